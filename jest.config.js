@@ -1,0 +1,22 @@
+// Default test run: unit (*.spec.ts) and integration (*.int.spec.ts) suites.
+// Slow suites (*.slow.spec.ts) are opt-in: `npm run test:slow`.
+// Workspace packages resolve to their TypeScript sources, so tests need no build.
+const swcConfig = {
+  jsc: {
+    parser: { syntax: 'typescript', decorators: true },
+    transform: { legacyDecorator: true, decoratorMetadata: true },
+    target: 'es2022',
+  },
+  module: { type: 'commonjs' },
+  sourceMaps: 'inline',
+};
+
+module.exports = {
+  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': ['@swc/jest', swcConfig] },
+  moduleNameMapper: { '^@dynamis/([a-z0-9-]+)$': '<rootDir>/packages/$1/src/index.ts' },
+  testMatch: ['<rootDir>/packages/*/{src,test}/**/*.spec.ts', '<rootDir>/examples/*/{src,test}/**/*.spec.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/', '\\.slow\\.spec\\.ts$'],
+  setupFiles: ['reflect-metadata'],
+  testTimeout: 30000,
+};

@@ -1,0 +1,113 @@
+import {
+  ClockToken,
+  ConfigToken,
+  ConflictResolverToken,
+  DynamisError,
+  liveValues,
+  ReplicaToken,
+  type CausalContext,
+  type Clock,
+  type ConflictResolver,
+  type Coordinator,
+  type DynamisConfig,
+  type ReadOptions,
+  type ReadResult,
+  type Replica,
+  type Sibling,
+  type StoreBatchOp,
+  type WriteOptions,
+  type WriteResult,
+} from '@dynamis/core';
+import { inject, injectable } from 'inversify';
+
+/**
+ * A Coordinator for a single node: every request is served by the local
+ * replica, so every consistency level is satisfied by this one copy (acks = 1).
+ *
+ * - Conditions (ifAbsent, ifVersion) are checked and the write applied under
+ *   the key's lock: on one node they are a true compare-and-set.
+ * - batch() is atomic: all keys are written in one engine batch.
+ * - Durability is the engine's (engine-lsm: WAL before acknowledging).
+ */
+@injectable()
+export class LocalCoordinator implements Coordinator {
+  private readonly nodeId: string;
+
+  constructor(
+    @inject(ReplicaToken) private readonly replica: Replica,
+    @inject(ConflictResolverToken) private readonly resolver: ConflictResolver,
+    @inject(ClockToken) private readonly clock: Clock,
+    @inject(ConfigToken) config: DynamisConfig,
+  ) {
+    this.nodeId = config.nodeId;
+  }
+
+  async put(key: string, value: Uint8Array, options: WriteOptions): Promise<WriteResult> {
+    return this.write(key, value, options);
+  }
+
+  async delete(key: string, options: WriteOptions): Promise<WriteResult> {
+    return this.write(key, null, options);
+  }
+
+  async get(key: string, _options: ReadOptions): Promise<ReadResult> {
+    const stored = await this.replica.read(key);
+    const siblings = liveValues(stored, this.clock.now());
+    return { found: siblings.length > 0, siblings, context: this.resolver.context(stored) };
+  }
+
+  async batch(ops: readonly StoreBatchOp[], _options: WriteOptions): Promise<WriteResult[]> {
+    const contexts: CausalContext[] = [];
+    await this.replica.applyBatch(
+      ops.map((op) => op.key),
+      (stored) => {
+        const current = new Map(stored);
+        const now = this.clock.now();
+        for (const op of ops) {
+          this.validateContext(op.context, now);
+          const local = current.get(op.key) ?? [];
+          const sibling = this.sibling(op.type === 'put' ? op.value : null, op.type === 'put' ? op.ttlMs : undefined, op.context, local, now);
+          const merged = this.resolver.merge(local, [sibling]);
+          current.set(op.key, merged);
+          contexts.push(this.resolver.context([sibling]));
+        }
+        return current;
+      },
+    );
+    return contexts.map((context) => ({ context, acks: 1 }));
+  }
+
+  private async write(key: string, value: Uint8Array | null, options: WriteOptions): Promise<WriteResult> {
+    let written: Sibling | undefined;
+    await this.replica.update(key, (stored) => {
+      const now = this.clock.now();
+      this.validateContext(options.context, now);
+      this.validateContext(options.ifVersion, now);
+      this.checkCondition(key, stored, options, now);
+      written = this.sibling(value, options.ttlMs, options.context ?? options.ifVersion, stored, now);
+      return [written];
+    });
+    return { context: this.resolver.context([written!]), acks: 1 };
+  }
+
+  private sibling(value: Uint8Array | null, ttlMs: number | undefined, context: CausalContext | undefined, local: readonly Sibling[], now: number): Sibling {
+    const version = this.resolver.stamp(this.nodeId, context, local, now);
+    const copy = value === null ? null : Uint8Array.from(value);
+    return ttlMs === undefined ? { version, value: copy, writtenAt: now } : { version, value: copy, writtenAt: now, expiresAt: now + ttlMs };
+  }
+
+  private checkCondition(key: string, stored: readonly Sibling[], options: WriteOptions, now: number): void {
+    if (options.ifAbsent === true && liveValues(stored, now).length > 0) {
+      throw new DynamisError('CONFLICT', `put-if-absent failed: key ${JSON.stringify(key)} has a value`, { details: { key, condition: 'ifAbsent' } });
+    }
+    if (options.ifVersion !== undefined && !this.resolver.descends(options.ifVersion, stored)) {
+      throw new DynamisError('CONFLICT', `put-if-version failed: key ${JSON.stringify(key)} changed since that version was read`, {
+        details: { key, condition: 'ifVersion' },
+      });
+    }
+  }
+
+  private validateContext(context: CausalContext | undefined, now: number): void {
+    if (context !== undefined && context.length > 0) this.resolver.validate(context, now);
+  }
+}

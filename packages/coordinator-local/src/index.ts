@@ -1,0 +1,2 @@
+export { LocalCoordinator } from './LocalCoordinator';
+export { localCoordinator } from './plugin';

@@ -1,0 +1,202 @@
+import 'reflect-metadata';
+import { Container, ContainerModule } from 'inversify';
+import { ConfigToken, parseConfig } from '../config/parseConfig';
+import type { DynamisConfig, DynamisConfigInput } from '../config/schema';
+import { ConsoleLogger } from '../env/ConsoleLogger';
+import { NodeFileSystem } from '../env/NodeFileSystem';
+import { SystemClock } from '../env/SystemClock';
+import { SystemRandom } from '../env/SystemRandom';
+import { DynamisError, isDynamisError } from '../errors/DynamisError';
+import { ClockToken, type Clock } from '../ports/Clock';
+import { isLifecycle, type Lifecycle } from '../ports/Lifecycle';
+import { LoggerToken, type Logger } from '../ports/Logger';
+import type { Transport } from '../ports/Transport';
+import { Replica, ReplicaToken } from '../replica/Replica';
+import { MessageRouter, MessageRouterToken } from './MessageRouter';
+import type { Plugin, PluginManifest } from './Plugin';
+import { ENV_UNIT_NAME, planComposition, type Unit } from './planComposition';
+import { PORTS } from './ports';
+import { Store, StoreToken } from './Store';
+
+export type NodeState = 'created' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
+
+interface Started {
+  readonly unit: Unit;
+  readonly services: Lifecycle[];
+}
+
+/**
+ * A node: the composition root. `createNode` validates the config and the
+ * plugin set (throwing the composition errors of planComposition), then
+ * `start()` starts every unit in dependency order and `stop()` stops them in
+ * reverse, each under the configured timeout, naming the plugin that failed.
+ */
+export class DynamisNode {
+  private state_: NodeState = 'created';
+  private started: Started[] = [];
+
+  private constructor(
+    readonly config: DynamisConfig,
+    private readonly container: Container,
+    private readonly units: readonly Unit[],
+  ) {}
+
+  /** Validates and composes; does not start anything. */
+  static async create(configInput: DynamisConfigInput | unknown, plugins: readonly Plugin[]): Promise<DynamisNode> {
+    const config = parseConfig(configInput);
+    const units = planComposition(plugins);
+    const container = new Container({ defaultScope: 'Singleton' });
+    container.bind(ConfigToken).toConstantValue(config);
+    await container.load(kernelModule(units.find((u) => u.name === ENV_UNIT_NAME)!, config));
+    for (const unit of units) {
+      if (unit.plugin === undefined) continue;
+      try {
+        await container.load(unit.plugin.module);
+      } catch (err) {
+        throw new DynamisError('PLUGIN_FAILED', `Plugin ${unit.name} failed to register: ${(err as Error).message}`, { cause: err, details: { plugin: unit.name } });
+      }
+      for (const port of unit.provides) {
+        if (!container.isBound(PORTS[port].token)) {
+          throw new DynamisError('PLUGIN_FAILED', `Plugin ${unit.name} declares that it provides ${port} but did not bind it`, { details: { plugin: unit.name, port } });
+        }
+      }
+    }
+    return new DynamisNode(config, container, units);
+  }
+
+  get state(): NodeState {
+    return this.state_;
+  }
+
+  /** The validated public store API. */
+  get store(): Store {
+    return this.container.get(StoreToken);
+  }
+
+  /** Manifests of the plugins in this node, in start order. */
+  get plugins(): PluginManifest[] {
+    return this.units.flatMap((u) => (u.plugin === undefined ? [] : [manifestOf(u.plugin)]));
+  }
+
+  /**
+   * Resolves a service. For composition roots, harnesses and tests only:
+   * application code receives its collaborators through constructors.
+   */
+  resolve<T>(token: import('inversify').ServiceIdentifier<T>): T {
+    return this.container.get(token);
+  }
+
+  /**
+   * Starts every unit in dependency order. If one fails or exceeds
+   * timeouts.pluginStartMs, the ones already started are stopped in reverse
+   * and PLUGIN_FAILED (or TIMEOUT) naming the plugin is thrown.
+   */
+  async start(): Promise<void> {
+    if (this.state_ !== 'created') throw new DynamisError('INVALID_ARGUMENT', `Cannot start a node that is ${this.state_}`);
+    this.state_ = 'starting';
+    const logger = this.container.get(LoggerToken);
+    const router = this.container.get(MessageRouterToken);
+    for (const unit of this.units) {
+      const services: Lifecycle[] = [];
+      try {
+        for (const port of unit.provides) {
+          const service = this.container.get(PORTS[port].token);
+          if (port === 'Transport') (service as unknown as Transport).setHandler(router.dispatch);
+          if (isLifecycle(service) && !this.started.some((s) => s.services.includes(service)) && !services.includes(service)) {
+            services.push(service);
+            await this.withTimeout(service.start(), this.config.timeouts.pluginStartMs, unit.name, 'start');
+          }
+        }
+      } catch (err) {
+        this.started.push({ unit, services });
+        this.state_ = 'failed';
+        logger.error('plugin failed to start', { plugin: unit.name, error: String(err) });
+        await this.stopAll().catch(() => undefined);
+        this.state_ = 'failed';
+        throw isDynamisError(err, 'TIMEOUT')
+          ? err
+          : new DynamisError('PLUGIN_FAILED', `Plugin ${unit.name} failed to start: ${(err as Error).message}`, { cause: err, details: { plugin: unit.name } });
+      }
+      this.started.push({ unit, services });
+    }
+    this.state_ = 'running';
+    logger.info('node started', { nodeId: this.config.nodeId, plugins: this.plugins.map((p) => p.name) });
+  }
+
+  /**
+   * Stops every started unit in reverse order, each under
+   * timeouts.pluginStopMs. Every unit is attempted even if one fails; the
+   * first failure is then thrown (PLUGIN_FAILED or TIMEOUT naming the plugin).
+   * Idempotent.
+   */
+  async stop(): Promise<void> {
+    if (this.state_ === 'stopped' || this.state_ === 'created') {
+      this.state_ = 'stopped';
+      return;
+    }
+    this.state_ = 'stopping';
+    try {
+      await this.stopAll();
+    } finally {
+      this.state_ = 'stopped';
+    }
+  }
+
+  private async stopAll(): Promise<void> {
+    let first: unknown;
+    for (const { unit, services } of this.started.reverse()) {
+      for (const service of [...services].reverse()) {
+        try {
+          await this.withTimeout(service.stop(), this.config.timeouts.pluginStopMs, unit.name, 'stop');
+        } catch (err) {
+          first ??= isDynamisError(err) && err.code === 'TIMEOUT' ? err : new DynamisError('PLUGIN_FAILED', `Plugin ${unit.name} failed to stop: ${(err as Error).message}`, { cause: err, details: { plugin: unit.name } });
+        }
+      }
+    }
+    this.started = [];
+    if (first !== undefined) throw first;
+  }
+
+  private withTimeout(work: Promise<void>, ms: number, plugin: string, phase: 'start' | 'stop'): Promise<void> {
+    const clock: Clock = this.container.get(ClockToken);
+    return new Promise<void>((resolve, reject) => {
+      const timer = clock.setTimer(ms, () =>
+        reject(new DynamisError('TIMEOUT', `Plugin ${plugin} did not ${phase} within ${ms} ms`, { details: { plugin, phase, ms } })),
+      );
+      work.then(
+        () => {
+          timer.cancel();
+          resolve();
+        },
+        (err: unknown) => {
+          timer.cancel();
+          reject(err);
+        },
+      );
+    });
+  }
+}
+
+/** Composes a node from a config and plugins (see DynamisNode.create). */
+export function createNode(config: DynamisConfigInput | unknown, plugins: readonly Plugin[]): Promise<DynamisNode> {
+  return DynamisNode.create(config, plugins);
+}
+
+function kernelModule(env: Unit, config: DynamisConfig): ContainerModule {
+  return new ContainerModule(({ bind }) => {
+    bind(MessageRouterToken).to(MessageRouter).inSingletonScope();
+    bind(ReplicaToken).to(Replica).inSingletonScope();
+    bind(StoreToken).to(Store).inSingletonScope();
+    for (const port of env.provides) {
+      if (port === 'Clock') bind(ClockToken).to(SystemClock).inSingletonScope();
+      else if (port === 'Random') bind(PORTS.Random.token).to(SystemRandom).inSingletonScope();
+      else if (port === 'FileSystem') bind(PORTS.FileSystem.token).toConstantValue(new NodeFileSystem());
+      else if (port === 'Logger') bind(LoggerToken).toConstantValue(new ConsoleLogger(config.log.level, { node: config.nodeId }) as Logger);
+    }
+  });
+}
+
+function manifestOf(p: Plugin): PluginManifest {
+  const { module: _module, ...manifest } = p;
+  return manifest;
+}

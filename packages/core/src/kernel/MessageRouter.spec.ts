@@ -1,0 +1,40 @@
+import { describe, expect, it } from '@jest/globals';
+import { z } from 'zod';
+import { MessageRouter } from './MessageRouter';
+
+describe('MessageRouter', () => {
+  const router = new MessageRouter();
+  const seen: unknown[] = [];
+  router.register(
+    'test.echo',
+    z.object({ n: z.number().int() }),
+    async (from, payload) => {
+      seen.push(payload);
+      return { type: 'test.echo.reply', payload: { n: payload.n + 1, from } };
+    },
+    'spec',
+  );
+
+  it('dispatches a valid message to its handler', async () => {
+    await expect(router.dispatch('a', { type: 'test.echo', payload: { n: 1 } })).resolves.toEqual({ type: 'test.echo.reply', payload: { n: 2, from: 'a' } });
+  });
+
+  it('rejects an unknown type with PROTOCOL_ERROR without calling any handler', async () => {
+    const before = seen.length;
+    await expect(router.dispatch('a', { type: 'nope', payload: {} })).rejects.toMatchObject({ code: 'PROTOCOL_ERROR' });
+    expect(seen.length).toBe(before);
+  });
+
+  it('rejects an invalid payload with PROTOCOL_ERROR naming the problem, never passing it on', async () => {
+    const before = seen.length;
+    await expect(router.dispatch('a', { type: 'test.echo', payload: { n: 'x' } })).rejects.toMatchObject({
+      code: 'PROTOCOL_ERROR',
+      details: { problems: [expect.objectContaining({ path: 'n' })] },
+    });
+    expect(seen.length).toBe(before);
+  });
+
+  it('refuses a second registration of the same type', () => {
+    expect(() => router.register('test.echo', z.any(), async () => undefined, 'other')).toThrow(/already registered by spec/);
+  });
+});

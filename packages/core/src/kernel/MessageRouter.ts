@@ -1,0 +1,63 @@
+import { injectable, type ServiceIdentifier } from 'inversify';
+import type { z } from 'zod';
+import { describeZodIssues } from '../config/parseConfig';
+import { DynamisError } from '../errors/DynamisError';
+import type { Envelope, InboundHandler } from '../ports/Transport';
+import type { NodeId } from '../ports/types';
+
+export type MessageHandler<T> = (from: NodeId, payload: T, body?: AsyncIterable<Uint8Array>) => Promise<Envelope | void>;
+
+interface Route {
+  readonly schema: z.ZodType;
+  readonly handler: MessageHandler<unknown>;
+  readonly owner: string;
+}
+
+/**
+ * Typed, validated dispatch of inbound messages. Each plugin registers the
+ * message types it owns together with a zod schema; `dispatch` (the
+ * transport's inbound handler) validates the payload before the handler sees
+ * it. An unknown type or an invalid payload is a PROTOCOL_ERROR thrown back to
+ * the sender, never passed on.
+ */
+@injectable()
+export class MessageRouter {
+  private readonly routes = new Map<string, Route>();
+
+  /** Registers `type`. Throws INVALID_ARGUMENT if another owner registered it. */
+  register<S extends z.ZodType>(type: string, schema: S, handler: MessageHandler<z.output<S>>, owner = 'unknown'): void {
+    const existing = this.routes.get(type);
+    if (existing !== undefined) {
+      throw new DynamisError('INVALID_ARGUMENT', `Message type '${type}' is already registered by ${existing.owner}`, {
+        details: { type, owner: existing.owner, attemptedBy: owner },
+      });
+    }
+    this.routes.set(type, { schema, handler: handler as MessageHandler<unknown>, owner });
+  }
+
+  /** Removes `type` (on plugin stop). */
+  unregister(type: string): void {
+    this.routes.delete(type);
+  }
+
+  types(): string[] {
+    return [...this.routes.keys()].sort();
+  }
+
+  /** The transport's inbound handler. */
+  readonly dispatch: InboundHandler = async (from, msg, body) => {
+    const route = this.routes.get(msg.type);
+    if (route === undefined) {
+      throw new DynamisError('PROTOCOL_ERROR', `Unknown message type '${String(msg.type)}'`, { details: { type: msg.type, from } });
+    }
+    const parsed = route.schema.safeParse(msg.payload);
+    if (!parsed.success) {
+      throw new DynamisError('PROTOCOL_ERROR', `Invalid '${msg.type}' message from ${from}`, {
+        details: { type: msg.type, from, problems: describeZodIssues(parsed.error) },
+      });
+    }
+    return route.handler(from, parsed.data, body);
+  };
+}
+
+export const MessageRouterToken: ServiceIdentifier<MessageRouter> = Symbol.for('dynamis.MessageRouter');

@@ -1,0 +1,58 @@
+import { ContainerModule, type ContainerModuleLoadOptions } from 'inversify';
+import { DynamisError } from '../errors/DynamisError';
+import { isPortName, PORTS, type PortName } from './ports';
+
+/**
+ * What a plugin declares about itself; the kernel checks it before loading
+ * (after fastify/avvio): the core version range it works with, the ports it
+ * provides (binds) and the ports it needs (injects).
+ */
+export interface PluginManifest {
+  /** Package-style name, e.g. '@dynamis/engine-lsm'. Named in every error about it. */
+  readonly name: string;
+  readonly version: string;
+  /** semver range of @dynamis/core this plugin works with, e.g. '^0.1.0'. */
+  readonly core: string;
+  readonly provides: readonly PortName[];
+  readonly needs: readonly PortName[];
+  /** Ports used when present (e.g. HintStore for a coordinator). */
+  readonly optional?: readonly PortName[];
+}
+
+/**
+ * A plugin: a manifest plus an inversify ContainerModule that binds exactly
+ * the ports in `provides` (singleton scope). Services it provides that
+ * implement Lifecycle are started in dependency order and stopped in reverse.
+ */
+export interface Plugin extends PluginManifest {
+  readonly module: ContainerModule;
+}
+
+export interface PluginDefinition extends PluginManifest {
+  /** Binds the provided ports. Use `options.bind(Token).to(Class).inSingletonScope()`. */
+  readonly register: (options: ContainerModuleLoadOptions) => void;
+}
+
+/**
+ * Builds a plugin from its definition, checking the manifest: a non-empty
+ * name, known port names, and no port both provided and needed.
+ * Throws INCOMPATIBLE_PLUGIN on a bad manifest.
+ */
+export function definePlugin(def: PluginDefinition): Plugin {
+  const problems: string[] = [];
+  if (!def.name) problems.push('name is empty');
+  for (const port of [...def.provides, ...def.needs, ...(def.optional ?? [])]) {
+    if (!isPortName(port)) problems.push(`unknown port '${String(port)}' (known: ${Object.keys(PORTS).join(', ')})`);
+  }
+  for (const port of def.provides) {
+    if (def.needs.includes(port)) problems.push(`port ${port} is both provided and needed`);
+    if (PORTS[port]?.builtin === 'kernel') problems.push(`port ${port} is provided by the kernel only`);
+  }
+  if (problems.length > 0) {
+    throw new DynamisError('INCOMPATIBLE_PLUGIN', `Plugin ${def.name || '(unnamed)'} has a bad manifest: ${problems.join('; ')}`, {
+      details: { plugin: def.name, problems },
+    });
+  }
+  const { register, ...manifest } = def;
+  return { ...manifest, module: new ContainerModule((options) => register(options)) };
+}

@@ -1,0 +1,37 @@
+import type { ServiceIdentifier } from 'inversify';
+import type { CausalContext, NodeId, Sibling, Version } from './types';
+
+/**
+ * The only code that understands versions.
+ *
+ * Contract (checked by @dynamis/testkit's conflictResolverContract):
+ * - `merge` is commutative, associative and idempotent over sibling sets, and
+ *   never drops a sibling that no other sibling supersedes; it returns
+ *   siblings in a deterministic order (so replicas encode identical records).
+ * - A version stamped with the context of a read supersedes every sibling
+ *   that read returned.
+ * - Pure: no I/O, no timers; time comes through the `now` arguments.
+ */
+export interface ConflictResolver {
+  /** Short name, e.g. 'lww' or 'vclock'. */
+  readonly name: string;
+  /**
+   * A version for a new write coordinated by `writer`, descending from
+   * `context` (what the client read; undefined for a blind write) and from
+   * `local`, the coordinator's stored siblings for the key.
+   */
+  stamp(writer: NodeId, context: CausalContext | undefined, local: readonly Sibling[], now: number): Version;
+  /** Stored siblings combined with incoming ones; superseded siblings dropped. */
+  merge(stored: readonly Sibling[], incoming: readonly Sibling[]): Sibling[];
+  /** The causal context that summarizes `siblings` (returned to readers). */
+  context(siblings: readonly Sibling[]): CausalContext;
+  /** True if a write carrying `context` supersedes every sibling in `siblings`. */
+  descends(context: CausalContext, siblings: readonly Sibling[]): boolean;
+  /**
+   * Checks a version received from outside (a peer or client): size bounds,
+   * timestamps too far in the future. Throws INVALID_ARGUMENT when rejected.
+   */
+  validate(version: Version, now: number): void;
+}
+
+export const ConflictResolverToken: ServiceIdentifier<ConflictResolver> = Symbol.for('dynamis.ConflictResolver');

@@ -1,0 +1,44 @@
+import type { ServiceIdentifier } from 'inversify';
+import type { EventSource } from './EventSource';
+import type { Lifecycle } from './Lifecycle';
+import type { NodeId } from './types';
+
+export type MemberStatus = 'joining' | 'up' | 'down' | 'leaving' | 'left';
+
+/** What the cluster knows of one node. */
+export interface Member {
+  readonly id: NodeId;
+  /** Where its transport listens (transport-specific scheme). */
+  readonly address: string;
+  readonly status: MemberStatus;
+  /** Failure-domain label for zone-aware placement. */
+  readonly zone?: string;
+  /** Relative capacity (default 1): a weight-2 node takes twice the vnodes. */
+  readonly weight?: number;
+}
+
+export interface MembershipEvents extends Record<string, unknown> {
+  up: Member;
+  down: Member;
+  joined: Member;
+  left: Member;
+}
+
+/**
+ * Who is in the cluster. Events fire on this node's view changing; views
+ * converge (gossip) but may differ between nodes for a while.
+ */
+export interface Membership extends Lifecycle, EventSource<MembershipEvents> {
+  readonly self: NodeId;
+  /** Every known member, including self and members that are down or leaving. */
+  members(): Member[];
+  member(id: NodeId): Member | undefined;
+  /** This node's current belief (from the failure detector). */
+  isAlive(id: NodeId): boolean;
+  /** Contacts seed addresses and joins; resolves once this node has a view. */
+  join(seeds: readonly string[]): Promise<void>;
+  /** Announces a graceful leave; resolves once announced. */
+  leave(): Promise<void>;
+}
+
+export const MembershipToken: ServiceIdentifier<Membership> = Symbol.for('dynamis.Membership');

@@ -1,0 +1,51 @@
+import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
+import type { Sibling } from '../ports/types';
+import { decodeRecord, encodeRecord } from './recordCodec';
+
+const sibling: fc.Arbitrary<Sibling> = fc.record(
+  {
+    version: fc.uint8Array({ maxLength: 40 }),
+    value: fc.option(fc.uint8Array({ maxLength: 300 }), { nil: null }),
+    writtenAt: fc.integer({ min: 0, max: 2 ** 47 }),
+    expiresAt: fc.integer({ min: 0, max: 2 ** 47 }),
+  },
+  { requiredKeys: ['version', 'value', 'writtenAt'] },
+);
+
+describe('record codec', () => {
+  it('round-trips any sibling list', () => {
+    fc.assert(
+      fc.property(fc.array(sibling, { maxLength: 6 }), (siblings) => {
+        const decoded = decodeRecord(encodeRecord(siblings));
+        expect(decoded).toEqual(siblings.map((s) => ({ ...s, version: Uint8Array.from(s.version), value: s.value === null ? null : Uint8Array.from(s.value) })));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('reports CORRUPTION for every truncation and for trailing bytes, never wrong data', () => {
+    const bytes = encodeRecord([
+      { version: Uint8Array.of(1, 2), value: Uint8Array.of(9, 9, 9), writtenAt: 5, expiresAt: 10 },
+      { version: Uint8Array.of(3), value: null, writtenAt: 6 },
+    ]);
+    for (let cut = 0; cut < bytes.length; cut++) {
+      expect(() => decodeRecord(bytes.subarray(0, cut), 'rec')).toThrow(expect.objectContaining({ code: 'CORRUPTION' }));
+    }
+    expect(() => decodeRecord(Uint8Array.from([...bytes, 0]))).toThrow(expect.objectContaining({ code: 'CORRUPTION' }));
+    expect(() => decodeRecord(Uint8Array.of(7, 0))).toThrow(/unknown record format 7/);
+  });
+
+  it('never throws anything but CORRUPTION on random bytes', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 64 }), (bytes) => {
+        try {
+          decodeRecord(bytes);
+        } catch (err) {
+          expect((err as { code?: string }).code).toBe('CORRUPTION');
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+});

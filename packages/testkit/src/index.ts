@@ -1,0 +1,4 @@
+// @dynamis/testkit: what plugin authors need to prove a plugin.
+export * from './contracts';
+export * from './sim';
+export * from './fs';
