@@ -68,9 +68,13 @@ export class LwwResolver implements ConflictResolver {
     const h = decodeHlc(version);
     const ahead = h.physical - now;
     if (ahead > this.options.maxSkewMs) {
-      throw new DynamisError('INVALID_ARGUMENT', `Version is ${ahead} ms ahead of the local clock, more than maxSkewMs (${this.options.maxSkewMs})`, {
-        details: { aheadMs: ahead, maxSkewMs: this.options.maxSkewMs, writer: h.writer },
-      });
+      throw new DynamisError(
+        'INVALID_ARGUMENT',
+        `Version is ${ahead} ms ahead of the local clock, more than maxSkewMs (${this.options.maxSkewMs})`,
+        {
+          details: { aheadMs: ahead, maxSkewMs: this.options.maxSkewMs, writer: h.writer },
+        },
+      );
     }
   }
 }

@@ -66,7 +66,13 @@ export class LocalCoordinator implements Coordinator {
         for (const op of ops) {
           this.validateContext(op.context, now);
           const local = current.get(op.key) ?? [];
-          const sibling = this.sibling(op.type === 'put' ? op.value : null, op.type === 'put' ? op.ttlMs : undefined, op.context, local, now);
+          const sibling = this.sibling(
+            op.type === 'put' ? op.value : null,
+            op.type === 'put' ? op.ttlMs : undefined,
+            op.context,
+            local,
+            now,
+          );
           const merged = this.resolver.merge(local, [sibling]);
           current.set(op.key, merged);
           contexts.push(this.resolver.context([sibling]));
@@ -90,15 +96,25 @@ export class LocalCoordinator implements Coordinator {
     return { context: this.resolver.context([written!]), acks: 1 };
   }
 
-  private sibling(value: Uint8Array | null, ttlMs: number | undefined, context: CausalContext | undefined, local: readonly Sibling[], now: number): Sibling {
+  private sibling(
+    value: Uint8Array | null,
+    ttlMs: number | undefined,
+    context: CausalContext | undefined,
+    local: readonly Sibling[],
+    now: number,
+  ): Sibling {
     const version = this.resolver.stamp(this.nodeId, context, local, now);
     const copy = value === null ? null : Uint8Array.from(value);
-    return ttlMs === undefined ? { version, value: copy, writtenAt: now } : { version, value: copy, writtenAt: now, expiresAt: now + ttlMs };
+    return ttlMs === undefined
+      ? { version, value: copy, writtenAt: now }
+      : { version, value: copy, writtenAt: now, expiresAt: now + ttlMs };
   }
 
   private checkCondition(key: string, stored: readonly Sibling[], options: WriteOptions, now: number): void {
     if (options.ifAbsent === true && liveValues(stored, now).length > 0) {
-      throw new DynamisError('CONFLICT', `put-if-absent failed: key ${JSON.stringify(key)} has a value`, { details: { key, condition: 'ifAbsent' } });
+      throw new DynamisError('CONFLICT', `put-if-absent failed: key ${JSON.stringify(key)} has a value`, {
+        details: { key, condition: 'ifAbsent' },
+      });
     }
     if (options.ifVersion !== undefined && !this.resolver.descends(options.ifVersion, stored)) {
       throw new DynamisError('CONFLICT', `put-if-version failed: key ${JSON.stringify(key)} changed since that version was read`, {

@@ -35,3 +35,8 @@ export * from './replica/recordCompactionFilter';
 export * from './env/SystemClock';
 export * from './env/SystemRandom';
 export * from './env/ConsoleLogger';
+export * from './env/NodeFileSystem';
+export * from './engine/AbstractStorageEngine';
+export * from './engine/AbstractEngineIterator';
+export * from './engine/rangeBounds';
+export type { IteratorSpec } from './engine/engineArgs';

@@ -14,7 +14,9 @@ function packageNames(): string[] {
 
 function sourceFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sourceFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? sourceFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  );
 }
 
 describe('architecture: plugins never import each other', () => {
@@ -40,7 +42,10 @@ describe('architecture: plugins never import each other', () => {
   });
 
   it('the lint rule rejects a plugin importing another plugin', () => {
-    const rules = lintRules("import { lwwResolver } from '@dynamis/conflict-lww';\nexport const x = lwwResolver;\n", 'packages/engine-memory/src/bad.ts');
+    const rules = lintRules(
+      "import { lwwResolver } from '@dynamis/conflict-lww';\nexport const x = lwwResolver;\n",
+      'packages/engine-memory/src/bad.ts',
+    );
     expect(rules).toContain('no-restricted-imports');
   });
 

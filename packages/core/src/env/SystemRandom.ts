@@ -10,7 +10,8 @@ export class SystemRandom implements Random {
   }
 
   int(bound: number): number {
-    if (!Number.isInteger(bound) || bound <= 0) throw new DynamisError('INVALID_ARGUMENT', `bound must be a positive integer, got ${bound}`);
+    if (!Number.isInteger(bound) || bound <= 0)
+      throw new DynamisError('INVALID_ARGUMENT', `bound must be a positive integer, got ${bound}`);
     return Math.floor(Math.random() * bound);
   }
 }

@@ -47,17 +47,36 @@ export class DynamisNode {
     const units = planComposition(plugins);
     const container = new Container({ defaultScope: 'Singleton' });
     container.bind(ConfigToken).toConstantValue(config);
-    await container.load(kernelModule(units.find((u) => u.name === ENV_UNIT_NAME)!, config));
+    await container.load(
+      kernelModule(
+        units.find((u) => u.name === ENV_UNIT_NAME)!,
+        config,
+      ),
+    );
     for (const unit of units) {
       if (unit.plugin === undefined) continue;
       try {
         await container.load(unit.plugin.module);
       } catch (err) {
-        throw new DynamisError('PLUGIN_FAILED', `Plugin ${unit.name} failed to register: ${(err as Error).message}`, { cause: err, details: { plugin: unit.name } });
+        throw new DynamisError('PLUGIN_FAILED', `Plugin ${unit.name} failed to register: ${(err as Error).message}`, {
+          cause: err,
+          details: { plugin: unit.name },
+        });
+      }
+      for (const token of unit.plugin.background ?? []) {
+        if (!container.isBound(token)) {
+          throw new DynamisError(
+            'PLUGIN_FAILED',
+            `Plugin ${unit.name} declares a background service ${String(token)} but did not bind it`,
+            { details: { plugin: unit.name } },
+          );
+        }
       }
       for (const port of unit.provides) {
         if (!container.isBound(PORTS[port].token)) {
-          throw new DynamisError('PLUGIN_FAILED', `Plugin ${unit.name} declares that it provides ${port} but did not bind it`, { details: { plugin: unit.name, port } });
+          throw new DynamisError('PLUGIN_FAILED', `Plugin ${unit.name} declares that it provides ${port} but did not bind it`, {
+            details: { plugin: unit.name, port },
+          });
         }
       }
     }
@@ -99,9 +118,10 @@ export class DynamisNode {
     for (const unit of this.units) {
       const services: Lifecycle[] = [];
       try {
-        for (const port of unit.provides) {
-          const service = this.container.get(PORTS[port].token);
-          if (port === 'Transport') (service as unknown as Transport).setHandler(router.dispatch);
+        const tokens = [...unit.provides.map((port) => PORTS[port].token), ...(unit.plugin?.background ?? [])];
+        for (const token of tokens) {
+          const service = this.container.get(token);
+          if (token === PORTS.Transport.token) (service as unknown as Transport).setHandler(router.dispatch);
           if (isLifecycle(service) && !this.started.some((s) => s.services.includes(service)) && !services.includes(service)) {
             services.push(service);
             await this.withTimeout(service.start(), this.config.timeouts.pluginStartMs, unit.name, 'start');
@@ -115,7 +135,10 @@ export class DynamisNode {
         this.state_ = 'failed';
         throw isDynamisError(err, 'TIMEOUT')
           ? err
-          : new DynamisError('PLUGIN_FAILED', `Plugin ${unit.name} failed to start: ${(err as Error).message}`, { cause: err, details: { plugin: unit.name } });
+          : new DynamisError('PLUGIN_FAILED', `Plugin ${unit.name} failed to start: ${(err as Error).message}`, {
+              cause: err,
+              details: { plugin: unit.name },
+            });
       }
       this.started.push({ unit, services });
     }
@@ -149,7 +172,13 @@ export class DynamisNode {
         try {
           await this.withTimeout(service.stop(), this.config.timeouts.pluginStopMs, unit.name, 'stop');
         } catch (err) {
-          first ??= isDynamisError(err) && err.code === 'TIMEOUT' ? err : new DynamisError('PLUGIN_FAILED', `Plugin ${unit.name} failed to stop: ${(err as Error).message}`, { cause: err, details: { plugin: unit.name } });
+          first ??=
+            isDynamisError(err) && err.code === 'TIMEOUT'
+              ? err
+              : new DynamisError('PLUGIN_FAILED', `Plugin ${unit.name} failed to stop: ${(err as Error).message}`, {
+                  cause: err,
+                  details: { plugin: unit.name },
+                });
         }
       }
     }

@@ -16,7 +16,10 @@ describe('MessageRouter', () => {
   );
 
   it('dispatches a valid message to its handler', async () => {
-    await expect(router.dispatch('a', { type: 'test.echo', payload: { n: 1 } })).resolves.toEqual({ type: 'test.echo.reply', payload: { n: 2, from: 'a' } });
+    await expect(router.dispatch('a', { type: 'test.echo', payload: { n: 1 } })).resolves.toEqual({
+      type: 'test.echo.reply',
+      payload: { n: 2, from: 'a' },
+    });
   });
 
   it('rejects an unknown type with PROTOCOL_ERROR without calling any handler', async () => {

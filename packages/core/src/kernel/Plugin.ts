@@ -1,4 +1,5 @@
-import { ContainerModule, type ContainerModuleLoadOptions } from 'inversify';
+import { ContainerModule, type ContainerModuleLoadOptions, type ServiceIdentifier } from 'inversify';
+import type { Lifecycle } from '../ports/Lifecycle';
 import { DynamisError } from '../errors/DynamisError';
 import { isPortName, PORTS, type PortName } from './ports';
 
@@ -26,11 +27,19 @@ export interface PluginManifest {
  */
 export interface Plugin extends PluginManifest {
   readonly module: ContainerModule;
+  /**
+   * Extra services this plugin binds (under its own tokens) that the kernel
+   * starts after the provided ports and stops before them: background work
+   * that no port exposes (a delivery loop, a repair scheduler).
+   */
+  readonly background?: readonly ServiceIdentifier<Lifecycle>[];
 }
 
 export interface PluginDefinition extends PluginManifest {
   /** Binds the provided ports. Use `options.bind(Token).to(Class).inSingletonScope()`. */
   readonly register: (options: ContainerModuleLoadOptions) => void;
+  /** See Plugin.background. */
+  readonly background?: readonly ServiceIdentifier<Lifecycle>[];
 }
 
 /**

@@ -63,7 +63,8 @@ export class Store {
         throw invalid(`batch has ${ops.length} ops, more than limits.maxBatchOps (${this.config.limits.maxBatchOps})`);
       }
       for (const op of ops) this.checkBatchOp(op);
-      if (options.ifAbsent !== undefined || options.ifVersion !== undefined) throw invalid('conditions are per key: use put() with ifAbsent/ifVersion');
+      if (options.ifAbsent !== undefined || options.ifVersion !== undefined)
+        throw invalid('conditions are per key: use put() with ifAbsent/ifVersion');
       this.checkCommon(options);
       return ops.length === 0 ? Promise.resolve([]) : this.coordinator.batch(ops, options);
     });

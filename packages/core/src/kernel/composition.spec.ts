@@ -14,7 +14,12 @@ import type { PortName } from './ports';
 /** A log shared by the lifecycle doubles below, to check start and stop order. */
 const events: string[] = [];
 
-function lifecyclePlugin(name: string, provides: PortName[], needs: PortName[], behaviour: { failStart?: boolean; hangStart?: boolean } = {}): Plugin {
+function lifecyclePlugin(
+  name: string,
+  provides: PortName[],
+  needs: PortName[],
+  behaviour: { failStart?: boolean; hangStart?: boolean } = {},
+): Plugin {
   @injectable()
   class Service {
     async start(): Promise<void> {
@@ -62,7 +67,9 @@ const coordinatorPlugin = (needs: PortName[] = []): Plugin =>
     provides: ['Coordinator'],
     needs: ['Config', ...needs],
     register: ({ bind }) => {
-      bind(CoordinatorToken).to(EchoCoordinator as unknown as new () => Coordinator).inSingletonScope();
+      bind(CoordinatorToken)
+        .to(EchoCoordinator as unknown as new () => Coordinator)
+        .inSingletonScope();
     },
   });
 
@@ -99,19 +106,32 @@ describe('composition', () => {
 
   it('rejects a plugin built for another core version, and duplicate plugin names', async () => {
     const old = definePlugin({ name: 'test/old', version: '1.0.0', core: '^2.0.0', provides: [], needs: [], register: () => undefined });
-    await expect(createNode(quiet, [coordinatorPlugin(), old])).rejects.toMatchObject({ code: 'INCOMPATIBLE_PLUGIN', details: { plugin: 'test/old' } });
+    await expect(createNode(quiet, [coordinatorPlugin(), old])).rejects.toMatchObject({
+      code: 'INCOMPATIBLE_PLUGIN',
+      details: { plugin: 'test/old' },
+    });
     await expect(createNode(quiet, [coordinatorPlugin(), coordinatorPlugin()])).rejects.toMatchObject({ code: 'INCOMPATIBLE_PLUGIN' });
   });
 
   it('rejects a manifest with an unknown port', () => {
-    expect(() => definePlugin({ name: 'x', version: '1', core: '*', provides: ['Nope' as PortName], needs: [], register: () => undefined })).toThrow(
-      expect.objectContaining({ code: 'INCOMPATIBLE_PLUGIN' }),
-    );
+    expect(() =>
+      definePlugin({ name: 'x', version: '1', core: '*', provides: ['Nope' as PortName], needs: [], register: () => undefined }),
+    ).toThrow(expect.objectContaining({ code: 'INCOMPATIBLE_PLUGIN' }));
   });
 
   it('fails with PLUGIN_FAILED when a plugin does not bind what it declares', async () => {
-    const liar = definePlugin({ name: 'test/liar', version: '1', core: '*', provides: ['StorageEngine'], needs: [], register: () => undefined });
-    await expect(createNode(quiet, [coordinatorPlugin(), liar])).rejects.toMatchObject({ code: 'PLUGIN_FAILED', details: { plugin: 'test/liar', port: 'StorageEngine' } });
+    const liar = definePlugin({
+      name: 'test/liar',
+      version: '1',
+      core: '*',
+      provides: ['StorageEngine'],
+      needs: [],
+      register: () => undefined,
+    });
+    await expect(createNode(quiet, [coordinatorPlugin(), liar])).rejects.toMatchObject({
+      code: 'PLUGIN_FAILED',
+      details: { plugin: 'test/liar', port: 'StorageEngine' },
+    });
   });
 
   it('starts in dependency order and stops in reverse, whatever the list order', async () => {

@@ -32,7 +32,13 @@ export const ENV_UNIT_NAME = '@dynamis/core:env';
  */
 export function planComposition(plugins: readonly Plugin[]): Unit[] {
   checkPlugins(plugins);
-  const pluginUnits: Unit[] = plugins.map((p) => ({ name: p.name, provides: p.provides, needs: p.needs, optional: p.optional ?? [], plugin: p }));
+  const pluginUnits: Unit[] = plugins.map((p) => ({
+    name: p.name,
+    provides: p.provides,
+    needs: p.needs,
+    optional: p.optional ?? [],
+    plugin: p,
+  }));
   const provider = new Map<PortName, Unit>();
   for (const unit of pluginUnits) {
     for (const port of unit.provides) {
@@ -83,7 +89,8 @@ function addNeed(neededBy: Map<PortName, Set<string>>, port: PortName, who: stri
 function checkPlugins(plugins: readonly Plugin[]): void {
   const names = new Set<string>();
   for (const p of plugins) {
-    if (names.has(p.name)) throw new DynamisError('INCOMPATIBLE_PLUGIN', `Plugin ${p.name} is listed twice`, { details: { plugin: p.name } });
+    if (names.has(p.name))
+      throw new DynamisError('INCOMPATIBLE_PLUGIN', `Plugin ${p.name} is listed twice`, { details: { plugin: p.name } });
     names.add(p.name);
     if (!semver.validRange(p.core) || !semver.satisfies(CORE_VERSION, p.core)) {
       throw new DynamisError('INCOMPATIBLE_PLUGIN', `Plugin ${p.name} needs @dynamis/core ${p.core}, but this is ${CORE_VERSION}`, {
@@ -98,9 +105,13 @@ function missingProviders(missing: PortName[], neededBy: Map<PortName, Set<strin
     const who = [...(neededBy.get(port) ?? [])].join(', ');
     return `  - ${port} (${PORTS[port].description}), needed by ${who}; provided by: ${PORTS[port].providers.join(', ')}`;
   });
-  return new DynamisError('MISSING_PROVIDER', `No plugin provides ${missing.length === 1 ? 'port' : 'ports'} ${missing.join(', ')}:\n${lines.join('\n')}`, {
-    details: { ports: missing, providers: Object.fromEntries(missing.map((p) => [p, PORTS[p].providers])) },
-  });
+  return new DynamisError(
+    'MISSING_PROVIDER',
+    `No plugin provides ${missing.length === 1 ? 'port' : 'ports'} ${missing.join(', ')}:\n${lines.join('\n')}`,
+    {
+      details: { ports: missing, providers: Object.fromEntries(missing.map((p) => [p, PORTS[p].providers])) },
+    },
+  );
 }
 
 /** Topological order (a unit after every provider it needs), stable in input order. */
@@ -111,7 +122,9 @@ function order(units: Unit[], provider: Map<PortName, Unit>): Unit[] {
     const s = state.get(unit);
     if (s === 'done') return;
     if (s === 'visiting') {
-      throw new DynamisError('INCOMPATIBLE_PLUGIN', `Dependency cycle: ${[...path, unit.name].join(' → ')}`, { details: { cycle: [...path, unit.name] } });
+      throw new DynamisError('INCOMPATIBLE_PLUGIN', `Dependency cycle: ${[...path, unit.name].join(' → ')}`, {
+        details: { cycle: [...path, unit.name] },
+      });
     }
     state.set(unit, 'visiting');
     for (const port of [...unit.needs, ...unit.optional]) {

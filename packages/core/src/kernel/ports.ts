@@ -51,21 +51,57 @@ export type PortName =
   | 'Store';
 
 export const PORTS: Readonly<Record<PortName, PortInfo>> = {
-  StorageEngine: { token: StorageEngineToken, description: 'ordered bytes → bytes storage', providers: ['@dynamis/engine-lsm', '@dynamis/engine-memory'] },
-  ConflictResolver: { token: ConflictResolverToken, description: 'versions and sibling reconciliation', providers: ['@dynamis/conflict-lww', '@dynamis/conflict-vclock'] },
-  Coordinator: { token: CoordinatorToken, description: 'replication and consistency strategy', providers: ['@dynamis/coordinator-local', '@dynamis/quorum'] },
+  StorageEngine: {
+    token: StorageEngineToken,
+    description: 'ordered bytes → bytes storage',
+    providers: ['@dynamis/engine-lsm', '@dynamis/engine-memory'],
+  },
+  ConflictResolver: {
+    token: ConflictResolverToken,
+    description: 'versions and sibling reconciliation',
+    providers: ['@dynamis/conflict-lww', '@dynamis/conflict-vclock'],
+  },
+  Coordinator: {
+    token: CoordinatorToken,
+    description: 'replication and consistency strategy',
+    providers: ['@dynamis/coordinator-local', '@dynamis/quorum'],
+  },
   Partitioner: { token: PartitionerToken, description: 'key → replicas placement', providers: ['@dynamis/ring'] },
-  Transport: { token: TransportToken, description: 'node-to-node messages', providers: ['@dynamis/transport-ws', '@dynamis/testkit (simulated network)'] },
+  Transport: {
+    token: TransportToken,
+    description: 'node-to-node messages',
+    providers: ['@dynamis/transport-ws', '@dynamis/testkit (simulated network)'],
+  },
   Membership: { token: MembershipToken, description: 'cluster membership', providers: ['@dynamis/gossip'] },
   FailureDetector: { token: FailureDetectorToken, description: 'liveness of peers', providers: ['@dynamis/gossip'] },
   HintStore: { token: HintStoreToken, description: 'durable hints for hinted handoff', providers: ['@dynamis/hinted-handoff'] },
   AntiEntropy: { token: AntiEntropyToken, description: 'Merkle-tree replica repair', providers: ['@dynamis/anti-entropy'] },
-  Clock: { token: ClockToken, description: 'time and timers', providers: ['@dynamis/core (system clock)', '@dynamis/testkit (virtual clock)'], builtin: 'default' },
-  Random: { token: RandomToken, description: 'random numbers', providers: ['@dynamis/core (system random)', '@dynamis/testkit (seeded)'], builtin: 'default' },
-  FileSystem: { token: FileSystemToken, description: 'file access for engines', providers: ['@dynamis/core (node:fs)', '@dynamis/testkit (memory, faulty)'], builtin: 'default' },
+  Clock: {
+    token: ClockToken,
+    description: 'time and timers',
+    providers: ['@dynamis/core (system clock)', '@dynamis/testkit (virtual clock)'],
+    builtin: 'default',
+  },
+  Random: {
+    token: RandomToken,
+    description: 'random numbers',
+    providers: ['@dynamis/core (system random)', '@dynamis/testkit (seeded)'],
+    builtin: 'default',
+  },
+  FileSystem: {
+    token: FileSystemToken,
+    description: 'file access for engines',
+    providers: ['@dynamis/core (node:fs)', '@dynamis/testkit (memory, faulty)'],
+    builtin: 'default',
+  },
   Logger: { token: LoggerToken, description: 'structured logs', providers: ['@dynamis/core (console)'], builtin: 'default' },
   Config: { token: ConfigToken, description: 'the validated node config', providers: ['@dynamis/core'], builtin: 'kernel' },
-  MessageRouter: { token: MessageRouterToken, description: 'typed, validated message dispatch', providers: ['@dynamis/core'], builtin: 'kernel' },
+  MessageRouter: {
+    token: MessageRouterToken,
+    description: 'typed, validated message dispatch',
+    providers: ['@dynamis/core'],
+    builtin: 'kernel',
+  },
   Replica: { token: ReplicaToken, description: 'local versioned records over the engine', providers: ['@dynamis/core'], builtin: 'kernel' },
   Store: { token: StoreToken, description: 'the validated public store API', providers: ['@dynamis/core'], builtin: 'kernel' },
 };

@@ -3,8 +3,7 @@ import type { Lifecycle } from './Lifecycle';
 
 /** One operation of an atomic batch. Keys and values are raw bytes. */
 export type BatchOp =
-  | { readonly type: 'put'; readonly key: Uint8Array; readonly value: Uint8Array }
-  | { readonly type: 'del'; readonly key: Uint8Array };
+  { readonly type: 'put'; readonly key: Uint8Array; readonly value: Uint8Array } | { readonly type: 'del'; readonly key: Uint8Array };
 
 /**
  * A key range. Bounds compare as unsigned bytes (memcmp order, shorter prefix
@@ -20,7 +19,10 @@ export interface KeyRange {
 export interface IteratorOptions extends KeyRange {
   /** Descending key order when true. Default false. */
   readonly reverse?: boolean;
-  /** Stop after this many entries. Default: no limit (-1 or undefined). */
+  /**
+   * Stop after this many entries: an integer >= 0, or -1 / Infinity /
+   * undefined for no limit (the default). Anything else: INVALID_ARGUMENT.
+   */
   readonly limit?: number;
 }
 
@@ -32,11 +34,17 @@ export type Entry = [key: Uint8Array, value: Uint8Array];
  * for a disk engine, the files it reads) stays pinned until the iterator ends
  * or `close()` is called, so always close an iterator you do not exhaust.
  * Returned keys and values are owned by the caller (never reused buffers).
+ * next() and nextv() must not overlap: one called while the other is pending
+ * rejects INVALID_ARGUMENT. Once the engine closes, open iterators are closed
+ * and their next()/nextv() reject NOT_OPEN.
  */
 export interface EngineIterator extends AsyncIterable<Entry> {
   /** The next entry, or undefined at the end (then the iterator is closed). */
   next(): Promise<Entry | undefined>;
-  /** Up to `size` next entries; an empty array at the end. */
+  /**
+   * Up to `size` (a positive integer or Infinity, else INVALID_ARGUMENT) next
+   * entries; fewer does not mean the end; an empty array at the end.
+   */
   nextv(size: number): Promise<Entry[]>;
   /** Releases the snapshot. Idempotent. */
   close(): Promise<void>;
@@ -44,9 +52,7 @@ export interface EngineIterator extends AsyncIterable<Entry> {
 
 /** What a compaction filter decides for one live key. */
 export type CompactionDecision =
-  | { readonly action: 'keep' }
-  | { readonly action: 'remove' }
-  | { readonly action: 'replace'; readonly value: Uint8Array };
+  { readonly action: 'keep' } | { readonly action: 'remove' } | { readonly action: 'replace'; readonly value: Uint8Array };
 
 /**
  * Called by the engine for live (non-deleted) entries it rewrites during
@@ -78,7 +84,10 @@ export interface EngineStats {
   readonly engine: string;
   /** Approximate live bytes (keys + values) held. */
   readonly approximateBytes: number;
-  /** Engine-specific counters (amplification, cache hits, stalls, ...). */
+  /**
+   * Engine-specific counters (amplification, cache hits, stalls, ...), all
+   * finite numbers. `keys`, the approximate live key count, where known.
+   */
   readonly counters: Readonly<Record<string, number>>;
 }
 
@@ -86,7 +95,14 @@ export interface EngineStats {
  * Ordered bytes → bytes, like LevelDB. Knows nothing of versions.
  *
  * Contract (checked by @dynamis/testkit's storageEngineContract):
- * - Every method but open() rejects with NOT_OPEN before open() and after close().
+ * - Every method but open(), close() and setCompactionFilter() rejects with
+ *   NOT_OPEN unless the engine is open (before open(), while opening or
+ *   closing, after close()); the synchronous iterator() and stats() throw it.
+ *   An engine may be opened again after close() (a volatile one comes back
+ *   empty).
+ * - Arguments are checked at the boundary: a key, value or bound that is not
+ *   a Uint8Array, a malformed batch op or bad options reject INVALID_ARGUMENT
+ *   and change nothing. Empty keys and empty values are valid.
  * - get() resolves undefined for a missing key; a missing key is never an error.
  * - write() is atomic: after it resolves every op is visible; after a crash
  *   either all of its ops survive or none. Ops of one batch apply in order
@@ -96,24 +112,43 @@ export interface EngineStats {
  * - Durability: a resolved write survives close() and (for persistent engines)
  *   a kill -9 of the process; `sync: true` additionally survives a machine
  *   crash. Corrupt data is a CORRUPTION error, never silently wrong data.
- * - Values and keys passed in may be reused by the caller after the call
- *   returns: the engine copies what it keeps.
+ * - Keys, values and bounds passed in may be reused by the caller as soon as
+ *   the call returns, even before its promise settles: the engine copies what
+ *   it keeps. Keys and values it returns are the caller's: mutating them never
+ *   changes stored data.
  */
 export interface StorageEngine extends Lifecycle {
   readonly supports: EngineSupports;
   /** Opens (creating if needed) and recovers. Idempotent once open. */
   open(): Promise<void>;
-  /** Flushes what must be flushed and releases every handle. Idempotent. */
+  /**
+   * Closes the iterators still open, waits for calls in flight, flushes what
+   * must be flushed and releases every handle. Idempotent; never NOT_OPEN.
+   */
   close(): Promise<void>;
   get(key: Uint8Array): Promise<Uint8Array | undefined>;
   put(key: Uint8Array, value: Uint8Array, options?: EngineWriteOptions): Promise<void>;
+  /** Deleting a missing key is a no-op, not an error. */
   delete(key: Uint8Array, options?: EngineWriteOptions): Promise<void>;
   /** Applies `ops` atomically. An empty batch is a no-op. */
   write(ops: readonly BatchOp[], options?: EngineWriteOptions): Promise<void>;
+  /**
+   * A new iterator over a snapshot taken now (see EngineIterator); the caller
+   * must exhaust or close it. Throws NOT_OPEN or INVALID_ARGUMENT synchronously.
+   * An inverted range (lower above upper) yields nothing.
+   */
   iterator(options?: IteratorOptions): EngineIterator;
-  /** Installs (or with undefined, removes) the compaction filter. */
+  /**
+   * Installs (or with undefined, removes) the compaction filter, for
+   * compactions that start afterwards. Allowed in any state, so a filter can
+   * be set before open(). Throws INVALID_ARGUMENT if not a function.
+   */
   setCompactionFilter(filter: CompactionFilter | undefined): void;
-  /** Compacts the whole key space now (or `range` of it), running the filter. */
+  /**
+   * Compacts the whole key space now (or `range` of it), running the filter
+   * on every live entry in the range when `supports.compactionFilter`.
+   * Resolves when done; reads during it see each key before or after.
+   */
   compactRange(range?: KeyRange): Promise<void>;
   stats(): EngineStats;
 }

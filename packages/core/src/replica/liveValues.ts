@@ -11,7 +11,11 @@ export function liveValues(siblings: readonly Sibling[], now: number): Versioned
   const out: VersionedValue[] = [];
   for (const s of siblings) {
     if (!isLive(s, now)) continue;
-    out.push(s.expiresAt === undefined ? { value: s.value!, writtenAt: s.writtenAt } : { value: s.value!, writtenAt: s.writtenAt, expiresAt: s.expiresAt });
+    out.push(
+      s.expiresAt === undefined
+        ? { value: s.value!, writtenAt: s.writtenAt }
+        : { value: s.value!, writtenAt: s.writtenAt, expiresAt: s.expiresAt },
+    );
   }
   return out;
 }

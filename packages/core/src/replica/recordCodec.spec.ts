@@ -18,7 +18,9 @@ describe('record codec', () => {
     fc.assert(
       fc.property(fc.array(sibling, { maxLength: 6 }), (siblings) => {
         const decoded = decodeRecord(encodeRecord(siblings));
-        expect(decoded).toEqual(siblings.map((s) => ({ ...s, version: Uint8Array.from(s.version), value: s.value === null ? null : Uint8Array.from(s.value) })));
+        expect(decoded).toEqual(
+          siblings.map((s) => ({ ...s, version: Uint8Array.from(s.version), value: s.value === null ? null : Uint8Array.from(s.value) })),
+        );
       }),
       { numRuns: 300 },
     );

@@ -1,0 +1,2 @@
+export { startSingleNode } from './singleNode';
+export { runCommand, HELP } from './shell';

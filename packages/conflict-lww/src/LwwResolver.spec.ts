@@ -1,0 +1,102 @@
+import { describe, expect, it } from '@jest/globals';
+import type { Sibling } from '@dynamis/core';
+import fc from 'fast-check';
+import { compareHlc, decodeHlc, encodeHlc } from './hlcVersion';
+import { LwwResolver } from './LwwResolver';
+import { lwwResolver } from './plugin';
+
+const resolver = () => new LwwResolver({ maxSkewMs: 1000 });
+const sib = (physical: number, logical: number, writer: string, value: string | null = 'v'): Sibling => ({
+  version: encodeHlc({ physical, logical, writer }),
+  value: value === null ? null : Buffer.from(value),
+  writtenAt: physical,
+});
+
+const arbSibling = fc
+  .record({ physical: fc.integer({ min: 0, max: 1000 }), logical: fc.integer({ min: 0, max: 3 }), writer: fc.constantFrom('a', 'b', 'c') })
+  .map((h) => sib(h.physical, h.logical, h.writer, `${h.physical}.${h.logical}.${h.writer}`));
+const arbSet = fc.array(arbSibling, { maxLength: 4 });
+
+describe('HLC version encoding', () => {
+  it('byte order is (physical, logical, writer) order', () => {
+    fc.assert(
+      fc.property(arbSibling, arbSibling, (a, b) => {
+        const ha = decodeHlc(a.version);
+        const hb = decodeHlc(b.version);
+        const expected = Math.sign(
+          ha.physical - hb.physical || ha.logical - hb.logical || (ha.writer < hb.writer ? -1 : ha.writer > hb.writer ? 1 : 0),
+        );
+        expect(Math.sign(compareHlc(a.version, b.version))).toBe(expected);
+      }),
+    );
+  });
+
+  it('round-trips and rejects malformed versions', () => {
+    expect(decodeHlc(encodeHlc({ physical: 2 ** 45, logical: 7, writer: 'node-1' }))).toEqual({
+      physical: 2 ** 45,
+      logical: 7,
+      writer: 'node-1',
+    });
+    expect(() => decodeHlc(Uint8Array.of(1, 2, 3))).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+  });
+});
+
+describe('LwwResolver', () => {
+  it('merge keeps exactly the newest version', () => {
+    const r = resolver();
+    expect(r.merge([sib(5, 0, 'a')], [sib(7, 0, 'b'), sib(6, 0, 'c')])).toEqual([sib(7, 0, 'b')]);
+    expect(r.merge([], [])).toEqual([]);
+    expect(r.merge([sib(5, 0, 'b')], [sib(5, 0, 'a')])).toEqual([sib(5, 0, 'b')]);
+  });
+
+  it('merge is commutative, associative and idempotent', () => {
+    const r = resolver();
+    fc.assert(
+      fc.property(arbSet, arbSet, arbSet, (a, b, c) => {
+        expect(r.merge(a, b)).toEqual(r.merge(b, a));
+        expect(r.merge(r.merge(a, b), c)).toEqual(r.merge(a, r.merge(b, c)));
+        expect(r.merge(a, a)).toEqual(r.merge([], a));
+      }),
+    );
+  });
+
+  it('stamps strictly increasing versions even when the clock stands still or goes back', () => {
+    const r = resolver();
+    const a = r.stamp('n1', undefined, [], 1000);
+    const b = r.stamp('n1', undefined, [], 1000);
+    const c = r.stamp('n1', undefined, [], 500);
+    expect(compareHlc(b, a)).toBeGreaterThan(0);
+    expect(compareHlc(c, b)).toBeGreaterThan(0);
+  });
+
+  it('a write carrying a read context supersedes what was read, even from a node with a slower clock', () => {
+    const fast = resolver();
+    const slow = resolver();
+    const written = { version: fast.stamp('fast', undefined, [], 10_000), value: Buffer.from('x'), writtenAt: 10_000 };
+    const context = fast.context([written]);
+    const next = slow.stamp('slow', context, [], 2_000);
+    expect(compareHlc(next, written.version)).toBeGreaterThan(0);
+    expect(slow.descends(next, [written])).toBe(true);
+    expect(slow.descends(context, [{ ...written, version: next }])).toBe(false);
+  });
+
+  it('rejects versions further in the future than maxSkewMs', () => {
+    const r = resolver();
+    expect(() => r.validate(encodeHlc({ physical: 5000, logical: 0, writer: 'a' }), 4000)).not.toThrow();
+    expect(() => r.validate(encodeHlc({ physical: 5001, logical: 0, writer: 'a' }), 4000)).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    );
+  });
+
+  it('the context of nothing is empty and every context descends it', () => {
+    const r = resolver();
+    expect(r.context([])).toEqual(new Uint8Array(0));
+    expect(r.descends(new Uint8Array(0), [])).toBe(true);
+    expect(r.descends(new Uint8Array(0), [sib(1, 0, 'a')])).toBe(false);
+  });
+
+  it('the plugin validates its options', () => {
+    expect(() => lwwResolver({ maxSkewMs: -5 })).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG' }));
+    expect(lwwResolver().provides).toEqual(['ConflictResolver']);
+  });
+});

@@ -1,0 +1,114 @@
+import { describe, expect, it } from '@jest/globals';
+import { storageEngineContract, storageEngineModelTest } from '@dynamis/testkit';
+import { MemoryStorageEngine } from './MemoryStorageEngine';
+
+const factory = { create: () => new MemoryStorageEngine() };
+
+storageEngineContract('MemoryStorageEngine', factory);
+storageEngineContract('MemoryStorageEngine (maxNodeSize 4)', { create: () => new MemoryStorageEngine({ maxNodeSize: 4 }) });
+storageEngineModelTest('MemoryStorageEngine', factory, { numRuns: 250 });
+storageEngineModelTest(
+  'MemoryStorageEngine (maxNodeSize 4)',
+  { create: () => new MemoryStorageEngine({ maxNodeSize: 4 }) },
+  { numRuns: 100 },
+);
+
+/** A deterministic PRNG (mulberry32), so the test needs no Math.random. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe('MemoryStorageEngine', () => {
+  it('100k random puts, then a full scan returns sorted unique keys', async () => {
+    const e = new MemoryStorageEngine();
+    await e.open();
+    const rand = prng(42);
+    const distinct = new Set<string>();
+    for (let i = 0; i < 100_000; i++) {
+      const key = new Uint8Array(1 + Math.floor(rand() * 12));
+      for (let j = 0; j < key.length; j++) key[j] = Math.floor(rand() * 256);
+      distinct.add(Buffer.from(key).toString('hex'));
+      await e.put(key, key);
+    }
+    const it = e.iterator();
+    let previous: Uint8Array | undefined;
+    let count = 0;
+    let misordered = 0;
+    let mismatched = 0;
+    for (let batch = await it.nextv(1000); batch.length > 0; batch = await it.nextv(1000)) {
+      for (const [k, v] of batch) {
+        if (previous !== undefined && Buffer.compare(previous, k) !== -1) misordered++;
+        if (Buffer.compare(k, v) !== 0) mismatched++;
+        previous = k;
+        count++;
+      }
+    }
+    expect({ misordered, mismatched }).toEqual({ misordered: 0, mismatched: 0 });
+    expect(count).toBe(distinct.size);
+    expect(e.stats().counters.keys).toBe(distinct.size);
+    await e.close();
+  });
+
+  it('reports exact live keys and bytes', async () => {
+    const e = new MemoryStorageEngine();
+    await e.open();
+    await e.put(Buffer.from('ab'), new Uint8Array(10));
+    await e.put(Buffer.from('c'), new Uint8Array(5));
+    await e.put(Buffer.from('ab'), new Uint8Array(3));
+    expect(e.stats()).toEqual({
+      engine: 'memory',
+      approximateBytes: 2 + 3 + 1 + 5,
+      counters: { keys: 2, filterRemoved: 0, filterReplaced: 0 },
+    });
+    await e.write([
+      { type: 'del', key: Buffer.from('c') },
+      { type: 'del', key: Buffer.from('missing') },
+    ]);
+    expect(e.stats().approximateBytes).toBe(5);
+    e.setCompactionFilter(() => ({ action: 'remove' }));
+    await e.compactRange();
+    expect(e.stats()).toEqual({ engine: 'memory', approximateBytes: 0, counters: { keys: 0, filterRemoved: 1, filterReplaced: 0 } });
+    await e.close();
+  });
+
+  it('compactRange(range) runs the filter on exactly the keys in the range', async () => {
+    const e = new MemoryStorageEngine();
+    await e.open();
+    for (const k of ['a', 'b', 'c', 'd']) await e.put(Buffer.from(k), Buffer.from(k));
+    const seen: string[] = [];
+    e.setCompactionFilter((key) => {
+      seen.push(Buffer.from(key).toString());
+      return { action: 'remove' };
+    });
+    await e.compactRange({ gt: Buffer.from('a'), lt: Buffer.from('d') });
+    expect(seen).toEqual(['b', 'c']);
+    await e.compactRange({ gte: Buffer.from('d'), lte: Buffer.from('d') });
+    expect(seen).toEqual(['b', 'c', 'd']);
+    expect(e.stats().counters.keys).toBe(1);
+    await e.close();
+  });
+
+  it('rejects a malformed filter decision and changes nothing', async () => {
+    const e = new MemoryStorageEngine();
+    await e.open();
+    await e.put(Buffer.from('a'), Buffer.from('1'));
+    await e.put(Buffer.from('b'), Buffer.from('2'));
+    e.setCompactionFilter((key) => (key[0] === 0x61 ? { action: 'remove' } : ({ action: 'replace' } as never)));
+    await expect(e.compactRange()).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    expect(e.stats().counters.keys).toBe(2);
+    await e.close();
+  });
+
+  it('rejects a bad maxNodeSize with INVALID_CONFIG', () => {
+    for (const maxNodeSize of [0, 3, 257, 1.5, NaN]) {
+      expect(() => new MemoryStorageEngine({ maxNodeSize })).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG' }));
+    }
+  });
+});

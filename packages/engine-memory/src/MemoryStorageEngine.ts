@@ -1,0 +1,161 @@
+import {
+  AbstractStorageEngine,
+  DynamisError,
+  copyBytes,
+  type AbstractEngineIterator,
+  type BatchOp,
+  type CompactionDecision,
+  type EngineStats,
+  type EngineSupports,
+  type IteratorSpec,
+  type RangeBounds,
+} from '@dynamis/core';
+import BTree from 'sorted-btree';
+import { compareKeys, fromKey, toKey } from './latin1Keys';
+import { MemoryIterator } from './MemoryIterator';
+
+/** Options of MemoryStorageEngine. Plain data; every field optional. */
+export interface MemoryEngineOptions {
+  /**
+   * Maximum entries per B+ tree node, an integer in 4..256 (else the
+   * constructor throws INVALID_CONFIG). Default 32; see the README.
+   */
+  readonly maxNodeSize?: number;
+}
+
+const SUPPORTS: EngineSupports = Object.freeze({ persistent: false, compactionFilter: true });
+
+/**
+ * An ordered, volatile StorageEngine: a B+ tree (sorted-btree) of latin1
+ * string keys in memcmp order. Every write is applied synchronously within
+ * the call, so calls are linearizable in call order. Iterators read an O(1)
+ * copy-on-write clone of the tree. compactRange runs the compaction filter
+ * over the range atomically (no other call interleaves).
+ *
+ * Volatile: all data is dropped on close() and lost on a crash; `sync` is
+ * ignored. Reopening the same instance starts empty.
+ */
+export class MemoryStorageEngine extends AbstractStorageEngine {
+  readonly supports: EngineSupports = SUPPORTS;
+  private readonly maxNodeSize: number;
+  private tree: BTree<string, Uint8Array>;
+  /** A clone shared by iterators created since the last write; dropped on write. */
+  private snapshot: BTree<string, Uint8Array> | undefined = undefined;
+  private bytes = 0;
+  private filterRemoved = 0;
+  private filterReplaced = 0;
+
+  constructor(options: MemoryEngineOptions = {}) {
+    super();
+    const size = options.maxNodeSize ?? 32;
+    if (!Number.isInteger(size) || size < 4 || size > 256) {
+      throw new DynamisError('INVALID_CONFIG', `maxNodeSize must be an integer in 4..256, got ${String(size)}`, {
+        details: { option: 'maxNodeSize' },
+      });
+    }
+    this.maxNodeSize = size;
+    this.tree = this.emptyTree();
+  }
+
+  protected override _open(): void {
+    this.reset();
+  }
+
+  protected override _close(): void {
+    this.reset();
+  }
+
+  protected override _get(key: Uint8Array): Uint8Array | undefined {
+    const value = this.tree.get(toKey(key));
+    return value === undefined ? undefined : Buffer.from(value);
+  }
+
+  protected override _write(ops: readonly BatchOp[]): void {
+    this.snapshot = undefined;
+    const tree = this.tree;
+    for (let i = 0; i < ops.length; i++) {
+      const op = ops[i] as BatchOp;
+      const key = toKey(op.key);
+      const old = tree.get(key);
+      if (old !== undefined) this.bytes -= key.length + old.length;
+      if (op.type === 'put') {
+        tree.set(key, op.value);
+        this.bytes += key.length + op.value.length;
+      } else if (old !== undefined) {
+        tree.delete(key);
+      }
+    }
+  }
+
+  protected override _iterator(spec: IteratorSpec): AbstractEngineIterator {
+    if (this.snapshot === undefined) this.snapshot = this.tree.clone();
+    return new MemoryIterator(this.snapshot, spec);
+  }
+
+  /**
+   * Runs the filter over the live entries in `bounds`. The decisions are all
+   * taken first, then applied: a filter that throws or returns a malformed
+   * decision rejects (INVALID_ARGUMENT for the latter) and changes nothing.
+   */
+  protected override _compactRange(bounds: RangeBounds): void {
+    const filter = this.compactionFilter;
+    if (filter === undefined) return;
+    const removed: string[] = [];
+    const replacedKeys: string[] = [];
+    const replacedValues: Uint8Array[] = [];
+    const lower = bounds.lower === undefined ? undefined : toKey(bounds.lower);
+    const upper = bounds.upper === undefined ? undefined : toKey(bounds.upper);
+    for (const [key, value] of this.tree.entries(lower)) {
+      if (key === lower && !bounds.lowerInclusive) continue;
+      if (upper !== undefined && (key > upper || (key === upper && !bounds.upperInclusive))) break;
+      const decision: CompactionDecision = filter(fromKey(key), Buffer.from(value));
+      switch (decision?.action) {
+        case 'keep':
+          break;
+        case 'remove':
+          removed.push(key);
+          break;
+        case 'replace':
+          if (!(decision.value instanceof Uint8Array)) throw badDecision(key);
+          replacedKeys.push(key);
+          replacedValues.push(copyBytes(decision.value));
+          break;
+        default:
+          throw badDecision(key);
+      }
+    }
+    if (removed.length === 0 && replacedKeys.length === 0) return;
+    const ops: BatchOp[] = [];
+    for (const key of removed) ops.push({ type: 'del', key: fromKey(key) });
+    for (let i = 0; i < replacedKeys.length; i++) {
+      ops.push({ type: 'put', key: fromKey(replacedKeys[i] as string), value: replacedValues[i] as Uint8Array });
+    }
+    this._write(ops);
+    this.filterRemoved += removed.length;
+    this.filterReplaced += replacedKeys.length;
+  }
+
+  protected override _stats(): EngineStats {
+    return {
+      engine: 'memory',
+      approximateBytes: this.bytes,
+      counters: { keys: this.tree.size, filterRemoved: this.filterRemoved, filterReplaced: this.filterReplaced },
+    };
+  }
+
+  private reset(): void {
+    this.tree = this.emptyTree();
+    this.snapshot = undefined;
+    this.bytes = 0;
+  }
+
+  private emptyTree(): BTree<string, Uint8Array> {
+    return new BTree<string, Uint8Array>(undefined, compareKeys, this.maxNodeSize);
+  }
+}
+
+function badDecision(key: string): DynamisError {
+  return new DynamisError('INVALID_ARGUMENT', 'compaction filter returned a malformed decision', {
+    details: { argument: 'filter', key: Buffer.from(key, 'latin1').toString('hex') },
+  });
+}

@@ -1,0 +1,4 @@
+// Contract suites: one per port. A plugin proves itself by running its port's suite.
+export * from './storageEngine';
+export * from './fileSystem';
+export * from './transport';

@@ -1,0 +1,78 @@
+import { DynamisError, type Clock, type Timer } from '@dynamis/core';
+import type { Scheduler } from './Scheduler';
+
+/** Wall-clock time at virtual time 0 unless configured: 2024-01-01T00:00:00Z. */
+export const DEFAULT_EPOCH_MS = 1_704_067_200_000;
+
+export interface VirtualClockOptions {
+  /** Wall-clock ms since the Unix epoch at scheduler time 0 (default DEFAULT_EPOCH_MS). */
+  readonly epochMs?: number;
+  /** Initial wall-clock offset of this node, ms (default 0). */
+  readonly skewMs?: number;
+}
+
+/**
+ * One node's view of simulated time, implementing core's `Clock` on a shared
+ * `Scheduler`.
+ *
+ * - `monotonic()` is the scheduler's time: identical on every node, never
+ *   goes backwards, unaffected by skew or jumps.
+ * - `now()` is `epochMs + monotonic() + offset`; the offset starts at
+ *   `skewMs` and changes with `setSkew` / `jump`, so wall time may differ
+ *   between nodes and may jump backwards, as NTP can make it.
+ * - `setTimer` / `sleep` run on the scheduler after `ms` of virtual time; a
+ *   wall-clock jump does not move them (timers are monotonic, as in Node).
+ */
+export class VirtualClock implements Clock {
+  private readonly epochMs: number;
+  private offset: number;
+
+  constructor(
+    private readonly scheduler: Scheduler,
+    options: VirtualClockOptions = {},
+  ) {
+    this.epochMs = finite(options.epochMs ?? DEFAULT_EPOCH_MS, 'epochMs');
+    this.offset = finite(options.skewMs ?? 0, 'skewMs');
+  }
+
+  now(): number {
+    return this.epochMs + this.scheduler.now() + this.offset;
+  }
+
+  monotonic(): number {
+    return this.scheduler.now();
+  }
+
+  /** Throws INVALID_ARGUMENT for a non-finite `ms`; negative counts as 0. */
+  setTimer(ms: number, fn: () => void): Timer {
+    return this.scheduler.schedule(ms, fn);
+  }
+
+  sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.scheduler.schedule(ms, resolve);
+    });
+  }
+
+  /** The current wall-clock offset of this node, ms. */
+  skew(): number {
+    return this.offset;
+  }
+
+  /** Sets the wall-clock offset to `ms` (relative to true simulated time). */
+  setSkew(ms: number): void {
+    this.offset = finite(ms, 'skewMs');
+  }
+
+  /** Moves this node's wall clock by `ms` at once (negative = backwards). */
+  jump(ms: number): void {
+    this.offset += finite(ms, 'jump');
+  }
+}
+
+function finite(value: number, name: string): number {
+  if (!Number.isFinite(value)) {
+    throw new DynamisError('INVALID_ARGUMENT', `${name} must be a finite number, got ${value}`);
+  }
+  return value;
+}
