@@ -6,7 +6,7 @@ import { join } from 'node:path';
 const root = join(__dirname, '../../..');
 const packagesDir = join(root, 'packages');
 /** Packages that are not plugins: the kernel, the testkit, and the composition roots. */
-const NOT_PLUGINS = new Set(['core', 'testkit', 'client', 'cli', 'node']);
+const NOT_PLUGINS = new Set(['core', 'testkit', 'client', 'cli', 'node', 'server']);
 
 function packageNames(): string[] {
   return readdirSync(packagesDir).filter((name) => existsSync(join(packagesDir, name, 'package.json')));

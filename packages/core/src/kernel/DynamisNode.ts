@@ -12,6 +12,7 @@ import { isLifecycle, type Lifecycle } from '../ports/Lifecycle';
 import { LoggerToken, type Logger } from '../ports/Logger';
 import type { Transport } from '../ports/Transport';
 import { Replica, ReplicaToken } from '../replica/Replica';
+import { ClientApi, ClientApiToken } from './ClientApi';
 import { MessageRouter, MessageRouterToken } from './MessageRouter';
 import type { Plugin, PluginManifest } from './Plugin';
 import { ENV_UNIT_NAME, planComposition, type Unit } from './planComposition';
@@ -216,6 +217,7 @@ function kernelModule(env: Unit, config: DynamisConfig): ContainerModule {
     bind(MessageRouterToken).to(MessageRouter).inSingletonScope();
     bind(ReplicaToken).to(Replica).inSingletonScope();
     bind(StoreToken).to(Store).inSingletonScope();
+    bind(ClientApiToken).to(ClientApi).inSingletonScope();
     for (const port of env.provides) {
       if (port === 'Clock') bind(ClockToken).to(SystemClock).inSingletonScope();
       else if (port === 'Random') bind(PORTS.Random.token).to(SystemRandom).inSingletonScope();

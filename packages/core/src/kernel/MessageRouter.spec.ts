@@ -37,6 +37,13 @@ describe('MessageRouter', () => {
     expect(seen.length).toBe(before);
   });
 
+  it('keeps node types from clients and client types from nodes', async () => {
+    router.register('test.client', z.object({}), async () => ({ type: 'ok', payload: null }), 'spec', 'clients');
+    await expect(router.dispatch('client:c1', { type: 'test.echo', payload: { n: 1 } })).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+    await expect(router.dispatch('n2', { type: 'test.client', payload: {} })).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+    await expect(router.dispatch('client:c1', { type: 'test.client', payload: {} })).resolves.toEqual({ type: 'ok', payload: null });
+  });
+
   it('refuses a second registration of the same type', () => {
     expect(() => router.register('test.echo', z.any(), async () => undefined, 'other')).toThrow(/already registered by spec/);
   });

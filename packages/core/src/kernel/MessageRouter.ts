@@ -7,10 +7,21 @@ import type { NodeId } from '../ports/types';
 
 export type MessageHandler<T> = (from: NodeId, payload: T, body?: AsyncIterable<Uint8Array>) => Promise<Envelope | void>;
 
+/** Who may send a message type: other nodes (the default) or clients. */
+export type Audience = 'nodes' | 'clients';
+
+/** Senders whose id starts with this are clients (set by the transport after authenticating them). */
+export const CLIENT_PREFIX = 'client:';
+
+export function isClientSender(from: string): boolean {
+  return from.startsWith(CLIENT_PREFIX);
+}
+
 interface Route {
   readonly schema: z.ZodType;
   readonly handler: MessageHandler<unknown>;
   readonly owner: string;
+  readonly audience: Audience;
 }
 
 /**
@@ -18,21 +29,29 @@ interface Route {
  * message types it owns together with a zod schema; `dispatch` (the
  * transport's inbound handler) validates the payload before the handler sees
  * it. An unknown type or an invalid payload is a PROTOCOL_ERROR thrown back to
- * the sender, never passed on.
+ * the sender, never passed on. Each type has an audience: node-to-node types
+ * are refused (UNAUTHORIZED) to clients (senders named `client:<id>`), and
+ * client types to nodes, so a client can never speak a replica protocol.
  */
 @injectable()
 export class MessageRouter {
   private readonly routes = new Map<string, Route>();
 
   /** Registers `type`. Throws INVALID_ARGUMENT if another owner registered it. */
-  register<S extends z.ZodType>(type: string, schema: S, handler: MessageHandler<z.output<S>>, owner = 'unknown'): void {
+  register<S extends z.ZodType>(
+    type: string,
+    schema: S,
+    handler: MessageHandler<z.output<S>>,
+    owner = 'unknown',
+    audience: Audience = 'nodes',
+  ): void {
     const existing = this.routes.get(type);
     if (existing !== undefined) {
       throw new DynamisError('INVALID_ARGUMENT', `Message type '${type}' is already registered by ${existing.owner}`, {
         details: { type, owner: existing.owner, attemptedBy: owner },
       });
     }
-    this.routes.set(type, { schema, handler: handler as MessageHandler<unknown>, owner });
+    this.routes.set(type, { schema, handler: handler as MessageHandler<unknown>, owner, audience });
   }
 
   /** Removes `type` (on plugin stop). */
@@ -49,6 +68,11 @@ export class MessageRouter {
     const route = this.routes.get(msg.type);
     if (route === undefined) {
       throw new DynamisError('PROTOCOL_ERROR', `Unknown message type '${String(msg.type)}'`, { details: { type: msg.type, from } });
+    }
+    if ((route.audience === 'clients') !== isClientSender(from)) {
+      throw new DynamisError('UNAUTHORIZED', `Message type '${msg.type}' is not accepted from ${from}`, {
+        details: { type: msg.type, from },
+      });
     }
     const parsed = route.schema.safeParse(msg.payload);
     if (!parsed.success) {

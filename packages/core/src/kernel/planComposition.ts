@@ -18,13 +18,22 @@ const KERNEL_UNITS: readonly Unit[] = [
   { name: '@dynamis/core:router', provides: ['MessageRouter'], needs: [], optional: [] },
   { name: '@dynamis/core:replica', provides: ['Replica'], needs: ['StorageEngine', 'ConflictResolver', 'Clock', 'Config'], optional: [] },
   { name: '@dynamis/core:store', provides: ['Store'], needs: ['Coordinator', 'Config'], optional: [] },
+  // Active only when a plugin provides Transport (see planComposition). Needs the
+  // Transport so that it starts after it and stops (draining) before it.
+  {
+    name: '@dynamis/core:client-api',
+    provides: ['ClientApi'],
+    needs: ['Store', 'MessageRouter', 'Transport', 'Config', 'Clock', 'Logger'],
+    optional: [],
+  },
 ];
 
 export const ENV_UNIT_NAME = '@dynamis/core:env';
 
 /**
  * Decides which units run and in what order, or throws the composition
- * error: INCOMPATIBLE_PLUGIN (duplicate name, core version out of range,
+ * error. The kernel's client API unit (ClientApi) runs only when some plugin
+ * provides Transport. Errors: INCOMPATIBLE_PLUGIN (duplicate name, core version out of range,
  * dependency cycle), DUPLICATE_PROVIDER (two plugins provide one port),
  * MISSING_PROVIDER (a needed port nobody provides; every missing port is
  * listed, with who needs it and which packages provide it).
@@ -57,7 +66,12 @@ export function planComposition(plugins: readonly Plugin[]): Unit[] {
 
   const active = new Set<Unit>([...pluginUnits, envUnit, KERNEL_UNITS[0]!, KERNEL_UNITS[1]!]);
   const neededBy = new Map<PortName, Set<string>>([['Store', new Set(['the node (public store API)'])]]);
-  const queue: PortName[] = ['Store', ...pluginUnits.flatMap((u) => u.needs), ...envUnit.needs];
+  const roots: PortName[] = ['Store'];
+  if (pluginUnits.some((u) => u.provides.includes('Transport'))) {
+    roots.push('ClientApi');
+    addNeed(neededBy, 'ClientApi', 'the node (client API over the Transport)');
+  }
+  const queue: PortName[] = [...roots, ...pluginUnits.flatMap((u) => u.needs), ...envUnit.needs];
   for (const u of pluginUnits) for (const p of u.needs) addNeed(neededBy, p, u.name);
   const missing: PortName[] = [];
   const seen = new Set<PortName>();

@@ -16,6 +16,7 @@ import { ConfigToken } from '../config/parseConfig';
 import { MessageRouterToken } from './MessageRouter';
 import { ReplicaToken } from '../replica/Replica';
 import { StoreToken } from './Store';
+import { ClientApiToken } from './ClientApi';
 
 /** What the kernel knows of one port: its token and who can provide it. */
 export interface PortInfo {
@@ -48,7 +49,8 @@ export type PortName =
   | 'Config'
   | 'MessageRouter'
   | 'Replica'
-  | 'Store';
+  | 'Store'
+  | 'ClientApi';
 
 export const PORTS: Readonly<Record<PortName, PortInfo>> = {
   StorageEngine: {
@@ -104,6 +106,12 @@ export const PORTS: Readonly<Record<PortName, PortInfo>> = {
   },
   Replica: { token: ReplicaToken, description: 'local versioned records over the engine', providers: ['@dynamis/core'], builtin: 'kernel' },
   Store: { token: StoreToken, description: 'the validated public store API', providers: ['@dynamis/core'], builtin: 'kernel' },
+  ClientApi: {
+    token: ClientApiToken,
+    description: 'the client protocol over the Transport (active when a plugin provides Transport)',
+    providers: ['@dynamis/core'],
+    builtin: 'kernel',
+  },
 };
 
 export function isPortName(name: string): name is PortName {

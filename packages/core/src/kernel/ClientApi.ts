@@ -1,0 +1,206 @@
+import { inject, injectable, type ServiceIdentifier } from 'inversify';
+import { ConfigToken } from '../config/parseConfig';
+import type { DynamisConfig } from '../config/schema';
+import { DynamisError } from '../errors/DynamisError';
+import { ClockToken, type Clock } from '../ports/Clock';
+import type { ReadOptions, ReadResult, StoreBatchOp, WriteOptions, WriteResult } from '../ports/Coordinator';
+import type { Lifecycle } from '../ports/Lifecycle';
+import { LoggerToken, type Logger } from '../ports/Logger';
+import type { Envelope } from '../ports/Transport';
+import {
+  CLIENT_MESSAGE,
+  CLIENT_REPLY,
+  clientBatchSchema,
+  clientDeleteSchema,
+  clientGetSchema,
+  clientPutSchema,
+  type ClientBatchRequest,
+  type ClientGetRequest,
+  type ClientPutRequest,
+} from './clientProtocol';
+import { MessageRouter, MessageRouterToken } from './MessageRouter';
+import { Store, StoreToken } from './Store';
+
+const OWNER = '@dynamis/core:client-api';
+
+/**
+ * Serves the client protocol (kernel/clientProtocol.ts, docs/protocol.md
+ * "Client API"): registers `client.put`, `client.get`, `client.delete` and
+ * `client.batch` with the MessageRouter, audience 'clients' (a node sender is
+ * refused UNAUTHORIZED by the router), and answers each by calling the Store.
+ * Active only in a node that has a Transport; started after it, so stopped
+ * before it.
+ *
+ * Errors reach the client unchanged: the Store's INVALID_KEY,
+ * VALUE_TOO_LARGE, INVALID_ARGUMENT, then the Coordinator's CONFLICT,
+ * QUORUM_NOT_REACHED, TIMEOUT, UNAVAILABLE (the transport sends a thrown
+ * DynamisError back with its code). A request arriving once drain() or stop()
+ * has begun is refused with UNAVAILABLE, details
+ * `{ shuttingDown: true, applied: false }`: it never reached the Store, so a
+ * client may safely send it elsewhere.
+ */
+@injectable()
+export class ClientApi implements Lifecycle {
+  private registered = false;
+  private accepting = false;
+  private inFlight = 0;
+  private idle: (() => void) | undefined;
+  private draining: Promise<void> | undefined;
+  private readonly log: Logger;
+
+  constructor(
+    @inject(StoreToken) private readonly store: Store,
+    @inject(MessageRouterToken) private readonly router: MessageRouter,
+    @inject(ConfigToken) private readonly config: DynamisConfig,
+    @inject(ClockToken) private readonly clock: Clock,
+    @inject(LoggerToken) logger: Logger,
+  ) {
+    this.log = logger.child({ component: 'client-api' });
+  }
+
+  /** Requests handed to the Store and not yet answered. */
+  get pending(): number {
+    return this.inFlight;
+  }
+
+  /** Registers the client message types. Throws INVALID_ARGUMENT if a plugin already registered one. Idempotent. */
+  async start(): Promise<void> {
+    if (this.registered) return;
+    const r = this.router;
+    r.register(
+      CLIENT_MESSAGE.put,
+      clientPutSchema,
+      (_f, m) => this.serve(CLIENT_REPLY.put, () => this.store.put(m.key, m.value, writeOpts(m.options)).then(write)),
+      OWNER,
+      'clients',
+    );
+    r.register(
+      CLIENT_MESSAGE.get,
+      clientGetSchema,
+      (_f, m) => this.serve(CLIENT_REPLY.get, () => this.store.get(m.key, readOpts(m.options)).then(read)),
+      OWNER,
+      'clients',
+    );
+    r.register(
+      CLIENT_MESSAGE.delete,
+      clientDeleteSchema,
+      (_f, m) => this.serve(CLIENT_REPLY.delete, () => this.store.delete(m.key, writeOpts(m.options)).then(write)),
+      OWNER,
+      'clients',
+    );
+    r.register(CLIENT_MESSAGE.batch, clientBatchSchema, (_f, m) => this.serve(CLIENT_REPLY.batch, () => this.batch(m)), OWNER, 'clients');
+    this.registered = true;
+    this.accepting = true;
+    this.draining = undefined;
+  }
+
+  /**
+   * The first half of a graceful shutdown: from now on refuses new requests
+   * (as not applied, see above); resolves once every request already handed
+   * to the Store has been answered (waiting at most timeouts.requestMs; what
+   * still runs then is logged and left to the transport's stop) and then
+   * `lingerMs` more, during which requests already on the wire get that clean
+   * refusal instead of a lost connection. Idempotent: a second call returns
+   * the first one's promise. Cleared by start().
+   */
+  drain(lingerMs = 0): Promise<void> {
+    this.accepting = false;
+    return (this.draining ??= this.drainNow(lingerMs));
+  }
+
+  /** drain(0), then unregisters the types. Idempotent. */
+  async stop(): Promise<void> {
+    this.accepting = false;
+    if (!this.registered) return;
+    await this.drain(0);
+    for (const type of Object.values(CLIENT_MESSAGE)) this.router.unregister(type);
+    this.registered = false;
+  }
+
+  private async drainNow(lingerMs: number): Promise<void> {
+    const waiting = this.inFlight;
+    if (waiting > 0) {
+      const ms = this.config.timeouts.requestMs;
+      if (await this.drained(ms)) this.log.info('client requests drained', { waiting });
+      else this.log.warn('client requests still running after the drain timeout', { waiting: this.inFlight, ms });
+    }
+    // Also lets the transport write the last replies before anything below us stops.
+    if (waiting > 0 || lingerMs > 0) await this.clock.sleep(lingerMs);
+  }
+
+  private async serve(type: string, work: () => Promise<unknown>): Promise<Envelope> {
+    if (!this.accepting) {
+      throw new DynamisError('UNAVAILABLE', `node ${this.config.nodeId} is shutting down; the request was not applied`, {
+        details: { node: this.config.nodeId, shuttingDown: true, applied: false },
+      });
+    }
+    this.inFlight++;
+    try {
+      return { type, payload: await work() };
+    } finally {
+      this.inFlight--;
+      if (this.inFlight === 0) this.idle?.();
+    }
+  }
+
+  private async batch(m: ClientBatchRequest): Promise<{ results: ReturnType<typeof write>[] }> {
+    const ops: StoreBatchOp[] = m.ops.map((op) =>
+      op.type === 'put'
+        ? strip({ type: 'put', key: op.key, value: op.value, ttlMs: op.ttlMs, context: op.context })
+        : strip({ type: 'del', key: op.key, context: op.context }),
+    );
+    const results = await this.store.batch(ops, writeOpts(m.options));
+    return { results: results.map(write) };
+  }
+
+  /** Resolves true once nothing is in flight, false after `ms`. */
+  private drained(ms: number): Promise<boolean> {
+    return new Promise<boolean>((resolve) => {
+      const timer = this.clock.setTimer(ms, () => {
+        this.idle = undefined;
+        resolve(false);
+      });
+      this.idle = () => {
+        this.idle = undefined;
+        timer.cancel();
+        resolve(true);
+      };
+    });
+  }
+}
+
+/** Options as parsed; `consistency` is checked by the Store (INVALID_ARGUMENT), hence the casts. */
+function writeOpts(o: ClientPutRequest['options']): WriteOptions {
+  return o === undefined ? {} : (strip({ ...o }) as WriteOptions);
+}
+
+function readOpts(o: ClientGetRequest['options']): ReadOptions {
+  return o === undefined ? {} : (strip({ ...o }) as ReadOptions);
+}
+
+/** The wire form of a WriteResult (exactly these fields). */
+function write(r: WriteResult): { context: Uint8Array; acks: number } {
+  return { context: r.context, acks: r.acks };
+}
+
+/** The wire form of a ReadResult; absent expiries are omitted, not sent as undefined. */
+function read(r: ReadResult): {
+  found: boolean;
+  siblings: Array<{ value: Uint8Array; writtenAt: number; expiresAt?: number }>;
+  context: Uint8Array;
+} {
+  const siblings = r.siblings.map((s) =>
+    s.expiresAt === undefined
+      ? { value: s.value, writtenAt: s.writtenAt }
+      : { value: s.value, writtenAt: s.writtenAt, expiresAt: s.expiresAt },
+  );
+  return { found: r.found, siblings, context: r.context };
+}
+
+/** Drops undefined properties (so the Store sees absent options, not explicit undefineds). */
+function strip<T extends object>(o: T): T {
+  for (const k of Object.keys(o) as (keyof T)[]) if (o[k] === undefined) delete o[k];
+  return o;
+}
+
+export const ClientApiToken: ServiceIdentifier<ClientApi> = Symbol.for('dynamis.ClientApi');

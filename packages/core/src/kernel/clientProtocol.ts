@@ -1,0 +1,74 @@
+import { z } from 'zod';
+
+/**
+ * The client protocol: message types a client (a sender named `client:<id>`)
+ * sends to any node, their request schemas and their reply schemas. Reference:
+ * docs/protocol.md, section "Client API". The node side is ClientApi; the
+ * client side is @dynamis/client.
+ *
+ * The request schemas check *shape* only (a key is a string, a value is
+ * bytes); *limits and semantics* (empty key, key or value too large, bad ttl,
+ * bad consistency) are the Store's, so a client over the wire gets exactly the
+ * error codes an in-process caller gets (INVALID_KEY, VALUE_TOO_LARGE,
+ * INVALID_ARGUMENT). A payload that fails its schema is a PROTOCOL_ERROR from
+ * the router and never reaches the Store.
+ */
+export const CLIENT_MESSAGE = {
+  put: 'client.put',
+  get: 'client.get',
+  delete: 'client.delete',
+  batch: 'client.batch',
+} as const;
+
+/** Reply envelope types, one per request type. */
+export const CLIENT_REPLY = {
+  put: 'client.put.result',
+  get: 'client.get.result',
+  delete: 'client.delete.result',
+  batch: 'client.batch.result',
+} as const;
+
+const bytes = z.instanceof(Uint8Array);
+/** 'one' | 'quorum' | 'all' | a replica count; the Store rejects other values with INVALID_ARGUMENT. */
+const consistency = z.union([z.string(), z.number().int()]);
+
+const readOptions = z.object({ consistency: consistency.optional(), timeoutMs: z.number().optional() }).strict();
+
+const writeOptions = z
+  .object({
+    consistency: consistency.optional(),
+    timeoutMs: z.number().optional(),
+    ttlMs: z.number().optional(),
+    context: bytes.optional(),
+    ifAbsent: z.boolean().optional(),
+    ifVersion: bytes.optional(),
+  })
+  .strict();
+
+const batchOp = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('put'), key: z.string(), value: bytes, ttlMs: z.number().optional(), context: bytes.optional() }).strict(),
+  z.object({ type: z.literal('del'), key: z.string(), context: bytes.optional() }).strict(),
+]);
+
+export const clientPutSchema = z.object({ key: z.string(), value: bytes, options: writeOptions.optional() }).strict();
+export const clientGetSchema = z.object({ key: z.string(), options: readOptions.optional() }).strict();
+export const clientDeleteSchema = z.object({ key: z.string(), options: writeOptions.optional() }).strict();
+export const clientBatchSchema = z.object({ ops: z.array(batchOp), options: writeOptions.optional() }).strict();
+
+export type ClientPutRequest = z.output<typeof clientPutSchema>;
+export type ClientGetRequest = z.output<typeof clientGetSchema>;
+export type ClientDeleteRequest = z.output<typeof clientDeleteSchema>;
+export type ClientBatchRequest = z.output<typeof clientBatchSchema>;
+
+/** Reply to client.put and client.delete: a WriteResult. */
+export const clientWriteResultSchema = z.object({ context: bytes, acks: z.number().int().nonnegative() });
+
+/** Reply to client.get: a ReadResult. */
+export const clientReadResultSchema = z.object({
+  found: z.boolean(),
+  siblings: z.array(z.object({ value: bytes, writtenAt: z.number(), expiresAt: z.number().optional() })),
+  context: bytes,
+});
+
+/** Reply to client.batch: one WriteResult per op, in order. */
+export const clientBatchResultSchema = z.object({ results: z.array(clientWriteResultSchema) });
