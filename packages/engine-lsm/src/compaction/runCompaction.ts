@@ -1,0 +1,184 @@
+import { DynamisError, type CompactionDecision, type CompactionFilter, type FileSystem } from '@dynamis/core';
+import type { TableCache } from '../db/TableCache';
+import { LevelIterator } from '../iterator/LevelIterator';
+import { MergingIterator } from '../iterator/MergingIterator';
+import type { TableBuilderOptions } from '../sstable/TableBuilder';
+import { ByteBuffer } from '../util/ByteBuffer';
+import { compareRange, KIND_DELETION, KIND_VALUE } from '../util/internalKey';
+import type { InternalIterator } from '../util/InternalIterator';
+import { fileContains, type FileMeta } from '../version/FileMeta';
+import type { Version } from '../version/Version';
+import { jobFiles, type CompactionJob } from './CompactionStrategy';
+import type { TableReader } from '../sstable/TableReader';
+import { TableOutputs } from './TableOutputs';
+
+/** Entries merged between two yields to the event loop. */
+export const YIELD_EVERY_ENTRIES = 2048;
+
+/** What a compaction needs from the engine. */
+export interface CompactionContext {
+  readonly fs: FileSystem;
+  readonly dir: string;
+  readonly tables: TableCache;
+  readonly builderOptions: TableBuilderOptions;
+  readonly targetFileBytes: number;
+  newFileNumber(): number;
+  /** The filter to run on live values (undefined: keep everything). */
+  readonly filter: CompactionFilter | undefined;
+  /** True when the engine is closing: the merge then stops with CompactionAborted. */
+  shouldStop(): boolean;
+}
+
+/** What a merge produced. */
+export interface CompactionResult {
+  readonly outputs: FileMeta[];
+  readonly bytesRead: number;
+  readonly bytesWritten: number;
+  readonly entriesIn: number;
+  readonly entriesOut: number;
+  readonly filterRemoved: number;
+  readonly filterReplaced: number;
+}
+
+/** Thrown inside a merge stopped by `shouldStop` (the engine is closing). */
+export class CompactionAborted extends Error {
+  constructor() {
+    super('compaction stopped: the engine is closing');
+  }
+}
+
+/** Yields to the event loop so foreground reads and writes keep flowing. */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * Merges the input files of `job` (read through `version`, which the caller
+ * holds) into new tables for `job.outputLevel`: per user key only the
+ * newest entry survives; a deletion marker is dropped when no older data of
+ * its key can exist outside the inputs; live values go through the filter
+ * ('remove' → a deletion marker, or nothing when nothing older can exist;
+ * 'replace' → the new value, same sequence number). Output files are
+ * durable when it resolves (their names are not: syncDir is the caller's).
+ * On any failure every output file is removed and the error rethrown; a
+ * malformed filter decision is INVALID_ARGUMENT.
+ */
+export async function runCompaction(job: CompactionJob, version: Version, ctx: CompactionContext): Promise<CompactionResult> {
+  const inputs = jobFiles(job);
+  const readers: TableReader[] = [];
+  const open = (f: FileMeta): InternalIterator => {
+    const reader = ctx.tables.openUncached(f);
+    readers.push(reader);
+    return reader.iterator();
+  };
+  const target = job.splitOutput ? ctx.targetFileBytes : Infinity;
+  const out = new TableOutputs(ctx.fs, ctx.dir, () => ctx.newFileNumber(), ctx.builderOptions, target);
+  try {
+    const counts = await merge(new MergingIterator(inputIterators(job, open)), out, ctx, baseLevelCheck(job, version, inputs));
+    const outputs = await out.finish();
+    let bytesRead = 0;
+    for (const f of inputs) bytesRead += f.size;
+    return { outputs, bytesRead, bytesWritten: out.bytesWritten, ...counts };
+  } catch (err) {
+    await out.abandon();
+    throw err;
+  } finally {
+    for (const r of readers) closeQuietly(r);
+  }
+}
+
+type MergeCounts = Pick<CompactionResult, 'entriesIn' | 'entriesOut' | 'filterRemoved' | 'filterReplaced'>;
+
+/** The merge loop of runCompaction: newest entry per key, filter, deletion markers dropped at the base. */
+async function merge(
+  it: MergingIterator,
+  out: TableOutputs,
+  ctx: CompactionContext,
+  isBase: (key: Uint8Array) => boolean,
+): Promise<MergeCounts> {
+  const counts = { entriesIn: 0, entriesOut: 0, filterRemoved: 0, filterReplaced: 0 };
+  const last = new ByteBuffer(64);
+  for (it.seekToFirst(); it.valid; it.next()) {
+    if (++counts.entriesIn % YIELD_EVERY_ENTRIES === 0) {
+      await yieldToEventLoop();
+      if (ctx.shouldStop()) throw new CompactionAborted();
+    }
+    const key = it.key;
+    if (counts.entriesIn > 1 && compareRange(key, 0, key.length, last.buf, 0, last.length) === 0) continue; // an older version
+    last.reset();
+    last.putBytes(key);
+    let kind = it.kind;
+    let value = it.value;
+    if (kind === KIND_VALUE && ctx.filter !== undefined) {
+      const decision = decide(ctx.filter, key, value);
+      if (decision.action === 'remove') {
+        counts.filterRemoved++;
+        kind = KIND_DELETION;
+      } else if (decision.action === 'replace') {
+        counts.filterReplaced++;
+        value = decision.value;
+      }
+    }
+    if (kind === KIND_DELETION && isBase(key)) continue;
+    if (out.full) await out.cut();
+    out.add(key, it.seq, kind, value);
+    counts.entriesOut++;
+  }
+  return counts;
+}
+
+/** One iterator per L0 input file, one (lazy) per sorted input level. */
+function inputIterators(job: CompactionJob, open: (f: FileMeta) => InternalIterator): InternalIterator[] {
+  const children: InternalIterator[] = [];
+  for (const input of job.inputs) {
+    if (input.files.length === 0) continue;
+    if (input.level === 0) for (const f of input.files) children.push(new LevelIterator([f], open));
+    else children.push(new LevelIterator(input.files, open));
+  }
+  return children;
+}
+
+/**
+ * A predicate: true when no data of `key` older than the inputs can exist,
+ * i.e. no file outside the inputs at a level below the output (or, for a
+ * level-0 output, an older L0 file) has `key` in its range.
+ */
+function baseLevelCheck(job: CompactionJob, version: Version, inputs: readonly FileMeta[]): (key: Uint8Array) => boolean {
+  const taken = new Set(inputs.map((f) => f.number));
+  let minSeq = Infinity;
+  for (const f of inputs) minSeq = Math.min(minSeq, f.minSeq);
+  const olderL0 = job.outputLevel === 0 ? version.files(0).filter((f) => !taken.has(f.number) && f.maxSeq < minSeq) : [];
+  return (key) => {
+    if (version.keyMayExistBelow(job.outputLevel, key)) return false;
+    for (const f of olderL0) if (fileContains(f, key)) return false;
+    return true;
+  };
+}
+
+/** Runs the filter on copies of key and value and checks its decision. */
+function decide(filter: CompactionFilter, key: Uint8Array, value: Uint8Array): CompactionDecision {
+  return checkDecision(filter(Uint8Array.from(key), Uint8Array.from(value)), key);
+}
+
+/** Returns `decision` if well-formed; else throws INVALID_ARGUMENT naming `key`. */
+export function checkDecision(decision: CompactionDecision, key: Uint8Array): CompactionDecision {
+  switch (decision?.action) {
+    case 'keep':
+    case 'remove':
+      return decision;
+    case 'replace':
+      if (decision.value instanceof Uint8Array) return decision;
+      break;
+  }
+  throw new DynamisError('INVALID_ARGUMENT', 'compaction filter returned a malformed decision', {
+    details: { argument: 'filter', key: Buffer.from(key).toString('hex') },
+  });
+}
+
+function closeQuietly(reader: TableReader): void {
+  try {
+    reader.close();
+  } catch {
+    // A handle a crash invalidated has nothing left to release.
+  }
+}

@@ -1,0 +1,222 @@
+import type { CompactionFilter, RangeBounds } from '@dynamis/core';
+import type { CompactionJob } from '../compaction/CompactionStrategy';
+import { planRangeCompaction } from '../compaction/rangeCompaction';
+import { checkDecision, CompactionAborted, runCompaction, type CompactionContext } from '../compaction/runCompaction';
+import { logFileName } from '../version/fileNames';
+import type { Version } from '../version/Version';
+import { VersionEdit } from '../version/VersionEdit';
+import type { Db } from './Db';
+import { flushMemtable } from './flushMemtable';
+
+/** Wraps a filter so that the caller can tell a throwing filter from other failures. */
+interface WatchedFilter {
+  readonly filter: CompactionFilter | undefined;
+  threw: boolean;
+}
+
+/**
+ * Background work of one database: a flush loop (frozen memtables to L0
+ * tables, oldest first) and a compaction loop (jobs picked by the strategy,
+ * one at a time), interleaved on the event loop, each yielding regularly so
+ * foreground reads and writes keep flowing. Manual compactRange takes the
+ * same compaction slot. A failure of either loop is sticky (Db.fail): writes
+ * reject from then on; reads go on.
+ */
+export class Background {
+  private flushing: Promise<void> | undefined = undefined;
+  private compacting: Promise<void> | undefined = undefined;
+  /** The compaction slot: background jobs and compactRange take turns. */
+  private slot: Promise<void> = Promise.resolve();
+  private manualWaiting = 0;
+
+  constructor(private readonly db: Db) {}
+
+  /** True while a flush or compaction is under way (and wants turns of the event loop). */
+  get busy(): boolean {
+    return this.flushing !== undefined || this.compacting !== undefined || this.manualWaiting > 0;
+  }
+
+  /** Starts the loops that have work. Cheap; call after anything that may create work. */
+  schedule(): void {
+    const db = this.db;
+    if (db.closing || db.bgError !== undefined) return;
+    if (this.flushing === undefined && db.imm.length > 0) this.flushing = this.flushLoop();
+    if (this.compacting === undefined && this.manualWaiting === 0 && this.pick() !== undefined) {
+      this.compacting = this.compactionLoop();
+    }
+  }
+
+  /** Waits for both loops to stop (the engine is closing: they stop at their next yield). */
+  async stop(): Promise<void> {
+    await this.flushing;
+    await this.compacting;
+    await this.slot;
+  }
+
+  /**
+   * Freezes the active memtable and waits for every memtable to be flushed,
+   * then merges every table holding keys in `bounds` into the last level,
+   * running the compaction filter on each live entry (see
+   * planRangeCompaction). Rejects with the filter's error (nothing changed),
+   * or a background failure.
+   */
+  async compactRange(bounds: RangeBounds): Promise<void> {
+    const db = this.db;
+    await db.writes.freeze();
+    const target = db.mem.logNumber;
+    while (db.versions.logNumber < target) {
+      if (db.bgError !== undefined) throw db.bgError;
+      this.schedule();
+      await db.changed.wait();
+    }
+    this.manualWaiting++;
+    try {
+      await this.takeSlot(async () => {
+        const version = db.versions.acquire();
+        try {
+          const job = planRangeCompaction(version, bounds.lower, bounds.upper);
+          if (job !== undefined) await this.execute(job, version, { filter: db.env.filter(), threw: false });
+        } finally {
+          db.versions.release(version);
+        }
+      });
+    } finally {
+      this.manualWaiting--;
+    }
+    this.schedule();
+  }
+
+  private pick(): CompactionJob | undefined {
+    const versions = this.db.versions;
+    return this.db.strategy.pick(versions.current, { compactPointers: versions.compactPointers });
+  }
+
+  private async flushLoop(): Promise<void> {
+    const db = this.db;
+    try {
+      while (db.imm.length > 0 && !db.closing && db.bgError === undefined) await this.flushOldest();
+    } catch (err) {
+      if (!(err instanceof CompactionAborted)) db.fail(err);
+    } finally {
+      this.flushing = undefined;
+    }
+    this.schedule();
+  }
+
+  private async flushOldest(): Promise<void> {
+    const db = this.db;
+    const { fs, dir, logger } = db.env;
+    const slot = db.imm[0]!;
+    const meta = await flushMemtable(slot.mem, this.context(undefined));
+    await fs.syncDir(dir);
+    const edit = new VersionEdit();
+    edit.logNumber = (db.imm[1] ?? db.mem).logNumber;
+    if (meta !== undefined) edit.addFile(0, meta);
+    await db.versions.logAndApply(edit);
+    db.imm.shift();
+    fs.remove(logFileName(dir, slot.logNumber));
+    db.counters.flushes++;
+    db.counters.flushBytes += meta?.size ?? 0;
+    logger?.debug('engine-lsm flush', { file: meta?.number, bytes: meta?.size, entries: meta?.entries });
+    db.changed.notify();
+  }
+
+  private async compactionLoop(): Promise<void> {
+    const db = this.db;
+    try {
+      while (!db.closing && db.bgError === undefined && this.manualWaiting === 0) {
+        const ran = await this.takeSlot(() => this.compactOnce());
+        if (!ran) break;
+      }
+    } catch (err) {
+      if (!(err instanceof CompactionAborted)) db.fail(err);
+    } finally {
+      this.compacting = undefined;
+    }
+    this.schedule();
+  }
+
+  /** Runs the job the strategy picks now; false when there is none. */
+  private async compactOnce(): Promise<boolean> {
+    const db = this.db;
+    const version = db.versions.acquire();
+    try {
+      const job = db.strategy.pick(version, { compactPointers: db.versions.compactPointers });
+      if (job === undefined || db.closing) return false;
+      const watched: WatchedFilter = { filter: db.env.filter(), threw: false };
+      try {
+        await this.execute(job, version, watched);
+      } catch (err) {
+        if (!watched.threw) throw err;
+        db.counters.filterFailures++;
+        db.env.logger?.warn('engine-lsm compaction filter threw; compacting without it', { error: String(err) });
+        await this.execute(job, version, { filter: undefined, threw: false });
+      }
+      return true;
+    } finally {
+      db.versions.release(version);
+    }
+  }
+
+  /** Runs `job` over `version` (held by the caller) and installs its result. */
+  private async execute(job: CompactionJob, version: Version, watched: WatchedFilter): Promise<void> {
+    const db = this.db;
+    const edit = new VersionEdit();
+    for (const input of job.inputs) for (const f of input.files) edit.deleteFile(input.level, f.number);
+    if (job.compactPointer !== undefined) edit.compactPointers.push(job.compactPointer);
+    if (job.trivialMove === true) {
+      const input = job.inputs.find((i) => i.files.length > 0)!;
+      edit.addFile(job.outputLevel, input.files[0]!);
+      await db.versions.logAndApply(edit);
+      db.counters.trivialMoves++;
+    } else {
+      const result = await runCompaction(job, version, this.context(watched));
+      await db.env.fs.syncDir(db.env.dir);
+      for (const f of result.outputs) edit.addFile(job.outputLevel, f);
+      await db.versions.logAndApply(edit);
+      const c = db.counters;
+      c.compactions++;
+      c.compactionBytesRead += result.bytesRead;
+      c.compactionBytesWritten += result.bytesWritten;
+      c.filterRemoved += result.filterRemoved;
+      c.filterReplaced += result.filterReplaced;
+    }
+    db.env.logger?.debug('engine-lsm compaction', { reason: job.reason, outputLevel: job.outputLevel });
+    db.changed.notify();
+  }
+
+  private context(watched: WatchedFilter | undefined): CompactionContext {
+    const db = this.db;
+    const { fs, dir, options } = db.env;
+    const filter = watched?.filter;
+    return {
+      fs,
+      dir,
+      tables: db.tables,
+      builderOptions: { blockSize: options.blockBytes, bloomBitsPerKey: options.bloomBitsPerKey },
+      targetFileBytes: options.compaction.targetFileBytes,
+      newFileNumber: () => db.versions.newFileNumber(),
+      filter:
+        filter === undefined || watched === undefined
+          ? undefined
+          : (key, value) => {
+              try {
+                return checkDecision(filter(key, value), key);
+              } catch (err) {
+                watched.threw = true;
+                throw err;
+              }
+            },
+      shouldStop: () => db.closing,
+    };
+  }
+
+  private takeSlot<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.slot.then(task);
+    this.slot = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+}

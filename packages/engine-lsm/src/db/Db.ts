@@ -1,0 +1,209 @@
+import type { Clock, CompactionFilter, FileSystem, IteratorSpec, Logger, RangeBounds } from '@dynamis/core';
+import { isEmptyRange } from '@dynamis/core';
+import type { CompactionStrategy } from '../compaction/CompactionStrategy';
+import { DbIterator } from '../iterator/DbIterator';
+import { LevelIterator } from '../iterator/LevelIterator';
+import { MergingIterator } from '../iterator/MergingIterator';
+import type { MemtableLookup } from '../memtable/Memtable';
+import type { ResolvedLsmOptions } from '../options';
+import type { TableLookup } from '../sstable/TableReader';
+import { compareRange, KIND_VALUE } from '../util/internalKey';
+import type { InternalIterator } from '../util/InternalIterator';
+import { fileContains, type FileMeta } from '../version/FileMeta';
+import type { VersionSet } from '../version/VersionSet';
+import { Background } from './Background';
+import { DbCounters } from './DbCounters';
+import type { GroupCommitHooks } from './GroupCommit';
+import { keyHash } from './MemtableFilter';
+import type { MemtableSlot } from './MemtableSlot';
+import { Signal } from './Signal';
+import type { TableCache } from './TableCache';
+import type { WalFile } from './WalFile';
+import { WritePath } from './WritePath';
+
+/** The collaborators of an open database. */
+export interface DbEnv {
+  readonly fs: FileSystem;
+  readonly dir: string;
+  readonly options: ResolvedLsmOptions;
+  readonly clock: Clock;
+  readonly logger: Logger | undefined;
+  /** The compaction filter currently installed on the engine. */
+  readonly filter: () => CompactionFilter | undefined;
+}
+
+/** Foreground calls between two event-loop turns granted to busy background work (see Db.shouldYield). */
+export const FOREGROUND_YIELD_EVERY = 64;
+
+/** A promise of `value` that settles after one turn of the event loop (setImmediate). */
+export function afterTurn<T>(value: T): Promise<T> {
+  return new Promise((resolve) => setImmediate(resolve, value));
+}
+
+/**
+ * One open database: the memtables, the WAL, the VersionSet and the table
+ * cache, with the read path (get, iterators) here, the write path in
+ * WritePath and flushes and compactions in Background. Created by openDb;
+ * dropped after close(). Single-threaded (the event loop): every method
+ * runs to completion or to an explicit await.
+ */
+export class Db {
+  /** Notified after every flush, compaction and background failure. */
+  readonly changed = new Signal();
+  readonly writes: WritePath;
+  readonly background: Background;
+  /** Frozen memtables waiting for flush, oldest first. */
+  readonly imm: MemtableSlot[] = [];
+  /** The first background or WAL failure; writes reject with it from then on. */
+  bgError: Error | undefined = undefined;
+  closing = false;
+  private sinceYield = 0;
+
+  constructor(
+    readonly env: DbEnv,
+    readonly versions: VersionSet,
+    readonly tables: TableCache,
+    readonly strategy: CompactionStrategy,
+    public mem: MemtableSlot,
+    public wal: WalFile,
+    private readonly lockRelease: () => void,
+    readonly counters: DbCounters = new DbCounters(),
+    /** Observers of every WAL's fsyncs: counted, and a failure stops writes (see fail). */
+    readonly walHooks: GroupCommitHooks = { stats: counters, onFailure: (err) => this.fail(err) },
+  ) {
+    this.writes = new WritePath(this);
+    this.background = new Background(this);
+  }
+
+  /**
+   * Fairness for background work. A caller that awaits one call at a time
+   * never leaves the microtask queue when every call completes
+   * synchronously, so flushes and compactions (which wait for setImmediate
+   * turns and I/O callbacks) would starve until writes stall. While
+   * background work is under way, every FOREGROUND_YIELD_EVERY-th call
+   * therefore resolves one macrotask later (its effect is applied at once;
+   * only the promise settles later). True when this call should do so.
+   */
+  shouldYield(): boolean {
+    if (!this.background.busy || ++this.sinceYield < FOREGROUND_YIELD_EVERY) return false;
+    this.sinceYield = 0;
+    return true;
+  }
+
+  /** Files in level 0 now (the stall triggers count these). */
+  get l0Files(): number {
+    return this.versions.current.levels[0]!.length;
+  }
+
+  /** Records the first background failure, wakes waiters and logs it. */
+  fail(err: unknown): void {
+    if (this.bgError !== undefined) return;
+    this.bgError = err instanceof Error ? err : new Error(String(err));
+    this.env.logger?.error('engine-lsm background failure; writes now fail', { error: this.bgError.message });
+    this.changed.notify();
+  }
+
+  /** The newest value of `key`, or undefined (missing or deleted). Synchronous; throws CORRUPTION. */
+  get(key: Uint8Array): Uint8Array | undefined {
+    this.counters.gets++;
+    const hash = keyHash(key);
+    const mem = this.mem;
+    let r: MemtableLookup | TableLookup | undefined = mem.filter.mayContain(hash) ? mem.mem.get(key) : undefined;
+    if (r === undefined) {
+      const imm = this.imm;
+      for (let i = imm.length - 1; i >= 0 && r === undefined; i--) {
+        const slot = imm[i]!;
+        if (slot.filter.mayContain(hash)) r = slot.mem.get(key);
+      }
+      if (r === undefined) r = this.getFromTables(key);
+    }
+    return r !== undefined && r.kind === KIND_VALUE ? r.value : undefined;
+  }
+
+  /** L0 newest first, then at most one file per sorted level; the first entry found decides. */
+  private getFromTables(key: Uint8Array): TableLookup | undefined {
+    const levels = this.versions.current.levels;
+    const tables = this.tables;
+    const l0 = levels[0]!;
+    for (let i = 0; i < l0.length; i++) {
+      const f = l0[i]!;
+      if (!fileContains(f, key)) continue;
+      this.counters.tablesProbed++;
+      const r = tables.get(f).get(key);
+      if (r !== undefined) return r;
+    }
+    for (let level = 1; level < levels.length; level++) {
+      const f = findInLevel(levels[level]!, key);
+      if (f === undefined) continue;
+      this.counters.tablesProbed++;
+      const r = tables.get(f).get(key);
+      if (r !== undefined) return r;
+    }
+    return undefined;
+  }
+
+  /** A snapshot iterator (see DbIterator); pins the memtables and the current version until it ends. */
+  iterator(spec: IteratorSpec): DbIterator {
+    const snapshot = this.versions.lastSequence;
+    if (isEmptyRange(spec)) return new DbIterator(new MergingIterator([]), snapshot, spec, undefined);
+    const version = this.versions.acquire();
+    const tables = this.tables;
+    const open = (f: FileMeta): InternalIterator => tables.get(f).iterator();
+    const children: InternalIterator[] = [this.mem.mem.iterator()];
+    for (let i = this.imm.length - 1; i >= 0; i--) children.push(this.imm[i]!.mem.iterator());
+    for (const f of version.files(0)) children.push(new LevelIterator([f], open));
+    for (let level = 1; level < version.levelCount; level++) {
+      const files = version.files(level);
+      if (files.length > 0) children.push(new LevelIterator(files, open));
+    }
+    const versions = this.versions;
+    return new DbIterator(new MergingIterator(children), snapshot, spec, () => versions.release(version));
+  }
+
+  /** See Background.compactRange. */
+  compactRange(bounds: RangeBounds): Promise<void> {
+    return this.background.compactRange(bounds);
+  }
+
+  /**
+   * Stops background work (a running compaction stops at its next yield),
+   * syncs and closes the WAL, closes the manifest and every table, releases
+   * the lock. Releases everything even when a step fails; rejects with the
+   * first failure.
+   */
+  async close(): Promise<void> {
+    this.closing = true;
+    let failure: unknown = undefined;
+    const step = async (fn: () => Promise<void> | void): Promise<void> => {
+      try {
+        await fn();
+      } catch (err) {
+        failure ??= err;
+      }
+    };
+    await step(() => this.writes.stop());
+    await step(() => this.background.stop());
+    await step(() => this.wal.retire());
+    await step(() => this.versions.close());
+    await step(() => this.tables.closeAll());
+    await step(() => this.lockRelease());
+    this.changed.notify();
+    if (failure !== undefined) throw failure;
+  }
+}
+
+/** The file of a sorted level whose range holds `key`, or undefined. Binary search, no allocation. */
+function findInLevel(files: readonly FileMeta[], key: Uint8Array): FileMeta | undefined {
+  let lo = 0;
+  let hi = files.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const l = files[mid]!.largest;
+    if (compareRange(l, 0, l.length, key, 0, key.length) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  if (lo >= files.length) return undefined;
+  const f = files[lo]!;
+  const s = f.smallest;
+  return compareRange(s, 0, s.length, key, 0, key.length) <= 0 ? f : undefined;
+}

@@ -1,0 +1,214 @@
+import type { BatchOp, Timer } from '@dynamis/core';
+import { KIND_DELETION, KIND_VALUE } from '../util/internalKey';
+import { afterTurn, type Db } from './Db';
+import { keyHash } from './MemtableFilter';
+import { newMemtableSlot } from './MemtableSlot';
+import { WalFile } from './WalFile';
+
+/** A write waiting for room, in call order. */
+interface QueuedWrite {
+  readonly ops: readonly BatchOp[];
+  readonly sync: boolean;
+  resolve(): void;
+  reject(err: unknown): void;
+  /** Counted as a stall already. */
+  stalled: boolean;
+  /** Slowed down by 1 ms already. */
+  delayed: boolean;
+}
+
+/**
+ * The write path. `write` is synchronous when there is room: it takes the
+ * next sequence numbers, encodes the batch into one WAL record, appends it
+ * (one write(2): from then on a kill -9 cannot lose it), inserts the ops
+ * into the active memtable and returns; under fsync 'always' or with
+ * `sync` it returns the group commit's promise instead. When the active
+ * memtable is full it is frozen and a new WAL and memtable take over.
+ *
+ * When there is no room (L0 at the stop trigger, or a full memtable with
+ * maxImmutableMemtables already frozen) or L0 is at the slowdown trigger,
+ * writes queue in call order and a drain loop applies them as room appears
+ * (stalls) or after ~1 ms each (slowdown). Queued writes never fail for
+ * lack of room; they reject only after a background failure.
+ */
+export class WritePath {
+  private readonly queue: QueuedWrite[] = [];
+  private draining = false;
+  private readonly syncAlways: boolean;
+  private timer: Timer | undefined = undefined;
+
+  constructor(private readonly db: Db) {
+    const { options } = db.env;
+    this.syncAlways = options.fsync === 'always';
+    if (options.fsync === 'interval') this.armTimer();
+  }
+
+  /** Applies `ops` (see the class comment). Throws the background failure, if any, or IO_ERROR from the WAL. */
+  write(ops: readonly BatchOp[], sync: boolean): Promise<void> | undefined {
+    const db = this.db;
+    if (db.bgError !== undefined) throw db.bgError;
+    if (this.queue.length > 0 || !this.makeRoom()) return this.enqueue(ops, sync);
+    this.apply(ops);
+    const synced = sync || this.syncAlways ? db.wal.group.sync() : undefined;
+    if (!db.shouldYield()) return synced;
+    return synced === undefined ? afterTurn(undefined) : synced.then(afterTurn);
+  }
+
+  /** Freezes the active memtable (if it holds anything) as soon as there is room; see Background.compactRange. */
+  async freeze(): Promise<void> {
+    const db = this.db;
+    while (db.mem.mem.count > 0) {
+      if (db.bgError !== undefined) throw db.bgError;
+      if (db.imm.length < db.env.options.maxImmutableMemtables) return this.rotate();
+      db.background.schedule();
+      await db.changed.wait();
+    }
+  }
+
+  /** Stops the interval timer. Queued writes are settled by then (the engine waits for them). */
+  stop(): void {
+    this.timer?.cancel();
+    this.timer = undefined;
+  }
+
+  /** True when a write may go now; freezes a full memtable when allowed. */
+  private makeRoom(): boolean {
+    const db = this.db;
+    const { options } = db.env;
+    const l0 = db.l0Files;
+    if (l0 >= options.compaction.l0StopTrigger) return false;
+    if (db.mem.mem.approximateBytes >= options.memtableBytes) {
+      if (db.imm.length >= options.maxImmutableMemtables) return false;
+      this.rotate();
+    }
+    return l0 < options.compaction.l0SlowdownTrigger;
+  }
+
+  private apply(ops: readonly BatchOp[]): void {
+    const db = this.db;
+    const versions = db.versions;
+    const seq = versions.lastSequence + 1;
+    try {
+      db.counters.walBytes += db.wal.append(seq, ops);
+    } catch (err) {
+      db.fail(err);
+      throw err;
+    }
+    const { mem, filter } = db.mem;
+    let bytes = 0;
+    for (let i = 0; i < ops.length; i++) {
+      const op = ops[i]!;
+      filter.add(keyHash(op.key));
+      if (op.type === 'put') {
+        mem.add(seq + i, KIND_VALUE, op.key, op.value);
+        bytes += op.key.length + op.value.length;
+      } else {
+        mem.add(seq + i, KIND_DELETION, op.key);
+        bytes += op.key.length;
+      }
+    }
+    versions.lastSequence = seq + ops.length - 1;
+    db.counters.userBytes += bytes;
+  }
+
+  /** Freezes the active memtable and starts a new WAL + memtable; schedules the flush. */
+  private rotate(): void {
+    const db = this.db;
+    const number = db.versions.newFileNumber();
+    let wal: WalFile;
+    try {
+      wal = WalFile.create(db.env.fs, db.env.dir, number, db.wal, db.walHooks);
+    } catch (err) {
+      db.fail(err);
+      throw err;
+    }
+    db.wal.retire().catch((err: unknown) => db.fail(err));
+    db.imm.push(db.mem);
+    db.mem = newMemtableSlot(number, db.env.options.memtableBytes);
+    db.wal = wal;
+    db.background.schedule();
+  }
+
+  private enqueue(ops: readonly BatchOp[], sync: boolean): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ ops, sync, resolve, reject, stalled: false, delayed: false });
+      if (!this.draining) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.draining = true;
+    const db = this.db;
+    const { clock } = db.env;
+    try {
+      while (this.queue.length > 0) {
+        const head = this.queue[0]!;
+        if (db.bgError !== undefined) return this.rejectAll(db.bgError);
+        let wait: 'stall' | 'slow' | 'none';
+        try {
+          wait = this.waitReason();
+        } catch (err) {
+          db.fail(err);
+          continue;
+        }
+        if (wait === 'none') {
+          this.queue.shift();
+          this.applyQueued(head);
+          continue;
+        }
+        const start = clock.monotonic();
+        if (wait === 'stall') {
+          if (!head.stalled) db.counters.stallCount++;
+          head.stalled = true;
+          db.background.schedule();
+          await db.changed.wait();
+        } else {
+          head.delayed = true;
+          db.counters.slowdowns++;
+          await clock.sleep(1);
+        }
+        db.counters.stallMs += clock.monotonic() - start;
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  /** Why the queue head must wait: 'stall' (no room), 'slow' (1 ms slowdown due), or 'none'. */
+  private waitReason(): 'stall' | 'slow' | 'none' {
+    const db = this.db;
+    const { options } = db.env;
+    const head = this.queue[0]!;
+    const l0 = db.l0Files;
+    if (l0 >= options.compaction.l0StopTrigger) return 'stall';
+    if (db.mem.mem.approximateBytes >= options.memtableBytes) {
+      if (db.imm.length >= options.maxImmutableMemtables) return 'stall';
+      this.rotate();
+    }
+    return l0 >= options.compaction.l0SlowdownTrigger && !head.delayed ? 'slow' : 'none';
+  }
+
+  private applyQueued(w: QueuedWrite): void {
+    try {
+      this.apply(w.ops);
+    } catch (err) {
+      w.reject(err);
+      return;
+    }
+    if (w.sync || this.syncAlways) this.db.wal.group.sync().then(w.resolve, w.reject);
+    else w.resolve();
+  }
+
+  private rejectAll(err: Error): void {
+    for (const w of this.queue.splice(0)) w.reject(err);
+  }
+
+  private armTimer(): void {
+    const db = this.db;
+    this.timer = db.env.clock.setTimer(db.env.options.fsyncIntervalMs, () => {
+      if (db.closing) return;
+      db.wal.group.syncIfDirty()?.catch((err: unknown) => db.fail(err));
+      this.armTimer();
+    });
+  }
+}

@@ -1,0 +1,43 @@
+import { CompactionAborted, YIELD_EVERY_ENTRIES, yieldToEventLoop, type CompactionContext } from '../compaction/runCompaction';
+import { TableOutputs } from '../compaction/TableOutputs';
+import type { Memtable } from '../memtable/Memtable';
+import { ByteBuffer } from '../util/ByteBuffer';
+import { compareRange } from '../util/internalKey';
+import type { FileMeta } from '../version/FileMeta';
+
+/** What a flush needs: a CompactionContext without tables or filter. */
+export type FlushContext = Pick<CompactionContext, 'fs' | 'dir' | 'builderOptions' | 'newFileNumber' | 'shouldStop'>;
+
+/**
+ * Writes the newest entry of every user key of a frozen memtable (deletion
+ * markers included: they hide older data below) to one new table, durable
+ * when it resolves (its name is not: syncDir is the caller's). Undefined
+ * for an empty memtable. Yields to the event loop every few thousand
+ * entries; stops with CompactionAborted (removing the file) when
+ * `ctx.shouldStop()`, and removes the file on any failure.
+ */
+export async function flushMemtable(mem: Memtable, ctx: FlushContext): Promise<FileMeta | undefined> {
+  if (mem.count === 0) return undefined;
+  const out = new TableOutputs(ctx.fs, ctx.dir, () => ctx.newFileNumber(), ctx.builderOptions, Infinity);
+  const it = mem.iterator();
+  const last = new ByteBuffer(64);
+  let n = 0;
+  try {
+    for (it.seekToFirst(); it.valid; it.next()) {
+      if (++n % YIELD_EVERY_ENTRIES === 0) {
+        await yieldToEventLoop();
+        if (ctx.shouldStop()) throw new CompactionAborted();
+      }
+      const key = it.key;
+      if (n > 1 && compareRange(key, 0, key.length, last.buf, 0, last.length) === 0) continue;
+      last.reset();
+      last.putBytes(key);
+      out.add(key, it.seq, it.kind, it.value);
+    }
+    const [meta] = await out.finish();
+    return meta;
+  } catch (err) {
+    await out.abandon();
+    throw err;
+  }
+}

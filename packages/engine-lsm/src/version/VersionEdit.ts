@@ -1,0 +1,172 @@
+import { ByteBuffer } from '../util/ByteBuffer';
+import { readVarint, type VarintCursor } from '../util/coding';
+import { corruption } from '../util/corruption';
+import { FileMeta } from './FileMeta';
+
+/** Field tags of an encoded edit (docs/format.md, "Manifest"). */
+const TAG_LOG_NUMBER = 2;
+const TAG_NEXT_FILE = 3;
+const TAG_LAST_SEQ = 4;
+const TAG_COMPACT_POINTER = 5;
+const TAG_DELETED_FILE = 6;
+const TAG_NEW_FILE = 7;
+
+/** A file added at a level. */
+export interface AddedFile {
+  readonly level: number;
+  readonly meta: FileMeta;
+}
+
+/** A file removed from a level. */
+export interface DeletedFile {
+  readonly level: number;
+  readonly number: number;
+}
+
+/**
+ * One change to the VersionSet, as appended to the manifest: new and
+ * deleted files and, when set, the counters. Plain data; the decoder
+ * validates every field.
+ */
+export class VersionEdit {
+  /** WALs numbered below this are no longer needed (their data is in tables). */
+  logNumber: number | undefined = undefined;
+  nextFileNumber: number | undefined = undefined;
+  lastSequence: number | undefined = undefined;
+  readonly compactPointers: { level: number; key: Uint8Array }[] = [];
+  readonly deleted: DeletedFile[] = [];
+  readonly added: AddedFile[] = [];
+
+  addFile(level: number, meta: FileMeta): void {
+    this.added.push({ level, meta });
+  }
+
+  deleteFile(level: number, number: number): void {
+    this.deleted.push({ level, number });
+  }
+
+  /** Appends the encoding of this edit to `out`. */
+  encodeTo(out: ByteBuffer): void {
+    if (this.logNumber !== undefined) tagged(out, TAG_LOG_NUMBER, this.logNumber);
+    if (this.nextFileNumber !== undefined) tagged(out, TAG_NEXT_FILE, this.nextFileNumber);
+    if (this.lastSequence !== undefined) tagged(out, TAG_LAST_SEQ, this.lastSequence);
+    for (const p of this.compactPointers) {
+      tagged(out, TAG_COMPACT_POINTER, p.level);
+      putBytes(out, p.key);
+    }
+    for (const d of this.deleted) {
+      tagged(out, TAG_DELETED_FILE, d.level);
+      out.putVarint(d.number);
+    }
+    for (const { level, meta: m } of this.added) {
+      tagged(out, TAG_NEW_FILE, level);
+      for (const v of [m.number, m.size, m.entries, m.deletions, m.rawBytes, m.minSeq, m.maxSeq]) out.putVarint(v);
+      putBytes(out, m.smallest);
+      putBytes(out, m.largest);
+    }
+  }
+
+  /** The encoding as a new array. */
+  encode(): Uint8Array {
+    const out = new ByteBuffer(256);
+    this.encodeTo(out);
+    return out.buf.slice(0, out.length);
+  }
+
+  /**
+   * Decodes an edit; `maxLevels` bounds level numbers. Throws CORRUPTION
+   * naming `file` and `offset` (the record's offset) when malformed.
+   */
+  static decode(data: Uint8Array, maxLevels: number, file: string, offset: number): VersionEdit {
+    return new EditDecoder(data, maxLevels, file, offset).decode();
+  }
+}
+
+function tagged(out: ByteBuffer, tag: number, v: number): void {
+  out.putVarint(tag);
+  out.putVarint(v);
+}
+
+function putBytes(out: ByteBuffer, b: Uint8Array): void {
+  out.putVarint(b.length);
+  out.putBytes(b);
+}
+
+class EditDecoder {
+  private readonly cur: VarintCursor = { pos: 0 };
+
+  constructor(
+    private readonly data: Uint8Array,
+    private readonly maxLevels: number,
+    private readonly file: string,
+    private readonly offset: number,
+  ) {}
+
+  decode(): VersionEdit {
+    const edit = new VersionEdit();
+    while (this.cur.pos < this.data.length) {
+      const tag = this.num();
+      switch (tag) {
+        case TAG_LOG_NUMBER:
+          edit.logNumber = this.num();
+          break;
+        case TAG_NEXT_FILE:
+          edit.nextFileNumber = this.num();
+          break;
+        case TAG_LAST_SEQ:
+          edit.lastSequence = this.num();
+          break;
+        case TAG_COMPACT_POINTER:
+          edit.compactPointers.push({ level: this.level(), key: this.bytes() });
+          break;
+        case TAG_DELETED_FILE:
+          edit.deleteFile(this.level(), this.num());
+          break;
+        case TAG_NEW_FILE:
+          edit.addFile(this.level(), this.fileMeta());
+          break;
+        default:
+          return this.bad(`unknown version edit tag ${tag}`);
+      }
+    }
+    return edit;
+  }
+
+  private fileMeta(): FileMeta {
+    const [number, size, entries, deletions, rawBytes, minSeq, maxSeq] = [0, 0, 0, 0, 0, 0, 0].map(() => this.num()) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
+    const smallest = this.bytes();
+    const largest = this.bytes();
+    if (deletions > entries || minSeq > maxSeq || Buffer.compare(smallest, largest) > 0) this.bad('inconsistent file metadata');
+    return new FileMeta(number, size, entries, deletions, rawBytes, minSeq, maxSeq, smallest, largest);
+  }
+
+  private level(): number {
+    const level = this.num();
+    return level < this.maxLevels ? level : this.bad(`level ${level} out of range (database has ${this.maxLevels} levels)`);
+  }
+
+  private num(): number {
+    const v = readVarint(this.data, this.cur.pos, this.data.length, this.cur);
+    return v < 0 ? this.bad('malformed varint') : v;
+  }
+
+  private bytes(): Uint8Array {
+    const len = this.num();
+    const start = this.cur.pos;
+    if (start + len > this.data.length) this.bad('truncated key');
+    this.cur.pos = start + len;
+    return this.data.slice(start, start + len);
+  }
+
+  private bad(message: string): never {
+    throw corruption(`bad manifest record: ${message}`, this.file, this.offset);
+  }
+}

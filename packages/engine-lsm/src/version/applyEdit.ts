@@ -1,0 +1,42 @@
+import { corruption } from '../util/corruption';
+import { bySmallest, newestFirst, type FileMeta } from './FileMeta';
+import { Version } from './Version';
+import type { VersionEdit } from './VersionEdit';
+
+/**
+ * The version that results from applying `edit` to `base`: its deleted
+ * files removed, its added files inserted in level order. Pure (the new
+ * Version has refs 0). Throws CORRUPTION naming `source` (the manifest, or
+ * '(engine)' for a live edit) when the edit deletes a file that is not
+ * there, adds one twice, or leaves two files of a sorted level overlapping.
+ */
+export function applyEdit(base: Version, edit: VersionEdit, source: string): Version {
+  const levels: FileMeta[][] = base.levels.map((files) => [...files]);
+  for (const { level, number } of edit.deleted) {
+    const files = levels[level]!;
+    const i = files.findIndex((f) => f.number === number);
+    if (i < 0) throw corruption(`edit deletes file ${number}, which is not in level ${level}`, source, 0, { level, number });
+    files.splice(i, 1);
+  }
+  for (const { level, meta } of edit.added) levels[level]!.push(meta);
+  const seen = new Set<number>();
+  for (let level = 0; level < levels.length; level++) {
+    const files = levels[level]!;
+    files.sort(level === 0 ? newestFirst : bySmallest);
+    for (let i = 0; i < files.length; i++) {
+      const f = files[i]!;
+      if (seen.has(f.number)) throw corruption(`file ${f.number} listed twice`, source, 0, { level, number: f.number });
+      seen.add(f.number);
+      const prev = files[i - 1];
+      if (level > 0 && prev !== undefined && Buffer.compare(prev.largest, f.smallest) >= 0) {
+        throw corruption(`files ${prev.number} and ${f.number} overlap in level ${level}`, source, 0, { level });
+      }
+    }
+  }
+  return new Version(levels);
+}
+
+/** An empty version with `levelCount` levels. */
+export function emptyVersion(levelCount: number): Version {
+  return new Version(Array.from({ length: levelCount }, () => []));
+}

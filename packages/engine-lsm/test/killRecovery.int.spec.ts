@@ -1,0 +1,98 @@
+import { describe, expect, it } from '@jest/globals';
+import { NodeFileSystem, SystemClock } from '@dynamis/core';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LsmStorageEngine } from '../src';
+
+const ROOT = join(__dirname, '../../..');
+const ROUNDS = 20;
+
+/** Per key: the value of the last acknowledged op (null = deleted, undefined = none), and the values tried since. */
+interface KeyHistory {
+  acked: string | null | undefined;
+  triedSince: Set<string | null>;
+}
+
+/** Runs the writer until it has acknowledged some writes, then SIGKILLs it at a random moment. Returns its stdout lines. */
+function runAndKill(dir: string, seed: number, round: number, killAfterMs: number): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ['-r', '@swc-node/register', join(__dirname, 'crashWriter.ts'), dir, String(seed), String(round)],
+      {
+        cwd: ROOT,
+        env: { ...process.env, SWC_NODE_PROJECT: join(ROOT, 'tsconfig.check.json') },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => {
+      const wasReady = out.includes('ready\n');
+      out += d.toString();
+      if (!wasReady && out.includes('ready\n')) setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+    });
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('exit', (code, signal) => {
+      if (signal !== 'SIGKILL') reject(new Error(`writer exited with ${code}/${signal}: ${err}`));
+      else resolve(out.split('\n').slice(0, -1)); // the last piece may be a torn line: ignore it
+    });
+  });
+}
+
+function record(history: Map<string, KeyHistory>, lines: string[]): number {
+  let acks = 0;
+  for (const line of lines) {
+    const [kind, op, key, raw] = line.split(' ');
+    if ((kind !== 'try' && kind !== 'ack') || key === undefined) continue;
+    const value = op === 'del' ? null : raw!;
+    const h = history.get(key) ?? { acked: undefined, triedSince: new Set() };
+    if (kind === 'try') h.triedSince.add(value);
+    else {
+      acks++;
+      h.acked = value;
+      h.triedSince = new Set();
+    }
+    history.set(key, h);
+  }
+  return acks;
+}
+
+describe('engine-lsm survives kill -9 of a real process', () => {
+  it(`keeps every acknowledged write across ${ROUNDS} SIGKILLs at random moments, and nothing never written`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dynamis-kill-'));
+    const history = new Map<string, KeyHistory>();
+    let totalAcks = 0;
+    try {
+      for (let round = 0; round < ROUNDS; round++) {
+        const lines = await runAndKill(dir, 1000 + round, round, 150 + ((round * 7919) % 400));
+        totalAcks += record(history, lines);
+        const engine = new LsmStorageEngine(new NodeFileSystem(), dir, { fsync: 'always' }, new SystemClock());
+        await engine.open();
+        for (const [key, h] of history) {
+          const got = await engine.get(Buffer.from(key));
+          const value = got === undefined ? null : Buffer.from(got).toString();
+          const allowed = new Set([...h.triedSince, h.acked === undefined ? null : h.acked]);
+          if (!allowed.has(value)) {
+            throw new Error(
+              `round ${round}: key ${key} holds ${JSON.stringify(value?.slice(0, 20))}, acked ${JSON.stringify(h.acked?.slice(0, 20))}`,
+            );
+          }
+          // What survived is now the state later rounds build on.
+          h.acked = value;
+          h.triedSince = new Set();
+        }
+        for await (const [key] of engine.iterator()) {
+          const name = Buffer.from(key).toString();
+          if (!history.has(name)) throw new Error(`round ${round}: key ${name} was never written`);
+        }
+        await engine.close();
+      }
+      expect(totalAcks).toBeGreaterThan(ROUNDS * 10);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 240_000);
+});
