@@ -1,0 +1,112 @@
+import { DynamisError } from '@dynamis/core';
+import type { Socket } from 'node:net';
+import type WebSocket from 'ws';
+import type { Counters } from '../Counters';
+import { ByteQueue } from './ByteQueue';
+
+/**
+ * The sending half of a connection, with backpressure. Frames go straight to
+ * ws while the socket's buffered bytes stay under the high-water mark, then
+ * into a bounded queue that the socket's 'drain' empties; a frame that would
+ * overflow the queue is refused (UNAVAILABLE). Frames leave in `send` order.
+ *
+ * The first frame of a tick is written at once (lowest latency for a lone
+ * request); from the second on, the socket is corked until the tick's
+ * microtasks have run, so a burst of requests or replies leaves in one
+ * writev instead of one syscall per frame.
+ */
+export class FrameWriter {
+  private readonly queue = new ByteQueue();
+  private readonly socket: Socket;
+  /** Frames written in the current tick (reset by `endOfTick`). */
+  private writesThisTick = 0;
+  private closed = false;
+  private drainWaiters: Promise<void> | undefined;
+  private wakeDrainWaiters: (() => void) | undefined;
+
+  /** Throws UNAVAILABLE if `ws` has no socket (not open yet). */
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly peerId: string,
+    private readonly counters: Counters,
+    private readonly highWaterMarkBytes: number,
+    private readonly maxQueuedBytes: number,
+  ) {
+    const socket = (ws as unknown as { _socket?: Socket })._socket;
+    if (socket === undefined) throw new DynamisError('UNAVAILABLE', 'WebSocket has no socket yet');
+    this.socket = socket;
+    socket.on('drain', this.onDrain);
+  }
+
+  /** True while a frame would be written without queueing. */
+  get writable(): boolean {
+    return !this.closed && this.queue.length === 0 && this.ws.bufferedAmount < this.highWaterMarkBytes;
+  }
+
+  get queuedBytes(): number {
+    return this.queue.bytes;
+  }
+
+  /** Writes or queues `frame`. Throws UNAVAILABLE when closed or when the queue would exceed maxQueuedBytes. */
+  send(frame: Buffer): void {
+    if (this.closed) throw new DynamisError('UNAVAILABLE', `connection to ${this.peerId} is closed`, { details: { peer: this.peerId } });
+    if (this.queue.length === 0 && this.ws.bufferedAmount < this.highWaterMarkBytes) {
+      this.write(frame);
+      return;
+    }
+    if (this.queue.bytes + frame.length > this.maxQueuedBytes) {
+      throw new DynamisError('UNAVAILABLE', `send queue to ${this.peerId} is full (${this.queue.bytes} bytes): the peer is not reading`, {
+        details: { peer: this.peerId, queuedBytes: this.queue.bytes },
+      });
+    }
+    this.queue.push(frame);
+  }
+
+  /** Resolves once writable again, or closed. One promise per congestion episode, shared by all waiters. */
+  whenWritable(): Promise<void> {
+    if (this.writable || this.closed) return Promise.resolve();
+    this.drainWaiters ??= new Promise<void>((resolve) => (this.wakeDrainWaiters = resolve));
+    return this.drainWaiters;
+  }
+
+  /** Drops the queue and wakes every waiter; later sends throw. */
+  close(): void {
+    this.closed = true;
+    this.queue.clear();
+    this.wake();
+  }
+
+  private write(frame: Buffer): void {
+    this.counters.messagesOut++;
+    this.counters.bytesOut += frame.length;
+    const n = this.writesThisTick++;
+    if (n === 0) process.nextTick(this.endOfTick);
+    else if (n === 1) this.socket.cork();
+    this.ws.send(frame);
+  }
+
+  private readonly endOfTick = (): void => {
+    if (this.writesThisTick > 1) this.socket.uncork();
+    this.writesThisTick = 0;
+  };
+
+  /**
+   * The socket emptied its buffer. It emits 'drain' after any write that
+   * found its buffer above its own high-water mark (16 KiB), and ours is at
+   * least 64 KiB, so every congestion episode ends here.
+   */
+  private readonly onDrain = (): void => {
+    if (this.closed) return;
+    while (this.queue.length > 0) {
+      if (this.ws.bufferedAmount >= this.highWaterMarkBytes) return; // the next 'drain' resumes
+      this.write(this.queue.shift()!);
+    }
+    if (this.ws.bufferedAmount < this.highWaterMarkBytes) this.wake();
+  };
+
+  private wake(): void {
+    const wake = this.wakeDrainWaiters;
+    this.drainWaiters = this.wakeDrainWaiters = undefined;
+    wake?.();
+  }
+}

@@ -1,0 +1,8 @@
+// @dynamis/transport-ws: the Transport port over WebSocket (ws), with
+// authenticated binary frames, request/response, one-way messages and
+// credit-controlled streams. Wire format: docs/protocol.md.
+export { WsTransport } from './WsTransport';
+export { wsTransport } from './plugin';
+export { WsClient, wsClientOptionsSchema, type WsClientOptionsInput } from './WsClient';
+export { wsTransportOptionsSchema, type WsTransportOptions, type WsTransportOptionsInput } from './options';
+export type { WsTransportStats, PeerStats } from './Counters';

@@ -1,0 +1,107 @@
+import { z } from 'zod';
+import { ID_PATTERN } from './auth/handshake';
+
+const MiB = 1024 * 1024;
+
+/**
+ * Options of WsTransport and of the wsTransport() plugin. Every option but
+ * `secret` has a default; `describe()` texts are the reference (README lists
+ * them). Secrets and tokens are never logged or echoed in errors.
+ */
+export const wsTransportOptionsSchema = z
+  .object({
+    host: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Address to bind. Default: Config.listen.host in the plugin, 127.0.0.1 when constructed directly.'),
+    port: z
+      .number()
+      .int()
+      .min(0)
+      .max(65535)
+      .optional()
+      .describe('Port to bind, 0 = any free port. Default: Config.listen.port in the plugin, 0 when constructed directly.'),
+    secret: z
+      .string()
+      .min(16, 'must be at least 16 characters')
+      .describe('Shared cluster secret for node-to-node HMAC authentication. Required.'),
+    clientTokens: z
+      .record(
+        z.string().regex(ID_PATTERN, 'client ids are 1–64 characters of [A-Za-z0-9._-]'),
+        z.string().min(16, 'tokens must be at least 16 characters'),
+      )
+      .default({})
+      .describe(
+        'Client id → token. Clients authenticate with HMAC(token); their messages reach the handler from `client:<id>`. Default: no clients.',
+      ),
+    clientTypePrefix: z
+      .string()
+      .default('client.')
+      .describe("Message types a client may send must start with this prefix; others get UNAUTHORIZED. '' allows every type."),
+    maxPayloadBytes: z
+      .number()
+      .int()
+      .min(64 * 1024)
+      .max(256 * MiB)
+      .default(4 * MiB)
+      .describe('Largest WebSocket message accepted; a bigger one closes the connection with 1009. Larger stream chunks are split.'),
+    handshakeTimeoutMs: z
+      .number()
+      .int()
+      .positive()
+      .default(5000)
+      .describe('A connection not authenticated this long after it opened is dropped.'),
+    idleTimeoutMs: z
+      .number()
+      .int()
+      .nonnegative()
+      .default(300_000)
+      .describe('A connection with no application frame and nothing in flight for this long is closed (1000); 0 = never.'),
+    heartbeatIntervalMs: z
+      .number()
+      .int()
+      .positive()
+      .default(5000)
+      .describe(
+        'Ping period; a peer that misses a pong for one whole period is dead: its connection closes and its requests fail UNAVAILABLE.',
+      ),
+    maxConnections: z
+      .number()
+      .int()
+      .positive()
+      .default(1024)
+      .describe('Most inbound TCP connections at once (handshaking or open); excess ones are refused.'),
+    reconnect: z
+      .object({
+        initialMs: z.number().int().positive().default(100).describe('First reconnect delay after a lost connection.'),
+        maxMs: z.number().int().positive().default(10_000).describe('Cap of the exponential reconnect delay (jittered to 50–100%).'),
+      })
+      .prefault({})
+      .describe('Reconnect backoff towards peers with a known address.'),
+    highWaterMarkBytes: z
+      .number()
+      .int()
+      .min(64 * 1024)
+      .default(1 * MiB)
+      .describe('Socket buffered bytes above which sends are queued and streams pause.'),
+    maxQueuedBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(16 * MiB)
+      .describe('Most bytes queued per peer (over the high-water mark or while connecting); beyond it requests fail UNAVAILABLE.'),
+    streamChunkCredit: z
+      .number()
+      .int()
+      .min(1)
+      .max(1024)
+      .default(16)
+      .describe('Chunks a stream receiver lets the sender have in flight (credit-based flow control).'),
+  })
+  .strict();
+
+/** Options as written by a user. */
+export type WsTransportOptionsInput = z.input<typeof wsTransportOptionsSchema>;
+/** Options with every default filled in. */
+export type WsTransportOptions = z.output<typeof wsTransportOptionsSchema>;

@@ -1,0 +1,95 @@
+import type { Clock, Timer } from '@dynamis/core';
+import WebSocket from 'ws';
+import { acceptorProof, dialerProof, Header, ID_PATTERN, isNonce, newNonce, SUBPROTOCOL, type Role } from '../auth/handshake';
+import type { ConnectionInit } from '../conn/Connection';
+import { FrameKind } from '../wire/frameSchema';
+import type { FrameCodec } from '../wire/FrameCodec';
+
+/** How to dial one peer. `key` is the cluster secret (role node) or the client's token (role client). */
+export interface DialSpec {
+  readonly url: string;
+  readonly role: Role;
+  readonly dialerId: string;
+  readonly key: string;
+  /** The acceptor must present this node id; undefined accepts any valid id (clients). */
+  readonly expectAcceptorId: string | undefined;
+  readonly maxPayloadBytes: number;
+  readonly handshakeTimeoutMs: number;
+}
+
+/**
+ * Leaves ws's mask buffer at zero: frames are sent with a zero masking key,
+ * which skips masking (a copy and an XOR of every byte sent). RFC 6455 masks
+ * protect HTTP intermediaries from browser-scripted content; this dialer is
+ * never a browser and the payload is never attacker-chosen bytes meant for a
+ * proxy (docs/protocol.md, "Masking").
+ */
+function zeroMask(): void {}
+
+/** Outcomes of one dial; exactly one of `opened` / `failed` is called. */
+export interface DialCallbacks {
+  /**
+   * The WebSocket is open and our Auth frame is about to be sent: wrap `ws`
+   * in a Connection with `init` now (it awaits the acceptor's AuthOk) and hand
+   * it `handshakeTimer` to cancel on authentication.
+   */
+  opened(ws: WebSocket, init: ConnectionInit, handshakeTimer: Timer): void;
+  /** Refused, unreachable, timed out, or the acceptor is not who we expected. */
+  failed(reason: string): void;
+}
+
+/**
+ * Dials `spec.url` and runs the dialer's side of the handshake
+ * (docs/protocol.md): offers our role, id and nonce in the upgrade request,
+ * takes the acceptor's id and nonce from the 101 response, and sends our
+ * proof as the first frame; the Connection then checks the acceptor's proof
+ * in its AuthOk. The handshake timer (Clock) covers everything up to AuthOk.
+ * Returns the WebSocket so the caller can terminate it (stop) before either callback.
+ */
+export function dial(spec: DialSpec, codec: FrameCodec, clock: Clock, cb: DialCallbacks): WebSocket {
+  const dialerNonce = newNonce();
+  const headers: Record<string, string> = { [Header.role]: spec.role, [Header.id]: spec.dialerId, [Header.nonce]: dialerNonce };
+  if (spec.expectAcceptorId !== undefined) headers[Header.expect] = spec.expectAcceptorId;
+  let settled = false;
+  let init: ConnectionInit | undefined;
+  let proof: Buffer | undefined;
+  const ws = new WebSocket(spec.url, SUBPROTOCOL, {
+    perMessageDeflate: false,
+    maxPayload: spec.maxPayloadBytes,
+    headers,
+    followRedirects: false,
+    generateMask: zeroMask,
+  });
+  const fail = (reason: string): void => {
+    if (settled) return;
+    settled = true;
+    timer.cancel();
+    ws.terminate();
+    cb.failed(reason);
+  };
+  const timer = clock.setTimer(spec.handshakeTimeoutMs, () => {
+    if (settled)
+      ws.terminate(); // opened, but no AuthOk in time: the Connection reports the close
+    else fail('handshake timed out');
+  });
+  ws.on('upgrade', (res) => {
+    const id = res.headers[Header.id];
+    const nonce = res.headers[Header.nonce];
+    if (typeof id !== 'string' || !ID_PATTERN.test(id) || !isNonce(nonce)) return fail('acceptor sent no valid identity');
+    if (spec.expectAcceptorId !== undefined && id !== spec.expectAcceptorId)
+      return fail(`address is served by ${id}, not ${spec.expectAcceptorId}`);
+    const params = { role: spec.role, dialerId: spec.dialerId, acceptorId: id, dialerNonce, acceptorNonce: nonce };
+    proof = dialerProof(spec.key, params);
+    init = { peerId: id, role: spec.role, outbound: true, expectedProof: acceptorProof(spec.key, params), replyProof: undefined };
+  });
+  ws.on('open', () => {
+    if (settled) return;
+    if (init === undefined || proof === undefined) return fail('acceptor sent no handshake');
+    settled = true;
+    cb.opened(ws, init, timer);
+    ws.send(codec.encode(FrameKind.Auth, 0, '', proof));
+  });
+  ws.on('error', (err) => fail(err.message));
+  ws.on('close', (code) => fail(`closed during handshake (${code})`));
+  return ws;
+}

@@ -1,0 +1,130 @@
+import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
+import { Packr } from 'msgpackr';
+import { FrameCodec } from './FrameCodec';
+import { FrameKind, MAX_ID } from './frameSchema';
+
+const codec = new FrameCodec();
+const hostile = new Packr({ useRecords: true, moreTypes: true, structuredClone: true });
+const plain = new Packr({ useRecords: false });
+
+const payload = fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.uint8Array({ maxLength: 32 }));
+
+describe('FrameCodec', () => {
+  it('round-trips every well-formed frame kind', () => {
+    const frame = fc.oneof(
+      fc.tuple(
+        fc.constantFrom(FrameKind.Request, FrameKind.Response, FrameKind.StreamOpen),
+        fc.integer({ min: 1, max: MAX_ID }),
+        fc.string({ minLength: 1, maxLength: 128 }),
+        payload,
+      ),
+      fc.tuple(fc.constant(FrameKind.OneWay), fc.constant(0), fc.string({ minLength: 1, maxLength: 128 }), payload),
+      fc.tuple(fc.constant(FrameKind.StreamChunk), fc.integer({ min: 1, max: MAX_ID }), fc.constant(''), fc.uint8Array({ maxLength: 64 })),
+      fc.tuple(
+        fc.constant(FrameKind.StreamCredit),
+        fc.integer({ min: 1, max: MAX_ID }),
+        fc.constant(''),
+        fc.integer({ min: 1, max: 1 << 20 }),
+      ),
+      fc.tuple(
+        fc.constantFrom(FrameKind.StreamEnd, FrameKind.StreamCancel),
+        fc.integer({ min: 1, max: MAX_ID }),
+        fc.constant(''),
+        fc.constant(null),
+      ),
+      fc.tuple(
+        fc.constantFrom(FrameKind.Auth, FrameKind.AuthOk),
+        fc.constant(0),
+        fc.constant(''),
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+      ),
+      fc.tuple(
+        fc.constantFrom(FrameKind.ErrorResponse, FrameKind.StreamAbort),
+        fc.integer({ min: 1, max: MAX_ID }),
+        fc.constant(''),
+        fc.record({
+          code: fc.constantFrom('TIMEOUT', 'CONFLICT'),
+          message: fc.string(),
+          details: fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 1 })),
+        }),
+      ),
+    );
+    fc.assert(
+      fc.property(frame, ([kind, id, type, body]) => {
+        const decoded = codec.decode(codec.encode(kind, id, type, body));
+        expect(decoded).toBeDefined();
+        const [k, i, t, b] = decoded!;
+        expect([k, i, t]).toEqual([kind, id, type]);
+        if (body instanceof Uint8Array) {
+          expect(b).toBeInstanceOf(Uint8Array);
+          expect(Buffer.from(b as Uint8Array).equals(Buffer.from(body))).toBe(true);
+        } else {
+          // -0 travels as the integer 0 (msgpack has no negative-zero integer); JSON does the same.
+          expect(b).toEqual(JSON.parse(JSON.stringify(body)));
+        }
+      }),
+    );
+  });
+
+  it('keeps Uint8Array payloads as bytes, nested too', () => {
+    const [, , , body] = codec.decode(codec.encode(FrameKind.Request, 1, 't', { v: new Uint8Array([9, 8]), list: [Uint8Array.of()] }))!;
+    const b = body as { v: Uint8Array; list: Uint8Array[] };
+    expect(b.v).toBeInstanceOf(Uint8Array);
+    expect([...b.v]).toEqual([9, 8]);
+    expect(b.list[0]).toBeInstanceOf(Uint8Array);
+  });
+
+  it.each([
+    ['not msgpack', Buffer.of(0xc1)],
+    ['empty', Buffer.alloc(0)],
+    ['trailing bytes', Buffer.concat([plain.pack([2, 1, 't', null]), Buffer.of(0)])],
+    ['not an array', plain.pack({ kind: 2 })],
+    ['too short', plain.pack([2, 1, 't'])],
+    ['too long', plain.pack([2, 1, 't', null, null])],
+    ['unknown kind', plain.pack([12, 1, 't', null])],
+    ['negative kind', plain.pack([-1, 1, 't', null])],
+    ['fractional kind', plain.pack([2.5, 1, 't', null])],
+    ['request id 0', plain.pack([FrameKind.Request, 0, 't', null])],
+    ['id beyond 32 bits', plain.pack([FrameKind.Request, 2 ** 32, 't', null])],
+    ['empty type', plain.pack([FrameKind.Request, 1, '', null])],
+    ['type too long', plain.pack([FrameKind.Request, 1, 'x'.repeat(129), null])],
+    ['one-way with an id', plain.pack([FrameKind.OneWay, 3, 't', null])],
+    ['chunk that is not bytes', plain.pack([FrameKind.StreamChunk, 1, '', 'text'])],
+    ['credit 0', plain.pack([FrameKind.StreamCredit, 1, '', 0])],
+    ['credit too big', plain.pack([FrameKind.StreamCredit, 1, '', (1 << 20) + 1])],
+    ['short proof', plain.pack([FrameKind.Auth, 0, '', Buffer.alloc(31)])],
+    ['error without details', plain.pack([FrameKind.ErrorResponse, 1, '', { code: 'X', message: 'm' }])],
+    ['error with extra keys', plain.pack([FrameKind.ErrorResponse, 1, '', { code: 'X', message: 'm', details: {}, stack: 's' }])],
+    ['Date payload', hostile.pack([FrameKind.Request, 1, 't', { at: new Date(0) }])],
+    ['Error payload', hostile.pack([FrameKind.Request, 1, 't', new Error('x')])],
+    ['deep nesting', Buffer.concat([Buffer.from([0x94, 2, 1, 0xa1, 0x74]), Buffer.alloc(100, 0x91), Buffer.of(0xc0)])],
+  ])('rejects %s', (_what, bytes) => {
+    expect(codec.decode(bytes)).toBeUndefined();
+  });
+
+  it('decodes a Map, a typed array or a 64-bit integer to plain data only', () => {
+    for (const value of [new Map([[1, 2]]), new Float64Array(2), 2n ** 63n, new Set([1])]) {
+      const frame = codec.decode(hostile.pack([FrameKind.Request, 1, 't', value]));
+      if (frame === undefined) continue; // rejected: fine too
+      const body = frame[3];
+      expect(
+        body === null ||
+          typeof body !== 'object' ||
+          body instanceof Uint8Array ||
+          Array.isArray(body) ||
+          Object.getPrototypeOf(body) === Object.prototype,
+      ).toBe(true);
+    }
+  });
+
+  it('never throws on arbitrary bytes', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
+        const frame = codec.decode(bytes);
+        if (frame !== undefined) expect(Array.isArray(frame)).toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});

@@ -1,0 +1,81 @@
+import { z } from 'zod';
+import { isWireValue } from './wireValue';
+
+/**
+ * Frame kinds (docs/protocol.md). The number is the first element of every
+ * frame tuple `[kind, id, type, body]`; values never change meaning.
+ */
+export const FrameKind = {
+  Auth: 0,
+  AuthOk: 1,
+  Request: 2,
+  Response: 3,
+  ErrorResponse: 4,
+  OneWay: 5,
+  StreamOpen: 6,
+  StreamChunk: 7,
+  StreamEnd: 8,
+  StreamCredit: 9,
+  StreamAbort: 10,
+  StreamCancel: 11,
+} as const;
+
+export type FrameKind = (typeof FrameKind)[keyof typeof FrameKind];
+
+/** Largest correlation id; ids wrap within [1, MAX_ID]. */
+export const MAX_ID = 0xffff_ffff;
+/** Longest message type, in UTF-16 units. */
+export const MAX_TYPE_LENGTH = 128;
+/** Most credit one grant may carry. */
+export const MAX_CREDIT_GRANT = 1 << 20;
+/** Bytes of an authentication proof (HMAC-SHA256). */
+export const PROOF_BYTES = 32;
+
+/** A validated frame: the decoded tuple itself. */
+export type Frame = readonly [kind: FrameKind, id: number, type: string, body: unknown];
+
+/** An error as it travels in ErrorResponse and StreamAbort frames. */
+export interface WireError {
+  readonly code: string;
+  readonly message: string;
+  readonly details: Record<string, unknown>;
+}
+
+const bytes = z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'expected bytes');
+const proof = bytes.refine((b) => b.length === PROOF_BYTES, 'proof must be 32 bytes');
+const payload = z.custom<unknown>((v) => isWireValue(v), 'payload is not plain wire data');
+const zero = z.literal(0);
+const exchangeId = z.number().int().min(1).max(MAX_ID);
+const noType = z.literal('');
+const messageType = z.string().min(1).max(MAX_TYPE_LENGTH);
+const wireError = z
+  .object({
+    code: z.string().min(1).max(64),
+    message: z.string().max(16_384),
+    details: z.record(z.string(), z.unknown()).refine((d) => isWireValue(d), 'details are not plain wire data'),
+  })
+  .strict();
+
+function frame(kind: FrameKind, id: z.ZodType, type: z.ZodType, body: z.ZodType): z.ZodType {
+  return z.tuple([z.literal(kind), id, type, body]);
+}
+
+/**
+ * One zod schema per frame kind, indexed by kind. A decoded value is a frame
+ * only if it is an array whose first element indexes this table and the
+ * schema accepts it; anything else is a protocol violation.
+ */
+export const FRAME_SCHEMAS: readonly z.ZodType[] = [
+  frame(FrameKind.Auth, zero, noType, proof),
+  frame(FrameKind.AuthOk, zero, noType, proof),
+  frame(FrameKind.Request, exchangeId, messageType, payload),
+  frame(FrameKind.Response, exchangeId, messageType, payload),
+  frame(FrameKind.ErrorResponse, exchangeId, noType, wireError),
+  frame(FrameKind.OneWay, zero, messageType, payload),
+  frame(FrameKind.StreamOpen, exchangeId, messageType, payload),
+  frame(FrameKind.StreamChunk, exchangeId, noType, bytes),
+  frame(FrameKind.StreamEnd, exchangeId, noType, z.null()),
+  frame(FrameKind.StreamCredit, exchangeId, noType, z.number().int().min(1).max(MAX_CREDIT_GRANT)),
+  frame(FrameKind.StreamAbort, exchangeId, noType, wireError),
+  frame(FrameKind.StreamCancel, exchangeId, noType, z.null()),
+];

@@ -1,0 +1,91 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { isDynamisError } from '@dynamis/core';
+import type { WsTransport } from '../src/WsTransport';
+import { env, link, socketsOf, startNode, until } from './helpers';
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+const HWM = 256 * KiB;
+const MAX_QUEUED = 2 * MiB;
+
+describe('WsTransport backpressure against a peer that stops reading', () => {
+  const nodes: WsTransport[] = [];
+  afterEach(async () => {
+    await Promise.all(nodes.splice(0).map((n) => n.stop()));
+  });
+
+  async function stalledPair(): Promise<[WsTransport, WsTransport]> {
+    const opts = { highWaterMarkBytes: HWM, maxQueuedBytes: MAX_QUEUED, heartbeatIntervalMs: 60_000 };
+    const a = await startNode('node-a', opts);
+    const b = await startNode('node-b', opts);
+    nodes.push(a, b);
+    link(a, b);
+    await a.request('node-b', env('warm'), { timeoutMs: 2000 });
+    for (const s of socketsOf(b)) s.pause();
+    return [a, b];
+  }
+
+  it('bounds buffered and queued bytes, then fails requests UNAVAILABLE instead of growing', async () => {
+    const [a, b] = await stalledPair();
+    const payload = new Uint8Array(64 * KiB);
+    const base = process.memoryUsage();
+    const outcomes: Array<Promise<unknown>> = [];
+    let firstFailureAt = -1;
+    for (let i = 0; i < 1600; i++) {
+      // 100 MiB offered in total; the kernel, the socket buffer and the queue hold only a few MiB of it.
+      outcomes.push(a.request('node-b', env('bulk', payload), { timeoutMs: 30_000 }).catch((e: unknown) => e));
+      const peer = a.stats().peers['node-b']!;
+      expect(peer.bufferedBytes).toBeLessThanOrEqual(HWM + 128 * KiB);
+      expect(peer.queuedBytes).toBeLessThanOrEqual(MAX_QUEUED);
+      if (i % 50 === 0) await new Promise((r) => setImmediate(r));
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const settled = await Promise.race([
+      Promise.all(outcomes.slice(-100)),
+      new Promise((r) => (timer = setTimeout(() => r('hang'), 2000))),
+    ]);
+    clearTimeout(timer);
+    expect(settled).not.toBe('hang');
+    const failures = (settled as unknown[]).filter((e) => isDynamisError(e, 'UNAVAILABLE'));
+    expect(failures.length).toBe(100);
+    firstFailureAt = a.stats().errors;
+    expect(firstFailureAt).toBeGreaterThan(1000);
+    const growth = process.memoryUsage().rss - base.rss;
+    expect(growth).toBeLessThan(64 * MiB);
+    // The peer reads again: what was queued is delivered and new requests succeed.
+    for (const s of socketsOf(b)) s.resume();
+    expect((await a.request('node-b', env('after'), { timeoutMs: 10_000 })).type).toBe('after.reply');
+    await until(() => a.stats().inFlight === 0, 10_000);
+  });
+
+  it('pauses a stream source at the high-water mark when the peer stops reading, even with credit to spare', async () => {
+    const opts = { highWaterMarkBytes: HWM, maxQueuedBytes: MAX_QUEUED, heartbeatIntervalMs: 60_000 };
+    let received = 0;
+    const a = await startNode('node-a', opts);
+    const b = await startNode('node-b', { ...opts, streamChunkCredit: 1024 }, async (_f, _m, body) => {
+      for await (const c of body!) received += c.length;
+      return { type: 'done', payload: received };
+    });
+    nodes.push(a, b);
+    link(a, b);
+    let produced = 0;
+    async function* source(): AsyncGenerator<Uint8Array> {
+      const block = new Uint8Array(64 * KiB);
+      for (let i = 0; i < 1600; i++) {
+        produced++;
+        yield block;
+      }
+    }
+    const done = a.stream('node-b', env('bulk.stream'), source(), { timeoutMs: 30_000 });
+    await until(() => received > 0);
+    for (const s of socketsOf(b)) s.pause();
+    await new Promise((r) => setTimeout(r, 300));
+    const stalledAt = produced;
+    await new Promise((r) => setTimeout(r, 200));
+    expect(produced).toBe(stalledAt); // the source is not read while the socket is full
+    expect(produced).toBeLessThan(400); // far below the 1024 chunks of credit (kernel buffers hold the rest)
+    expect(a.stats().peers['node-b']!.bufferedBytes).toBeLessThanOrEqual(HWM + 128 * KiB);
+    for (const s of socketsOf(b)) s.resume();
+    expect((await done).payload).toBe(1600 * 64 * KiB);
+  });
+});

@@ -1,0 +1,103 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { DynamisError, isDynamisError } from '@dynamis/core';
+import type { WsTransport } from '../src/WsTransport';
+import { env, link, startNode, until } from './helpers';
+
+describe('WsTransport request/response over 127.0.0.1', () => {
+  const nodes: WsTransport[] = [];
+  afterEach(async () => {
+    await Promise.all(nodes.splice(0).map((n) => n.stop()));
+  });
+  async function pair(): Promise<[WsTransport, WsTransport]> {
+    const a = await startNode('node-a');
+    const b = await startNode('node-b', {}, async (from, msg) => {
+      if (msg.type === 'fail') throw new DynamisError('CONFLICT', 'nope', { details: { from } });
+      if (msg.type === 'crash') throw new Error('boom');
+      if (msg.type === 'slow') return new Promise(() => undefined);
+      if (msg.type === 'silent') return undefined;
+      return { type: 'ok', payload: { from, echo: msg.payload } };
+    });
+    nodes.push(a, b);
+    link(a, b);
+    return [a, b];
+  }
+
+  it('answers a request, keeping bytes as bytes', async () => {
+    const [a] = await pair();
+    const reply = await a.request('node-b', env('hello', { n: 1, bytes: new Uint8Array([1, 2, 3]), list: [null, true, 'x'] }), {
+      timeoutMs: 2000,
+    });
+    expect(reply.type).toBe('ok');
+    const payload = reply.payload as { from: string; echo: { n: number; bytes: Uint8Array; list: unknown[] } };
+    expect(payload.from).toBe('node-a');
+    expect(payload.echo.bytes).toBeInstanceOf(Uint8Array);
+    expect([...payload.echo.bytes]).toEqual([1, 2, 3]);
+    expect(payload.echo.list).toEqual([null, true, 'x']);
+  });
+
+  it('works in both directions over one connection', async () => {
+    const [a, b] = await pair();
+    await a.request('node-b', env('x'), { timeoutMs: 2000 });
+    const back = await b.request('node-a', env('y', 1), { timeoutMs: 2000 });
+    expect(back).toEqual({ type: 'y.reply', payload: 1 });
+    expect(a.stats().connections).toBe(1);
+    expect(b.stats().connections).toBe(1);
+  });
+
+  it('reports the handler error with the same code', async () => {
+    const [a] = await pair();
+    const err = await a.request('node-b', env('fail'), { timeoutMs: 2000 }).catch((e: unknown) => e);
+    expect(isDynamisError(err, 'CONFLICT')).toBe(true);
+    expect((err as DynamisError).details).toEqual({ from: 'node-a' });
+    const crash = await a.request('node-b', env('crash'), { timeoutMs: 2000 }).catch((e: unknown) => e);
+    expect(isDynamisError(crash, 'UNAVAILABLE')).toBe(true);
+    const silent = await a.request('node-b', env('silent'), { timeoutMs: 2000 }).catch((e: unknown) => e);
+    expect(isDynamisError(silent, 'PROTOCOL_ERROR')).toBe(true);
+  });
+
+  it('times out with TIMEOUT, close to the deadline', async () => {
+    const [a] = await pair();
+    await a.request('node-b', env('warm'), { timeoutMs: 2000 });
+    const t0 = Date.now();
+    const err = await a.request('node-b', env('slow'), { timeoutMs: 150 }).catch((e: unknown) => e);
+    const took = Date.now() - t0;
+    expect(isDynamisError(err, 'TIMEOUT')).toBe(true);
+    expect(took).toBeGreaterThanOrEqual(145);
+    expect(took).toBeLessThan(1000);
+    expect(a.stats().timeouts).toBe(1);
+    expect(a.stats().inFlight).toBe(0);
+  });
+
+  it('fails UNAVAILABLE for an unknown or unreachable peer, and rejects bad arguments', async () => {
+    const [a] = await pair();
+    await expect(a.request('nobody', env('x'), { timeoutMs: 500 })).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    a.setPeerAddress('ghost', '127.0.0.1:1');
+    await expect(a.request('ghost', env('x'), { timeoutMs: 2000 })).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    await expect(a.request('node-b', env('x', new Map()), { timeoutMs: 500 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(a.request('node-b', env('x'), { timeoutMs: 0 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    expect(() => a.setPeerAddress('x', 'https://nope')).toThrow(DynamisError);
+  });
+
+  it('delivers one-way messages in order', async () => {
+    const seen: unknown[] = [];
+    const a = await startNode('node-a');
+    const b = await startNode('node-b', {}, async (_from, msg) => {
+      seen.push(msg.payload);
+    });
+    nodes.push(a, b);
+    link(a, b);
+    for (let i = 0; i < 100; i++) a.send('node-b', env('gossip', i));
+    await until(() => seen.length === 100);
+    expect(seen).toEqual([...Array(100).keys()]);
+  });
+
+  it('rejects pending requests UNAVAILABLE on stop and keeps no connection', async () => {
+    const [a, b] = await pair();
+    const pending = a.request('node-b', env('slow'), { timeoutMs: 5000 }).catch((e: unknown) => e);
+    await until(() => b.stats().messagesIn > 1);
+    await a.stop();
+    expect(await pending).toMatchObject({ code: 'UNAVAILABLE' });
+    expect(a.stats().inFlight).toBe(0);
+    await until(() => b.stats().connections === 0);
+  });
+});
