@@ -1,0 +1,263 @@
+import {
+  checkBatch,
+  checkCommon,
+  checkKey,
+  checkValue,
+  checkWriteOptions,
+  CLIENT_MESSAGE,
+  CLIENT_REPLY,
+  clientBatchResultSchema,
+  clientReadResultSchema,
+  clientWriteResultSchema,
+  DynamisError,
+  parseWithSchema,
+  SystemClock,
+  SystemRandom,
+  type CausalContext,
+  type Clock,
+  type Envelope,
+  type Random,
+  type ReadOptions,
+  type ReadResult,
+  type StoreBatchOp,
+  type WriteOptions,
+  type WriteResult,
+} from '@dynamis/core';
+import type { z } from 'zod';
+import { provablyNotApplied, wsConnector } from './Link';
+import { NodePool, notOpen } from './NodePool';
+import { clientOptionsSchema, silentLogger, type ClientDeps, type ClientOptions, type ClientOptionsInput } from './options';
+import { backoffMs, isTransient, shouldRetry, type RetryKind } from './retry';
+
+/** What `get` returns: the ReadResult plus the sibling values alone. */
+export interface GetResult extends ReadResult {
+  /** The values of `siblings`, in the same order (one under LWW). Empty when !found. */
+  readonly values: Uint8Array[];
+}
+
+/** Options of a write that carries no condition (putIfAbsent / putIfVersion add one). */
+export type UnconditionalWriteOptions = Omit<WriteOptions, 'ifAbsent' | 'ifVersion'>;
+
+/** One failed attempt, as listed in details.attempts of an UNAVAILABLE error. */
+interface Failure {
+  readonly node: string;
+  readonly code: string;
+  readonly message: string;
+  /** True when the failure proves the request was not applied (never sent, or refused before the store). */
+  readonly notApplied: boolean;
+}
+
+/**
+ * A client of a Dynamis cluster over WebSocket (README.md). Any node serves
+ * any key; the client sends each request to its preferred node and moves on
+ * to the next node of `nodes` when one fails.
+ *
+ * - Arguments are checked locally first, with the node's codes (INVALID_KEY,
+ *   VALUE_TOO_LARGE, INVALID_ARGUMENT); nothing invalid is sent.
+ * - Retries (see retry.ts): get and delete are retried on UNAVAILABLE,
+ *   TIMEOUT and QUORUM_NOT_REACHED; put, batch and the conditional writes
+ *   only when the failure proves no node applied them (a connection that
+ *   could not be made, or a node that refused the request before its store).
+ *   Other errors (CONFLICT, UNAUTHORIZED, validation) are never retried.
+ * - When every attempt failed transiently: UNAVAILABLE naming each node tried
+ *   (details.attempts). A write that reached a node and then failed keeps its
+ *   code with details.maybeApplied = true: it may or may not have happened.
+ * - Methods may be called concurrently; one connection per node is shared.
+ */
+export class DynamisClient {
+  private readonly pool: NodePool;
+  private readonly retries: number;
+  private readonly clock: Clock;
+  private readonly random: Random;
+
+  private constructor(
+    private readonly options: ClientOptions,
+    deps: ClientDeps,
+  ) {
+    this.clock = deps.clock ?? new SystemClock();
+    this.random = deps.random ?? new SystemRandom();
+    const connector = deps.connector ?? wsConnector(options, this.clock, deps.logger ?? silentLogger);
+    this.pool = new NodePool(options.nodes, connector);
+    this.retries = options.retries ?? Math.max(2, options.nodes.length - 1);
+  }
+
+  /**
+   * Validates the options (INVALID_CONFIG, never echoing the token) and
+   * connects to the first node of `nodes` that accepts. Rejects UNAUTHORIZED
+   * at once if a node refuses the token, UNAVAILABLE naming every node if none
+   * can be reached. The caller must close() the client.
+   */
+  static async connect(options: ClientOptionsInput, deps: ClientDeps = {}): Promise<DynamisClient> {
+    const client = new DynamisClient(parseWithSchema(clientOptionsSchema, options, 'DynamisClient options'), deps);
+    const failures: Failure[] = [];
+    for (const node of client.options.nodes) {
+      try {
+        await client.pool.link(node);
+        client.pool.succeeded(node);
+        return client;
+      } catch (err) {
+        if (!(err instanceof DynamisError) || err.code !== 'UNAVAILABLE') {
+          await client.close();
+          throw err;
+        }
+        failures.push(failureOf(node, err));
+      }
+    }
+    await client.close();
+    throw unavailable('connect', failures, true);
+  }
+
+  /** Writes `value` under `key`. Not retried once sent (see class doc). */
+  async put(key: string, value: Uint8Array, options: WriteOptions = {}): Promise<WriteResult> {
+    const limits = this.options.limits;
+    checkKey(key, limits);
+    checkValue(value, limits);
+    checkWriteOptions(options, true);
+    const payload = { key, value, options: strip(options) };
+    return this.run(`put '${key}'`, 'write', { type: CLIENT_MESSAGE.put, payload }, options, CLIENT_REPLY.put, clientWriteResultSchema);
+  }
+
+  /** Writes only if `key` has no live value; CONFLICT otherwise. Not retried once sent. */
+  putIfAbsent(key: string, value: Uint8Array, options: UnconditionalWriteOptions = {}): Promise<WriteResult> {
+    return this.put(key, value, { ...options, ifAbsent: true });
+  }
+
+  /**
+   * Writes only if `version` (the context of an earlier get) still supersedes
+   * every live sibling of `key`; CONFLICT otherwise. Not retried once sent.
+   */
+  putIfVersion(key: string, value: Uint8Array, version: CausalContext, options: UnconditionalWriteOptions = {}): Promise<WriteResult> {
+    if (!(version instanceof Uint8Array))
+      return Promise.reject(new DynamisError('INVALID_ARGUMENT', 'version must be a Uint8Array (a context from get)'));
+    return this.put(key, value, { ...options, ifVersion: version });
+  }
+
+  /** Reads `key`; a missing key is `found: false`, never an error. Retried. */
+  async get(key: string, options: ReadOptions = {}): Promise<GetResult> {
+    checkKey(key, this.options.limits);
+    checkCommon(options);
+    const payload = { key, options: strip(options) };
+    const r = await this.run(
+      `get '${key}'`,
+      'idempotent',
+      { type: CLIENT_MESSAGE.get, payload },
+      options,
+      CLIENT_REPLY.get,
+      clientReadResultSchema,
+    );
+    return { found: r.found, siblings: r.siblings, context: r.context, values: r.siblings.map((s) => s.value) };
+  }
+
+  /** Deletes `key` (a versioned tombstone); deleting a missing key succeeds. Retried. */
+  async delete(key: string, options: Omit<WriteOptions, 'ttlMs' | 'ifAbsent' | 'ifVersion'> = {}): Promise<WriteResult> {
+    checkKey(key, this.options.limits);
+    checkWriteOptions(options, false);
+    const payload = { key, options: strip(options) };
+    return this.run(
+      `delete '${key}'`,
+      'idempotent',
+      { type: CLIENT_MESSAGE.delete, payload },
+      options,
+      CLIENT_REPLY.delete,
+      clientWriteResultSchema,
+    );
+  }
+
+  /**
+   * Applies several puts and deletes; one WriteResult per op, in order. Every
+   * op is checked before anything is sent. Atomic on a single-node
+   * coordinator, per key on a distributed one. Not retried once sent.
+   */
+  async batch(ops: readonly StoreBatchOp[], options: UnconditionalWriteOptions = {}): Promise<WriteResult[]> {
+    checkBatch(ops, options, this.options.limits);
+    if (ops.length === 0) return [];
+    const payload = { ops: ops.map((op) => strip({ ...op })), options: strip(options) };
+    const r = await this.run(
+      `batch of ${ops.length}`,
+      'write',
+      { type: CLIENT_MESSAGE.batch, payload },
+      options,
+      CLIENT_REPLY.batch,
+      clientBatchResultSchema,
+    );
+    if (r.results.length !== ops.length)
+      throw new DynamisError('PROTOCOL_ERROR', `batch reply has ${r.results.length} results for ${ops.length} ops`);
+    return r.results;
+  }
+
+  /** Closes every connection; requests in flight fail UNAVAILABLE, later ones NOT_OPEN. Idempotent. */
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+
+  /** Sends `msg` with the retry policy of `kind` and parses the reply. */
+  private async run<S extends z.ZodType>(
+    what: string,
+    kind: RetryKind,
+    msg: Envelope,
+    options: { timeoutMs?: number },
+    replyType: string,
+    schema: S,
+  ): Promise<z.output<S>> {
+    const timeoutMs = options.timeoutMs ?? this.options.timeoutMs;
+    const start = this.pool.start;
+    const failures: Failure[] = [];
+    for (let attempt = 0; ; attempt++) {
+      const node = this.pool.nodeFor(start, attempt);
+      let reply: Envelope;
+      try {
+        reply = await (await this.pool.link(node)).request(msg, timeoutMs);
+      } catch (err) {
+        if (this.pool.isClosed) throw notOpen();
+        if (isTransient(err)) this.pool.failed(node);
+        if (!shouldRetry(kind, err)) throw kind === 'write' && isTransient(err) ? maybeApplied(what, node, err as DynamisError) : err;
+        failures.push(failureOf(node, err as DynamisError));
+        if (attempt >= this.retries)
+          throw unavailable(
+            what,
+            failures,
+            failures.every((f) => f.notApplied),
+          );
+        await this.clock.sleep(backoffMs(attempt + 1, this.options.backoff, this.random));
+        continue;
+      }
+      this.pool.succeeded(node);
+      return parseReply(node, reply, replyType, schema);
+    }
+  }
+}
+
+function parseReply<S extends z.ZodType>(node: string, reply: Envelope, type: string, schema: S): z.output<S> {
+  const parsed = reply.type === type ? schema.safeParse(reply.payload) : undefined;
+  if (parsed?.success) return parsed.data;
+  throw new DynamisError('PROTOCOL_ERROR', `${node} sent a malformed '${String(reply.type)}' reply (expected '${type}')`, {
+    details: { node, type: reply.type },
+  });
+}
+
+function failureOf(node: string, err: DynamisError): Failure {
+  return { node, code: err.code, message: err.message, notApplied: provablyNotApplied(err) };
+}
+
+/** Every attempt failed transiently. `applied: false` when each failure proves the request was not applied. */
+function unavailable(what: string, failures: Failure[], notApplied: boolean): DynamisError {
+  const nodes = [...new Set(failures.map((f) => f.node))];
+  const list = failures.map((f) => `${f.node} (${f.message})`).join('; ');
+  return new DynamisError('UNAVAILABLE', `${what} failed on every node tried (${nodes.join(', ')}): ${list}`, {
+    details: notApplied ? { nodes, attempts: failures, applied: false } : { nodes, attempts: failures },
+  });
+}
+
+function maybeApplied(what: string, node: string, err: DynamisError): DynamisError {
+  return new DynamisError(err.code, `${what} on ${node} failed after it was sent; it may or may not have been applied: ${err.message}`, {
+    cause: err,
+    details: { ...err.details, node, maybeApplied: true },
+  });
+}
+
+/** A copy of `o` without undefined properties (the wire carries no explicit undefineds). */
+function strip<T extends object>(o: T): T {
+  const out = { ...o };
+  for (const k of Object.keys(out) as (keyof T)[]) if (out[k] === undefined) delete out[k];
+  return out;
+}

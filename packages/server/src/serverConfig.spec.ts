@@ -1,0 +1,74 @@
+import { describe, expect, it } from '@jest/globals';
+import { resolveServerConfig } from './serverConfig';
+import { plugins, startServer } from './startServer';
+
+const SECRET = 'server-secret-0123456789';
+
+describe('resolveServerConfig', () => {
+  it('splits node config from server options and fills defaults', () => {
+    const r = resolveServerConfig({ nodeId: 'n1', listen: { port: 0 }, secret: SECRET, clientToken: 'tok-0123456789abcdef' });
+    expect(r.node).toEqual({ nodeId: 'n1', listen: { port: 0 } });
+    expect(r).toMatchObject({
+      engine: 'memory',
+      secret: SECRET,
+      clientTokens: { default: 'tok-0123456789abcdef' },
+      transport: {},
+      shutdownLingerMs: 250,
+    });
+  });
+
+  it('lets the environment override the secret and the default client token', () => {
+    const r = resolveServerConfig(
+      { secret: 'file-secret-0123456789', clientTokens: { app: 'app-token-0123456789' } },
+      { DYNAMIS_SECRET: SECRET, DYNAMIS_CLIENT_TOKEN: 'env-token-0123456789' },
+    );
+    expect(r.secret).toBe(SECRET);
+    expect(r.clientTokens).toEqual({ app: 'app-token-0123456789', default: 'env-token-0123456789' });
+  });
+
+  it('fails INVALID_CONFIG without a secret, for a short one (not echoed), and for a bad engine', () => {
+    expect(() => resolveServerConfig({})).toThrow(
+      expect.objectContaining({ code: 'INVALID_CONFIG', details: { problems: [{ path: 'secret', message: 'required' }] } }),
+    );
+    const short = 'tiny-secret';
+    const err = (() => {
+      try {
+        return resolveServerConfig({ secret: short });
+      } catch (e) {
+        return e as Error;
+      }
+    })() as Error;
+    expect(err).toMatchObject({ code: 'INVALID_CONFIG' });
+    expect(err.message).not.toContain(short);
+    expect(() => resolveServerConfig({ secret: SECRET, engine: 'rocks' })).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG' }));
+    expect(() => resolveServerConfig([])).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG' }));
+  });
+
+  it('composes the chosen engine, conflict-lww, coordinator-local and transport-ws', () => {
+    const names = plugins(resolveServerConfig({ secret: SECRET })).map((p) => p.name);
+    expect(names).toEqual(['@dynamis/engine-memory', '@dynamis/conflict-lww', '@dynamis/coordinator-local', '@dynamis/transport-ws']);
+    expect(plugins(resolveServerConfig({ secret: SECRET, engine: 'lsm' }))[0]!.name).toBe('@dynamis/engine-lsm');
+  });
+
+  it('reports bad engine and transport options as INVALID_CONFIG from the plugin', () => {
+    const lsm = resolveServerConfig({ secret: SECRET, engine: 'lsm', engineOptions: { fsync: 'sometimes' } });
+    expect(() => plugins(lsm)).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG' }));
+    const ws = resolveServerConfig({ secret: SECRET, transport: { maxPayloadBytes: 1 } });
+    expect(() => plugins(ws)).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG' }));
+  });
+
+  it('reports a bad node config from core, naming the path', async () => {
+    await expect(startServer({ secret: SECRET, limits: { maxKeyBytes: 'big' } })).rejects.toMatchObject({
+      code: 'INVALID_CONFIG',
+      details: { problems: [expect.objectContaining({ path: 'limits.maxKeyBytes' })] },
+    });
+  });
+
+  it('starts in process on a free port and stops gracefully', async () => {
+    const server = await startServer({ secret: SECRET, listen: { port: 0 }, log: { level: 'silent' }, shutdownLingerMs: 0 });
+    expect(server.address).toMatch(/^ws:\/\/127\.0\.0\.1:\d+$/);
+    await server.node.store.put('k', Uint8Array.of(1));
+    await Promise.all([server.stop(), server.stop()]);
+    expect(server.node.state).toBe('stopped');
+  });
+});

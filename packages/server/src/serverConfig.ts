@@ -1,0 +1,99 @@
+import { DynamisError, parseWithSchema, type DynamisConfigInput } from '@dynamis/core';
+import { z } from 'zod';
+
+const clientId = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'client ids are 1–64 characters of [A-Za-z0-9._-]');
+const secretText = z.string().min(16, 'must be at least 16 characters');
+
+/**
+ * The server's own options. Every other top-level key is the node config of
+ * @dynamis/core (nodeId, dataDir, listen, limits, replication, timeouts, log,
+ * tombstones), validated by core. Secrets are never logged or echoed.
+ */
+export const serverOptionsSchema = z.object({
+  engine: z
+    .enum(['memory', 'lsm'])
+    .default('memory')
+    .describe("Storage engine: 'memory' (volatile) or 'lsm' (durable, in `${dataDir}/engine`)."),
+  engineOptions: z
+    .record(z.string(), z.unknown())
+    .default({})
+    .describe(
+      'Options of the engine plugin (engine-memory: maxNodeSize; engine-lsm: fsync, memtableBytes, compaction, ...), validated by it.',
+    ),
+  secret: secretText.optional().describe('Cluster secret for node-to-node HMAC authentication. Required; env DYNAMIS_SECRET overrides.'),
+  clientTokens: z.record(clientId, secretText).default({}).describe('Client id → token of the clients this node accepts.'),
+  clientToken: secretText
+    .optional()
+    .describe('Shorthand for clientTokens.default (the id DynamisClient uses by default); env DYNAMIS_CLIENT_TOKEN overrides.'),
+  shutdownLingerMs: z
+    .number()
+    .int()
+    .nonnegative()
+    .default(250)
+    .describe(
+      'On shutdown, after requests in flight are answered, keep refusing new ones (as not applied, so clients retry elsewhere) this long before closing connections.',
+    ),
+  transport: z
+    .record(z.string(), z.unknown())
+    .default({})
+    .describe('Further @dynamis/transport-ws options (maxPayloadBytes, maxConnections, timeouts, ...), validated by that plugin.'),
+});
+
+export type ServerOptions = z.output<typeof serverOptionsSchema>;
+
+/** What startServer accepts: the node config plus the server options, as a user writes them. */
+export type ServerConfigInput = DynamisConfigInput & z.input<typeof serverOptionsSchema>;
+
+/** A resolved server config: the node config (still to be validated by core) and the server options, secret present. */
+export interface ResolvedServerConfig {
+  readonly node: Record<string, unknown>;
+  readonly engine: ServerOptions['engine'];
+  readonly engineOptions: Readonly<Record<string, unknown>>;
+  readonly secret: string;
+  readonly clientTokens: Readonly<Record<string, string>>;
+  readonly transport: Readonly<Record<string, unknown>>;
+  readonly shutdownLingerMs: number;
+}
+
+const SERVER_KEYS = ['engine', 'engineOptions', 'secret', 'clientTokens', 'clientToken', 'shutdownLingerMs', 'transport'] as const;
+
+/**
+ * Splits `input` into node config and server options, validates the server
+ * options and applies the environment: DYNAMIS_SECRET replaces `secret`,
+ * DYNAMIS_CLIENT_TOKEN replaces `clientTokens.default`. Throws INVALID_CONFIG
+ * (every bad path listed; no secret in the message), including when no
+ * secret is given at all. Pure: reads only its arguments.
+ */
+export function resolveServerConfig(input: unknown, env: Readonly<Record<string, string | undefined>> = {}): ResolvedServerConfig {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    throw new DynamisError('INVALID_CONFIG', 'The server config must be a JSON object');
+  }
+  const node: Record<string, unknown> = {};
+  const own: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(input)) {
+    if ((SERVER_KEYS as readonly string[]).includes(key)) own[key] = value;
+    else node[key] = value;
+  }
+  if (nonEmpty(env.DYNAMIS_SECRET)) own.secret = env.DYNAMIS_SECRET;
+  if (nonEmpty(env.DYNAMIS_CLIENT_TOKEN)) own.clientToken = env.DYNAMIS_CLIENT_TOKEN;
+  const o = parseWithSchema(serverOptionsSchema, own, 'server config');
+  if (o.secret === undefined) {
+    throw new DynamisError('INVALID_CONFIG', "Invalid server config:\n  - secret: required (the config's 'secret' or env DYNAMIS_SECRET)", {
+      details: { problems: [{ path: 'secret', message: 'required' }] },
+    });
+  }
+  const clientTokens = o.clientToken === undefined ? o.clientTokens : { ...o.clientTokens, default: o.clientToken };
+  return {
+    node,
+    engine: o.engine,
+    engineOptions: o.engineOptions,
+    secret: o.secret,
+    clientTokens,
+    transport: o.transport,
+    shutdownLingerMs: o.shutdownLingerMs,
+  };
+}
+
+function nonEmpty(value: string | undefined): value is string {
+  return value !== undefined && value !== '';
+}

@@ -1,0 +1,64 @@
+import { ClientApiToken, createNode, DynamisError, TransportToken, type DynamisNode, type Plugin } from '@dynamis/core';
+import { lwwResolver } from '@dynamis/conflict-lww';
+import { localCoordinator } from '@dynamis/coordinator-local';
+import { lsmEngine, type LsmOptions } from '@dynamis/engine-lsm';
+import { memoryEngine, type MemoryEngineOptions } from '@dynamis/engine-memory';
+import { wsTransport } from '@dynamis/transport-ws';
+import { resolveServerConfig, type ResolvedServerConfig, type ServerConfigInput } from './serverConfig';
+
+/** A running node process' handle. */
+export interface DynamisServer {
+  readonly node: DynamisNode;
+  /** Where clients and peers connect: ws://host:port (the bound port when listen.port is 0). */
+  readonly address: string;
+  /**
+   * Graceful stop: refuses new client requests (UNAVAILABLE, marked not
+   * applied, so clients may retry elsewhere), waits for the ones in flight to
+   * be answered (at most timeouts.requestMs), keeps refusing for
+   * shutdownLingerMs so that requests already on the wire get that clean
+   * answer, then closes the listener and every connection, stops the
+   * coordinator and closes the engine (which flushes). Idempotent; rejects with
+   * the first plugin failure (PLUGIN_FAILED or TIMEOUT naming it) after
+   * attempting every stop.
+   */
+  stop(): Promise<void>;
+}
+
+export interface StartServerOptions {
+  /** Environment for DYNAMIS_SECRET and DYNAMIS_CLIENT_TOKEN. Default: none (pass process.env from a CLI). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * Composes and starts a node from `config`: the chosen engine (engine-memory,
+ * or engine-lsm in `engineOptions.dir` or `${dataDir}/engine`),
+ * @dynamis/conflict-lww, @dynamis/coordinator-local and @dynamis/transport-ws
+ * listening on `listen` (serving the client API, core's ClientApi). Throws
+ * INVALID_CONFIG (bad config, missing secret, bad plugin options),
+ * the composition errors of createNode, or PLUGIN_FAILED/TIMEOUT naming the
+ * plugin that failed to start (UNAVAILABLE inside when the port is taken).
+ */
+export async function startServer(config: ServerConfigInput | unknown, options: StartServerOptions = {}): Promise<DynamisServer> {
+  const resolved = resolveServerConfig(config, options.env ?? {});
+  const node = await createNode(resolved.node, plugins(resolved));
+  await node.start();
+  const address = node.resolve(TransportToken).address();
+  if (address === undefined) {
+    await node.stop();
+    throw new DynamisError('UNAVAILABLE', 'the transport started but reports no address');
+  }
+  let stopping: Promise<void> | undefined;
+  const stop = async (): Promise<void> => {
+    await node.resolve(ClientApiToken).drain(resolved.shutdownLingerMs);
+    await node.stop();
+  };
+  return { node, address, stop: () => (stopping ??= stop()) };
+}
+
+/** The plugin list for `config`. Throws INVALID_CONFIG for bad engine or transport options. */
+export function plugins(config: ResolvedServerConfig): Plugin[] {
+  const transport = wsTransport({ ...config.transport, secret: config.secret, clientTokens: { ...config.clientTokens } });
+  const engine =
+    config.engine === 'lsm' ? lsmEngine(config.engineOptions as LsmOptions) : memoryEngine(config.engineOptions as MemoryEngineOptions);
+  return [engine, lwwResolver(), localCoordinator(), transport];
+}

@@ -1,0 +1,150 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { DynamisClient, provablyNotApplied } from '@dynamis/client';
+import { isDynamisError } from '@dynamis/core';
+import { rmSync } from 'node:fs';
+import { CLIENT_TOKEN, startServerProcess, tempDir, type ServerProcess } from './serverProcess';
+
+const text = (s: string): Uint8Array => new TextEncoder().encode(s);
+const str = (b: Uint8Array | undefined): string => (b === undefined ? '(none)' : Buffer.from(b).toString());
+const MAX_VALUE = 64 * 1024;
+
+describe('a client against a real node process', () => {
+  let server: ServerProcess;
+  let client: DynamisClient;
+
+  beforeAll(async () => {
+    server = await startServerProcess({ nodeId: 'it-node', limits: { maxValueBytes: MAX_VALUE }, log: { level: 'warn' } }, ['--port', '0']);
+    client = await DynamisClient.connect({ nodes: [server.address], token: CLIENT_TOKEN, timeoutMs: 5000 });
+  });
+
+  afterAll(async () => {
+    await client?.close();
+    await server?.dispose();
+  });
+
+  it('puts, gets and deletes', async () => {
+    const w = await client.put('user/1', text('ada'));
+    expect(w.acks).toBe(1);
+    const r = await client.get('user/1');
+    expect(r).toMatchObject({ found: true });
+    expect(r.values.map(str)).toEqual(['ada']);
+    expect(r.siblings[0]!.writtenAt).toBeGreaterThan(0);
+    await client.delete('user/1');
+    await expect(client.get('user/1')).resolves.toMatchObject({ found: false, values: [] });
+    await expect(client.delete('never/written')).resolves.toMatchObject({ acks: 1 });
+  });
+
+  it('applies a batch and answers per op', async () => {
+    await client.put('b/old', text('x'));
+    const results = await client.batch([
+      { type: 'put', key: 'b/1', value: text('one') },
+      { type: 'put', key: 'b/2', value: text('two'), ttlMs: 60_000 },
+      { type: 'del', key: 'b/old' },
+    ]);
+    expect(results).toHaveLength(3);
+    expect((await client.get('b/1')).values.map(str)).toEqual(['one']);
+    expect((await client.get('b/2')).siblings[0]!.expiresAt).toBeGreaterThan(Date.now());
+    expect((await client.get('b/old')).found).toBe(false);
+  });
+
+  it('supports put-if-absent and put-if-version, with CONFLICT from the node', async () => {
+    await client.putIfAbsent('cas', text('v1'));
+    await expect(client.putIfAbsent('cas', text('v2'))).rejects.toMatchObject({ code: 'CONFLICT' });
+    const read = await client.get('cas');
+    await client.putIfVersion('cas', text('v2'), read.context);
+    await expect(client.putIfVersion('cas', text('v3'), read.context)).rejects.toMatchObject({ code: 'CONFLICT' });
+    expect((await client.get('cas')).values.map(str)).toEqual(['v2']);
+  });
+
+  it('gets VALUE_TOO_LARGE from the node for an oversize value, and the node keeps serving', async () => {
+    // The client's own limit (1 MiB) lets it through: the node's (64 KiB) must catch it.
+    const err = await client.put('big', new Uint8Array(MAX_VALUE + 1)).catch((e: unknown) => e);
+    expect(isDynamisError(err, 'VALUE_TOO_LARGE')).toBe(true);
+    expect(err).toMatchObject({ details: { bytes: MAX_VALUE + 1, max: MAX_VALUE } });
+    await expect(client.get('big')).resolves.toMatchObject({ found: false });
+    await client.put('after-big', new Uint8Array(MAX_VALUE));
+    expect((await client.get('after-big')).values[0]).toHaveLength(MAX_VALUE);
+    const other = await DynamisClient.connect({ nodes: [server.address], token: CLIENT_TOKEN });
+    await expect(other.get('after-big')).resolves.toMatchObject({ found: true });
+    await other.close();
+  });
+
+  it('refuses a client with a wrong token (UNAUTHORIZED)', async () => {
+    await expect(DynamisClient.connect({ nodes: [server.address], token: 'not-the-right-token-000' })).rejects.toMatchObject({
+      code: 'UNAUTHORIZED',
+    });
+  });
+});
+
+describe('graceful shutdown of a node process (engine-lsm)', () => {
+  it('on SIGTERM answers every write in flight, exits 0, and after a restart holds every acknowledged write and none refused', async () => {
+    const dir = tempDir();
+    const config = { nodeId: 'drain-node', engine: 'lsm', log: { level: 'warn' } };
+    try {
+      const server = await startServerProcess(config, ['--port', '0'], dir);
+      const client = await DynamisClient.connect({ nodes: [server.address], token: CLIENT_TOKEN, retries: 0, timeoutMs: 10_000 });
+      const { acked, refused, others, settled } = await writeUntilShutdown(client, server);
+      await client.close();
+      expect(settled).toBe('settled');
+      expect(await server.exited).toBe(0);
+      expect(server.stdout()).toContain('SIGTERM: shutting down');
+      expect(server.stdout()).toContain('stopped');
+      expect(acked.length).toBeGreaterThanOrEqual(500);
+      // Every write the client did not see acknowledged was refused in a way that proves it was not applied.
+      expect(others).toEqual([]);
+      expect(refused.length).toBeLessThanOrEqual(64);
+
+      const again = await startServerProcess(config, ['--port', '0'], dir);
+      const reader = await DynamisClient.connect({ nodes: [again.address], token: CLIENT_TOKEN });
+      try {
+        const missing = (await Promise.all(acked.map(async (k) => ((await reader.get(k)).values.map(str).includes(k) ? [] : [k])))).flat();
+        expect(missing).toEqual([]);
+        const resurrected = (await Promise.all(refused.map(async (k) => ((await reader.get(k)).found ? [k] : [])))).flat();
+        expect(resurrected).toEqual([]);
+      } finally {
+        await reader.close();
+        await again.dispose();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+/**
+ * 64 writers put distinct keys (value = key) until each gets an error; once
+ * 500 writes are acknowledged the server gets SIGTERM. Returns the keys
+ * acknowledged, the keys refused as provably not applied, any other error, and
+ * whether every writer settled within 8 s of the server's exit.
+ */
+async function writeUntilShutdown(
+  client: DynamisClient,
+  server: ServerProcess,
+): Promise<{ acked: string[]; refused: string[]; others: unknown[]; settled: string }> {
+  const acked: string[] = [];
+  const refused: string[] = [];
+  const others: unknown[] = [];
+  let n = 0;
+  const worker = async (): Promise<void> => {
+    for (;;) {
+      const key = `k${n++}`;
+      try {
+        await client.put(key, text(key));
+        acked.push(key);
+      } catch (err) {
+        if (isDynamisError(err, 'UNAVAILABLE') && provablyNotApplied(err)) refused.push(key);
+        else others.push(err);
+        return;
+      }
+    }
+  };
+  const workers = Array.from({ length: 64 }, worker);
+  while (acked.length < 500) await new Promise((r) => setTimeout(r, 5));
+  server.child.kill('SIGTERM');
+  await server.exited;
+  let timer: NodeJS.Timeout | undefined;
+  const hung = new Promise<string>((r) => (timer = setTimeout(() => r('hung'), 8000)));
+  const settled = await Promise.race([Promise.all(workers).then(() => 'settled'), hung]);
+  clearTimeout(timer);
+  return { acked, refused, others, settled };
+}
