@@ -136,6 +136,26 @@ describe('LsmStorageEngine', () => {
     await e.close();
   });
 
+  it('coalesces the WAL appends of concurrent writers; one awaited at a time still gets its own append', async () => {
+    const fs = new FaultyFileSystem();
+    const e = await open(fs, smallOptions('leveled', { memtableBytes: 1 << 20 }));
+    let before = fs.stats.appends;
+    for (let i = 0; i < 10; i++) await e.put(key(i), s(`v${i}`));
+    expect(fs.stats.appends - before).toBe(10);
+    before = fs.stats.appends;
+    const writes: Promise<void>[] = [];
+    for (let i = 0; i < 64; i++) writes.push(e.put(key(100 + i), s(`w${i}`)));
+    writes.push(e.write([{ type: 'del', key: key(0) }]));
+    expect(await e.get(key(163))).toBeUndefined(); // deferred to the end of the burst, not acknowledged yet
+    await Promise.all(writes);
+    expect(fs.stats.appends - before).toBe(2); // the first write of the burst, then the other 64 at once
+    await e.close();
+    const again = await open(fs, smallOptions('leveled'));
+    expect(await again.get(key(0))).toBeUndefined();
+    for (let i = 0; i < 64; i++) expect(text(await again.get(key(100 + i)))).toBe(`w${i}`);
+    await again.close();
+  });
+
   it('after a failed WAL fsync, every write rejects with that error; reads go on; a reopen recovers', async () => {
     const fs = new FaultyFileSystem();
     const e = await open(fs, smallOptions('leveled', { fsync: 'always' }));

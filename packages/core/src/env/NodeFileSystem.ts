@@ -123,6 +123,23 @@ class NodeRandomAccessFile implements RandomAccessFile {
     return got === length ? buf : buf.subarray(0, got);
   }
 
+  readInto(position: number, length: number, target: Uint8Array, targetOffset: number): number {
+    checkRange(this.path, position, length);
+    checkRange(this.path, targetOffset, target.length - targetOffset - length);
+    if (this.fd < 0) throw closedError(this.path);
+    let got = 0;
+    try {
+      while (got < length) {
+        const n = fs.readSync(this.fd, target, targetOffset + got, length - got, position + got);
+        if (n === 0) break;
+        got += n;
+      }
+    } catch (err) {
+      throw ioError('read', this.path, err);
+    }
+    return got;
+  }
+
   close(): void {
     if (this.fd < 0) return;
     const fd = this.fd;

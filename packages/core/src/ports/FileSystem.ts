@@ -41,6 +41,13 @@ export interface RandomAccessFile {
    * Throws INVALID_ARGUMENT unless both are non-negative safe integers.
    */
   read(position: number, length: number): Uint8Array;
+  /**
+   * Reads up to `length` bytes at `position` into `target[targetOffset, ...)`
+   * (which must have room) and returns how many were read: fewer only at end
+   * of file. Allocates nothing. Throws INVALID_ARGUMENT unless position,
+   * length and targetOffset are non-negative safe integers and the range fits.
+   */
+  readInto(position: number, length: number, target: Uint8Array, targetOffset: number): number;
   close(): void;
 }
 

@@ -3,6 +3,14 @@ import fc from 'fast-check';
 import { BlockCache } from './BlockCache';
 
 describe('BlockCache', () => {
+  it('admits a block on its second recent miss', () => {
+    const c = new BlockCache<string>(1 << 20);
+    expect(c.admit(3, 8192)).toBe(false);
+    expect(c.admit(3, 8192)).toBe(true);
+    expect(c.admit(3, 12288)).toBe(false);
+    expect(c.admit(4, 8192)).toBe(false);
+  });
+
   it('evicts least recently used entries to stay within budget', () => {
     const c = new BlockCache<string>(100);
     c.insert(1, 0, 'a', 40);

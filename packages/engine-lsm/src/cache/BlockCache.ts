@@ -36,12 +36,19 @@ export class BlockCache<V> {
   hits = 0;
   /** Lookups that did not. */
   misses = 0;
+  /** Admission filter (see admit): recently missed keys, direct-mapped; -1 when empty. */
+  private readonly ghosts: Float64Array;
+  private readonly ghostShift: number;
 
   /** `capacityBytes`: a non-negative integer (0 caches nothing). */
   constructor(readonly capacityBytes = DEFAULT_BLOCK_CACHE_BYTES) {
     if (!Number.isSafeInteger(capacityBytes) || capacityBytes < 0) {
       throw invalidArgument(`bad block cache capacity ${capacityBytes}`, { capacityBytes });
     }
+    let slots = 1024;
+    while (slots < (capacityBytes / 4096) * 2 && slots < 1 << 20) slots *= 2;
+    this.ghosts = new Float64Array(slots).fill(-1);
+    this.ghostShift = 32 - Math.log2(slots);
     this.head = new Node<V>(-1, undefined as V, 0);
     this.head.prev = this.head;
     this.head.next = this.head;
@@ -73,6 +80,22 @@ export class BlockCache<V> {
     this.unlink(node);
     this.pushFront(node);
     return node.value;
+  }
+
+  /**
+   * Second-chance admission for point lookups: true if the block at
+   * (fileNumber, offset) missed recently (it is worth caching now), false on
+   * its first recent miss (remembered, so a second miss admits it). Lets a
+   * lookup skip allocating and caching a block that uniformly random reads
+   * over a database much larger than the cache would evict unused, while
+   * blocks read again soon get cached. Iterators always cache.
+   */
+  admit(fileNumber: number, offset: number): boolean {
+    const id = fileNumber * TWO_32 + offset;
+    const slot = (Math.imul(fileNumber, 0x9e3779b1) ^ Math.imul(offset, 0x85ebca6b)) >>> this.ghostShift;
+    if (this.ghosts[slot] === id) return true;
+    this.ghosts[slot] = id;
+    return false;
   }
 
   /**

@@ -63,6 +63,27 @@ export class WalFile {
     return this.writer.size - before;
   }
 
+  /**
+   * Appends each ops list of `batches` as its own write batch record (the
+   * first with sequence numbers from `seq`, the next continuing after it),
+   * all with ONE write(2). Returns the bytes appended. Throws as `append`.
+   */
+  appendMany(seq: number, batches: readonly (readonly BatchOp[])[]): number {
+    const batch = this.batch;
+    const before = this.writer.size;
+    for (let i = 0; i < batches.length; i++) {
+      const ops = batches[i]!;
+      batch.reset();
+      batch.addOps(ops);
+      batch.setBaseSeq(seq);
+      this.writer.encodeRecord(batch.payload());
+      seq += ops.length;
+    }
+    this.writer.flush();
+    this.group.markDirty();
+    return this.writer.size - before;
+  }
+
   /** Syncs what is unsynced, then closes the file. Idempotent (one shared promise). */
   retire(): Promise<void> {
     this.retired ??= this.finish();

@@ -4,18 +4,7 @@ import { afterTurn, type Db } from './Db';
 import { keyHash } from './MemtableFilter';
 import { newMemtableSlot } from './MemtableSlot';
 import { WalFile } from './WalFile';
-
-/** A write waiting for room, in call order. */
-interface QueuedWrite {
-  readonly ops: readonly BatchOp[];
-  readonly sync: boolean;
-  resolve(): void;
-  reject(err: unknown): void;
-  /** Counted as a stall already. */
-  stalled: boolean;
-  /** Slowed down by 1 ms already. */
-  delayed: boolean;
-}
+import { copyOps, opsBytes, queued, resolveAll, type GroupedWrite, type QueuedWrite } from './writeQueue';
 
 /**
  * The write path. `write` is synchronous when there is room: it takes the
@@ -33,6 +22,14 @@ interface QueuedWrite {
  */
 export class WritePath {
   private readonly queue: QueuedWrite[] = [];
+  /** Writes deferred to the end of the burst, in call order. */
+  private group: GroupedWrite[] = [];
+  /** True from a synchronous write until the microtask that ends its burst. */
+  private burst = false;
+  private readonly endBurst = (): void => {
+    this.burst = false;
+    if (this.group.length > 0) this.flushGroup();
+  };
   private draining = false;
   private readonly syncAlways: boolean;
   private timer: Timer | undefined = undefined;
@@ -47,11 +44,28 @@ export class WritePath {
   write(ops: readonly BatchOp[], sync: boolean): Promise<void> | undefined {
     const db = this.db;
     if (db.bgError !== undefined) throw db.bgError;
+    const durable = sync || this.syncAlways;
+    if (this.burst && !durable && this.queue.length === 0) return this.defer(ops);
+    if (this.group.length > 0) this.flushGroup(); // keep call order in the WAL
     if (this.queue.length > 0 || !this.makeRoom()) return this.enqueue(ops, sync);
     this.apply(ops);
-    const synced = sync || this.syncAlways ? db.wal.group.sync() : undefined;
+    if (!this.burst) {
+      this.burst = true;
+      queueMicrotask(this.endBurst);
+    }
+    const synced = durable ? db.wal.group.sync() : undefined;
     if (!db.shouldYield()) return synced;
     return synced === undefined ? afterTurn(undefined) : synced.then(afterTurn);
+  }
+
+  /**
+   * True when a write may be applied synchronously right now (no queued
+   * writes, room in the memtable, no slowdown, no failure): `write` will
+   * then consume its ops before returning, so the caller's buffers need no
+   * copy. May freeze a full memtable (as `write` would).
+   */
+  canWriteNow(): boolean {
+    return this.db.bgError === undefined && this.queue.length === 0 && this.makeRoom();
   }
 
   /** Freezes the active memtable (if it holds anything) as soon as there is room; see Background.compactRange. */
@@ -94,6 +108,12 @@ export class WritePath {
       db.fail(err);
       throw err;
     }
+    versions.lastSequence = this.insert(seq, ops) - 1;
+  }
+
+  /** Inserts `ops` into the active memtable from sequence `seq`; returns the next sequence. */
+  private insert(seq: number, ops: readonly BatchOp[]): number {
+    const db = this.db;
     const { mem, filter } = db.mem;
     let bytes = 0;
     for (let i = 0; i < ops.length; i++) {
@@ -107,8 +127,79 @@ export class WritePath {
         bytes += op.key.length;
       }
     }
-    versions.lastSequence = seq + ops.length - 1;
     db.counters.userBytes += bytes;
+    return seq + ops.length;
+  }
+
+  /**
+   * Defers a write to the end of the burst. Its bytes are copied now: the
+   * caller may reuse its buffers as soon as the call returns (port contract),
+   * and a deferred write is applied only later.
+   */
+  private defer(ops: readonly BatchOp[]): Promise<void> {
+    const owned = copyOps(ops);
+    return new Promise<void>((resolve, reject) => this.group.push({ ops: owned, resolve, reject }));
+  }
+
+  /**
+   * Applies the deferred writes of a burst: as many as fit in the active
+   * memtable at a time are appended with ONE write(2), then inserted into
+   * the memtable, then resolved (so each is acknowledged only once handed
+   * to the OS). Without room the rest join the stall queue, in order.
+   */
+  private flushGroup(): void {
+    const db = this.db;
+    const group = this.group;
+    this.group = [];
+    const limit = db.env.options.memtableBytes;
+    for (let i = 0; i < group.length;) {
+      let room: boolean;
+      try {
+        if (db.bgError !== undefined) throw db.bgError;
+        room = this.queue.length === 0 && this.makeRoom();
+      } catch (err) {
+        for (let j = i; j < group.length; j++) group[j]!.reject(err);
+        return;
+      }
+      if (!room) {
+        for (let j = i; j < group.length; j++) {
+          this.queue.push(queued(group[j]!));
+        }
+        if (!this.draining) void this.drain();
+        return;
+      }
+      // As many writes as the memtable takes (the last may overshoot, as a single write may).
+      let budget = limit - db.mem.mem.approximateBytes;
+      let end = i;
+      do budget -= opsBytes(group[end++]!.ops);
+      while (end < group.length && budget > 0);
+      const chunk = i === 0 && end === group.length ? group : group.slice(i, end);
+      i = end;
+      try {
+        this.applyGroup(chunk);
+      } catch (err) {
+        for (const w of chunk) w.reject(err);
+        continue;
+      }
+      if (db.shouldYield()) setImmediate(resolveAll, chunk);
+      else resolveAll(chunk);
+    }
+  }
+
+  private applyGroup(group: readonly GroupedWrite[]): void {
+    const db = this.db;
+    const versions = db.versions;
+    const seq = versions.lastSequence + 1;
+    const batches = group.map((w) => w.ops);
+    try {
+      db.counters.walBytes += db.wal.appendMany(seq, batches);
+    } catch (err) {
+      db.fail(err);
+      throw err;
+    }
+    let next = seq;
+    for (const ops of batches) next = this.insert(next, ops);
+    versions.lastSequence = next - 1;
   }
 
   /** Freezes the active memtable and starts a new WAL + memtable; schedules the flush. */
@@ -131,7 +222,9 @@ export class WritePath {
 
   private enqueue(ops: readonly BatchOp[], sync: boolean): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ ops, sync, resolve, reject, stalled: false, delayed: false });
+      for (const w of this.group.splice(0)) this.queue.push(queued(w));
+      // Copied: a queued write is applied later, and the caller may reuse its buffers now.
+      this.queue.push({ ops: copyOps(ops), sync, resolve, reject, stalled: false, delayed: false });
       if (!this.draining) void this.drain();
     });
   }

@@ -18,6 +18,11 @@ export class IndexBlock {
   readonly kinds: Uint8Array;
   readonly offsets: Float64Array;
   readonly sizes: Float64Array;
+  /** Length of the prefix all separator user keys share. */
+  private readonly prefixLen: number;
+  /** Big-endian words of each separator's bytes [prefixLen, +4) and [+4, +8), zero-padded: most comparisons are two integer compares. */
+  private readonly w0: Uint32Array;
+  private readonly w1: Uint32Array;
 
   /**
    * Decodes the index block contents `data` read at `fileOffset` of `file`,
@@ -49,6 +54,14 @@ export class IndexBlock {
       this.sizes[i] = size;
       expect = off + size + BLOCK_TRAILER_BYTES;
     }
+    const keys = this.keys;
+    this.prefixLen = n === 0 ? 0 : commonPrefix(keys[0]!, keys[n - 1]!);
+    this.w0 = new Uint32Array(n);
+    this.w1 = new Uint32Array(n);
+    for (let j = 0; j < n; j++) {
+      this.w0[j] = wordAt(keys[j]!, this.prefixLen);
+      this.w1[j] = wordAt(keys[j]!, this.prefixLen + 4);
+    }
   }
 
   /** Number of data blocks. */
@@ -58,14 +71,35 @@ export class IndexBlock {
 
   /** Index of the first block whose separator >= (key, seq, kind), or -1. */
   find(key: Uint8Array, seq: number, kind: number): number {
+    const n = this.seqs.length;
+    if (n === 0) return -1;
+    const p = this.prefixLen;
+    if (p > 0) {
+      // Every separator starts with the same p bytes: a key that differs there is before or after them all.
+      const first = this.keys[0]!;
+      const c = compareRange(first, 0, p, key, 0, key.length < p ? key.length : p);
+      if (c < 0) return -1;
+      if (c > 0) return 0;
+    }
+    const k0 = wordAt(key, p);
+    const k1 = wordAt(key, p + 4);
+    const w0 = this.w0;
+    const w1 = this.w1;
     let lo = 0;
-    let hi = this.seqs.length;
+    let hi = n;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.compare(mid, key, seq, kind) < 0) lo = mid + 1;
+      const a = w0[mid]!;
+      let less: boolean;
+      if (a !== k0) less = a < k0;
+      else {
+        const b = w1[mid]!;
+        less = b !== k1 ? b < k1 : this.compare(mid, key, seq, kind) < 0;
+      }
+      if (less) lo = mid + 1;
       else hi = mid;
     }
-    return lo < this.seqs.length ? lo : -1;
+    return lo < n ? lo : -1;
   }
 
   private compare(i: number, key: Uint8Array, seq: number, kind: number): number {
@@ -76,6 +110,28 @@ export class IndexBlock {
     if (s !== seq) return s > seq ? -1 : 1;
     return kind - this.kinds[i]!;
   }
+}
+
+/** Length of the common prefix of `a` and `b`. */
+function commonPrefix(a: Uint8Array, b: Uint8Array): number {
+  const n = a.length < b.length ? a.length : b.length;
+  let i = 0;
+  while (i < n && a[i] === b[i]) i++;
+  return i;
+}
+
+/**
+ * The big-endian 32-bit word of `key[pos, pos + 4)`, missing bytes as 0. Word
+ * order agrees with byte order where the words differ (a 0 pad is below any
+ * byte but 0; equal words fall back to a full comparison).
+ */
+function wordAt(key: Uint8Array, pos: number): number {
+  const n = key.length;
+  const b0 = pos < n ? key[pos]! : 0;
+  const b1 = pos + 1 < n ? key[pos + 1]! : 0;
+  const b2 = pos + 2 < n ? key[pos + 2]! : 0;
+  const b3 = pos + 3 < n ? key[pos + 3]! : 0;
+  return ((b0 << 24) | (b1 << 16) | (b2 << 8) | b3) >>> 0;
 }
 
 function countEntries(it: BlockIterator): number {

@@ -11,7 +11,7 @@ import { FOOTER_BYTES, readFooter } from './format';
 import { IndexBlock } from './IndexBlock';
 import { decodeProperties } from './properties';
 import type { TableProperties } from './properties';
-import { readBlock } from './readBlock';
+import { readBlock, readBlockScratch } from './readBlock';
 import { TableIterator } from './TableIterator';
 
 /** File numbers key the block cache as fileNumber * 2^32 + offset, exact below 2^21. */
@@ -112,7 +112,7 @@ export class TableReader {
     const i = this.index.find(key, seq, KIND_VALUE);
     if (i >= 0) {
       const it = this.getIter;
-      it.reset(this.block(i));
+      it.reset(this.lookupBlock(i));
       it.seek(key, seq, KIND_VALUE);
       if (it.valid && it.userKeyEquals(key)) {
         const kind = it.kind;
@@ -130,9 +130,29 @@ export class TableReader {
     const i = this.index.find(key, MAX_SEQ, KIND_VALUE);
     if (i < 0) return false;
     const it = this.getIter;
-    it.reset(this.block(i));
+    it.reset(this.lookupBlock(i));
     it.seek(key, MAX_SEQ, KIND_VALUE);
     return it.valid && it.userKeyEquals(key);
+  }
+
+  /**
+   * Data block `i` for a synchronous point lookup: from the cache; else,
+   * when the cache admits it (BlockCache.admit), read and cached as by
+   * `block`; else read into the shared scratch buffer, valid only until the
+   * next scratch read (the caller copies out what it returns).
+   */
+  private lookupBlock(i: number): Block {
+    const offset = this.index.offsets[i]!;
+    const cache = this.cache;
+    const cached = cache.get(this.fileNumber, offset);
+    if (cached !== undefined) return cached;
+    const size = this.index.sizes[i]!;
+    if (cache.admit(this.fileNumber, offset)) {
+      const block = new Block(readBlock(this.file, offset, size), this.file.path, offset);
+      cache.insert(this.fileNumber, offset, block, size);
+      return block;
+    }
+    return new Block(readBlockScratch(this.file, offset, size), this.file.path, offset);
   }
 
   /** A new unpositioned iterator (see InternalIterator) over the whole table. */

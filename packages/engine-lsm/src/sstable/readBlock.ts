@@ -1,4 +1,5 @@
 import type { RandomAccessFile } from '@dynamis/core';
+import { allocBlockBytes } from '../util/allocBytes';
 import { readFixed32 } from '../util/coding';
 import { corruption } from '../util/corruption';
 import { crc, maskCrc } from '../util/crc';
@@ -7,13 +8,34 @@ import { BLOCK_TRAILER_BYTES, COMPRESSION_NONE } from './format';
 /**
  * Reads the block at [offset, offset + size) plus its trailer, verifies the
  * compression type and the CRC-32 over contents + type byte, and returns the
- * contents (a view into a fresh buffer the caller owns). Throws CORRUPTION
+ * contents (a view the caller owns, carved from a shared slab: see
+ * allocBlockBytes; one readInto, no other allocation). Throws CORRUPTION
  * naming `file.path` and `offset` on a short read, bad type or bad checksum.
  */
 export function readBlock(file: RandomAccessFile, offset: number, size: number): Uint8Array {
-  const raw = file.read(offset, size + BLOCK_TRAILER_BYTES);
-  if (raw.length !== size + BLOCK_TRAILER_BYTES) {
-    throw corruption(`truncated block (wanted ${size + BLOCK_TRAILER_BYTES} bytes, got ${raw.length})`, file.path, offset);
+  return readBlockInto(file, offset, size, allocBlockBytes(size + BLOCK_TRAILER_BYTES));
+}
+
+/** One reusable buffer for blocks read only for the duration of a synchronous lookup. */
+let scratch = new Uint8Array(64 * 1024);
+
+/**
+ * As readBlock, into a module-wide scratch buffer that the NEXT call
+ * overwrites: for a synchronous point lookup that copies out what it keeps.
+ * Reused (already touched) memory spares the allocation and page faults of
+ * a fresh buffer per block.
+ */
+export function readBlockScratch(file: RandomAccessFile, offset: number, size: number): Uint8Array {
+  const want = size + BLOCK_TRAILER_BYTES;
+  if (scratch.length < want) scratch = new Uint8Array(want * 2);
+  return readBlockInto(file, offset, size, scratch);
+}
+
+function readBlockInto(file: RandomAccessFile, offset: number, size: number, raw: Uint8Array): Uint8Array {
+  const want = size + BLOCK_TRAILER_BYTES;
+  const got = file.readInto(offset, want, raw, 0);
+  if (got !== want) {
+    throw corruption(`truncated block (wanted ${want} bytes, got ${got})`, file.path, offset);
   }
   const type = raw[size]!;
   const stored = readFixed32(raw, size + 1);

@@ -34,3 +34,26 @@ export function copyOut(src: Uint8Array, start: number, end: number): Uint8Array
   else out.set(src.subarray(start, end));
   return out;
 }
+
+/** Slab size for block buffers: 16 blocks of 4 KiB, so a cached block pins at most 64 KiB. */
+const BLOCK_SLAB_BYTES = 64 * 1024;
+let blockSlab: ArrayBufferLike = Buffer.allocUnsafeSlow(BLOCK_SLAB_BYTES).buffer;
+let blockSlabPos = 0;
+
+/**
+ * A byte array of `len` bytes for an SSTable block about to be read into,
+ * carved out of a shared 64 KiB slab (its own ArrayBuffer when larger than
+ * a quarter slab). Much cheaper than Buffer.allocUnsafeSlow per block; the
+ * same `.buffer` caveat as allocBytes. Contents are UNINITIALIZED: the
+ * caller must fill every byte (or throw it away) before exposing it.
+ */
+export function allocBlockBytes(len: number): Uint8Array {
+  if (len > BLOCK_SLAB_BYTES / 4) return new Uint8Array(len);
+  if (blockSlabPos + len > BLOCK_SLAB_BYTES) {
+    blockSlab = Buffer.allocUnsafeSlow(BLOCK_SLAB_BYTES).buffer;
+    blockSlabPos = 0;
+  }
+  const out = new Uint8Array(blockSlab, blockSlabPos, len);
+  blockSlabPos = (blockSlabPos + len + 7) & ~7;
+  return out;
+}

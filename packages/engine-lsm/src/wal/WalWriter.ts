@@ -6,7 +6,8 @@ import { FIRST, FULL, LAST, LOG_BLOCK_SIZE, LOG_HEADER_BYTES, MIDDLE, TYPE_CRC }
 /**
  * Appends records to a write-ahead log (docs/format.md, "WAL"). Each
  * `addRecord` is split into fragments that never cross a 32 KiB block,
- * built in one reusable buffer, and handed to the file in ONE append call:
+ * built in one reusable buffer, and handed to the file in ONE append call
+ * (`encodeRecord` + `flush` do the same for several records at once):
  * when it returns, the record survives a kill -9 of the process; it
  * survives a machine crash once a later `sync()` resolves. Group commit
  * (sharing one sync among writers) is the engine's job.
@@ -40,9 +41,18 @@ export class WalWriter {
    * before it returns. Throws IO_ERROR from the file.
    */
   addRecord(payload: Uint8Array): void {
+    this.encodeRecord(payload);
+    this.flush();
+  }
+
+  /**
+   * Encodes one record after those already pending, without writing it:
+   * `flush` hands every pending record to the file in one append call.
+   * Throws the earlier IO_ERROR, if any.
+   */
+  encodeRecord(payload: Uint8Array): void {
     if (this.failure !== undefined) throw this.failure;
     const out = this.buf;
-    out.reset();
     let blockOffset = this.blockOffset;
     let pos = 0;
     let first = true;
@@ -61,13 +71,22 @@ export class WalWriter {
       blockOffset += LOG_HEADER_BYTES + n;
       first = false;
     } while (pos < payload.length);
+    this.blockOffset = blockOffset;
+  }
+
+  /** Appends every pending record with one append call (one write(2)). Throws IO_ERROR. */
+  flush(): void {
+    const out = this.buf;
+    if (out.length === 0) return;
     try {
+      if (this.failure !== undefined) throw this.failure;
       this.file.append(out.buf.subarray(0, out.length));
     } catch (err) {
       this.failure = err;
       throw err;
+    } finally {
+      out.reset();
     }
-    this.blockOffset = blockOffset;
   }
 
   /** Makes every record added so far durable (fdatasync). Rejects IO_ERROR. */

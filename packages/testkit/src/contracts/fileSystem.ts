@@ -175,6 +175,21 @@ export function fileSystemContract(name: string, factory: () => FileSystemFixtur
         expect(thrown(() => r.read(0, 1), 'IO_ERROR').details.errno).toBe('EBADF');
       });
 
+      it('readInto fills the target at an offset and returns the bytes read', async () => {
+        await write('r', '0123456789');
+        const r = fs.openRead(at('r'));
+        const target = new Uint8Array(8).fill(0x2e);
+        expect(r.readInto(2, 4, target, 1)).toBe(4);
+        expect(text(target)).toBe('.2345...');
+        expect(r.readInto(8, 5, target, 0)).toBe(2);
+        expect(text(target.subarray(0, 2))).toBe('89');
+        expect(r.readInto(10, 3, target, 0)).toBe(0);
+        thrown(() => r.readInto(0, 4, target, 6), 'INVALID_ARGUMENT');
+        thrown(() => r.readInto(-1, 2, target, 0), 'INVALID_ARGUMENT');
+        r.close();
+        expect(thrown(() => r.readInto(0, 1, target, 0), 'IO_ERROR').details.errno).toBe('EBADF');
+      });
+
       it('an empty file reads as empty', async () => {
         await write('e', '');
         expect(fs.readFile(at('e')).length).toBe(0);

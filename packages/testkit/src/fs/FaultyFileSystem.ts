@@ -262,6 +262,10 @@ export class FaultyFileSystem extends MemoryFileSystem {
         this.guard(epoch, 'read', inner.path);
         return inner.read(position, length);
       },
+      readInto: (position: number, length: number, target: Uint8Array, targetOffset: number): number => {
+        this.guard(epoch, 'read', inner.path);
+        return inner.readInto(position, length, target, targetOffset);
+      },
       close: (): void => {
         this.guard(epoch, 'close', inner.path);
         inner.close();

@@ -106,6 +106,21 @@ class MemoryRandomAccessFile implements RandomAccessFile {
     return f.data.slice(position, Math.min(f.length, position + length));
   }
 
+  readInto(position: number, length: number, target: Uint8Array, targetOffset: number): number {
+    const bad = (x: number): boolean => !Number.isSafeInteger(x) || x < 0;
+    if (bad(position) || bad(length) || bad(targetOffset) || targetOffset + length > target.length) {
+      throw new DynamisError('INVALID_ARGUMENT', `read ${this.path}: bad position ${position}, length ${length} or target range`, {
+        details: { path: this.path, position, length, targetOffset },
+      });
+    }
+    if (this.closed) throw ioError('read', this.path, 'EBADF');
+    const f = this.file;
+    if (position >= f.length) return 0;
+    const end = Math.min(f.length, position + length);
+    target.set(f.data.subarray(position, end), targetOffset);
+    return end - position;
+  }
+
   close(): void {
     this.closed = true;
   }
