@@ -3,7 +3,7 @@ import { lwwResolver, encodeHlc } from '@dynamis/conflict-lww';
 import { createNode, ReplicaToken, type DynamisNode } from '@dynamis/core';
 import { memoryEngine } from '@dynamis/engine-memory';
 import { Simulation, simulatedEnvironment } from '@dynamis/testkit';
-import { localCoordinator } from './plugin';
+import { localCoordinator } from '../src';
 
 async function start(): Promise<{ node: DynamisNode; sim: Simulation }> {
   const sim = new Simulation({ seed: 3, nodes: ['n1'] });
