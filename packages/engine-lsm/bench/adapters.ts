@@ -21,6 +21,18 @@ export interface BenchDb {
 const CACHE_BYTES = 8 * 1024 * 1024;
 const WRITE_BUFFER_BYTES = 4 * 1024 * 1024;
 
+/** Reads a cursor to its end in pages of 1000 and closes it; returns the entries seen. */
+async function countEntries(it: { nextv(size: number): Promise<unknown[]>; close(): Promise<void> }): Promise<number> {
+  let n = 0;
+  for (;;) {
+    const chunk = await it.nextv(1000);
+    if (chunk.length === 0) break;
+    n += chunk.length;
+  }
+  await it.close();
+  return n;
+}
+
 /** A Dynamis StorageEngine (engine-lsm or engine-memory) as a BenchDb. */
 class PortDb implements BenchDb {
   constructor(
@@ -45,16 +57,8 @@ class PortDb implements BenchDb {
   batch(entries: Array<[Uint8Array, Uint8Array]>): Promise<void> {
     return this.engine.write(entries.map(([key, value]) => ({ type: 'put' as const, key, value })));
   }
-  async scan(): Promise<number> {
-    const it = this.engine.iterator();
-    let n = 0;
-    for (;;) {
-      const chunk = await it.nextv(1000);
-      if (chunk.length === 0) break;
-      n += chunk.length;
-    }
-    await it.close();
-    return n;
+  scan(): Promise<number> {
+    return countEntries(this.engine.iterator());
   }
   figures(): Record<string, number> {
     return { ...this.engine.stats().counters };
@@ -92,16 +96,8 @@ class ClassicLevelDb implements BenchDb {
   batch(entries: Array<[Uint8Array, Uint8Array]>): Promise<void> {
     return this.db.batch(entries.map(([key, value]) => ({ type: 'put' as const, key, value })));
   }
-  async scan(): Promise<number> {
-    const it = this.db.iterator();
-    let n = 0;
-    for (;;) {
-      const chunk = await it.nextv(1000);
-      if (chunk.length === 0) break;
-      n += chunk.length;
-    }
-    await it.close();
-    return n;
+  scan(): Promise<number> {
+    return countEntries(this.db.iterator());
   }
   figures(): Record<string, number> {
     return {};

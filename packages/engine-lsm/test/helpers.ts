@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NodeFileSystem, SystemClock, type FileSystem, type StorageEngine } from '@dynamis/core';
-import { MemoryFileSystem, type EngineFactory } from '@dynamis/testkit';
+import { MemoryFileSystem, type EngineFactory, SeededRandom } from '@dynamis/testkit';
 import { LsmStorageEngine, type LsmOptions } from '../src';
 
 /** Small sizes so that flushes and compactions happen within a test. */
@@ -65,16 +65,10 @@ export function key(i: number, width = 6): Uint8Array {
   return s(`k${String(i).padStart(width, '0')}`);
 }
 
-/** A deterministic PRNG (mulberry32), so tests need no Math.random. */
+/** A deterministic PRNG giving floats in [0, 1) (testkit's SeededRandom), so tests need no Math.random. */
 export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = new SeededRandom(seed);
+  return () => random.next();
 }
 
 /** The engine's counter `name` (throws if the engine does not report it). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { storageEngineContract, storageEngineModelTest } from '@dynamis/testkit';
+import { storageEngineContract, storageEngineModelTest, SeededRandom } from '@dynamis/testkit';
 import { MemoryStorageEngine } from './MemoryStorageEngine';
 
 const factory = { create: () => new MemoryStorageEngine() };
@@ -13,16 +13,10 @@ storageEngineModelTest(
   { numRuns: 100 },
 );
 
-/** A deterministic PRNG (mulberry32), so the test needs no Math.random. */
+/** A deterministic PRNG giving floats in [0, 1) (testkit's SeededRandom), so tests need no Math.random. */
 function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = new SeededRandom(seed);
+  return () => random.next();
 }
 
 describe('MemoryStorageEngine', () => {

@@ -1,6 +1,7 @@
 import { MAX_SEQ, type EntryKind } from '../util/internalKey';
 import type { InternalIterator } from '../util/InternalIterator';
 import type { FileMeta } from '../version/FileMeta';
+import { findFile } from '../version/Version';
 
 /** Opens the internal iterator of a table file (throws CORRUPTION / IO_ERROR). */
 export type TableIteratorFactory = (file: FileMeta) => InternalIterator;
@@ -91,16 +92,4 @@ export class LevelIterator implements InternalIterator {
       if (this.load(this.index - 1)) this.current!.seekToLast();
     }
   }
-}
-
-/** Index of the first file whose largest key is >= `key` (files.length when none). */
-function findFile(files: readonly FileMeta[], key: Uint8Array): number {
-  let lo = 0;
-  let hi = files.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (Buffer.compare(files[mid]!.largest, key) < 0) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

@@ -46,15 +46,7 @@ export class Version {
    * is >= `key` (files.length when none). Binary search, no allocation.
    */
   findFile(level: number, key: Uint8Array): number {
-    const files = this.files(level);
-    let lo = 0;
-    let hi = files.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (Buffer.compare(files[mid]!.largest, key) < 0) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return findFile(this.files(level), key);
   }
 
   /** The files of `level` whose ranges intersect [lo, hi] (undefined: open bound), in level order. */
@@ -79,4 +71,16 @@ export class Version {
     }
     return false;
   }
+}
+
+/** In files sorted by key range: the index of the first whose largest key is >= `key` (files.length when none). */
+export function findFile(files: readonly FileMeta[], key: Uint8Array): number {
+  let lo = 0;
+  let hi = files.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (Buffer.compare(files[mid]!.largest, key) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

@@ -1,3 +1,4 @@
+import { SeededRandom } from '../sim/SeededRandom';
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import type { WritableFile } from '@dynamis/core';
@@ -37,16 +38,10 @@ const cmd: fc.Arbitrary<Cmd> = fc.oneof(
   { arbitrary: fc.record({ t: fc.constant('crash' as const), torn: fc.boolean() }), weight: 1 },
 );
 
-/** mulberry32: a tiny seeded PRNG giving floats in [0, 1). */
+/** A deterministic PRNG giving floats in [0, 1) (testkit's SeededRandom), so tests need no Math.random. */
 function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = new SeededRandom(seed);
+  return () => random.next();
 }
 
 const startsWith = (whole: number[], prefix: number[]): boolean => prefix.length <= whole.length && prefix.every((b, i) => whole[i] === b);
