@@ -142,7 +142,7 @@ class LmdbDb implements BenchDb {
   }
 }
 
-export type EngineName = 'lsm' | 'classic-level' | 'memory' | 'lmdb';
+export type EngineName = 'lsm' | 'lsm-pread' | 'classic-level' | 'memory' | 'lmdb';
 
 /** Creates the engine `name` in `dir`, with `fsync` for engine-lsm. */
 export function createBenchDb(name: EngineName, dir: string, fsync: 'always' | 'interval' | 'none'): BenchDb {
@@ -153,16 +153,20 @@ export function createBenchDb(name: EngineName, dir: string, fsync: 'always' | '
       return new LmdbDb(dir);
     case 'memory':
       return new PortDb('engine-memory', new MemoryStorageEngine());
-    case 'lsm': {
+    case 'lsm':
+    case 'lsm-pread': {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { LsmStorageEngine } = require('@dynamis/engine-lsm') as { LsmStorageEngine: new (...args: unknown[]) => StorageEngine };
+      // 'lsm' runs with the default residentTableBytes (tables whole in memory, as LevelDB mmaps
+      // them); 'lsm-pread' with none, every block read through pread and the 8 MiB block cache.
+      const resident = name === 'lsm-pread' ? { residentTableBytes: 0 } : {};
       const engine = new LsmStorageEngine(
         new NodeFileSystem(),
         dir,
-        { fsync, blockCacheBytes: CACHE_BYTES, memtableBytes: WRITE_BUFFER_BYTES },
+        { fsync, blockCacheBytes: CACHE_BYTES, memtableBytes: WRITE_BUFFER_BYTES, ...resident },
         new SystemClock(),
       );
-      return new PortDb('engine-lsm', engine);
+      return new PortDb(name === 'lsm' ? 'engine-lsm' : 'engine-lsm (pread)', engine);
     }
   }
 }

@@ -13,6 +13,7 @@ describe('options', () => {
       blockBytes: 4096,
       bloomBitsPerKey: 10,
       blockCacheBytes: 8 * 1024 * 1024,
+      residentTableBytes: 256 * 1024 * 1024,
       fsync: 'interval',
       fsyncIntervalMs: 100,
       walRecovery: 'tolerate-corrupted-tail',
@@ -26,6 +27,7 @@ describe('options', () => {
         maxLevels: 7,
         targetFileBytes: 2 * 1024 * 1024,
         tiered: { minMergeWidth: 2, maxMergeWidth: 32, sizeRatioPercent: 1, maxSpaceAmplificationPercent: 200 },
+        backgroundThread: true,
       },
     });
   });

@@ -38,6 +38,12 @@ const compactionSchema = z
       .default(2 * MiB)
       .describe('Compaction output files are cut at about this size.'),
     tiered: tieredSchema,
+    backgroundThread: z
+      .boolean()
+      .default(true)
+      .describe(
+        'Run compaction merges on a worker thread when the engine uses the real file system (NodeFileSystem); other file systems (in-memory, fault-injecting) always run them inline.',
+      ),
   })
   .prefault({})
   .refine((c) => c.l0CompactionTrigger <= c.l0StopTrigger && c.l0SlowdownTrigger <= c.l0StopTrigger, {
@@ -63,6 +69,11 @@ export const lsmOptionsSchema = z
     blockCacheBytes: int(0)
       .default(8 * MiB)
       .describe('Byte budget of the LRU block cache shared by all tables.'),
+    residentTableBytes: int(0)
+      .default(256 * MiB)
+      .describe(
+        'Bytes of SSTable files read whole into memory when opened and served from there (as LevelDB mmaps its tables); tables past the budget are read block by block through the block cache. 0: none.',
+      ),
     fsync: z
       .enum(['always', 'interval', 'none'])
       .default('interval')

@@ -1,12 +1,30 @@
 // Child process for the kill -9 test: writes under fsync 'always' until it is
 // killed. Before each write it prints `try <op> <key> <value>`; after the
 // write is acknowledged it prints `ack <op> <key> <value>` (synchronously, so
-// a line printed is a line the parent can read even after SIGKILL).
+// a line printed is a line the parent can read even after SIGKILL). Every
+// 50 writes it prints `worker <compactions>`: the compactions done on the
+// engine's background thread so far.
 //   node -r @swc-node/register crashWriter.ts <dir> <seed> <round>
 import 'reflect-metadata';
 import { NodeFileSystem, SystemClock } from '@dynamis/core';
 import { writeSync } from 'node:fs';
 import { LsmStorageEngine } from '../src';
+
+/**
+ * Writes `line` to stdout synchronously and completely. The pipe may be
+ * non-blocking (libuv sets it so), so a full pipe answers EAGAIN: retry
+ * until the parent has read enough.
+ */
+function say(line: string): void {
+  const bytes = Buffer.from(line);
+  for (let at = 0; at < bytes.length;) {
+    try {
+      at += writeSync(1, bytes, at, bytes.length - at);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+    }
+  }
+}
 
 const [dir, seedArg, round] = process.argv.slice(2) as [string, string, string];
 let s = Number(seedArg) >>> 0 || 1;
@@ -25,15 +43,19 @@ async function main(): Promise<void> {
     new SystemClock(),
   );
   await engine.open();
-  writeSync(1, 'ready\n');
+  say('ready\n');
   for (let i = 0; ; i++) {
     const key = `k${String(rand(400)).padStart(4, '0')}`;
     const del = rand(10) === 0;
     const value = `${round}.${i}.${'x'.repeat(rand(300))}`;
-    writeSync(1, `try ${del ? 'del' : 'put'} ${key} ${del ? '-' : value}\n`);
+    say(`try ${del ? 'del' : 'put'} ${key} ${del ? '-' : value}\n`);
     if (del) await engine.delete(Buffer.from(key));
     else await engine.put(Buffer.from(key), Buffer.from(value));
-    writeSync(1, `ack ${del ? 'del' : 'put'} ${key} ${del ? '-' : value}\n`);
+    say(`ack ${del ? 'del' : 'put'} ${key} ${del ? '-' : value}\n`);
+    if (i % 50 === 49) {
+      const c = engine.stats().counters;
+      say(`worker ${c.workerCompactions}\n`);
+    }
   }
 }
 

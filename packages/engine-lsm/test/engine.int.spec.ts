@@ -216,7 +216,7 @@ describe('LsmStorageEngine', () => {
 
   it('reports Bloom skips, cache hits and per-level figures', async () => {
     const fs = new MemoryFileSystem();
-    const e = await open(fs, smallOptions('leveled', { blockCacheBytes: 1 << 20 }));
+    const e = await open(fs, smallOptions('leveled', { blockCacheBytes: 1 << 20, residentTableBytes: 0 }));
     for (let i = 0; i < 2000; i += 2) await e.put(key(i), s('value'));
     await e.compactRange();
     for (let i = 1; i < 2000; i += 2) expect(await e.get(key(i))).toBeUndefined();
@@ -229,6 +229,36 @@ describe('LsmStorageEngine', () => {
     expect(stat(e, 'spaceAmplification')).toBeCloseTo(1, 1);
     for (const v of Object.values(e.stats().counters)) expect(Number.isFinite(v)).toBe(true);
     await e.close();
+  });
+
+  it('serves tables whole from memory within residentTableBytes, and returns their bytes when compaction drops them', async () => {
+    const fs = new MemoryFileSystem();
+    const sizes = (e: LsmStorageEngine): number => stat(e, 'sstBytes');
+    // Everything fits: no block goes through the block cache.
+    const all = await open(fs, smallOptions('leveled', { blockCacheBytes: 1 << 20, residentTableBytes: 1 << 30 }));
+    const model = await fill(all, 3000, 800, 7);
+    for (const [k, v] of model) expect(text(await all.get(key(k)))).toBe(v);
+    expect(stat(all, 'residentTables')).toBe(stat(all, 'sstFiles'));
+    expect(stat(all, 'residentTableBytes')).toBe(sizes(all));
+    expect(stat(all, 'blockCacheHits') + stat(all, 'blockCacheMisses')).toBe(0);
+    await all.compactRange(); // drops every table read so far
+    for (const [k, v] of model) expect(text(await all.get(key(k)))).toBe(v);
+    expect(stat(all, 'residentTables')).toBe(stat(all, 'sstFiles'));
+    expect(stat(all, 'residentTableBytes')).toBe(sizes(all));
+    await all.close();
+    // A budget of a few tables: some resident, the rest read through the cache, every read right.
+    const some = await open(fs, smallOptions('leveled', { blockCacheBytes: 1 << 20, residentTableBytes: 24 * 1024 }));
+    for (const [k, v] of model) expect(text(await some.get(key(k)))).toBe(v);
+    expect(stat(some, 'residentTables')).toBeGreaterThan(0);
+    expect(stat(some, 'residentTables')).toBeLessThan(stat(some, 'sstFiles'));
+    expect(stat(some, 'residentTableBytes')).toBeLessThanOrEqual(24 * 1024);
+    expect(stat(some, 'blockCacheMisses')).toBeGreaterThan(0);
+    // Compaction replaces the tables: the budget is returned and reused, never exceeded.
+    await some.compactRange();
+    for (const [k, v] of model) expect(text(await some.get(key(k)))).toBe(v);
+    expect(stat(some, 'residentTableBytes')).toBeLessThanOrEqual(24 * 1024);
+    expect(stat(some, 'residentTables')).toBeGreaterThan(0);
+    await some.close();
   });
 
   it('the plugin builds an engine under `${dataDir}/engine` from the node’s FileSystem and Clock', async () => {

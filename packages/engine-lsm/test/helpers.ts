@@ -11,6 +11,8 @@ export function smallOptions(strategy: 'leveled' | 'tiered', extra: LsmOptions =
     memtableBytes: 8 * 1024,
     blockBytes: 512,
     blockCacheBytes: 64 * 1024,
+    // A few tables whole in memory, the rest read block by block: both read paths run.
+    residentTableBytes: 32 * 1024,
     fsync: 'none',
     ...extra,
     compaction: {

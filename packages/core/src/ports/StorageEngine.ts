@@ -55,13 +55,39 @@ export type CompactionDecision =
   { readonly action: 'keep' } | { readonly action: 'remove' } | { readonly action: 'replace'; readonly value: Uint8Array };
 
 /**
+ * How to rebuild a compaction filter in another thread (or process):
+ * `require(module)[export](...args)` must return a filter equivalent to the
+ * one that produced this spec. `module` is a package name or an absolute
+ * path (resolved from the engine's own package, not from the caller);
+ * `args` must survive structured cloning (numbers, strings, plain objects,
+ * arrays, Uint8Array; no functions).
+ */
+export interface PortableCompactionFilter {
+  readonly module: string;
+  readonly export: string;
+  readonly args: readonly unknown[];
+}
+
+/**
  * Called by the engine for live (non-deleted) entries it rewrites during
  * compaction (or during `compactRange` for engines without background
  * compaction). Must be pure and fast; it must not call the engine. 'remove'
  * makes the key read as absent afterwards (an engine writes a deletion marker
  * when older versions may remain below); 'replace' rewrites the value.
+ *
+ * `portable` (optional) lets an engine that compacts on another thread run
+ * the filter there: it is called when a compaction starts and returns a
+ * spec whose factory builds an equivalent filter for that one compaction
+ * (so a time-dependent filter samples its clock then, at job start). An
+ * engine that compacts off the main thread runs a filter without
+ * `portable` on the main thread instead (slower, never wrong). If the
+ * rebuilt filter throws, the engine treats it exactly as if this filter
+ * had thrown.
  */
-export type CompactionFilter = (key: Uint8Array, value: Uint8Array) => CompactionDecision;
+export interface CompactionFilter {
+  (key: Uint8Array, value: Uint8Array): CompactionDecision;
+  readonly portable?: () => PortableCompactionFilter;
+}
 
 export interface EngineWriteOptions {
   /**

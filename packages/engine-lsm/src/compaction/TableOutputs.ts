@@ -10,16 +10,22 @@ import { FileMeta } from '../version/FileMeta';
  * first entry, cuts a new file once the current one reaches `targetBytes`
  * (Infinity: one file), and turns finished tables into FileMeta. Entries
  * must come in strictly increasing internal order. Call `finish()` (all
- * files durable, names not yet: syncDir is the caller's) or `abandon()`
- * (every file it made removed) exactly once.
+ * files and their names durable) or `abandon()` (every file it made
+ * removed) exactly once.
+ *
+ * A cut table's fsync runs while the next table fills (it is awaited by
+ * finish), so a merge never sits idle waiting for the disk; a failure of
+ * that fsync makes the next add (or finish) throw it.
  */
 export class TableOutputs {
-  readonly files: FileMeta[] = [];
-  /** Bytes of the finished tables. */
+  /** Bytes of the finished tables (complete once finish() resolved). */
   bytesWritten = 0;
   private builder: TableBuilder | undefined = undefined;
   private builderNumber = 0;
   private readonly made: number[] = [];
+  /** Cut tables, in order, settling once durable. */
+  private readonly finishing: Promise<FileMeta>[] = [];
+  private failure: unknown = undefined;
 
   constructor(
     private readonly fs: FileSystem,
@@ -29,8 +35,9 @@ export class TableOutputs {
     private readonly targetBytes: number,
   ) {}
 
-  /** Adds an entry (copied); throws INVALID_ARGUMENT on disorder, IO_ERROR on a failed write. */
+  /** Adds an entry (copied); throws INVALID_ARGUMENT on disorder, IO_ERROR on a failed write or fsync. */
   add(key: Uint8Array, seq: number, kind: EntryKind, value: Uint8Array): void {
+    if (this.failure !== undefined) throw this.failure;
     let b = this.builder;
     if (b === undefined) {
       this.builderNumber = this.newFileNumber();
@@ -46,20 +53,34 @@ export class TableOutputs {
     return this.builder !== undefined && this.builder.fileSize >= this.targetBytes;
   }
 
-  /** Finishes the open table, if any (durable, closed). */
+  /**
+   * Finishes the open table, if any: writes its last blocks now and lets its
+   * fsync run on (finish() waits for it). Throws a failure seen so far.
+   */
   async cut(): Promise<void> {
+    if (this.failure !== undefined) throw this.failure;
     const b = this.builder;
     if (b === undefined) return;
     this.builder = undefined;
-    const props = await b.finish();
-    this.files.push(metaOf(this.builderNumber, props));
-    this.bytesWritten += props.fileSize;
+    const number = this.builderNumber;
+    const done = b.finish().then((props) => {
+      this.bytesWritten += props.fileSize;
+      return metaOf(number, props);
+    });
+    done.catch((err: unknown) => (this.failure ??= err));
+    this.finishing.push(done);
   }
 
-  /** Finishes the last table; resolves to every output file in order. */
+  /**
+   * Finishes the last table; resolves, once every table and the directory
+   * entries naming them are durable (the directory's fsync runs alongside
+   * the last table's), to every output file in order.
+   */
   async finish(): Promise<FileMeta[]> {
     await this.cut();
-    return this.files;
+    if (this.made.length === 0) return [];
+    const [files] = await Promise.all([Promise.all(this.finishing), this.fs.syncDir(this.dir)]);
+    return files;
   }
 
   /** Stops and removes every file made. Never rejects. */
@@ -67,6 +88,7 @@ export class TableOutputs {
     const b = this.builder;
     this.builder = undefined;
     if (b !== undefined) await b.abandon().catch(() => undefined);
+    await Promise.allSettled(this.finishing);
     for (const n of this.made) {
       try {
         this.fs.remove(tableFileName(this.dir, n));

@@ -1,32 +1,43 @@
 import { DynamisError, type CompactionDecision, type CompactionFilter, type FileSystem } from '@dynamis/core';
-import type { TableCache } from '../db/TableCache';
 import { LevelIterator } from '../iterator/LevelIterator';
 import { MergingIterator } from '../iterator/MergingIterator';
 import type { TableBuilderOptions } from '../sstable/TableBuilder';
 import { ByteBuffer } from '../util/ByteBuffer';
 import { compareRange, KIND_DELETION, KIND_VALUE } from '../util/internalKey';
 import type { InternalIterator } from '../util/InternalIterator';
-import { fileContains, type FileMeta } from '../version/FileMeta';
+import type { FileMeta } from '../version/FileMeta';
 import type { Version } from '../version/Version';
-import { jobFiles, type CompactionJob } from './CompactionStrategy';
+import type { CompactionInput, CompactionJob } from './CompactionStrategy';
 import type { TableReader } from '../sstable/TableReader';
+import { hasNoOlderData, olderDataOf, type OlderData } from './olderData';
 import { TableOutputs } from './TableOutputs';
 
 /** Entries merged between two yields to the event loop. */
 export const YIELD_EVERY_ENTRIES = 2048;
 
-/** What a compaction needs from the engine. */
+/** What a merge needs from its thread: files, the filter, when to stop. */
 export interface CompactionContext {
   readonly fs: FileSystem;
   readonly dir: string;
-  readonly tables: TableCache;
+  /** Opens an input table for one sequential read (a reader the merge closes; blocks not cached). */
+  openTable(file: FileMeta): TableReader;
   readonly builderOptions: TableBuilderOptions;
   readonly targetFileBytes: number;
+  /** A fresh file number for the next output file (synchronous; see afterCut). */
   newFileNumber(): number;
   /** The filter to run on live values (undefined: keep everything). */
   readonly filter: CompactionFilter | undefined;
   /** True when the engine is closing: the merge then stops with CompactionAborted. */
   shouldStop(): boolean;
+  /** Awaited after an output file is cut, before the next one takes a number (the worker tops up its numbers). */
+  afterCut?(): Promise<void>;
+}
+
+/** The data of one merge: what runCompaction takes from a job and its version (cloneable, see mergeInputs). */
+export interface MergeSpec {
+  readonly inputs: readonly CompactionInput[];
+  readonly splitOutput: boolean;
+  readonly older: OlderData;
 }
 
 /** What a merge produced. */
@@ -52,32 +63,69 @@ export function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
+/** The periodic stop of a long loop: one event-loop turn, then CompactionAborted if stopping. */
+export async function checkpoint(ctx: Pick<CompactionContext, 'shouldStop'>): Promise<void> {
+  await yieldToEventLoop();
+  if (ctx.shouldStop()) throw new CompactionAborted();
+}
+
+/** A flag set when a watched filter threw, so a caller can tell a broken filter from other failures. */
+export interface FilterWatch {
+  threw: boolean;
+}
+
+/** `filter` with its decisions checked (checkDecision); any throw also sets `watch.threw`. */
+export function watchFilter(filter: CompactionFilter, watch: FilterWatch): CompactionFilter {
+  return (key, value) => {
+    try {
+      return checkDecision(filter(key, value), key);
+    } catch (err) {
+      watch.threw = true;
+      throw err;
+    }
+  };
+}
+
 /**
  * Merges the input files of `job` (read through `version`, which the caller
  * holds) into new tables for `job.outputLevel`: per user key only the
  * newest entry survives; a deletion marker is dropped when no older data of
  * its key can exist outside the inputs; live values go through the filter
  * ('remove' → a deletion marker, or nothing when nothing older can exist;
- * 'replace' → the new value, same sequence number). Output files are
- * durable when it resolves (their names are not: syncDir is the caller's).
+ * 'replace' → the new value, same sequence number). Output files and the
+ * directory entries naming them are durable when it resolves.
  * On any failure every output file is removed and the error rethrown; a
  * malformed filter decision is INVALID_ARGUMENT.
  */
-export async function runCompaction(job: CompactionJob, version: Version, ctx: CompactionContext): Promise<CompactionResult> {
-  const inputs = jobFiles(job);
+export function runCompaction(job: CompactionJob, version: Version, ctx: CompactionContext): Promise<CompactionResult> {
+  return mergeInputs(mergeSpecOf(job, version), ctx);
+}
+
+/** The MergeSpec of `job` over `version`: inputs, output splitting, where older data may live. */
+export function mergeSpecOf(job: CompactionJob, version: Version): MergeSpec {
+  return { inputs: job.inputs, splitOutput: job.splitOutput, older: olderDataOf(job, version) };
+}
+
+/**
+ * The body of runCompaction, on whichever thread runs it (the engine's, or
+ * the background worker's with a spec it received): merges `spec.inputs`
+ * per runCompaction's contract, with the same result and failures.
+ */
+export async function mergeInputs(spec: MergeSpec, ctx: CompactionContext): Promise<CompactionResult> {
   const readers: TableReader[] = [];
   const open = (f: FileMeta): InternalIterator => {
-    const reader = ctx.tables.openUncached(f);
+    const reader = ctx.openTable(f);
     readers.push(reader);
     return reader.iterator();
   };
-  const target = job.splitOutput ? ctx.targetFileBytes : Infinity;
+  const target = spec.splitOutput ? ctx.targetFileBytes : Infinity;
   const out = new TableOutputs(ctx.fs, ctx.dir, () => ctx.newFileNumber(), ctx.builderOptions, target);
   try {
-    const counts = await merge(new MergingIterator(inputIterators(job, open)), out, ctx, baseLevelCheck(job, version, inputs));
+    const it = new MergingIterator(inputIterators(spec.inputs, open));
+    const counts = await merge(it, out, ctx, hasNoOlderData(spec.older));
     const outputs = await out.finish();
     let bytesRead = 0;
-    for (const f of inputs) bytesRead += f.size;
+    for (const input of spec.inputs) for (const f of input.files) bytesRead += f.size;
     return { outputs, bytesRead, bytesWritten: out.bytesWritten, ...counts };
   } catch (err) {
     await out.abandon();
@@ -99,10 +147,7 @@ async function merge(
   const counts = { entriesIn: 0, entriesOut: 0, filterRemoved: 0, filterReplaced: 0 };
   const last = new ByteBuffer(64);
   for (it.seekToFirst(); it.valid; it.next()) {
-    if (++counts.entriesIn % YIELD_EVERY_ENTRIES === 0) {
-      await yieldToEventLoop();
-      if (ctx.shouldStop()) throw new CompactionAborted();
-    }
+    if (++counts.entriesIn % YIELD_EVERY_ENTRIES === 0) await checkpoint(ctx);
     const key = it.key;
     if (counts.entriesIn > 1 && compareRange(key, 0, key.length, last.buf, 0, last.length) === 0) continue; // an older version
     last.reset();
@@ -120,7 +165,10 @@ async function merge(
       }
     }
     if (kind === KIND_DELETION && isBase(key)) continue;
-    if (out.full) await out.cut();
+    if (out.full) {
+      await out.cut();
+      await ctx.afterCut?.();
+    }
     out.add(key, it.seq, kind, value);
     counts.entriesOut++;
   }
@@ -128,31 +176,14 @@ async function merge(
 }
 
 /** One iterator per L0 input file, one (lazy) per sorted input level. */
-function inputIterators(job: CompactionJob, open: (f: FileMeta) => InternalIterator): InternalIterator[] {
+function inputIterators(inputs: readonly CompactionInput[], open: (f: FileMeta) => InternalIterator): InternalIterator[] {
   const children: InternalIterator[] = [];
-  for (const input of job.inputs) {
+  for (const input of inputs) {
     if (input.files.length === 0) continue;
     if (input.level === 0) for (const f of input.files) children.push(new LevelIterator([f], open));
     else children.push(new LevelIterator(input.files, open));
   }
   return children;
-}
-
-/**
- * A predicate: true when no data of `key` older than the inputs can exist,
- * i.e. no file outside the inputs at a level below the output (or, for a
- * level-0 output, an older L0 file) has `key` in its range.
- */
-function baseLevelCheck(job: CompactionJob, version: Version, inputs: readonly FileMeta[]): (key: Uint8Array) => boolean {
-  const taken = new Set(inputs.map((f) => f.number));
-  let minSeq = Infinity;
-  for (const f of inputs) minSeq = Math.min(minSeq, f.minSeq);
-  const olderL0 = job.outputLevel === 0 ? version.files(0).filter((f) => !taken.has(f.number) && f.maxSeq < minSeq) : [];
-  return (key) => {
-    if (version.keyMayExistBelow(job.outputLevel, key)) return false;
-    for (const f of olderL0) if (fileContains(f, key)) return false;
-    return true;
-  };
 }
 
 /** Runs the filter on copies of key and value and checks its decision. */

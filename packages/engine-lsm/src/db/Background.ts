@@ -1,26 +1,24 @@
-import type { CompactionFilter, RangeBounds } from '@dynamis/core';
+import type { RangeBounds } from '@dynamis/core';
 import type { CompactionJob } from '../compaction/CompactionStrategy';
 import { planRangeCompaction } from '../compaction/rangeCompaction';
-import { checkDecision, CompactionAborted, runCompaction, type CompactionContext } from '../compaction/runCompaction';
+import { CompactionAborted } from '../compaction/runCompaction';
 import { logFileName } from '../version/fileNames';
 import type { Version } from '../version/Version';
 import { VersionEdit } from '../version/VersionEdit';
 import type { Db } from './Db';
-import { flushMemtable } from './flushMemtable';
-
-/** Wraps a filter so that the caller can tell a throwing filter from other failures. */
-interface WatchedFilter {
-  readonly filter: CompactionFilter | undefined;
-  threw: boolean;
-}
+import { JobRunner, type WatchedFilter } from './JobRunner';
 
 /**
  * Background work of one database: a flush loop (frozen memtables to L0
  * tables, oldest first) and a compaction loop (jobs picked by the strategy,
- * one at a time), interleaved on the event loop, each yielding regularly so
- * foreground reads and writes keep flowing. Manual compactRange takes the
- * same compaction slot. A failure of either loop is sticky (Db.fail): writes
- * reject from then on; reads go on.
+ * one at a time), running alongside each other and the foreground calls.
+ * The loops plan the work and install its results (the manifest edit) on
+ * the event loop; a compaction's merge runs where the JobRunner puts it
+ * (on the background worker thread, or inline), flushes inline; inline
+ * work yields regularly so foreground reads and writes keep flowing.
+ * Obsolete files are deleted by the worker thread when it runs. Manual
+ * compactRange takes the same compaction slot. A failure of either loop is
+ * sticky (Db.fail): writes reject from then on; reads go on.
  */
 export class Background {
   private flushing: Promise<void> | undefined = undefined;
@@ -28,8 +26,11 @@ export class Background {
   /** The compaction slot: background jobs and compactRange take turns. */
   private slot: Promise<void> = Promise.resolve();
   private manualWaiting = 0;
+  private readonly runner: JobRunner;
 
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: Db) {
+    this.runner = new JobRunner(db);
+  }
 
   /** True while a flush or compaction is under way (and wants turns of the event loop). */
   get busy(): boolean {
@@ -46,11 +47,26 @@ export class Background {
     }
   }
 
-  /** Waits for both loops to stop (the engine is closing: they stop at their next yield). */
+  /**
+   * Waits for both loops to stop (the engine is closing: they stop at their
+   * next yield; a job on the worker thread is told to stop, and the thread
+   * ends).
+   */
   async stop(): Promise<void> {
+    await this.runner.stop();
     await this.flushing;
     await this.compacting;
     await this.slot;
+  }
+
+  /**
+   * Deletes an obsolete file (a flushed WAL, a dropped table): on the
+   * worker thread when it runs (an unlink of a large file takes ms), else
+   * now. A deletion that fails or never happens (crash, close) leaves an
+   * orphan that the next open removes. Throws IO_ERROR only when inline.
+   */
+  removeFile(path: string): void {
+    if (!this.runner.remove(path)) this.db.env.fs.remove(path);
   }
 
   /**
@@ -105,16 +121,15 @@ export class Background {
 
   private async flushOldest(): Promise<void> {
     const db = this.db;
-    const { fs, dir, logger } = db.env;
+    const { dir, logger } = db.env;
     const slot = db.imm[0]!;
-    const meta = await flushMemtable(slot.mem, this.context(undefined));
-    await fs.syncDir(dir);
+    const meta = await this.runner.flush(slot.mem); // durable, named
     const edit = new VersionEdit();
     edit.logNumber = (db.imm[1] ?? db.mem).logNumber;
     if (meta !== undefined) edit.addFile(0, meta);
     await db.versions.logAndApply(edit);
     db.imm.shift();
-    fs.remove(logFileName(dir, slot.logNumber));
+    this.removeFile(logFileName(dir, slot.logNumber));
     db.counters.flushes++;
     db.counters.flushBytes += meta?.size ?? 0;
     logger?.debug('engine-lsm flush', { file: meta?.number, bytes: meta?.size, entries: meta?.entries });
@@ -170,8 +185,7 @@ export class Background {
       await db.versions.logAndApply(edit);
       db.counters.trivialMoves++;
     } else {
-      const result = await runCompaction(job, version, this.context(watched));
-      await db.env.fs.syncDir(db.env.dir);
+      const result = await this.runner.compact(job, version, watched); // outputs durable, named
       for (const f of result.outputs) edit.addFile(job.outputLevel, f);
       await db.versions.logAndApply(edit);
       const c = db.counters;
@@ -183,32 +197,6 @@ export class Background {
     }
     db.env.logger?.debug('engine-lsm compaction', { reason: job.reason, outputLevel: job.outputLevel });
     db.changed.notify();
-  }
-
-  private context(watched: WatchedFilter | undefined): CompactionContext {
-    const db = this.db;
-    const { fs, dir, options } = db.env;
-    const filter = watched?.filter;
-    return {
-      fs,
-      dir,
-      tables: db.tables,
-      builderOptions: { blockSize: options.blockBytes, bloomBitsPerKey: options.bloomBitsPerKey },
-      targetFileBytes: options.compaction.targetFileBytes,
-      newFileNumber: () => db.versions.newFileNumber(),
-      filter:
-        filter === undefined || watched === undefined
-          ? undefined
-          : (key, value) => {
-              try {
-                return checkDecision(filter(key, value), key);
-              } catch (err) {
-                watched.threw = true;
-                throw err;
-              }
-            },
-      shouldStop: () => db.closing,
-    };
   }
 
   private takeSlot<T>(task: () => Promise<T>): Promise<T> {

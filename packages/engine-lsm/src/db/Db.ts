@@ -32,12 +32,29 @@ export interface DbEnv {
   readonly filter: () => CompactionFilter | undefined;
 }
 
-/** Foreground calls between two event-loop turns granted to busy background work (see Db.shouldYield). */
+/** Foreground operations between two event-loop turns granted to busy background work (see Db.shouldYield). */
 export const FOREGROUND_YIELD_EVERY = 64;
 
-/** A promise of `value` that settles after one turn of the event loop (setImmediate). */
+/** Resolvers of afterTurn promises waiting for the next turn, settled together. */
+let parked: (() => void)[] = [];
+
+function releaseParked(): void {
+  const batch = parked;
+  parked = [];
+  for (const release of batch) release();
+}
+
+/**
+ * A promise of `value` that settles after one turn of the event loop
+ * (setImmediate). Every such promise made before that turn settles in the
+ * same one, so concurrent callers that were held back resume together (and
+ * their next writes share a WAL append) instead of one per turn.
+ */
 export function afterTurn<T>(value: T): Promise<T> {
-  return new Promise((resolve) => setImmediate(resolve, value));
+  return new Promise((resolve) => {
+    if (parked.length === 0) setImmediate(releaseParked);
+    parked.push(() => resolve(value));
+  });
 }
 
 /**
@@ -79,13 +96,19 @@ export class Db {
    * Fairness for background work. A caller that awaits one call at a time
    * never leaves the microtask queue when every call completes
    * synchronously, so flushes and compactions (which wait for setImmediate
-   * turns and I/O callbacks) would starve until writes stall. While
-   * background work is under way, every FOREGROUND_YIELD_EVERY-th call
-   * therefore resolves one macrotask later (its effect is applied at once;
-   * only the promise settles later). True when this call should do so.
+   * turns and I/O callbacks, or for the worker thread's messages) would
+   * starve until writes stall. While background work is under way, the
+   * call that completes each FOREGROUND_YIELD_EVERY operations (a batch of
+   * n ops counts n: `ops`) therefore resolves one macrotask later (its
+   * effect is applied at once; only the promise settles later), and so does
+   * every call made before that turn comes: they all resume in the same
+   * turn, and concurrent writers keep sharing their WAL appends. True when
+   * this call should do so.
    */
-  shouldYield(): boolean {
-    if (!this.background.busy || ++this.sinceYield < FOREGROUND_YIELD_EVERY) return false;
+  shouldYield(ops = 1): boolean {
+    if (!this.background.busy) return false;
+    if (parked.length > 0) return true; // a turn is due: join it, so callers resume together
+    if ((this.sinceYield += ops) < FOREGROUND_YIELD_EVERY) return false;
     this.sinceYield = 0;
     return true;
   }

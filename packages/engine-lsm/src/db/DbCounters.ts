@@ -23,6 +23,8 @@ export class DbCounters {
   trivialMoves = 0;
   compactionBytesRead = 0;
   compactionBytesWritten = 0;
+  /** Compactions (merges) that ran on the background worker thread. */
+  workerCompactions = 0;
   /** Background compactions retried without the filter because it threw. */
   filterFailures = 0;
   filterRemoved = 0;

@@ -13,16 +13,28 @@ const NO_CACHE = new BlockCache<Block>(0);
  * first use and stays open until its file is dropped (`evict`, when no live
  * Version lists the file any more) or the engine closes. Also keeps the
  * Bloom counters of readers already closed, so totals survive compactions.
+ *
+ * Residency: while the bytes of resident tables stay within
+ * `residentBudgetBytes`, a table is read whole into memory when its reader
+ * opens (TableReader.makeResident) and its blocks are served from there;
+ * tables opened once the budget is spent are read block by block through
+ * the block cache. First come, first served, with no eviction (as LevelDB's
+ * limit on mmapped table files): a table's bytes return to the budget when
+ * its file is dropped, which compactions do continually, so the budget
+ * follows the live tables without ever reading a file twice.
  */
 export class TableCache {
   private readonly readers = new Map<number, TableReader>();
   private closedBloomSkips = 0;
   private closedFalsePositives = 0;
+  private residentBytes = 0;
+  private residentCount = 0;
 
   constructor(
     private readonly fs: FileSystem,
     private readonly dir: string,
     readonly blocks: BlockCache<Block>,
+    readonly residentBudgetBytes = 0,
   ) {}
 
   /** The reader of `file`, opening it if needed. Throws CORRUPTION or IO_ERROR. */
@@ -30,8 +42,28 @@ export class TableCache {
     const open = this.readers.get(file.number);
     if (open !== undefined) return open;
     const reader = TableReader.open(this.fs, tableFileName(this.dir, file.number), file.number, this.blocks);
+    if (this.residentBytes + reader.size <= this.residentBudgetBytes) {
+      try {
+        reader.makeResident();
+      } catch (err) {
+        closeQuietly(reader);
+        throw err;
+      }
+      this.residentBytes += reader.size;
+      this.residentCount++;
+    }
     this.readers.set(file.number, reader);
     return reader;
+  }
+
+  /** Bytes of the tables held whole in memory. */
+  get residentTableBytes(): number {
+    return this.residentBytes;
+  }
+
+  /** Number of tables held whole in memory. */
+  get residentTables(): number {
+    return this.residentCount;
   }
 
   /**
@@ -50,6 +82,10 @@ export class TableCache {
       this.readers.delete(number);
       this.closedBloomSkips += reader.bloomSkips;
       this.closedFalsePositives += reader.bloomFalsePositives;
+      if (reader.resident) {
+        this.residentBytes -= reader.size;
+        this.residentCount--;
+      }
       closeQuietly(reader);
     }
     this.blocks.evictFile(number);

@@ -54,7 +54,7 @@ export class WritePath {
       queueMicrotask(this.endBurst);
     }
     const synced = durable ? db.wal.group.sync() : undefined;
-    if (!db.shouldYield()) return synced;
+    if (!db.shouldYield(ops.length)) return synced;
     return synced === undefined ? afterTurn(undefined) : synced.then(afterTurn);
   }
 
@@ -181,7 +181,7 @@ export class WritePath {
         for (const w of chunk) w.reject(err);
         continue;
       }
-      if (db.shouldYield()) setImmediate(resolveAll, chunk);
+      if (db.shouldYield(chunk.length)) void afterTurn(chunk).then(resolveAll);
       else resolveAll(chunk);
     }
   }

@@ -1,4 +1,4 @@
-import { CompactionAborted, YIELD_EVERY_ENTRIES, yieldToEventLoop, type CompactionContext } from '../compaction/runCompaction';
+import { checkpoint, YIELD_EVERY_ENTRIES, type CompactionContext } from '../compaction/runCompaction';
 import { TableOutputs } from '../compaction/TableOutputs';
 import type { Memtable } from '../memtable/Memtable';
 import { ByteBuffer } from '../util/ByteBuffer';
@@ -11,7 +11,7 @@ export type FlushContext = Pick<CompactionContext, 'fs' | 'dir' | 'builderOption
 /**
  * Writes the newest entry of every user key of a frozen memtable (deletion
  * markers included: they hide older data below) to one new table, durable
- * when it resolves (its name is not: syncDir is the caller's). Undefined
+ * (with its name: the directory is fsynced) when it resolves. Undefined
  * for an empty memtable. Yields to the event loop every few thousand
  * entries; stops with CompactionAborted (removing the file) when
  * `ctx.shouldStop()`, and removes the file on any failure.
@@ -24,10 +24,7 @@ export async function flushMemtable(mem: Memtable, ctx: FlushContext): Promise<F
   let n = 0;
   try {
     for (it.seekToFirst(); it.valid; it.next()) {
-      if (++n % YIELD_EVERY_ENTRIES === 0) {
-        await yieldToEventLoop();
-        if (ctx.shouldStop()) throw new CompactionAborted();
-      }
+      if (++n % YIELD_EVERY_ENTRIES === 0) await checkpoint(ctx);
       const key = it.key;
       if (n > 1 && compareRange(key, 0, key.length, last.buf, 0, last.length) === 0) continue;
       last.reset();

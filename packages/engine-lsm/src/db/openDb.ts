@@ -36,8 +36,10 @@ export async function openDb(env: DbEnv): Promise<Db> {
   const { fs, dir, options, logger } = env;
   fs.mkdirp(dir);
   const lock = fs.lock(lockFileName(dir));
-  const tables = new TableCache(fs, dir, new BlockCache<Block>(options.blockCacheBytes));
-  const versions = new VersionSet(fs, dir, options.compaction.maxLevels, (f) => dropTable(env, tables, f));
+  const tables = new TableCache(fs, dir, new BlockCache<Block>(options.blockCacheBytes), options.residentTableBytes);
+  let db: Db | undefined;
+  const remove = (path: string): void => (db === undefined ? fs.remove(path) : db.background.removeFile(path));
+  const versions = new VersionSet(fs, dir, options.compaction.maxLevels, (f) => dropTable(env, tables, f, remove));
   let wal: WalFile | undefined;
   try {
     if (versions.exists()) versions.recover();
@@ -58,10 +60,11 @@ export async function openDb(env: DbEnv): Promise<Db> {
     await versions.logAndApply(edit);
     removeObsoleteFiles(fs, dir, versions);
     const mem = newMemtableSlot(logNumber, options.memtableBytes);
-    const db = new Db(env, versions, tables, strategyFor(options), mem, wal, () => lock.release(), counters, walHooks);
-    walHooks.onFailure = (err) => db.fail(err);
-    db.background.schedule();
-    return db;
+    const opened = new Db(env, versions, tables, strategyFor(options), mem, wal, () => lock.release(), counters, walHooks);
+    db = opened;
+    walHooks.onFailure = (err) => opened.fail(err);
+    opened.background.schedule();
+    return opened;
   } catch (err) {
     await wal?.retire().catch(() => undefined);
     await versions.close().catch(() => undefined);
@@ -93,11 +96,11 @@ function removeObsoleteFiles(fs: FileSystem, dir: string, versions: VersionSet):
   }
 }
 
-/** A table no live version lists any more: close it, drop its cached blocks, delete the file. */
-function dropTable(env: DbEnv, tables: TableCache, f: FileMeta): void {
+/** A table no live version lists any more: close it, drop its cached blocks, delete the file (via `remove`). */
+function dropTable(env: DbEnv, tables: TableCache, f: FileMeta, remove: (path: string) => void): void {
   tables.evict(f.number);
   try {
-    env.fs.remove(tableFileName(env.dir, f.number));
+    remove(tableFileName(env.dir, f.number));
   } catch (err) {
     env.logger?.warn('engine-lsm could not remove an obsolete table (the next open will)', { file: f.number, error: String(err) });
   }

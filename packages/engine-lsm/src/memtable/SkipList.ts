@@ -47,7 +47,18 @@ export class SkipList {
   private entries = 0;
   private height = 1;
   private rng = 0x2545f491;
+  /**
+   * Per-level predecessors for the next insert. After an insert it holds,
+   * at each level, the last node at or before the inserted one (the node
+   * itself up to its height), so an insert right after the previous one
+   * (sequential keys) can link in without a search, as RocksDB's
+   * InlineSkipList does with its sequential-insert splice.
+   */
   private readonly splice = new Int32Array(MAX_HEIGHT);
+  /** The node inserted last (splice is relative to it), or NIL. */
+  private lastInserted = NIL;
+  /** Inserts that took the sequential fast path (no search). */
+  sequentialInserts = 0;
 
   constructor() {
     this.hot.fill(NIL, HEAD + LINKS, HEAD + LINKS + MAX_HEIGHT);
@@ -72,9 +83,27 @@ export class SkipList {
     const seqLo = seq >>> 0;
     const p0 = prefixWord(key, 0);
     const p1 = prefixWord(key, 4);
-    const x = this.descend(key, p0, p1, seqHi, seqLo, kind, true);
-    const after = this.hot[x + LINKS]!;
-    if (after !== NIL && this.compareNode(after, key, p0, p1, seqHi, seqLo, this.kindOf(after)) === 0) return false;
+    const last = this.lastInserted;
+    let x: number;
+    let after: number;
+    if (
+      last !== NIL &&
+      this.compareNode(last, key, p0, p1, seqHi, seqLo, kind) < 0 &&
+      ((after = this.hot[last + LINKS]!) === NIL || this.compareNode(after, key, p0, p1, seqHi, seqLo, kind) >= 0)
+    ) {
+      // The target sorts right after the previous insert: the splice holds
+      // its predecessors at every level (each splice node's successor at
+      // its level is at or after `after`), so no search is needed.
+      x = last;
+      this.sequentialInserts++;
+    } else {
+      x = this.descend(key, p0, p1, seqHi, seqLo, kind, true);
+      after = this.hot[x + LINKS]!;
+    }
+    if (after !== NIL && this.compareNode(after, key, p0, p1, seqHi, seqLo, this.kindOf(after)) === 0) {
+      this.lastInserted = NIL; // the splice may now describe this search, not the last insert
+      return false;
+    }
     const h = this.randomHeight();
     if (h > this.height) {
       for (let i = this.height; i < h; i++) this.splice[i] = HEAD;
@@ -84,11 +113,14 @@ export class SkipList {
     const hot = this.hot;
     hot[n + P0] = p0;
     hot[n + P1] = p1;
+    const splice = this.splice;
     for (let i = 0; i < h; i++) {
-      const p = this.splice[i]! + LINKS + i;
+      const p = splice[i]! + LINKS + i;
       hot[n + LINKS + i] = hot[p]!;
       hot[p] = n;
+      splice[i] = n;
     }
+    this.lastInserted = n;
     return true;
   }
 

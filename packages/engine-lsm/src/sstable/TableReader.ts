@@ -11,7 +11,7 @@ import { FOOTER_BYTES, readFooter } from './format';
 import { IndexBlock } from './IndexBlock';
 import { decodeProperties } from './properties';
 import type { TableProperties } from './properties';
-import { readBlock, readBlockScratch } from './readBlock';
+import { readBlock, readBlockScratch, verifyBlock } from './readBlock';
 import { TableIterator } from './TableIterator';
 
 /** File numbers key the block cache as fileNumber * 2^32 + offset, exact below 2^21. */
@@ -44,6 +44,10 @@ export class TableReader {
   bloomFalsePositives = 0;
   private readonly getIter = new BlockIterator();
   private closed = false;
+  /** The whole file when resident (see makeResident), else undefined. */
+  private image: Uint8Array | undefined = undefined;
+  /** Resident data blocks, verified and parsed on first use; undefined slots not yet used. */
+  private residentBlocks: Array<Block | undefined> | undefined = undefined;
 
   private constructor(
     private readonly file: RandomAccessFile,
@@ -84,6 +88,35 @@ export class TableReader {
       file.close();
       throw err;
     }
+  }
+
+  /** The file's size in bytes. */
+  get size(): number {
+    return this.properties.fileSize;
+  }
+
+  /** True while the whole file is held in memory (see makeResident). */
+  get resident(): boolean {
+    return this.image !== undefined;
+  }
+
+  /**
+   * Reads the whole file into memory with one read, after which blocks are
+   * served from it without I/O or the block cache (LevelDB reads its table
+   * files through mmap to the same effect). Each data block is still
+   * verified (CRC) on its first use, so damage surfaces exactly as without
+   * residency: CORRUPTION naming the file and the block's offset. Throws
+   * CORRUPTION on a short read, IO_ERROR if the read fails (the reader is
+   * then unchanged). Idempotent.
+   */
+  makeResident(): void {
+    if (this.image !== undefined) return;
+    const size = this.file.size;
+    const image = Buffer.allocUnsafeSlow(size);
+    const got = this.file.readInto(0, size, image, 0);
+    if (got !== size) throw corruption(`truncated table (wanted ${size} bytes, got ${got})`, this.file.path, got);
+    this.image = image;
+    this.residentBlocks = new Array<Block | undefined>(this.index.count).fill(undefined);
   }
 
   /** The file's path. */
@@ -142,6 +175,8 @@ export class TableReader {
    * next scratch read (the caller copies out what it returns).
    */
   private lookupBlock(i: number): Block {
+    const resident = this.residentBlocks;
+    if (resident !== undefined) return resident[i] ?? this.residentBlock(i);
     const offset = this.index.offsets[i]!;
     const cache = this.cache;
     const cached = cache.get(this.fileNumber, offset);
@@ -165,6 +200,8 @@ export class TableReader {
    * and cached. Throws CORRUPTION or IO_ERROR.
    */
   block(i: number): Block {
+    const resident = this.residentBlocks;
+    if (resident !== undefined) return resident[i] ?? this.residentBlock(i);
     const offset = this.index.offsets[i]!;
     const cached = this.cache.get(this.fileNumber, offset);
     if (cached !== undefined) return cached;
@@ -174,10 +211,20 @@ export class TableReader {
     return block;
   }
 
-  /** Closes the file. Idempotent. Iterators must not be used afterwards. */
+  /** Data block `i` of a resident table: verified and parsed on its first use, then kept. */
+  private residentBlock(i: number): Block {
+    const offset = this.index.offsets[i]!;
+    const block = new Block(verifyBlock(this.image!, offset, this.index.sizes[i]!, this.file.path), this.file.path, offset);
+    this.residentBlocks![i] = block;
+    return block;
+  }
+
+  /** Closes the file and drops a resident image. Idempotent. Iterators must not be used afterwards. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.image = undefined;
+    this.residentBlocks = undefined;
     this.file.close();
   }
 }

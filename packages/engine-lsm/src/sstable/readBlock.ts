@@ -37,11 +37,25 @@ function readBlockInto(file: RandomAccessFile, offset: number, size: number, raw
   if (got !== want) {
     throw corruption(`truncated block (wanted ${want} bytes, got ${got})`, file.path, offset);
   }
-  const type = raw[size]!;
-  const stored = readFixed32(raw, size + 1);
-  if (stored !== maskCrc(crc(raw.subarray(0, size + 1)))) {
-    throw corruption('block checksum mismatch', file.path, offset, { blockSize: size });
+  return verifyBlock(raw, 0, size, file.path, offset);
+}
+
+/**
+ * Verifies the block whose contents are `image[at, at + size)`, followed by
+ * its trailer (type byte, masked CRC-32 of contents + type), and returns a
+ * view of the contents. Throws CORRUPTION naming `path` and `fileOffset`
+ * (default `at`: the block's offset in the file) if the trailer does not
+ * fit, the checksum does not match or the type is unknown.
+ */
+export function verifyBlock(image: Uint8Array, at: number, size: number, path: string, fileOffset = at): Uint8Array {
+  if (at + size + BLOCK_TRAILER_BYTES > image.length) {
+    throw corruption(`block extends past the end of the file (${size} bytes at ${at})`, path, fileOffset);
   }
-  if (type !== COMPRESSION_NONE) throw corruption(`unknown block compression type ${type}`, file.path, offset);
-  return raw.subarray(0, size);
+  const type = image[at + size]!;
+  const stored = readFixed32(image, at + size + 1);
+  if (stored !== maskCrc(crc(image.subarray(at, at + size + 1)))) {
+    throw corruption('block checksum mismatch', path, fileOffset, { blockSize: size });
+  }
+  if (type !== COMPRESSION_NONE) throw corruption(`unknown block compression type ${type}`, path, fileOffset);
+  return image.subarray(at, at + size);
 }

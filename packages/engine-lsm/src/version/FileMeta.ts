@@ -30,6 +30,12 @@ export class FileMeta {
   ) {}
 }
 
+/** A key range: smallest and largest user key, both inclusive. */
+export interface KeySpan {
+  readonly smallest: Uint8Array;
+  readonly largest: Uint8Array;
+}
+
 /** memcmp order of user keys (unsigned bytes, a proper prefix first). */
 export function compareKeys(a: Uint8Array, b: Uint8Array): number {
   return Buffer.compare(a, b);
@@ -43,7 +49,7 @@ export function fileOverlaps(f: FileMeta, lo: Uint8Array | undefined, hi: Uint8A
 }
 
 /** True when `key` lies in [f.smallest, f.largest]. Allocation-free (read path). */
-export function fileContains(f: FileMeta, key: Uint8Array): boolean {
+export function fileContains(f: KeySpan, key: Uint8Array): boolean {
   const s = f.smallest;
   const l = f.largest;
   return compareRange(key, 0, key.length, s, 0, s.length) >= 0 && compareRange(key, 0, key.length, l, 0, l.length) <= 0;

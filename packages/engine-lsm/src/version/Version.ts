@@ -1,4 +1,4 @@
-import { fileOverlaps, type FileMeta } from './FileMeta';
+import { fileOverlaps, type FileMeta, type KeySpan } from './FileMeta';
 
 /**
  * An immutable snapshot of the live table files, by level. Level 0 holds
@@ -74,7 +74,7 @@ export class Version {
 }
 
 /** In files sorted by key range: the index of the first whose largest key is >= `key` (files.length when none). */
-export function findFile(files: readonly FileMeta[], key: Uint8Array): number {
+export function findFile(files: readonly KeySpan[], key: Uint8Array): number {
   let lo = 0;
   let hi = files.length;
   while (lo < hi) {

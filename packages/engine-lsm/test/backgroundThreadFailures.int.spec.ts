@@ -1,0 +1,128 @@
+import { describe, expect, it } from '@jest/globals';
+import { NodeFileSystem, SystemClock, type CompactionFilter, type DynamisError } from '@dynamis/core';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { LsmStorageEngine, type LsmOptions } from '../src';
+import { diskOptions, expectModel, fill, openDisk, settle, tableFiles, tempDir, until, type Model } from './bgHelpers';
+import { exitingFilter, slowFilter, stuckFilter } from './fixtures/testFilters';
+import { key, s, stat } from './helpers';
+
+/** No compaction: L0 piles up (the triggers are far away). */
+const noCompaction = (): LsmOptions =>
+  diskOptions('leveled', { compaction: { l0CompactionTrigger: 200, l0SlowdownTrigger: 200, l0StopTrigger: 200 } });
+
+/** A database of `n` writes in many L0 tables (no compaction yet); closed. Returns the model. */
+async function pileUp(dir: string, n: number): Promise<Model> {
+  const e = await openDisk(dir, noCompaction());
+  const model = await fill(e, n, n, 11);
+  await settle(e);
+  expect(stat(e, 'level0Files')).toBeGreaterThan(4);
+  expect(stat(e, 'compactions')).toBe(0);
+  await e.close();
+  return model;
+}
+
+/** Opens `dir` with compaction due at once and `filter` installed before open. */
+async function openCompacting(dir: string, filter: CompactionFilter | undefined): Promise<LsmStorageEngine> {
+  const e = new LsmStorageEngine(new NodeFileSystem(), dir, diskOptions('leveled'), new SystemClock());
+  e.setCompactionFilter(filter);
+  await e.open();
+  return e;
+}
+
+/** Reopens without compaction: every table left in the directory is live (orphans removed), data reads back. */
+async function expectCleanReopen(dir: string, model: Model): Promise<void> {
+  const e = await openDisk(dir, noCompaction());
+  try {
+    expect(tableFiles(dir).length).toBe(stat(e, 'sstFiles'));
+    await expectModel(e, model);
+  } finally {
+    await e.close();
+  }
+}
+
+async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = tempDir();
+  try {
+    await fn(dir);
+  } finally {
+    rmSync(dirname(dir), { recursive: true, force: true });
+  }
+}
+
+/** Writes (recorded in `model`) until one rejects with the engine's background failure; returns that error. */
+async function backgroundFailure(e: LsmStorageEngine, model: Model): Promise<DynamisError> {
+  const deadline = Date.now() + 30_000;
+  for (let i = 0; ; i++) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for a background failure');
+    try {
+      await e.put(key(i % 100), s('probe'));
+      model.set(i % 100, 'probe');
+    } catch (err) {
+      return err as DynamisError;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+describe('engine-lsm background thread: failures and close', () => {
+  it('a corrupt input table fails the worker compaction with CORRUPTION naming the file, as a background failure', () =>
+    withDir(async (dir) => {
+      const model = await pileUp(dir, 3000);
+      const victim = join(dir, `${String(tableFiles(dir)[0]).padStart(6, '0')}.sst`);
+      const bytes = readFileSync(victim);
+      bytes[20]! ^= 0xff; // inside the first data block
+      writeFileSync(victim, bytes);
+      const e = await openCompacting(dir, undefined);
+      try {
+        const err = await backgroundFailure(e, model);
+        expect(err.code).toBe('CORRUPTION');
+        expect(err.details.file).toBe(victim);
+        expect(err.details.offset).toBe(0);
+        expect(err.stack).toMatch(/errorFromData/); // rebuilt from the worker's report, not thrown on this thread
+        expect(tableFiles(dir).length).toBe(stat(e, 'sstFiles')); // the failed job's outputs are gone
+        await expect(e.put(key(1), s('x'))).rejects.toBe(err);
+      } finally {
+        await e.close();
+      }
+    }));
+
+  it('close() during a long worker compaction returns promptly; reopen finds every write and no orphan', () =>
+    withDir(async (dir) => {
+      const model = await pileUp(dir, 20_000);
+      const before = new Set(tableFiles(dir));
+      const e = await openCompacting(dir, slowFilter(100)); // ~2 s per 20,000 entries
+      await until(() => tableFiles(dir).some((n) => !before.has(n)), 30_000, 'the first output file');
+      const started = Date.now();
+      await e.close();
+      expect(Date.now() - started).toBeLessThan(1500);
+      await expectCleanReopen(dir, model);
+    }));
+
+  it('close() ends a worker stuck in its filter (after a grace period); reopen removes the orphans it left', () =>
+    withDir(async (dir) => {
+      const model = await pileUp(dir, 20_000);
+      const before = new Set(tableFiles(dir));
+      const e = await openCompacting(dir, stuckFilter('k001500'));
+      await until(() => tableFiles(dir).filter((n) => !before.has(n)).length >= 2, 30_000, 'output files');
+      const started = Date.now();
+      await e.close();
+      expect(Date.now() - started).toBeLessThan(5000);
+      expect(tableFiles(dir).some((n) => !before.has(n))).toBe(true); // orphans: outputs of the killed job
+      await expectCleanReopen(dir, model);
+    }));
+
+  it('a worker thread that dies during a job is a background IO_ERROR, not a hang', () =>
+    withDir(async (dir) => {
+      const model = await pileUp(dir, 3000);
+      const e = await openCompacting(dir, exitingFilter(7));
+      try {
+        const err = await backgroundFailure(e, model);
+        expect(err.code).toBe('IO_ERROR');
+        expect(err.message).toMatch(/background worker thread exited \(code 7\)/);
+      } finally {
+        await e.close();
+      }
+      await expectCleanReopen(dir, model);
+    }));
+});
