@@ -15,8 +15,13 @@ interface KeyHistory {
   triedSince: Set<string | null>;
 }
 
-/** Runs the writer until it has acknowledged some writes, then SIGKILLs it at a random moment. Returns its stdout lines. */
-function runAndKill(dir: string, seed: number, round: number, killAfterMs: number): Promise<string[]> {
+/**
+ * Runs the writer until it has acknowledged some writes (or, with
+ * `afterWorkerCompaction`, until its background thread has run a compaction),
+ * then SIGKILLs it at a random moment. Returns its stdout lines.
+ */
+function runAndKill(dir: string, seed: number, round: number, killAfterMs: number, afterWorkerCompaction = false): Promise<string[]> {
+  const start = afterWorkerCompaction ? /^worker [1-9]/m : /^ready$/m;
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
@@ -30,9 +35,9 @@ function runAndKill(dir: string, seed: number, round: number, killAfterMs: numbe
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => {
-      const wasReady = out.includes('ready\n');
+      const started = start.test(out);
       out += d.toString();
-      if (!wasReady && out.includes('ready\n')) setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+      if (!started && start.test(out)) setTimeout(() => child.kill('SIGKILL'), killAfterMs);
     });
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.on('exit', (code, signal) => {
@@ -75,8 +80,9 @@ describe('engine-lsm survives kill -9 of a real process', () => {
     try {
       for (let round = 0; round < ROUNDS; round++) {
         // Kills land from 150 ms to ~2.5 s after open: before, while and after the
-        // background worker thread starts and runs compactions.
-        const lines = await runAndKill(dir, 1000 + round, round, 150 + ((round * 7919) % 2400));
+        // background worker thread starts and runs compactions; every 4th round
+        // only once the thread has run one (however slow the box).
+        const lines = await runAndKill(dir, 1000 + round, round, 150 + ((round * 7919) % 2400), round % 4 === 3);
         totalAcks += record(history, lines);
         workerCompactions += workerCompactionsOf(lines);
         const engine = new LsmStorageEngine(new NodeFileSystem(), dir, { fsync: 'always' }, new SystemClock());
