@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { LsmStorageEngine } from '../src';
 import { BlockCache } from '../src/cache/BlockCache';
 import { TableReader } from '../src/sstable/TableReader';
-import { diskOptions, expectModel, fill, openDisk, settle, tableFiles, tempDir } from './bgHelpers';
+import { diskOptions, expectModel, fill, openDisk, settle, tableFiles, tempDir, withDir } from './bgHelpers';
 import { calls, prefixFilter, throwingFilter } from './fixtures/testFilters';
 import { key, s, stat } from './helpers';
 
@@ -22,15 +22,6 @@ function tableEntries(dir: string): { entries: number; deletions: number } {
     reader.close();
   }
   return { entries, deletions };
-}
-
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = tempDir();
-  try {
-    await fn(dir);
-  } finally {
-    rmSync(dirname(dir), { recursive: true, force: true });
-  }
 }
 
 describe('engine-lsm background thread (NodeFileSystem)', () => {

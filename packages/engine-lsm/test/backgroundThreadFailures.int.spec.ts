@@ -1,9 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { NodeFileSystem, SystemClock, type CompactionFilter, type DynamisError } from '@dynamis/core';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { LsmStorageEngine, type LsmOptions } from '../src';
-import { diskOptions, expectModel, fill, openDisk, settle, tableFiles, tempDir, until, type Model } from './bgHelpers';
+import { diskOptions, expectModel, fill, openDisk, settle, tableFiles, withDir, until, type Model } from './bgHelpers';
 import { exitingFilter, slowFilter, stuckFilter } from './fixtures/testFilters';
 import { key, s, stat } from './helpers';
 
@@ -38,15 +38,6 @@ async function expectCleanReopen(dir: string, model: Model): Promise<void> {
     await expectModel(e, model);
   } finally {
     await e.close();
-  }
-}
-
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = tempDir();
-  try {
-    await fn(dir);
-  } finally {
-    rmSync(dirname(dir), { recursive: true, force: true });
   }
 }
 

@@ -2,9 +2,9 @@
 // (so flushes and compactions go to the worker thread), a Map model, polling.
 import { NodeFileSystem, SystemClock, type Logger, type StorageEngine } from '@dynamis/core';
 import { expect } from '@jest/globals';
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { LsmStorageEngine, type LsmOptions } from '../src';
 import { key, prng, s } from './helpers';
 
@@ -16,6 +16,16 @@ export function tempDir(): string {
 }
 
 /** Small sizes on disk: 32 KiB memtables, many flushes and compactions. */
+/** Runs `fn` with a fresh temp database directory (see tempDir), removed afterwards. */
+export async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = tempDir();
+  try {
+    await fn(dir);
+  } finally {
+    rmSync(dirname(dir), { recursive: true, force: true });
+  }
+}
+
 export function diskOptions(strategy: 'leveled' | 'tiered', extra: LsmOptions = {}): LsmOptions {
   return {
     memtableBytes: 32 * 1024,
