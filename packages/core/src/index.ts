@@ -24,6 +24,7 @@ export * from './kernel/ports';
 export * from './kernel/Plugin';
 export * from './kernel/planComposition';
 export * from './kernel/MessageRouter';
+export * from './kernel/clientSender';
 export * from './kernel/Store';
 export * from './kernel/ClientApi';
 export * from './kernel/clientProtocol';

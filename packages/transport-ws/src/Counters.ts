@@ -28,8 +28,16 @@ export interface WsTransportStats {
   /** Handshakes refused: bad headers, wrong proof, wrong peer identity. */
   readonly authFailures: number;
   readonly handshakeTimeouts: number;
-  /** Inbound connections refused because maxConnections were open. */
+  /** Inbound connections refused: every slot held by authenticated connections, or no client slot left at authentication. */
   readonly refusedConnections: number;
+  /** Pending handshakes closed to make room for a newer connection (oldest first; per address, then node-wide). */
+  readonly evictedHandshakes: number;
+  /** Inbound requests and streams refused UNAVAILABLE (overloaded) before reaching a handler. */
+  readonly overloaded: number;
+  /** Inbound requests and streams answered INVALID_KEY for a string that is not well-formed UTF-8. */
+  readonly illFormedText: number;
+  /** Connections closed (1013) because a reply to them could not be queued: the peer was not reading. */
+  readonly slowReaderCloses: number;
   readonly reconnectAttempts: number;
   /** Connections re-established to a peer after one was lost. */
   readonly reconnects: number;
@@ -56,6 +64,10 @@ export class Counters {
   authFailures = 0;
   handshakeTimeouts = 0;
   refusedConnections = 0;
+  evictedHandshakes = 0;
+  overloaded = 0;
+  illFormedText = 0;
+  slowReaderCloses = 0;
   reconnectAttempts = 0;
   reconnects = 0;
   dropped = 0;

@@ -1,4 +1,5 @@
 import {
+  clientSenderId,
   DynamisError,
   parseWithSchema,
   type Clock,
@@ -12,12 +13,13 @@ import type WebSocket from 'ws';
 import { z } from 'zod';
 import { ID_PATTERN } from './auth/handshake';
 import { CloseCode, Connection, type ConnectionEnv, type ConnectionOwner } from './conn/Connection';
+import { NodeBudget } from './conn/NodeBudget';
 import { Counters } from './Counters';
 import { Exchange } from './exchange/Exchange';
 import { normalizeAddress } from './peer/address';
 import { dial } from './peer/dial';
 import type { Frame } from './wire/frameSchema';
-import { FrameCodec } from './wire/FrameCodec';
+import { FrameCodec, type IllFormedTextFrame } from './wire/FrameCodec';
 
 export const wsClientOptionsSchema = z
   .object({
@@ -55,6 +57,9 @@ export const wsClientOptionsSchema = z
 
 export type WsClientOptionsInput = z.input<typeof wsClientOptionsSchema>;
 
+/** Most requests from the node a client handles at once (nodes rarely send any); more are refused UNAVAILABLE. */
+const CLIENT_MAX_SERVING = 16;
+
 /**
  * A client's connection to one node (role `client`, docs/protocol.md): token
  * authentication by HMAC challenge-response, then requests and one-way
@@ -81,14 +86,27 @@ export class WsClient implements ConnectionOwner {
     private readonly logger: Logger,
   ) {
     this.opts = parseWithSchema(wsClientOptionsSchema, options, 'WsClient options');
+    const o = this.opts;
     const base = { codec: this.codec, counters: this.counters, logger, clock };
-    this.connEnv = { ...base, owner: this, highWaterMarkBytes: this.opts.highWaterMarkBytes, maxQueuedBytes: this.opts.maxQueuedBytes };
+    // One connection: the node-wide budgets are the connection's own bounds.
+    const budget = new NodeBudget(o.maxPayloadBytes, o.maxQueuedBytes);
+    this.connEnv = {
+      ...base,
+      owner: this,
+      highWaterMarkBytes: o.highWaterMarkBytes,
+      maxQueuedBytes: o.maxQueuedBytes,
+      maxPayloadBytes: o.maxPayloadBytes,
+      budget,
+    };
     this.exchange = new Exchange({
       ...base,
-      self: `client:${this.opts.clientId}`,
-      maxPayloadBytes: this.opts.maxPayloadBytes,
-      streamChunkCredit: this.opts.streamChunkCredit,
+      self: clientSenderId(o.clientId),
+      maxPayloadBytes: o.maxPayloadBytes,
+      streamChunkCredit: o.streamChunkCredit,
       clientTypePrefix: '',
+      maxRequestsInFlight: CLIENT_MAX_SERVING,
+      maxRequestBytesInFlight: o.maxPayloadBytes,
+      budget,
       handler: () => this.handler,
     });
   }
@@ -117,13 +135,19 @@ export class WsClient implements ConnectionOwner {
         dialerId: o.clientId,
         key: o.token,
         expectAcceptorId: undefined,
-        maxPayloadBytes: o.maxPayloadBytes,
         handshakeTimeoutMs: o.handshakeTimeoutMs,
       };
       this.dialing = dial(spec, this.codec, this.clock, {
         opened: (ws, init, timer) => {
           this.dialing = undefined;
-          this.conn = new Connection(ws, init, this.connEnv);
+          try {
+            this.conn = new Connection(ws, init, this.connEnv);
+          } catch (err) {
+            timer.cancel();
+            ws.terminate();
+            this.settleConnect(new DynamisError('UNAVAILABLE', `cannot connect to ${o.address}`, { cause: err }));
+            return;
+          }
           this.conn.handshakeTimer = timer;
         },
         failed: (reason) => {
@@ -173,8 +197,13 @@ export class WsClient implements ConnectionOwner {
   }
 
   /** @internal */
-  onFrame(conn: Connection, frame: Frame): void {
-    this.exchange.onFrame(conn, frame);
+  onFrame(conn: Connection, frame: Frame, bytes: number): void {
+    this.exchange.onFrame(conn, frame, bytes);
+  }
+
+  /** @internal */
+  onIllFormedText(conn: Connection, frame: IllFormedTextFrame): void {
+    this.exchange.onIllFormedText(conn, frame);
   }
 
   /** @internal */

@@ -14,6 +14,7 @@ import {
 import type WebSocket from 'ws';
 import { ID_PATTERN } from './auth/handshake';
 import { CloseCode, Connection, type ConnectionEnv, type ConnectionInit, type ConnectionOwner } from './conn/Connection';
+import { NodeBudget } from './conn/NodeBudget';
 import { Counters, type PeerStats, type WsTransportStats } from './Counters';
 import { Exchange } from './exchange/Exchange';
 import { wsTransportOptionsSchema, type WsTransportOptions, type WsTransportOptionsInput } from './options';
@@ -22,7 +23,7 @@ import { dial } from './peer/dial';
 import { PeerLinks } from './peer/PeerLinks';
 import { Acceptor } from './server/Acceptor';
 import type { Frame } from './wire/frameSchema';
-import { FrameCodec } from './wire/FrameCodec';
+import { FrameCodec, type IllFormedTextFrame } from './wire/FrameCodec';
 
 /** Longest stop() waits for peers to answer our close frames before dropping the sockets. */
 const STOP_GRACE_MS = 250;
@@ -43,8 +44,11 @@ const STOP_GRACE_MS = 250;
  *   maxPayloadBytes: otherwise `request`/`stream` reject and `send` throws
  *   INVALID_ARGUMENT. A handler reply that breaks these rules, or no reply,
  *   reaches the requester as INVALID_ARGUMENT / PROTOCOL_ERROR.
- * - Clients (options.clientTokens) reach the handler as `client:<id>` and
- *   may only send types starting with clientTypePrefix (else UNAUTHORIZED).
+ * - Clients (options.clientTokens) reach the handler as `client:<id>`
+ *   (clientSenderId in core) and may only send types starting with
+ *   clientTypePrefix (else UNAUTHORIZED).
+ * - Inbound work is bounded per connection and per node (see Exchange and
+ *   SlotTable; README "Limits and attack surface").
  * - A stream's timeout bounds the whole transfer, reply included.
  */
 export class WsTransport implements Transport, ConnectionOwner {
@@ -81,13 +85,24 @@ export class WsTransport implements Transport, ConnectionOwner {
     this.log = logger.child({ component: 'transport-ws', node: nodeId });
     const o = this.opts;
     const base = { codec: this.codec, counters: this.counters, logger: this.log, clock };
-    this.connEnv = { ...base, owner: this, highWaterMarkBytes: o.highWaterMarkBytes, maxQueuedBytes: o.maxQueuedBytes };
+    const budget = new NodeBudget(o.maxNodeRequestBytesInFlight, o.maxNodeQueuedBytes);
+    this.connEnv = {
+      ...base,
+      owner: this,
+      highWaterMarkBytes: o.highWaterMarkBytes,
+      maxQueuedBytes: o.maxQueuedBytes,
+      maxPayloadBytes: o.maxPayloadBytes,
+      budget,
+    };
     this.exchange = new Exchange({
       ...base,
       self: nodeId,
       maxPayloadBytes: o.maxPayloadBytes,
       streamChunkCredit: o.streamChunkCredit,
       clientTypePrefix: o.clientTypePrefix,
+      maxRequestsInFlight: o.maxRequestsInFlight,
+      maxRequestBytesInFlight: o.maxRequestBytesInFlight,
+      budget,
       handler: () => this.handler,
     });
     this.links = new PeerLinks({
@@ -130,13 +145,12 @@ export class WsTransport implements Transport, ConnectionOwner {
       self: this.self,
       secret: o.secret,
       clientTokens: o.clientTokens,
-      maxConnections: o.maxConnections,
+      slots: o,
       handshakeTimeoutMs: o.handshakeTimeoutMs,
-      maxPayloadBytes: o.maxPayloadBytes,
       clock: this.clock,
       counters: this.counters,
       logger: this.log,
-      accept: (ws, init, timer) => this.adopt(ws, init, timer),
+      accept: (ws, init) => this.adopt(ws, init, undefined),
     });
     const info = await acceptor.listen(o.host ?? '127.0.0.1', o.port ?? 0);
     this.acceptor = acceptor;
@@ -206,8 +220,13 @@ export class WsTransport implements Transport, ConnectionOwner {
   }
 
   /** @internal ConnectionOwner */
-  onFrame(conn: Connection, frame: Frame): void {
-    this.exchange.onFrame(conn, frame);
+  onFrame(conn: Connection, frame: Frame, bytes: number): void {
+    this.exchange.onFrame(conn, frame, bytes);
+  }
+
+  /** @internal ConnectionOwner */
+  onIllFormedText(conn: Connection, frame: IllFormedTextFrame): void {
+    this.exchange.onIllFormedText(conn, frame);
   }
 
   /** @internal ConnectionOwner */
@@ -229,8 +248,17 @@ export class WsTransport implements Transport, ConnectionOwner {
     return p.promise;
   }
 
+  /** Wraps a WebSocket in its handshake state; one that cannot be wrapped (see Connection) is dropped. */
   private adopt(ws: WebSocket, init: ConnectionInit, timer: Timer | undefined): void {
-    const conn = new Connection(ws, init, this.connEnv);
+    let conn: Connection;
+    try {
+      conn = new Connection(ws, init, this.connEnv);
+    } catch (err) {
+      timer?.cancel();
+      ws.terminate();
+      this.log.error('cannot adopt a connection', { peer: init.peerId, error: err instanceof Error ? err.message : String(err) });
+      return;
+    }
     conn.handshakeTimer = timer;
     this.conns.add(conn);
   }
@@ -243,7 +271,6 @@ export class WsTransport implements Transport, ConnectionOwner {
       dialerId: this.self,
       key: o.secret,
       expectAcceptorId: peer,
-      maxPayloadBytes: o.maxPayloadBytes,
       handshakeTimeoutMs: o.handshakeTimeoutMs,
     };
     const ws = dial(spec, this.codec, this.clock, {

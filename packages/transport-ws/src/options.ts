@@ -71,7 +71,61 @@ export const wsTransportOptionsSchema = z
       .int()
       .positive()
       .default(1024)
-      .describe('Most inbound TCP connections at once (handshaking or open); excess ones are refused.'),
+      .describe(
+        'Most inbound TCP connections at once (handshaking or open). A new one evicts the oldest pending handshake when all are taken; when every one is authenticated, it is refused.',
+      ),
+    maxPendingHandshakes: z
+      .number()
+      .int()
+      .positive()
+      .default(128)
+      .describe(
+        'Most inbound connections not yet authenticated at once (capped at maxConnections); a new one beyond it evicts the oldest pending handshake.',
+      ),
+    maxPendingHandshakesPerAddress: z
+      .number()
+      .int()
+      .positive()
+      .default(16)
+      .describe('Most pending handshakes from one remote IP address; a new one beyond it evicts that address’s oldest.'),
+    reservedPeerConnections: z
+      .number()
+      .int()
+      .nonnegative()
+      .default(64)
+      .describe(
+        'Connection slots that authenticated clients may not take, kept for cluster peers (capped at half of maxConnections). A client beyond the rest is closed with 1013.',
+      ),
+    maxRequestsInFlight: z
+      .number()
+      .int()
+      .positive()
+      .default(128)
+      .describe('Per connection: most inbound requests and streams being handled at once; more are refused UNAVAILABLE (overloaded).'),
+    maxRequestBytesInFlight: z
+      .number()
+      .int()
+      .positive()
+      .default(16 * MiB)
+      .describe(
+        'Per connection: most bytes of inbound request frames being handled at once (one request always may run); more are refused UNAVAILABLE (overloaded).',
+      ),
+    maxNodeRequestBytesInFlight: z
+      .number()
+      .int()
+      .positive()
+      .default(256 * MiB)
+      .describe(
+        'Whole node: most bytes of inbound request frames being handled at once, over every connection; more are refused UNAVAILABLE.',
+      ),
+    maxNodeQueuedBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(256 * MiB)
+      .describe(
+        'Whole node: most bytes waiting in the send queues of every connection (replies to slow readers); a reply that does not fit closes its connection (1013), a request fails UNAVAILABLE.',
+      ),
     reconnect: z
       .object({
         initialMs: z.number().int().positive().default(100).describe('First reconnect delay after a lost connection.'),

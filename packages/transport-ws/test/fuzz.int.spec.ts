@@ -148,7 +148,8 @@ describe('WsTransport under hostile frames (fast-check)', () => {
         const code = closeCode(raw);
         for (const f of batch) if (raw.readyState === raw.OPEN) raw.send(f);
         const c = await code;
-        expect([1002, 1008]).toContain(c);
+        // 1009: a message over HANDSHAKE_MAX_BYTES before authentication, refused by ws before it is buffered.
+        expect([1002, 1008, 1009]).toContain(c);
       }),
       { numRuns: 300 },
     );

@@ -41,7 +41,8 @@ export function link(a: WsTransport, b: WsTransport): void {
   b.setPeerAddress(a.self, a.address()!);
 }
 
-export async function until(cond: () => boolean | Promise<boolean>, timeoutMs = 5000, stepMs = 10): Promise<void> {
+/** Polls `cond` every `stepMs` until it holds; throws after a generous `timeoutMs` (a deadline, never an assertion on time). */
+export async function until(cond: () => boolean | Promise<boolean>, timeoutMs = 30_000, stepMs = 10): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!(await cond())) {
     if (Date.now() > end) throw new Error('condition not met in time');

@@ -40,7 +40,7 @@ export function rawConnect(address: string, o: RawOptions = {}): Promise<WebSock
       ws.send(codec.encode(FrameKind.Auth, 0, '', proof));
       ws.once('message', (data: Buffer) => {
         const frame = codec.decode(data);
-        if (frame?.[0] === FrameKind.AuthOk) resolve(ws);
+        if (Array.isArray(frame) && frame[0] === FrameKind.AuthOk) resolve(ws);
         else reject(new Error('no AuthOk'));
       });
       ws.once('close', (code) => reject(new Error(`closed ${code}`)));

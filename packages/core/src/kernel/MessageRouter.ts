@@ -4,18 +4,12 @@ import { describeZodIssues } from '../config/parseConfig';
 import { DynamisError } from '../errors/DynamisError';
 import type { Envelope, InboundHandler } from '../ports/Transport';
 import type { NodeId } from '../ports/types';
+import { isClientSender } from './clientSender';
 
 export type MessageHandler<T> = (from: NodeId, payload: T, body?: AsyncIterable<Uint8Array>) => Promise<Envelope | void>;
 
 /** Who may send a message type: other nodes (the default) or clients. */
 export type Audience = 'nodes' | 'clients';
-
-/** Senders whose id starts with this are clients (set by the transport after authenticating them). */
-export const CLIENT_PREFIX = 'client:';
-
-export function isClientSender(from: string): boolean {
-  return from.startsWith(CLIENT_PREFIX);
-}
 
 interface Route {
   readonly schema: z.ZodType;
@@ -30,7 +24,7 @@ interface Route {
  * transport's inbound handler) validates the payload before the handler sees
  * it. An unknown type or an invalid payload is a PROTOCOL_ERROR thrown back to
  * the sender, never passed on. Each type has an audience: node-to-node types
- * are refused (UNAUTHORIZED) to clients (senders named `client:<id>`), and
+ * are refused (UNAUTHORIZED) to clients (see isClientSender), and
  * client types to nodes, so a client can never speak a replica protocol.
  */
 @injectable()

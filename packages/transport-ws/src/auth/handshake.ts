@@ -15,6 +15,15 @@ export const Header = {
 /** Who is connecting: another node (key: the cluster secret) or a client (key: its token). */
 export type Role = 'node' | 'client';
 
+/**
+ * Largest message either side accepts before the handshake completed: the
+ * Auth or AuthOk frame is 38 bytes. ws refuses (1009) anything bigger before
+ * buffering it, so an unauthenticated socket never makes the node buffer or
+ * decode more than this; the limit rises to maxPayloadBytes on
+ * authentication (see Connection).
+ */
+export const HANDSHAKE_MAX_BYTES = 128;
+
 /** Node ids and client ids: 1–64 characters of [A-Za-z0-9._-]. */
 export const ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 

@@ -1,18 +1,22 @@
-import { type Clock, type Logger, type Timer } from '@dynamis/core';
+import { DynamisError, type Clock, type Logger, type Timer } from '@dynamis/core';
 import type WebSocket from 'ws';
-import { proofMatches, type Role } from '../auth/handshake';
+import { HANDSHAKE_MAX_BYTES, proofMatches, type Role } from '../auth/handshake';
 import type { Counters } from '../Counters';
 import { FrameKind, type Frame } from '../wire/frameSchema';
-import type { FrameCodec } from '../wire/FrameCodec';
+import { IllFormedTextFrame, type FrameCodec } from '../wire/FrameCodec';
 import { FrameWriter } from './FrameWriter';
+import type { NodeBudget } from './NodeBudget';
+import { maxPayloadOf, setMaxPayload } from './payloadLimit';
 import type { CreditSink, InboundStream } from '../stream/InboundStream';
 
 /** Who gets a connection's events. Calls are synchronous, from ws event handlers. */
 export interface ConnectionOwner {
   /** The handshake completed; frames may flow both ways. Called once. */
   onAuthenticated(conn: Connection): void;
-  /** A valid frame of an authenticated connection (never Auth/AuthOk). */
-  onFrame(conn: Connection, frame: Frame): void;
+  /** A valid frame of an authenticated connection (never Auth/AuthOk), `bytes` long on the wire. */
+  onFrame(conn: Connection, frame: Frame, bytes: number): void;
+  /** A frame of an authenticated connection that is valid but for a string that is not well-formed UTF-8. */
+  onIllFormedText(conn: Connection, frame: IllFormedTextFrame): void;
   /** The connection is gone (either side, any reason). Called once, even before authentication. */
   onClosed(conn: Connection, code: number, reason: string): void;
 }
@@ -27,6 +31,18 @@ export interface ConnectionInit {
   readonly expectedProof: Buffer;
   /** Accepting side: our proof, sent in AuthOk once the dialer's checks out. Dialing side: undefined. */
   readonly replyProof: Buffer | undefined;
+  /** Accepting side: the connection's place in the acceptor's table of connection slots. */
+  readonly slot?: InboundSlot;
+}
+
+/** An inbound connection's slot (see Acceptor). */
+export interface InboundSlot {
+  /**
+   * The peer proved its identity: move from the pending handshakes to the
+   * authenticated connections of its role. False if the role has no room
+   * left (the connection is then closed with 1013, try again later).
+   */
+  admit(): boolean;
 }
 
 export interface ConnectionEnv {
@@ -37,16 +53,25 @@ export interface ConnectionEnv {
   readonly clock: Clock;
   readonly highWaterMarkBytes: number;
   readonly maxQueuedBytes: number;
+  /** Largest message accepted once authenticated (before: HANDSHAKE_MAX_BYTES). */
+  readonly maxPayloadBytes: number;
+  readonly budget: NodeBudget;
 }
 
 /** WebSocket close codes used by the transport (docs/protocol.md). */
-export const CloseCode = { normal: 1000, goingAway: 1001, protocol: 1002, policy: 1008, tooBig: 1009 } as const;
+export const CloseCode = { normal: 1000, goingAway: 1001, protocol: 1002, policy: 1008, tooBig: 1009, tryAgain: 1013 } as const;
 
 /**
  * One authenticated-or-authenticating WebSocket: decodes and validates every
  * message (an invalid one closes the connection with 1002 and is counted),
  * runs the last step of the handshake (a wrong proof closes with 1008), and
  * sends through a FrameWriter (backpressure, bounded queue, in order).
+ *
+ * Until the handshake completed, ws accepts messages of at most
+ * HANDSHAKE_MAX_BYTES (bigger: 1009 before the payload is buffered) and only
+ * the Auth/AuthOk frame is decoded; the limit rises to maxPayloadBytes when
+ * the peer's proof checks out. Throws UNAVAILABLE if `ws` does not start at
+ * the handshake limit (see payloadLimit).
  */
 export class Connection implements CreditSink {
   state: 'auth' | 'open' | 'closed' = 'auth';
@@ -59,6 +84,8 @@ export class Connection implements CreditSink {
   pendingCount = 0;
   /** Inbound requests/streams being handled. */
   serving = 0;
+  /** Bytes of the inbound request frames being handled. */
+  servingBytes = 0;
   /** Inbound streams by exchange id. */
   readonly streams = new Map<number, InboundStream>();
   /** Heartbeat bookkeeping (owned by the transport's heartbeat). */
@@ -76,6 +103,7 @@ export class Connection implements CreditSink {
   private readonly writer: FrameWriter;
   private expectedProof: Buffer | undefined;
   private replyProof: Buffer | undefined;
+  private readonly slot: InboundSlot | undefined;
 
   constructor(
     readonly ws: WebSocket,
@@ -87,11 +115,15 @@ export class Connection implements CreditSink {
     this.outbound = init.outbound;
     this.expectedProof = init.expectedProof;
     this.replyProof = init.replyProof;
+    this.slot = init.slot;
+    if (maxPayloadOf(ws) !== HANDSHAKE_MAX_BYTES) {
+      throw new DynamisError('UNAVAILABLE', `a connection must start with maxPayload ${HANDSHAKE_MAX_BYTES} until authenticated`);
+    }
     ws.on('message', this.onMessage);
     ws.on('close', this.onWsClose);
     ws.on('error', this.onWsError);
     ws.on('pong', this.onPong);
-    this.writer = new FrameWriter(ws, init.peerId, env.counters, env.highWaterMarkBytes, env.maxQueuedBytes);
+    this.writer = new FrameWriter(ws, init.peerId, env.counters, env.highWaterMarkBytes, env.maxQueuedBytes, env.budget);
   }
 
   /** True while frames may be sent without queueing. */
@@ -189,18 +221,24 @@ export class Connection implements CreditSink {
     counters.messagesIn++;
     if (!isBinary || !Buffer.isBuffer(data)) return this.violation('text frame');
     counters.bytesIn += data.length;
+    if (this.state === 'auth') return this.authenticate(data);
     const frame = this.env.codec.decode(data);
     if (frame === undefined) return this.violation('invalid frame');
     this.active = true;
-    if (this.state === 'auth') return this.authenticate(frame);
+    if (frame instanceof IllFormedTextFrame) return this.env.owner.onIllFormedText(this, frame);
     if (frame[0] === FrameKind.Auth || frame[0] === FrameKind.AuthOk) return this.violation('handshake frame after the handshake');
-    this.env.owner.onFrame(this, frame);
+    this.env.owner.onFrame(this, frame, data.length);
   };
 
-  /** The handshake's last step (docs/protocol.md): check the peer's proof; as acceptor, answer with ours. */
-  private authenticate(frame: Frame): void {
+  /**
+   * The handshake's last step (docs/protocol.md): check the peer's proof; as
+   * acceptor, take an authenticated slot and answer with ours. Only a message
+   * of at most HANDSHAKE_MAX_BYTES is decoded here (ws refuses bigger ones).
+   */
+  private authenticate(data: Buffer): void {
     const kind = this.outbound ? FrameKind.AuthOk : FrameKind.Auth;
-    const ok = frame[0] === kind && proofMatches(this.expectedProof!, frame[3] as Uint8Array);
+    const frame = data.length <= HANDSHAKE_MAX_BYTES ? this.env.codec.decode(data) : undefined;
+    const ok = Array.isArray(frame) && frame[0] === kind && proofMatches(this.expectedProof!, frame[3] as Uint8Array);
     const reply = this.replyProof;
     this.expectedProof = this.replyProof = undefined;
     if (!ok) {
@@ -209,9 +247,16 @@ export class Connection implements CreditSink {
       this.close(CloseCode.policy, 'authentication failed');
       return;
     }
+    if (this.slot !== undefined && !this.slot.admit()) {
+      this.env.counters.refusedConnections++;
+      this.close(CloseCode.tryAgain, 'no connection slot free');
+      return;
+    }
+    setMaxPayload(this.ws, this.env.maxPayloadBytes);
     if (reply !== undefined) this.send(this.env.codec.encode(FrameKind.AuthOk, 0, '', reply));
     this.handshakeTimer?.cancel();
     this.handshakeTimer = undefined;
+    this.active = true;
     this.state = 'open';
     this.env.owner.onAuthenticated(this);
   }

@@ -3,12 +3,15 @@ import type { Socket } from 'node:net';
 import type WebSocket from 'ws';
 import type { Counters } from '../Counters';
 import { ByteQueue } from './ByteQueue';
+import type { NodeBudget } from './NodeBudget';
 
 /**
  * The sending half of a connection, with backpressure. Frames go straight to
  * ws while the socket's buffered bytes stay under the high-water mark, then
  * into a bounded queue that the socket's 'drain' empties; a frame that would
- * overflow the queue is refused (UNAVAILABLE). Frames leave in `send` order.
+ * overflow the queue (maxQueuedBytes), or the node-wide budget of queued
+ * bytes shared by every connection, is refused (UNAVAILABLE). Frames leave in
+ * `send` order.
  *
  * The first frame of a tick is written at once (lowest latency for a lone
  * request); from the second on, the socket is corked until the tick's
@@ -31,6 +34,7 @@ export class FrameWriter {
     private readonly counters: Counters,
     private readonly highWaterMarkBytes: number,
     private readonly maxQueuedBytes: number,
+    private readonly budget: NodeBudget,
   ) {
     const socket = (ws as unknown as { _socket?: Socket })._socket;
     if (socket === undefined) throw new DynamisError('UNAVAILABLE', 'WebSocket has no socket yet');
@@ -54,12 +58,18 @@ export class FrameWriter {
       this.write(frame);
       return;
     }
+    if (!this.budget.canQueue(frame.length)) {
+      throw new DynamisError('UNAVAILABLE', `send queues of this node are full (${this.budget.queuedBytes} bytes): peers are not reading`, {
+        details: { peer: this.peerId, nodeQueuedBytes: this.budget.queuedBytes },
+      });
+    }
     if (this.queue.bytes + frame.length > this.maxQueuedBytes) {
       throw new DynamisError('UNAVAILABLE', `send queue to ${this.peerId} is full (${this.queue.bytes} bytes): the peer is not reading`, {
         details: { peer: this.peerId, queuedBytes: this.queue.bytes },
       });
     }
     this.queue.push(frame);
+    this.budget.queuedBytes += frame.length;
   }
 
   /** Resolves once writable again, or closed. One promise per congestion episode, shared by all waiters. */
@@ -72,6 +82,7 @@ export class FrameWriter {
   /** Drops the queue and wakes every waiter; later sends throw. */
   close(): void {
     this.closed = true;
+    this.budget.queuedBytes -= this.queue.bytes;
     this.queue.clear();
     this.wake();
   }
@@ -99,7 +110,9 @@ export class FrameWriter {
     if (this.closed) return;
     while (this.queue.length > 0) {
       if (this.ws.bufferedAmount >= this.highWaterMarkBytes) return; // the next 'drain' resumes
-      this.write(this.queue.shift()!);
+      const frame = this.queue.shift()!;
+      this.budget.queuedBytes -= frame.length;
+      this.write(frame);
     }
     if (this.ws.bufferedAmount < this.highWaterMarkBytes) this.wake();
   };

@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { DynamisError, type Envelope, type InboundHandler, type Logger } from '@dynamis/core';
 import { Scheduler, VirtualClock } from '@dynamis/testkit';
 import type { Connection } from '../conn/Connection';
+import { NodeBudget } from '../conn/NodeBudget';
 import { Counters } from '../Counters';
 import { FrameCodec } from '../wire/FrameCodec';
 import { FrameKind, type Frame } from '../wire/frameSchema';
@@ -19,11 +20,12 @@ function fakeConn(peerId: string, role: 'node' | 'client' = 'node') {
     state: 'open',
     pendingCount: 0,
     serving: 0,
+    servingBytes: 0,
     streams: new Map(),
     writable: true,
     violations: 0,
     send(frame: Buffer) {
-      sent.push(codec.decode(frame)!);
+      sent.push(codec.decode(frame) as Frame);
     },
     trySend(frame: Buffer) {
       this.send(frame);
@@ -55,6 +57,9 @@ function setup(handler?: InboundHandler) {
     maxPayloadBytes: 64 * 1024,
     streamChunkCredit: 4,
     clientTypePrefix: 'client.',
+    maxRequestsInFlight: 8,
+    maxRequestBytesInFlight: 1024,
+    budget: new NodeBudget(4096, 4096),
     handler: () => handler,
   });
   return { ex, counters, scheduler };
@@ -70,12 +75,12 @@ describe('Exchange', () => {
     const p = ex.open('node-b', { type: 'get', payload: 1 }, undefined, 1000);
     ex.start(p, b.conn);
     const [, id] = b.sent[0]!;
-    ex.onFrame(mallory.conn, [FrameKind.Response, id, 'forged', 'x']);
+    ex.onFrame(mallory.conn, [FrameKind.Response, id, 'forged', 'x'], 16);
     expect(counters.unknownCorrelation).toBe(1);
     expect(ex.inFlight).toBe(1);
-    ex.onFrame(b.conn, [FrameKind.Response, id, 'get.reply', 2]);
+    ex.onFrame(b.conn, [FrameKind.Response, id, 'get.reply', 2], 16);
     await expect(p.promise).resolves.toEqual({ type: 'get.reply', payload: 2 });
-    ex.onFrame(b.conn, [FrameKind.Response, id, 'late', 3]);
+    ex.onFrame(b.conn, [FrameKind.Response, id, 'late', 3], 16);
     expect(counters.unknownCorrelation).toBe(2);
     expect(b.conn.pendingCount).toBe(0);
   });
@@ -121,9 +126,9 @@ describe('Exchange', () => {
       return { type: 'r', payload: msg.payload };
     });
     const c = fakeConn('client:app', 'client');
-    ex.onFrame(c.conn, [FrameKind.Request, 1, 'client.get', 'k']);
-    ex.onFrame(c.conn, [FrameKind.Request, 2, 'replica.put', 'k']);
-    ex.onFrame(c.conn, [FrameKind.Request, 3, 'client.bad', 'k']);
+    ex.onFrame(c.conn, [FrameKind.Request, 1, 'client.get', 'k'], 16);
+    ex.onFrame(c.conn, [FrameKind.Request, 2, 'replica.put', 'k'], 16);
+    ex.onFrame(c.conn, [FrameKind.Request, 3, 'client.bad', 'k'], 16);
     await settle();
     expect(seen).toEqual(['client:app client.get', 'client:app client.bad']);
     const byId = new Map(c.sent.map((f) => [f[1], f]));
@@ -136,13 +141,13 @@ describe('Exchange', () => {
   it('treats a chunk beyond the granted credit as a protocol violation', async () => {
     const { ex } = setup(() => new Promise(() => undefined));
     const a = fakeConn('node-a');
-    ex.onFrame(a.conn, [FrameKind.StreamOpen, 7, 'bulk', null]);
+    ex.onFrame(a.conn, [FrameKind.StreamOpen, 7, 'bulk', null], 16);
     expect(a.sent[0]).toEqual([FrameKind.StreamCredit, 7, '', 4]);
-    for (let i = 0; i < 4; i++) ex.onFrame(a.conn, [FrameKind.StreamChunk, 7, '', Uint8Array.of(i)]);
+    for (let i = 0; i < 4; i++) ex.onFrame(a.conn, [FrameKind.StreamChunk, 7, '', Uint8Array.of(i)], 16);
     expect(a.conn.violations).toBe(0);
-    ex.onFrame(a.conn, [FrameKind.StreamChunk, 7, '', Uint8Array.of(9)]);
+    ex.onFrame(a.conn, [FrameKind.StreamChunk, 7, '', Uint8Array.of(9)], 16);
     expect(a.conn.violations).toBe(1);
-    ex.onFrame(a.conn, [FrameKind.StreamOpen, 7, 'bulk', null]);
+    ex.onFrame(a.conn, [FrameKind.StreamOpen, 7, 'bulk', null], 16);
     expect(a.conn.violations).toBe(2);
   });
 
@@ -157,14 +162,14 @@ describe('Exchange', () => {
     await settle();
     expect(b.sent.map((f) => f[0])).toEqual([FrameKind.StreamOpen]);
     const id = b.sent[0]![1];
-    ex.onFrame(b.conn, [FrameKind.StreamCredit, id, '', 2]);
+    ex.onFrame(b.conn, [FrameKind.StreamCredit, id, '', 2], 16);
     await settle();
     expect(b.sent.filter((f) => f[0] === FrameKind.StreamChunk)).toHaveLength(2);
-    ex.onFrame(b.conn, [FrameKind.StreamCredit, id, '', 10]);
+    ex.onFrame(b.conn, [FrameKind.StreamCredit, id, '', 10], 16);
     await settle();
     expect(b.sent.filter((f) => f[0] === FrameKind.StreamChunk)).toHaveLength(6);
     expect(b.sent.at(-1)![0]).toBe(FrameKind.StreamEnd);
-    ex.onFrame(b.conn, [FrameKind.Response, id, 'done', 6]);
+    ex.onFrame(b.conn, [FrameKind.Response, id, 'done', 6], 16);
     await expect(p.promise).resolves.toEqual({ type: 'done', payload: 6 });
   });
 });

@@ -1,10 +1,11 @@
 import { DynamisError, type Clock, type Envelope, type InboundHandler, type Logger } from '@dynamis/core';
-import type { Connection } from '../conn/Connection';
+import { CloseCode, type Connection } from '../conn/Connection';
+import type { NodeBudget } from '../conn/NodeBudget';
 import type { Counters } from '../Counters';
 import { InboundStream } from '../stream/InboundStream';
 import { OutboundStream, type PumpHost } from '../stream/OutboundStream';
 import { FrameKind, MAX_ID, MAX_TYPE_LENGTH, type Frame, type WireError } from '../wire/frameSchema';
-import type { FrameCodec } from '../wire/FrameCodec';
+import type { FrameCodec, IllFormedTextFrame } from '../wire/FrameCodec';
 import { fromWireError, toWireError } from '../wire/wireError';
 import { isWireValue } from '../wire/wireValue';
 import { Deadlines } from './Deadlines';
@@ -20,6 +21,11 @@ export interface ExchangeEnv {
   readonly streamChunkCredit: number;
   /** Message types a client connection may send start with this. */
   readonly clientTypePrefix: string;
+  /** Per connection: most inbound requests and streams being handled at once. */
+  readonly maxRequestsInFlight: number;
+  /** Per connection: most bytes of inbound request frames being handled at once (one request always may run). */
+  readonly maxRequestBytesInFlight: number;
+  readonly budget: NodeBudget;
   handler(): InboundHandler | undefined;
 }
 
@@ -31,6 +37,15 @@ const FRAME_OVERHEAD = 64;
  * correlation ids (one space per Exchange; a reply counts only on the
  * connection its request left on), timeouts on one timer, inbound dispatch to
  * the handler, and stream flow control. Knows nothing of peers or addresses.
+ *
+ * Inbound work is bounded: a request or stream that would exceed its
+ * connection's maxRequestsInFlight or maxRequestBytesInFlight, or the node's
+ * budget of request bytes, is refused before any handler sees it with
+ * UNAVAILABLE `{ overloaded: true, applied: false }` (retryable: it provably
+ * did nothing). A reply that cannot be queued (the requester does not read:
+ * its queue, or the node's budget of queued bytes, is full) closes that
+ * connection with 1013 instead of growing memory; the requester sees the
+ * connection lost (UNAVAILABLE).
  */
 export class Exchange implements PumpHost {
   readonly maxChunkBytes: number;
@@ -99,18 +114,19 @@ export class Exchange implements PumpHost {
     return this.encodeMessage(FrameKind.OneWay, 0, msg);
   }
 
-  /** Routes one validated frame from `conn`. */
-  onFrame(conn: Connection, frame: Frame): void {
+  /** Routes one validated frame from `conn`, `bytes` long on the wire. */
+  onFrame(conn: Connection, frame: Frame, bytes: number): void {
     const [kind, id, type, body] = frame;
     switch (kind) {
       case FrameKind.Request:
-        void this.serve(conn, id, type, body, undefined);
+        if (this.admit(conn, id, bytes)) void this.serve(conn, id, type, body, undefined, bytes);
         return;
       case FrameKind.OneWay:
         void this.deliver(conn, type, body);
         return;
       case FrameKind.StreamOpen:
-        return this.openInbound(conn, id, type, body);
+        if (this.admit(conn, id, bytes)) this.openInbound(conn, id, type, body, bytes);
+        return;
       case FrameKind.StreamChunk:
       case FrameKind.StreamEnd:
       case FrameKind.StreamAbort:
@@ -118,6 +134,25 @@ export class Exchange implements PumpHost {
       default:
         return this.onReplyFrame(conn, kind, id, type, body);
     }
+  }
+
+  /**
+   * A frame whose strings are not all well-formed UTF-8: a request or stream
+   * is answered INVALID_KEY (its handler never runs, the connection stays
+   * up); a one-way message is dropped (counted); anything else is a protocol
+   * violation (our encoder never writes ill-formed UTF-8).
+   */
+  onIllFormedText(conn: Connection, frame: IllFormedTextFrame): void {
+    if (frame.kind === FrameKind.OneWay) {
+      this.env.counters.dropped++;
+      return;
+    }
+    if (frame.kind !== FrameKind.Request && frame.kind !== FrameKind.StreamOpen) return conn.violation('ill-formed UTF-8');
+    this.env.counters.illFormedText++;
+    const err = new DynamisError('INVALID_KEY', 'a string in the request (a key, or another field) is not well-formed UTF-8', {
+      details: { applied: false },
+    });
+    this.reply(conn, this.env.codec.encode(FrameKind.ErrorResponse, frame.id, '', toWireError(err, '')));
   }
 
   /** `conn` is gone: its exchanges fail UNAVAILABLE, its inbound streams break. */
@@ -190,12 +225,39 @@ export class Exchange implements PumpHost {
     }
   }
 
-  private openInbound(conn: Connection, id: number, type: string, payload: unknown): void {
+  /**
+   * True if an inbound request (or stream) of `bytes` from `conn` may start
+   * now; otherwise it is answered UNAVAILABLE (overloaded, not applied).
+   */
+  private admit(conn: Connection, id: number, bytes: number): boolean {
+    const e = this.env;
+    const fits =
+      conn.serving < e.maxRequestsInFlight &&
+      (conn.serving === 0 || conn.servingBytes + bytes <= e.maxRequestBytesInFlight) &&
+      e.budget.canServe(bytes);
+    if (fits) return true;
+    e.counters.overloaded++;
+    const err = new DynamisError('UNAVAILABLE', `${e.self} is overloaded: too much in flight; retry later`, {
+      details: { overloaded: true, applied: false, inFlight: conn.serving, inFlightBytes: conn.servingBytes },
+    });
+    this.reply(conn, e.codec.encode(FrameKind.ErrorResponse, id, '', toWireError(err, '')));
+    return false;
+  }
+
+  /** Sends a reply on `conn`; one that cannot be queued closes the connection (1013): the requester is not reading. */
+  private reply(conn: Connection, frame: Buffer): void {
+    if (conn.state !== 'open' || conn.trySend(frame)) return;
+    this.env.counters.slowReaderCloses++;
+    this.env.logger.warn('closing a connection whose replies cannot be queued', { peer: conn.peerId });
+    conn.close(CloseCode.tryAgain, 'replies not read');
+  }
+
+  private openInbound(conn: Connection, id: number, type: string, payload: unknown, bytes: number): void {
     if (conn.streams.has(id)) return conn.violation('stream id reused');
     const stream = new InboundStream(id, this.env.streamChunkCredit, conn);
     conn.streams.set(id, stream);
     conn.grant(id, this.env.streamChunkCredit);
-    void this.serve(conn, id, type, payload, stream);
+    void this.serve(conn, id, type, payload, stream, bytes);
   }
 
   private onStreamFrame(conn: Connection, kind: Frame[0], id: number, body: unknown): void {
@@ -215,8 +277,18 @@ export class Exchange implements PumpHost {
   }
 
   /** Runs the handler for a request or stream and sends its reply (or error) back on `conn`. */
-  private async serve(conn: Connection, id: number, type: string, payload: unknown, body: InboundStream | undefined): Promise<void> {
+  private async serve(
+    conn: Connection,
+    id: number,
+    type: string,
+    payload: unknown,
+    body: InboundStream | undefined,
+    bytes: number,
+  ): Promise<void> {
+    const budget = this.env.budget;
     conn.serving++;
+    conn.servingBytes += bytes;
+    budget.requestBytes += bytes;
     let frame: Buffer;
     try {
       const reply = await this.invoke(conn, type, payload, body);
@@ -228,13 +300,15 @@ export class Exchange implements PumpHost {
       frame = this.env.codec.encode(FrameKind.ErrorResponse, id, '', toWireError(err, `handler for '${type}' on ${this.env.self} failed`));
     }
     conn.serving--;
+    conn.servingBytes -= bytes;
+    budget.requestBytes -= bytes;
     let send = true;
     if (body !== undefined) {
       conn.streams.delete(id);
       send = !body.aborted; // the sender gave up: nobody awaits this reply
       if (!body.finished) void body.return(); // the handler left early: stop the sender
     }
-    if (send && conn.state === 'open' && !conn.trySend(frame)) this.env.counters.dropped++;
+    if (send) this.reply(conn, frame);
   }
 
   private async deliver(conn: Connection, type: string, payload: unknown): Promise<void> {

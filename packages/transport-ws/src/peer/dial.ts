@@ -1,6 +1,16 @@
 import type { Clock, Timer } from '@dynamis/core';
 import WebSocket from 'ws';
-import { acceptorProof, dialerProof, Header, ID_PATTERN, isNonce, newNonce, SUBPROTOCOL, type Role } from '../auth/handshake';
+import {
+  acceptorProof,
+  dialerProof,
+  HANDSHAKE_MAX_BYTES,
+  Header,
+  ID_PATTERN,
+  isNonce,
+  newNonce,
+  SUBPROTOCOL,
+  type Role,
+} from '../auth/handshake';
 import type { ConnectionInit } from '../conn/Connection';
 import { FrameKind } from '../wire/frameSchema';
 import type { FrameCodec } from '../wire/FrameCodec';
@@ -13,7 +23,6 @@ export interface DialSpec {
   readonly key: string;
   /** The acceptor must present this node id; undefined accepts any valid id (clients). */
   readonly expectAcceptorId: string | undefined;
-  readonly maxPayloadBytes: number;
   readonly handshakeTimeoutMs: number;
 }
 
@@ -43,7 +52,8 @@ export interface DialCallbacks {
  * (docs/protocol.md): offers our role, id and nonce in the upgrade request,
  * takes the acceptor's id and nonce from the 101 response, and sends our
  * proof as the first frame; the Connection then checks the acceptor's proof
- * in its AuthOk. The handshake timer (Clock) covers everything up to AuthOk.
+ * in its AuthOk (until then the acceptor may send at most HANDSHAKE_MAX_BYTES
+ * per message). The handshake timer (Clock) covers everything up to AuthOk.
  * Returns the WebSocket so the caller can terminate it (stop) before either callback.
  */
 export function dial(spec: DialSpec, codec: FrameCodec, clock: Clock, cb: DialCallbacks): WebSocket {
@@ -55,7 +65,7 @@ export function dial(spec: DialSpec, codec: FrameCodec, clock: Clock, cb: DialCa
   let proof: Buffer | undefined;
   const ws = new WebSocket(spec.url, SUBPROTOCOL, {
     perMessageDeflate: false,
-    maxPayload: spec.maxPayloadBytes,
+    maxPayload: HANDSHAKE_MAX_BYTES, // raised once the acceptor proved itself (Connection)
     headers,
     followRedirects: false,
     generateMask: zeroMask,

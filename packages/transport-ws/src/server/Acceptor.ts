@@ -1,4 +1,4 @@
-import { DynamisError, type Clock, type Logger, type Timer } from '@dynamis/core';
+import { clientSenderId, DynamisError, type Clock, type Logger, type Timer } from '@dynamis/core';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -6,6 +6,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import {
   acceptorProof,
   dialerProof,
+  HANDSHAKE_MAX_BYTES,
   Header,
   ID_PATTERN,
   isNonce,
@@ -16,19 +17,26 @@ import {
 } from '../auth/handshake';
 import type { ConnectionInit } from '../conn/Connection';
 import type { Counters } from '../Counters';
+import { Slot, SlotTable, type SlotLimits } from './SlotTable';
 
 export interface AcceptorEnv {
   readonly self: string;
   readonly secret: string;
   readonly clientTokens: Readonly<Record<string, string>>;
-  readonly maxConnections: number;
+  readonly slots: SlotLimits;
   readonly handshakeTimeoutMs: number;
-  readonly maxPayloadBytes: number;
   readonly clock: Clock;
   readonly counters: Counters;
   readonly logger: Logger;
-  /** A WebSocket passed the upgrade; wrap it in a Connection (state auth) owning `handshakeTimer`. */
-  accept(ws: WebSocket, init: ConnectionInit, handshakeTimer: Timer | undefined): void;
+  /** A WebSocket passed the upgrade; wrap it in a Connection (state auth). `init.slot` admits it on authentication. */
+  accept(ws: WebSocket, init: ConnectionInit): void;
+}
+
+/** What the acceptor keeps per inbound TCP connection. */
+interface Entry {
+  readonly slot: Slot<Socket>;
+  /** The handshake timer, until the slot is admitted. */
+  timer: Timer | undefined;
 }
 
 /** What the upgrade request established, kept until the 101 response is written. */
@@ -39,23 +47,28 @@ interface Offer {
 
 /**
  * The listening side: an HTTP server that upgrades to WebSocket only for a
- * well-formed handshake (docs/protocol.md). Refuses excess TCP connections
- * (maxConnections), answers a malformed or unauthorised upgrade with an HTTP
- * error before any WebSocket exists, sends its nonce in the 101 response
- * (the proofs are exchanged in the first frames, see Connection), and drops any connection not authenticated within
- * handshakeTimeoutMs of its TCP accept (counted). Every refusal is counted;
- * no secret or token is ever logged.
+ * well-formed handshake (docs/protocol.md). Gives each TCP connection a slot
+ * (SlotTable: unauthenticated ones are capped in all and per address, the
+ * oldest evicted first, and can never lock out authenticated clients and
+ * peers), answers a malformed or unauthorised upgrade with an HTTP error
+ * before any WebSocket exists, sends its nonce in the 101 response (the
+ * proofs are exchanged in the first frames, see Connection; ws accepts at
+ * most HANDSHAKE_MAX_BYTES per message until then), and drops any
+ * connection not authenticated within handshakeTimeoutMs of its TCP accept.
+ * Every refusal, eviction and timeout is counted; no secret or token is ever
+ * logged.
  */
 export class Acceptor {
   private server: Server | undefined;
   private readonly wss: WebSocketServer;
-  private readonly sockets = new Map<Socket, Timer | undefined>();
+  private readonly sockets = new Map<Socket, Entry>();
+  private readonly slots: SlotTable<Socket>;
   private readonly offers = new WeakMap<IncomingMessage, Offer>();
 
   constructor(private readonly env: AcceptorEnv) {
     this.wss = new WebSocketServer({
       noServer: true,
-      maxPayload: env.maxPayloadBytes,
+      maxPayload: HANDSHAKE_MAX_BYTES,
       perMessageDeflate: false,
       clientTracking: false,
       handleProtocols: () => SUBPROTOCOL,
@@ -63,6 +76,10 @@ export class Acceptor {
     this.wss.on('headers', (headers: string[], req: IncomingMessage) => {
       const offer = this.offers.get(req);
       if (offer !== undefined) headers.push(...offer.headers);
+    });
+    this.slots = new SlotTable<Socket>(env.slots, (slot) => {
+      this.env.counters.evictedHandshakes++;
+      slot.socket.destroy();
     });
   }
 
@@ -86,8 +103,8 @@ export class Acceptor {
   async close(): Promise<void> {
     const server = this.server;
     this.server = undefined;
-    for (const [socket, timer] of this.sockets) {
-      timer?.cancel();
+    for (const [socket, entry] of this.sockets) {
+      entry.timer?.cancel();
       socket.destroy();
     }
     this.sockets.clear();
@@ -95,42 +112,49 @@ export class Acceptor {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
-  /** Counts the socket against maxConnections and starts its handshake timer (cancelled on authentication). */
+  /** Gives the socket a pending slot (or refuses it) and starts its handshake timer (cancelled on admission). */
   private readonly onConnection = (socket: Socket): void => {
-    if (this.sockets.size >= this.env.maxConnections || this.server === undefined) {
+    const slot = this.server === undefined ? undefined : this.slots.add(socket, socket.remoteAddress ?? '');
+    if (slot === undefined) {
       this.env.counters.refusedConnections++;
       socket.destroy();
       return;
     }
-    const timer = this.env.clock.setTimer(this.env.handshakeTimeoutMs, () => {
-      if (!this.sockets.has(socket)) return; // cancelled on authentication; this is a late call
+    const entry: Entry = { slot, timer: undefined };
+    entry.timer = this.env.clock.setTimer(this.env.handshakeTimeoutMs, () => {
+      if (slot.state !== 'pending') return; // admitted or gone; this is a late call
       this.env.counters.handshakeTimeouts++;
       socket.destroy();
     });
-    this.sockets.set(socket, timer);
+    this.sockets.set(socket, entry);
     socket.on('close', () => {
-      this.sockets.get(socket)?.cancel();
+      entry.timer?.cancel();
+      this.slots.remove(slot);
       this.sockets.delete(socket);
     });
   };
 
   private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    const checked = this.check(req);
+    const entry = this.sockets.get(socket as Socket);
+    const checked = entry === undefined ? 503 : this.check(req, entry);
     if (typeof checked === 'number') {
       this.refuse(socket, checked);
       return;
     }
     this.offers.set(req, checked);
-    this.wss.handleUpgrade(req, socket, head, (ws) => {
-      const timer = this.sockets.get(socket as Socket);
-      // The Connection owns the timer from now on; the socket entry stays for the count.
-      if (this.sockets.has(socket as Socket)) this.sockets.set(socket as Socket, undefined);
-      this.env.accept(ws, checked.init, timer);
-    });
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.env.accept(ws, checked.init));
   };
 
+  /** The slot of `entry` authenticated as `role`: admit it (see SlotTable) and stop its handshake timer. */
+  private admit(entry: Entry, role: Role): boolean {
+    if (!this.slots.admit(entry.slot, role)) return false;
+    entry.timer?.cancel();
+    entry.timer = undefined;
+    return true;
+  }
+
   /** Validates the upgrade request; an HTTP status to refuse with, or the offer. */
-  private check(req: IncomingMessage): Offer | number {
+  private check(req: IncomingMessage, entry: Entry): Offer | number {
     const h = req.headers;
     const protocols = (h['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
     if (!protocols.includes(SUBPROTOCOL)) return 400;
@@ -146,10 +170,11 @@ export class Acceptor {
     const acceptorNonce = newNonce();
     const params: HandshakeParams = { role, dialerId: id, acceptorId: this.env.self, dialerNonce: nonce, acceptorNonce };
     const headers = [`${Header.id}: ${this.env.self}`, `${Header.nonce}: ${acceptorNonce}`];
-    const peerId = role === 'client' ? `client:${id}` : id;
+    const peerId = role === 'client' ? clientSenderId(id) : id;
+    const slot = { admit: () => this.admit(entry, role) };
     return {
       headers,
-      init: { peerId, role, outbound: false, expectedProof: dialerProof(key, params), replyProof: acceptorProof(key, params) },
+      init: { peerId, role, outbound: false, expectedProof: dialerProof(key, params), replyProof: acceptorProof(key, params), slot },
     };
   }
 
@@ -167,7 +192,16 @@ export class Acceptor {
   }
 
   private refuse(socket: Duplex, status: number): void {
-    const text = status === 401 ? 'Unauthorized' : status === 409 ? 'Conflict' : status === 421 ? 'Misdirected Request' : 'Bad Request';
+    const text =
+      status === 401
+        ? 'Unauthorized'
+        : status === 409
+          ? 'Conflict'
+          : status === 421
+            ? 'Misdirected Request'
+            : status === 503
+              ? 'Service Unavailable'
+              : 'Bad Request';
     socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     socket.destroy();
   }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { Packr } from 'msgpackr';
-import { FrameCodec } from './FrameCodec';
-import { FrameKind, MAX_ID } from './frameSchema';
+import { FrameCodec, IllFormedTextFrame } from './FrameCodec';
+import { FrameKind, MAX_ID, type Frame } from './frameSchema';
 
 const codec = new FrameCodec();
 const hostile = new Packr({ useRecords: true, moreTypes: true, structuredClone: true });
@@ -53,8 +53,8 @@ describe('FrameCodec', () => {
     fc.assert(
       fc.property(frame, ([kind, id, type, body]) => {
         const decoded = codec.decode(codec.encode(kind, id, type, body));
-        expect(decoded).toBeDefined();
-        const [k, i, t, b] = decoded!;
+        expect(Array.isArray(decoded)).toBe(true);
+        const [k, i, t, b] = decoded as Frame;
         expect([k, i, t]).toEqual([kind, id, type]);
         if (body instanceof Uint8Array) {
           expect(b).toBeInstanceOf(Uint8Array);
@@ -68,7 +68,9 @@ describe('FrameCodec', () => {
   });
 
   it('keeps Uint8Array payloads as bytes, nested too', () => {
-    const [, , , body] = codec.decode(codec.encode(FrameKind.Request, 1, 't', { v: new Uint8Array([9, 8]), list: [Uint8Array.of()] }))!;
+    const [, , , body] = codec.decode(
+      codec.encode(FrameKind.Request, 1, 't', { v: new Uint8Array([9, 8]), list: [Uint8Array.of()] }),
+    ) as Frame;
     const b = body as { v: Uint8Array; list: Uint8Array[] };
     expect(b.v).toBeInstanceOf(Uint8Array);
     expect([...b.v]).toEqual([9, 8]);
@@ -107,7 +109,7 @@ describe('FrameCodec', () => {
     for (const value of [new Map([[1, 2]]), new Float64Array(2), 2n ** 63n, new Set([1])]) {
       const frame = codec.decode(hostile.pack([FrameKind.Request, 1, 't', value]));
       if (frame === undefined) continue; // rejected: fine too
-      const body = frame[3];
+      const body = (frame as Frame)[3];
       expect(
         body === null ||
           typeof body !== 'object' ||
@@ -118,11 +120,31 @@ describe('FrameCodec', () => {
     }
   });
 
+  it('rejects a small frame that structured clone would decode into a shared graph (a DAG of depth 30)', () => {
+    let dag: unknown = ['leaf'];
+    for (let i = 0; i < 30; i++) dag = [dag, dag];
+    const bytes = hostile.pack([FrameKind.Request, 1, 'client.get', { key: dag }]);
+    expect(bytes.length).toBeLessThan(1024);
+    // Decoded with pointers, this would be 2^30 paths: a walk over it would not finish within the test's timeout.
+    expect(codec.decode(bytes)).toBeUndefined();
+  });
+
+  it('marks a request whose strings are not well-formed UTF-8, keeping its kind and id', () => {
+    const bytes = Buffer.from(plain.pack([FrameKind.Request, 7, 'client.get', { key: 'AAAA' }]));
+    const at = bytes.indexOf('AAAA');
+    bytes[at] = 0xff;
+    const frame = codec.decode(bytes);
+    expect(frame).toBeInstanceOf(IllFormedTextFrame);
+    expect(frame).toMatchObject({ kind: FrameKind.Request, id: 7 });
+    bytes[at] = 0x41;
+    expect(codec.decode(bytes)).toEqual([FrameKind.Request, 7, 'client.get', { key: 'AAAA' }]);
+  });
+
   it('never throws on arbitrary bytes', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
         const frame = codec.decode(bytes);
-        if (frame !== undefined) expect(Array.isArray(frame)).toBe(true);
+        if (frame !== undefined) expect(Array.isArray(frame) || frame instanceof IllFormedTextFrame).toBe(true);
       }),
       { numRuns: 2000 },
     );

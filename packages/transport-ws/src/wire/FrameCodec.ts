@@ -1,5 +1,20 @@
-import { Packr } from 'msgpackr';
+import { Packr, Unpackr } from 'msgpackr';
 import { FRAME_SCHEMAS, type Frame, type FrameKind } from './frameSchema';
+import { PlainMsgpackScanner, ScanResult } from './PlainMsgpackScanner';
+import { MAX_WIRE_DEPTH, MAX_WIRE_NODES } from './wireValue';
+
+/**
+ * A message that is a well-formed frame except that some string in it is not
+ * well-formed UTF-8 (decoding would rewrite it to U+FFFD, so two different
+ * keys would become one). Only its kind and id are kept: a request gets an
+ * INVALID_KEY answer, anything else is a protocol violation.
+ */
+export class IllFormedTextFrame {
+  constructor(
+    readonly kind: FrameKind,
+    readonly id: number,
+  ) {}
+}
 
 /**
  * Encodes and decodes frames (docs/protocol.md): a msgpack array
@@ -7,11 +22,23 @@ import { FRAME_SCHEMAS, type Frame, type FrameKind } from './frameSchema';
  *
  * `encode` does not validate (callers build frames from checked parts) and
  * returns a Buffer that stays valid after later calls (msgpackr writes each
- * result past the previous one). Not re-entrant; one codec may serve many
+ * result past the previous one). `decode` reads plain msgpack only: the
+ * bytes are scanned first (PlainMsgpackScanner: no extensions, no records,
+ * at most MAX_WIRE_NODES values) and only then handed to a decoder with
+ * structured clone and records off. Not re-entrant; one codec may serve many
  * connections of one process.
  */
 export class FrameCodec {
   private readonly packr = new Packr({ useRecords: false, moreTypes: false, int64AsType: 'number', mapsAsObjects: true });
+  private readonly unpackr = new Unpackr({
+    useRecords: false,
+    structuredClone: false,
+    moreTypes: false,
+    int64AsType: 'number',
+    mapsAsObjects: true,
+  });
+  /** The frame array is one level above the payload. */
+  private readonly scanner = new PlainMsgpackScanner(MAX_WIRE_NODES + 8, MAX_WIRE_DEPTH + 1);
   private readonly scratch: [number, number, string, unknown] = [0, 0, '', null];
 
   encode(kind: FrameKind, id: number, type: string, body: unknown): Buffer {
@@ -28,14 +55,19 @@ export class FrameCodec {
   }
 
   /**
-   * Decodes and validates one message. Returns the frame, or undefined for
-   * anything that is not exactly one valid frame (undecodable bytes, trailing
-   * bytes, a non-array, an unknown kind, a schema mismatch). Never throws.
+   * Decodes and validates one message. Returns the frame; an
+   * IllFormedTextFrame for a valid frame carrying a string that is not
+   * well-formed UTF-8; or undefined for anything that is not exactly one
+   * valid frame of plain msgpack (undecodable bytes, an extension type,
+   * trailing bytes, a non-array, an unknown kind, a schema mismatch, more
+   * than MAX_WIRE_NODES values). Never throws; time linear in `data.length`.
    */
-  decode(data: Uint8Array): Frame | undefined {
+  decode(data: Uint8Array): Frame | IllFormedTextFrame | undefined {
+    const scan = this.scanner.scan(data);
+    if (scan === ScanResult.invalid) return undefined;
     let value: unknown;
     try {
-      value = this.packr.unpack(data);
+      value = this.unpackr.unpack(data);
     } catch {
       return undefined;
     }
@@ -45,6 +77,8 @@ export class FrameCodec {
     const schema = FRAME_SCHEMAS[kind];
     if (schema === undefined) return undefined;
     // The schemas only check (no defaults, no transforms): on success the decoded array is the frame.
-    return schema.safeParse(value).success ? (value as unknown as Frame) : undefined;
+    if (!schema.safeParse(value).success) return undefined;
+    const frame = value as unknown as Frame;
+    return scan === ScanResult.illFormedText ? new IllFormedTextFrame(frame[0], frame[1]) : frame;
   }
 }

@@ -45,4 +45,12 @@ describe('isWireValue', () => {
     expect(isWireValue(deep)).toBe(true);
     expect(isWireValue([deep])).toBe(false);
   });
+
+  it('stops at its node budget, so a shared structure (a DAG) is checked in bounded time', () => {
+    expect(isWireValue(new Array(99).fill(0), 100)).toBe(true);
+    expect(isWireValue(new Array(100).fill(0), 100)).toBe(false);
+    let dag: unknown = ['leaf'];
+    for (let i = 0; i < 40; i++) dag = [dag, dag]; // 2^41 paths: an unbounded walk never ends
+    expect(isWireValue(dag)).toBe(false);
+  });
 });
