@@ -36,7 +36,7 @@ export interface WsTransportStats {
   readonly overloaded: number;
   /** Inbound requests and streams answered INVALID_KEY for a string that is not well-formed UTF-8. */
   readonly illFormedText: number;
-  /** Connections closed (1013) because a reply to them could not be queued: the peer was not reading. */
+  /** Connections dropped because a reply to them could not be queued: the peer was not reading. */
   readonly slowReaderCloses: number;
   readonly reconnectAttempts: number;
   /** Connections re-established to a peer after one was lost. */

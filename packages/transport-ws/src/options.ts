@@ -124,7 +124,7 @@ export const wsTransportOptionsSchema = z
       .positive()
       .default(256 * MiB)
       .describe(
-        'Whole node: most bytes waiting in the send queues of every connection (replies to slow readers); a reply that does not fit closes its connection (1013), a request fails UNAVAILABLE.',
+        'Whole node: most bytes waiting in the send queues of every connection (replies to slow readers); a reply that does not fit drops its connection (the peer is not reading), a request fails UNAVAILABLE.',
       ),
     reconnect: z
       .object({

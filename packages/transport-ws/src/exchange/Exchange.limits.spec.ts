@@ -34,8 +34,8 @@ function fakeConn(peerId: string) {
     violation() {
       this.violations++;
     },
-    close(code: number) {
-      this.closedWith = code;
+    terminate() {
+      this.closedWith = 1006;
       this.state = 'closed';
     },
   };
@@ -137,7 +137,7 @@ describe('Exchange bounds inbound work', () => {
     expect(seen).toEqual([]);
   });
 
-  it('closes a connection (1013) whose reply cannot be queued, instead of holding it', async () => {
+  it('drops a connection whose reply cannot be queued, instead of holding it', async () => {
     const { ex, counters, held } = setup();
     const c = fakeConn('client:slow');
     ex.onFrame(c.conn, request(1), 10);
@@ -145,7 +145,7 @@ describe('Exchange bounds inbound work', () => {
     c.conn.full = true;
     held.shift()!();
     await settle();
-    expect(c.conn.closedWith).toBe(1013);
+    expect(c.conn.closedWith).toBe(1006);
     expect(counters.slowReaderCloses).toBe(1);
   });
 });

@@ -1,5 +1,5 @@
 import { DynamisError, type Clock, type Envelope, type InboundHandler, type Logger } from '@dynamis/core';
-import { CloseCode, type Connection } from '../conn/Connection';
+import type { Connection } from '../conn/Connection';
 import type { NodeBudget } from '../conn/NodeBudget';
 import type { Counters } from '../Counters';
 import { InboundStream } from '../stream/InboundStream';
@@ -43,9 +43,10 @@ const FRAME_OVERHEAD = 64;
  * budget of request bytes, is refused before any handler sees it with
  * UNAVAILABLE `{ overloaded: true, applied: false }` (retryable: it provably
  * did nothing). A reply that cannot be queued (the requester does not read:
- * its queue, or the node's budget of queued bytes, is full) closes that
- * connection with 1013 instead of growing memory; the requester sees the
- * connection lost (UNAVAILABLE).
+ * its queue, or the node's budget of queued bytes, is full) drops that
+ * connection at once (no close frame: it could never be read), freeing its
+ * queue instead of growing memory; the requester sees the connection lost
+ * (UNAVAILABLE).
  */
 export class Exchange implements PumpHost {
   readonly maxChunkBytes: number;
@@ -244,12 +245,12 @@ export class Exchange implements PumpHost {
     return false;
   }
 
-  /** Sends a reply on `conn`; one that cannot be queued closes the connection (1013): the requester is not reading. */
+  /** Sends a reply on `conn`; one that cannot be queued drops the connection: the requester is not reading. */
   private reply(conn: Connection, frame: Buffer): void {
     if (conn.state !== 'open' || conn.trySend(frame)) return;
     this.env.counters.slowReaderCloses++;
-    this.env.logger.warn('closing a connection whose replies cannot be queued', { peer: conn.peerId });
-    conn.close(CloseCode.tryAgain, 'replies not read');
+    this.env.logger.warn('dropping a connection whose replies cannot be queued', { peer: conn.peerId });
+    conn.terminate('replies not read');
   }
 
   private openInbound(conn: Connection, id: number, type: string, payload: unknown, bytes: number): void {
