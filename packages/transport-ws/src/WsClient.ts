@@ -209,8 +209,9 @@ export class WsClient implements ConnectionOwner {
   /** @internal */
   onClosed(conn: Connection, code: number, reason: string): void {
     this.exchange.connectionClosed(conn);
-    const err =
-      code === CloseCode.policy
+    const err = conn.failedAuth
+      ? new DynamisError('UNAUTHORIZED', `the node at ${this.opts.address} could not prove it knows this client's token`)
+      : code === CloseCode.policy
         ? new DynamisError('UNAUTHORIZED', `node refused the client: ${reason}`)
         : new DynamisError('UNAVAILABLE', `connection closed (${code})`);
     this.settleConnect(err);

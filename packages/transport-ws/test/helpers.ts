@@ -1,4 +1,4 @@
-import { SystemClock, SystemRandom, type Envelope, type InboundHandler, type Logger } from '@dynamis/core';
+import { SystemClock, SystemRandom, type Clock, type Envelope, type InboundHandler, type Logger } from '@dynamis/core';
 import { WsTransport } from '../src/WsTransport';
 import type { WsTransportOptionsInput } from '../src/options';
 
@@ -20,13 +20,14 @@ function print(level: string, msg: string, fields?: Record<string, unknown>): vo
 export const clock = new SystemClock();
 export const random = new SystemRandom();
 
-/** A started transport on 127.0.0.1, an ephemeral port unless given. */
+/** A started transport on 127.0.0.1, an ephemeral port unless given; its timers run on `timers` (e.g. a VirtualClock). */
 export async function startNode(
   id: string,
   options: Partial<WsTransportOptionsInput> = {},
   handler?: InboundHandler,
+  timers: Clock = clock,
 ): Promise<WsTransport> {
-  const t = new WsTransport(id, { secret: SECRET, host: '127.0.0.1', port: 0, ...options }, clock, random, quietLogger);
+  const t = new WsTransport(id, { secret: SECRET, host: '127.0.0.1', port: 0, ...options }, timers, random, quietLogger);
   t.setHandler(handler ?? echo);
   await t.start();
   return t;

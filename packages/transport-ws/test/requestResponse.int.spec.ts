@@ -1,15 +1,21 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { DynamisError, isDynamisError } from '@dynamis/core';
+import { DynamisError, isDynamisError, type Clock } from '@dynamis/core';
+import { Scheduler, VirtualClock } from '@dynamis/testkit';
 import type { WsTransport } from '../src/WsTransport';
 import { env, link, startNode, until } from './helpers';
 
+/** Longer than WsTransport's stop grace: virtual time to run while a node on a VirtualClock stops. */
+const STOP_GRACE = 1000;
+
 describe('WsTransport request/response over 127.0.0.1', () => {
   const nodes: WsTransport[] = [];
+  /** Virtual time run while stopping (a node on a VirtualClock waits for its stop grace on it). */
+  const stopping: Array<Promise<void>> = [];
   afterEach(async () => {
-    await Promise.all(nodes.splice(0).map((n) => n.stop()));
+    await Promise.all([...nodes.splice(0).map((n) => n.stop()), ...stopping.splice(0)]);
   });
-  async function pair(): Promise<[WsTransport, WsTransport]> {
-    const a = await startNode('node-a');
+  async function pair(timers?: Clock): Promise<[WsTransport, WsTransport]> {
+    const a = await startNode('node-a', {}, undefined, timers);
     const b = await startNode('node-b', {}, async (from, msg) => {
       if (msg.type === 'fail') throw new DynamisError('CONFLICT', 'nope', { details: { from } });
       if (msg.type === 'crash') throw new Error('boom');
@@ -55,17 +61,17 @@ describe('WsTransport request/response over 127.0.0.1', () => {
     expect(isDynamisError(silent, 'PROTOCOL_ERROR')).toBe(true);
   });
 
-  it('times out with TIMEOUT, close to the deadline', async () => {
-    const [a] = await pair();
-    await a.request('node-b', env('warm'), { timeoutMs: 2000 });
-    const t0 = Date.now();
-    const err = await a.request('node-b', env('slow'), { timeoutMs: 150 }).catch((e: unknown) => e);
-    const took = Date.now() - t0;
-    expect(isDynamisError(err, 'TIMEOUT')).toBe(true);
-    expect(took).toBeGreaterThanOrEqual(145);
-    expect(took).toBeLessThan(1000);
-    expect(a.stats().timeouts).toBe(1);
-    expect(a.stats().inFlight).toBe(0);
+  it('times out with TIMEOUT at its deadline on the transport clock, not before', async () => {
+    const scheduler = new Scheduler();
+    const [a] = await pair(new VirtualClock(scheduler));
+    await a.request('node-b', env('warm'), { timeoutMs: 150 }); // virtual time stands still: no timeout
+    const outcome = a.request('node-b', env('slow'), { timeoutMs: 150 }).catch((e: unknown) => e);
+    await scheduler.runFor(149);
+    expect([a.stats().timeouts, a.stats().inFlight]).toEqual([0, 1]);
+    await scheduler.runFor(2);
+    expect(isDynamisError(await outcome, 'TIMEOUT')).toBe(true);
+    expect([a.stats().timeouts, a.stats().inFlight]).toEqual([1, 0]);
+    stopping.push(scheduler.runFor(STOP_GRACE));
   });
 
   it('fails UNAVAILABLE for an unknown or unreachable peer, and rejects bad arguments', async () => {

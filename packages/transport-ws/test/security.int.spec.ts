@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { isDynamisError, type Envelope } from '@dynamis/core';
+import { isDynamisError, type Clock, type Envelope } from '@dynamis/core';
+import { Scheduler, VirtualClock } from '@dynamis/testkit';
 import { connect } from 'node:net';
 import { WsClient } from '../src/WsClient';
 import { FrameKind } from '../src/wire/frameSchema';
@@ -13,16 +14,23 @@ describe('WsTransport security', () => {
   const nodes: WsTransport[] = [];
   const clients: WsClient[] = [];
   const seen: Array<[string, Envelope]> = [];
+  /** Virtual time run while stopping nodes on a VirtualClock. */
+  const stopping: Array<Promise<void>> = [];
   afterEach(async () => {
     seen.length = 0;
     await Promise.all(clients.splice(0).map((c) => c.close()));
-    await Promise.all(nodes.splice(0).map((n) => n.stop()));
+    await Promise.all([...nodes.splice(0).map((n) => n.stop()), ...stopping.splice(0)]);
   });
-  async function server(options: Parameters<typeof startNode>[1] = {}): Promise<WsTransport> {
-    const t = await startNode('server', { clientTokens: { app: TOKEN }, ...options }, async (from, msg) => {
-      seen.push([from, msg]);
-      return { type: 'ok', payload: from };
-    });
+  async function server(options: Parameters<typeof startNode>[1] = {}, timers?: Clock): Promise<WsTransport> {
+    const t = await startNode(
+      'server',
+      { clientTokens: { app: TOKEN }, ...options },
+      async (from, msg) => {
+        seen.push([from, msg]);
+        return { type: 'ok', payload: from };
+      },
+      timers,
+    );
     nodes.push(t);
     return t;
   }
@@ -52,18 +60,72 @@ describe('WsTransport security', () => {
     expect(s.stats().authFailures).toBe(2);
   });
 
-  it('drops a peer that never finishes the handshake', async () => {
-    const s = await server({ handshakeTimeoutMs: 150 });
+  it('drops a peer that never finishes the handshake, at handshakeTimeoutMs on the transport clock', async () => {
+    const scheduler = new Scheduler();
+    const s = await server({ handshakeTimeoutMs: 150 }, new VirtualClock(scheduler));
     const port = Number(new URL(s.address()!).port);
     const tcp = connect(port, '127.0.0.1');
     const tcpClosed = new Promise<void>((r) => tcp.once('close', () => r()));
-    const raw = await rawConnect(s.address()!, {}); // upgraded, never sends its proof
-    const t0 = Date.now();
-    expect(await closeCode(raw)).toBe(1006);
+    const raw = await rawConnect(s.address()!, {}); // upgraded after the TCP socket was accepted; never sends its proof
+    const rawClosed = closeCode(raw);
+    await scheduler.runFor(149);
+    expect([s.stats().handshakeTimeouts, raw.readyState, tcp.destroyed]).toEqual([0, raw.OPEN, false]);
+    await scheduler.runFor(2);
+    expect(await rawClosed).toBe(1006);
     await tcpClosed;
-    expect(Date.now() - t0).toBeLessThan(1000);
     expect(s.stats().handshakeTimeouts).toBe(2);
     expect(s.stats().connections).toBe(0);
+    stopping.push(scheduler.runFor(1000)); // the stop grace runs on this clock
+  });
+
+  it('accepts at most 128 bytes per message before authentication (1009), the full maxPayloadBytes after', async () => {
+    const s = await server();
+    const early = await rawConnect(s.address()!, {});
+    early.send(Buffer.alloc(129));
+    expect(await closeCode(early)).toBe(1009);
+    const big = { type: 'client.get', payload: new Uint8Array(512 * 1024) };
+    const c = new WsClient({ address: s.address()!, clientId: 'app', token: TOKEN }, clock, quietLogger);
+    clients.push(c);
+    await c.connect();
+    expect(await c.request(big, { timeoutMs: 10_000 })).toEqual({ type: 'ok', payload: 'client:app' });
+    expect(seen).toHaveLength(1);
+  });
+
+  it('answers a request whose key is ill-formed UTF-8 with INVALID_KEY and keeps the connection', async () => {
+    const s = await server();
+    const raw = await rawConnect(s.address()!, { key: SECRET });
+    const bytes = Buffer.from(codec.encode(FrameKind.Request, 5, 'client.put', { key: 'a?b' }));
+    bytes[bytes.indexOf('a?b') + 1] = 0xff;
+    raw.send(bytes);
+    raw.send(codec.encode(FrameKind.Request, 6, 'client.get', { key: 'ok' }));
+    const replies = await new Promise<unknown[]>((resolve) => {
+      const got: unknown[] = [];
+      raw.on('message', (data: Buffer) => got.push(codec.decode(data)) === 2 && resolve(got));
+    });
+    expect(replies[0]).toEqual([FrameKind.ErrorResponse, 5, '', expect.objectContaining({ code: 'INVALID_KEY' })]);
+    expect(replies[1]).toEqual([FrameKind.Response, 6, 'ok', 'raw-peer']);
+    expect(seen.map(([, m]) => m.payload)).toEqual([{ key: 'ok' }]);
+    expect(s.stats().illFormedText).toBe(1);
+  });
+
+  it('refuses requests beyond maxRequestsInFlight with UNAVAILABLE { overloaded, applied: false } before the handler', async () => {
+    const release: Array<() => void> = [];
+    const s = await startNode('server', { clientTokens: { app: TOKEN }, maxRequestsInFlight: 2 }, (from) => {
+      return new Promise((resolve) => release.push(() => resolve({ type: 'ok', payload: from })));
+    });
+    nodes.push(s);
+    const c = new WsClient({ address: s.address()!, clientId: 'app', token: TOKEN }, clock, quietLogger);
+    clients.push(c);
+    await c.connect();
+    const outcomes = [1, 2, 3].map((i) => c.request({ type: 'client.get', payload: i }, { timeoutMs: 10_000 }).catch((e: unknown) => e));
+    expect(await outcomes[2]).toMatchObject({ code: 'UNAVAILABLE', details: { overloaded: true, applied: false } });
+    expect(release).toHaveLength(2);
+    for (const r of release) r();
+    expect(await Promise.all(outcomes.slice(0, 2))).toEqual([
+      { type: 'ok', payload: 'client:app' },
+      { type: 'ok', payload: 'client:app' },
+    ]);
+    expect(s.stats().overloaded).toBe(1);
   });
 
   it('closes an oversized frame with 1009', async () => {

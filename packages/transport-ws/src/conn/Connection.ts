@@ -99,6 +99,8 @@ export class Connection implements CreditSink {
   handshakeTimer: Timer | undefined;
   /** Closed on purpose by this side (idle, duplicate, stop): no reconnect. */
   closeExpected = false;
+  /** This side closed it because the peer's proof was wrong (on the dialing side: the acceptor is an impostor). */
+  failedAuth = false;
 
   private readonly writer: FrameWriter;
   private expectedProof: Buffer | undefined;
@@ -244,6 +246,7 @@ export class Connection implements CreditSink {
     if (!ok) {
       this.env.counters.authFailures++;
       this.env.logger.warn('peer failed authentication', { peer: this.peerId, outbound: this.outbound });
+      this.failedAuth = true;
       this.close(CloseCode.policy, 'authentication failed');
       return;
     }
