@@ -2,14 +2,14 @@ import { DynamisError, type Clock, type Envelope, type InboundHandler, type Logg
 import type { Connection } from '../conn/Connection';
 import type { NodeBudget } from '../conn/NodeBudget';
 import type { Counters } from '../Counters';
-import { InboundStream } from '../stream/InboundStream';
 import { OutboundStream, type PumpHost } from '../stream/OutboundStream';
-import { FrameKind, MAX_ID, MAX_TYPE_LENGTH, type Frame, type WireError } from '../wire/frameSchema';
+import { FrameKind, MAX_ID, type Frame, type WireError } from '../wire/frameSchema';
 import type { FrameCodec, IllFormedTextFrame } from '../wire/FrameCodec';
 import { fromWireError, toWireError } from '../wire/wireError';
-import { isWireValue } from '../wire/wireValue';
 import { Deadlines } from './Deadlines';
+import { encodeMessage } from './encodeMessage';
 import { Pending } from './Pending';
+import { Serving } from './Serving';
 
 export interface ExchangeEnv {
   readonly self: string;
@@ -37,16 +37,8 @@ const FRAME_OVERHEAD = 64;
  * correlation ids (one space per Exchange; a reply counts only on the
  * connection its request left on), timeouts on one timer, inbound dispatch to
  * the handler, and stream flow control. Knows nothing of peers or addresses.
- *
- * Inbound work is bounded: a request or stream that would exceed its
- * connection's maxRequestsInFlight or maxRequestBytesInFlight, or the node's
- * budget of request bytes, is refused before any handler sees it with
- * UNAVAILABLE `{ overloaded: true, applied: false }` (retryable: it provably
- * did nothing). A reply that cannot be queued (the requester does not read:
- * its queue, or the node's budget of queued bytes, is full) drops that
- * connection at once (no close frame: it could never be read), freeing its
- * queue instead of growing memory; the requester sees the connection lost
- * (UNAVAILABLE).
+ * Inbound frames (requests, streams and one-way messages to this side) are
+ * handed to Serving, which bounds them.
  */
 export class Exchange implements PumpHost {
   readonly maxChunkBytes: number;
@@ -54,7 +46,10 @@ export class Exchange implements PumpHost {
   private readonly deadlines: Deadlines<Pending>;
   private lastId = 0;
 
+  private readonly serving: Serving;
+
   constructor(private readonly env: ExchangeEnv) {
+    this.serving = new Serving(env);
     this.maxChunkBytes = env.maxPayloadBytes - FRAME_OVERHEAD;
     this.deadlines = new Deadlines<Pending>(env.clock, this.expire);
   }
@@ -81,7 +76,7 @@ export class Exchange implements PumpHost {
       throw new DynamisError('INVALID_ARGUMENT', 'a stream body must be an AsyncIterable<Uint8Array>');
     }
     const id = this.nextId();
-    const frame = this.encodeMessage(body === undefined ? FrameKind.Request : FrameKind.StreamOpen, id, msg);
+    const frame = encodeMessage(this.env, body === undefined ? FrameKind.Request : FrameKind.StreamOpen, id, msg);
     const out = body === undefined ? undefined : new OutboundStream(id, body[Symbol.asyncIterator](), this);
     const p = new Pending(id, to, msg.type, timeoutMs, frame, out);
     this.pending.set(id, p);
@@ -112,7 +107,7 @@ export class Exchange implements PumpHost {
 
   /** Encodes a one-way message; throws INVALID_ARGUMENT like `open`. */
   encodeOneWay(msg: Envelope): Buffer {
-    return this.encodeMessage(FrameKind.OneWay, 0, msg);
+    return encodeMessage(this.env, FrameKind.OneWay, 0, msg);
   }
 
   /** Routes one validated frame from `conn`, `bytes` long on the wire. */
@@ -120,40 +115,22 @@ export class Exchange implements PumpHost {
     const [kind, id, type, body] = frame;
     switch (kind) {
       case FrameKind.Request:
-        if (this.admit(conn, id, bytes)) void this.serve(conn, id, type, body, undefined, bytes);
-        return;
-      case FrameKind.OneWay:
-        void this.deliver(conn, type, body);
-        return;
       case FrameKind.StreamOpen:
-        if (this.admit(conn, id, bytes)) this.openInbound(conn, id, type, body, bytes);
-        return;
+        return this.serving.onRequest(conn, kind, id, type, body, bytes);
+      case FrameKind.OneWay:
+        return this.serving.onOneWay(conn, type, body);
       case FrameKind.StreamChunk:
       case FrameKind.StreamEnd:
       case FrameKind.StreamAbort:
-        return this.onStreamFrame(conn, kind, id, body);
+        return this.serving.onStreamFrame(conn, kind, id, body);
       default:
         return this.onReplyFrame(conn, kind, id, type, body);
     }
   }
 
-  /**
-   * A frame whose strings are not all well-formed UTF-8: a request or stream
-   * is answered INVALID_KEY (its handler never runs, the connection stays
-   * up); a one-way message is dropped (counted); anything else is a protocol
-   * violation (our encoder never writes ill-formed UTF-8).
-   */
+  /** A frame whose strings are not all well-formed UTF-8 (see Serving.onIllFormedText). */
   onIllFormedText(conn: Connection, frame: IllFormedTextFrame): void {
-    if (frame.kind === FrameKind.OneWay) {
-      this.env.counters.dropped++;
-      return;
-    }
-    if (frame.kind !== FrameKind.Request && frame.kind !== FrameKind.StreamOpen) return conn.violation('ill-formed UTF-8');
-    this.env.counters.illFormedText++;
-    const err = new DynamisError('INVALID_KEY', 'a string in the request (a key, or another field) is not well-formed UTF-8', {
-      details: { applied: false },
-    });
-    this.reply(conn, this.env.codec.encode(FrameKind.ErrorResponse, frame.id, '', toWireError(err, '')));
+    this.serving.onIllFormedText(conn, frame);
   }
 
   /** `conn` is gone: its exchanges fail UNAVAILABLE, its inbound streams break. */
@@ -224,139 +201,6 @@ export class Exchange implements PumpHost {
         else p.out.stop();
         return;
     }
-  }
-
-  /**
-   * True if an inbound request (or stream) of `bytes` from `conn` may start
-   * now; otherwise it is answered UNAVAILABLE (overloaded, not applied).
-   */
-  private admit(conn: Connection, id: number, bytes: number): boolean {
-    const e = this.env;
-    const fits =
-      conn.serving < e.maxRequestsInFlight &&
-      (conn.serving === 0 || conn.servingBytes + bytes <= e.maxRequestBytesInFlight) &&
-      e.budget.canServe(bytes);
-    if (fits) return true;
-    e.counters.overloaded++;
-    const err = new DynamisError('UNAVAILABLE', `${e.self} is overloaded: too much in flight; retry later`, {
-      details: { overloaded: true, applied: false, inFlight: conn.serving, inFlightBytes: conn.servingBytes },
-    });
-    this.reply(conn, e.codec.encode(FrameKind.ErrorResponse, id, '', toWireError(err, '')));
-    return false;
-  }
-
-  /** Sends a reply on `conn`; one that cannot be queued drops the connection: the requester is not reading. */
-  private reply(conn: Connection, frame: Buffer): void {
-    if (conn.state !== 'open' || conn.trySend(frame)) return;
-    this.env.counters.slowReaderCloses++;
-    this.env.logger.warn('dropping a connection whose replies cannot be queued', { peer: conn.peerId });
-    conn.terminate('replies not read');
-  }
-
-  private openInbound(conn: Connection, id: number, type: string, payload: unknown, bytes: number): void {
-    if (conn.streams.has(id)) return conn.violation('stream id reused');
-    const stream = new InboundStream(id, this.env.streamChunkCredit, conn);
-    conn.streams.set(id, stream);
-    conn.grant(id, this.env.streamChunkCredit);
-    void this.serve(conn, id, type, payload, stream, bytes);
-  }
-
-  private onStreamFrame(conn: Connection, kind: Frame[0], id: number, body: unknown): void {
-    const s = conn.streams.get(id);
-    if (s === undefined) {
-      this.env.counters.unknownCorrelation++;
-      return;
-    }
-    if (kind === FrameKind.StreamChunk) {
-      if (!s.push(body as Uint8Array)) conn.violation('stream chunk without credit');
-    } else if (kind === FrameKind.StreamEnd) {
-      s.end();
-    } else {
-      conn.streams.delete(id);
-      s.fail(fromWireError(body as WireError));
-    }
-  }
-
-  /** Runs the handler for a request or stream and sends its reply (or error) back on `conn`. */
-  private async serve(
-    conn: Connection,
-    id: number,
-    type: string,
-    payload: unknown,
-    body: InboundStream | undefined,
-    bytes: number,
-  ): Promise<void> {
-    const budget = this.env.budget;
-    conn.serving++;
-    conn.servingBytes += bytes;
-    budget.requestBytes += bytes;
-    let frame: Buffer;
-    try {
-      const reply = await this.invoke(conn, type, payload, body);
-      if (reply === undefined || reply === null)
-        throw new DynamisError('PROTOCOL_ERROR', `handler for '${type}' on ${this.env.self} returned no reply`);
-      frame = this.encodeMessage(FrameKind.Response, id, reply);
-    } catch (err) {
-      this.env.counters.handlerErrors++;
-      frame = this.env.codec.encode(FrameKind.ErrorResponse, id, '', toWireError(err, `handler for '${type}' on ${this.env.self} failed`));
-    }
-    conn.serving--;
-    conn.servingBytes -= bytes;
-    budget.requestBytes -= bytes;
-    let send = true;
-    if (body !== undefined) {
-      conn.streams.delete(id);
-      send = !body.aborted; // the sender gave up: nobody awaits this reply
-      if (!body.finished) void body.return(); // the handler left early: stop the sender
-    }
-    if (send) this.reply(conn, frame);
-  }
-
-  private async deliver(conn: Connection, type: string, payload: unknown): Promise<void> {
-    try {
-      await this.invoke(conn, type, payload, undefined);
-    } catch (err) {
-      this.env.counters.handlerErrors++;
-      this.env.logger.debug('one-way handler failed', { peer: conn.peerId, type, error: err instanceof Error ? err.message : String(err) });
-    }
-  }
-
-  private invoke(conn: Connection, type: string, payload: unknown, body: InboundStream | undefined): Promise<Envelope | void> {
-    const handler = this.env.handler();
-    if (handler === undefined) throw new DynamisError('UNAVAILABLE', `no handler installed on ${this.env.self}`);
-    if (conn.role === 'client' && !type.startsWith(this.env.clientTypePrefix)) {
-      throw new DynamisError('UNAUTHORIZED', `clients may not send '${type}'`, { details: { type } });
-    }
-    return handler(conn.peerId, { type, payload }, body);
-  }
-
-  private encodeMessage(kind: FrameKind, id: number, msg: Envelope): Buffer {
-    if (
-      typeof msg !== 'object' ||
-      msg === null ||
-      typeof msg.type !== 'string' ||
-      msg.type.length === 0 ||
-      msg.type.length > MAX_TYPE_LENGTH
-    ) {
-      throw new DynamisError('INVALID_ARGUMENT', `an envelope needs a type of 1–${MAX_TYPE_LENGTH} characters`);
-    }
-    if (!isWireValue(msg.payload)) {
-      throw new DynamisError(
-        'INVALID_ARGUMENT',
-        `payload of '${msg.type}' is not plain data (null, booleans, numbers, strings, Uint8Array, arrays, plain objects)`,
-      );
-    }
-    const frame = this.env.codec.encode(kind, id, msg.type, msg.payload);
-    if (frame.length > this.env.maxPayloadBytes) {
-      throw new DynamisError(
-        'INVALID_ARGUMENT',
-        `'${msg.type}' encodes to ${frame.length} bytes, over maxPayloadBytes (${this.env.maxPayloadBytes})`,
-        {
-          details: { bytes: frame.length, maxPayloadBytes: this.env.maxPayloadBytes },
-        },
-      );
-    }
-    return frame;
   }
 
   private nextId(): number {
