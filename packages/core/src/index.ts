@@ -44,3 +44,9 @@ export * from './engine/AbstractEngineIterator';
 export * from './engine/rangeBounds';
 export type { IteratorSpec } from './engine/engineArgs';
 export * from './kernel/requestChecks';
+// Wire semantics shared by every Transport (transport-ws, testkit's SimTransport).
+export * from './wire/wireValue';
+export * from './wire/wireCopy';
+export * from './wire/wireError';
+export * from './wire/envelope';
+export * from './wire/InboundStream';

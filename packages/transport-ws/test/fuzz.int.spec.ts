@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Envelope } from '@dynamis/core';
+import { isWireValue, type Envelope } from '@dynamis/core';
 import fc from 'fast-check';
 import { Packr } from 'msgpackr';
 import { connect } from 'node:net';
 import type WebSocket from 'ws';
 import { FrameKind, MAX_TYPE_LENGTH } from '../src/wire/frameSchema';
-import { isWireValue } from '../src/wire/wireValue';
 import type { WsTransport } from '../src/WsTransport';
 import { env, SECRET, startNode } from './helpers';
 import { closeCode, codec, rawConnect } from './rawClient';

@@ -1,5 +1,11 @@
 import {
+  copyEnvelope,
   DynamisError,
+  fromWireError,
+  InboundStream,
+  requireReply,
+  toWireError,
+  type CreditSink,
   type Envelope,
   type InboundHandler,
   type NodeId,
@@ -7,10 +13,11 @@ import {
   type Timer,
   type Transport,
 } from '@dynamis/core';
-import { fromWireError, toWireError, type Frame } from './frames';
-import { InboundStream } from './InboundStream';
+import type { Frame } from './frames';
 import type { SimNetwork } from './SimNetwork';
-import { copyEnvelope } from './wireCopy';
+
+/** Chunks a stream receiver lets its sender have in flight: transport-ws's default streamChunkCredit. */
+export const SIM_STREAM_CREDIT = 16;
 
 /** The sender's side of a stream: its source, read one chunk per pull. */
 interface Outbound {
@@ -41,10 +48,14 @@ interface Pending {
  *
  * Every envelope is copied when sent (so later changes by the sender do not
  * leak) and again on delivery; a payload the wire cannot carry throws
- * INVALID_ARGUMENT (see wireCopy) — from `send` synchronously, from
- * `request` / `stream` as a rejection.
+ * INVALID_ARGUMENT (core's copyEnvelope, the rules transport-ws applies) —
+ * from `send` synchronously, from `request` / `stream` as a rejection.
  *
- * A request handler that resolves with no reply answers PROTOCOL_ERROR.
+ * A request handler that resolves with no reply answers PROTOCOL_ERROR
+ * (core's requireReply). The receiver of a stream is core's InboundStream
+ * with SIM_STREAM_CREDIT chunks of credit, as over transport-ws: the sender
+ * reads its source at most that many chunks ahead of the handler; each chunk
+ * of credit travels as one 'pull' frame.
  * A stream's `timeoutMs` bounds the whole transfer, reply included.
  */
 export class SimTransport implements Transport {
@@ -134,11 +145,10 @@ export class SimTransport implements Transport {
         return;
       case 'open': {
         const id = frame.id;
-        const body = new InboundStream(
-          () => this.wire(from, { kind: 'pull', id, type: frame.type }),
-          () => this.wire(from, { kind: 'cancel', id, type: frame.type }),
-        );
+        const sink = this.creditSink(from, frame.type);
+        const body = new InboundStream(id, SIM_STREAM_CREDIT, sink);
         this.inbound.set(id, body);
+        sink.grant(id, SIM_STREAM_CREDIT);
         void this.serve(from, id, frame.env, body);
         return;
       }
@@ -158,7 +168,7 @@ export class SimTransport implements Transport {
         this.closeSource(this.pending.get(frame.id)?.out);
         return;
       case 'chunk':
-        this.inbound.get(frame.id)?.push(frame.data);
+        this.inbound.get(frame.id)?.push(frame.data); // never beyond credit: the sender sends one chunk per pull
         return;
       case 'end':
         this.inbound.get(frame.id)?.end();
@@ -228,10 +238,7 @@ export class SimTransport implements Transport {
     const incarnation = this.incarnation;
     let reply: Frame;
     try {
-      const result = await this.invoke(from, env, body);
-      if (result === undefined || result === null) {
-        throw new DynamisError('PROTOCOL_ERROR', `handler for '${env.type}' on ${this.self} returned no reply`);
-      }
+      const result = requireReply(await this.invoke(from, env, body), env.type, this.self);
       reply = { kind: 'res', id, type: env.type, env: copyEnvelope(result) };
     } catch (err) {
       reply = { kind: 'err', id, type: env.type, error: toWireError(err, `handler for '${env.type}' on ${this.self} failed`) };
@@ -239,7 +246,7 @@ export class SimTransport implements Transport {
     if (incarnation !== this.incarnation) return; // went down meanwhile: the reply dies with the process
     if (body !== undefined) {
       this.inbound.delete(id);
-      void body.return(); // handler left early: tell the sender to stop
+      if (!body.finished) void body.return(); // handler left early: tell the sender to stop
     }
     this.wire(from, reply, body !== undefined);
   }
@@ -248,6 +255,16 @@ export class SimTransport implements Transport {
     const handler = this.handler;
     if (handler === undefined) throw new DynamisError('UNAVAILABLE', `no handler installed on ${this.self}`);
     return handler(from, env, body);
+  }
+
+  /** How an inbound stream from `from` grants credit (one 'pull' frame per chunk) and cancels its sender. */
+  private creditSink(from: NodeId, type: string): CreditSink {
+    return {
+      grant: (id, chunks) => {
+        for (let i = 0; i < chunks; i++) this.wire(from, { kind: 'pull', id, type });
+      },
+      cancel: (id) => this.wire(from, { kind: 'cancel', id, type }),
+    };
   }
 
   /** Sends a frame if this node is up (stream frames and stream replies travel as a reliable connection). */

@@ -6,7 +6,7 @@ export { DEFAULT_LINK_FAULTS, mergeLinkFaults, type LinkFaults, type ResolvedLin
 export { SimNetwork, type SimNetworkOptions } from './SimNetwork';
 export { SimTransport } from './SimTransport';
 export { digestTrace, type TraceEvent, type TraceRecord } from './trace';
-export { wireCopy } from './wireCopy';
+export { wireCopy } from '@dynamis/core'; // moved to core (one definition of wire semantics); re-exported for existing imports
 export { Simulation, type SimulationOptions } from './Simulation';
 export { runSimulation } from './runSimulation';
 export { seedFromEnv } from './seedFromEnv';

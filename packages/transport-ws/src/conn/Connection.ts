@@ -1,4 +1,4 @@
-import { DynamisError, type Clock, type Logger, type Timer } from '@dynamis/core';
+import { DynamisError, type Clock, type CreditSink, type InboundStream, type Logger, type Timer } from '@dynamis/core';
 import type WebSocket from 'ws';
 import { HANDSHAKE_MAX_BYTES, proofMatches, type Role } from '../auth/handshake';
 import type { Counters } from '../Counters';
@@ -7,7 +7,6 @@ import { IllFormedTextFrame, type FrameCodec } from '../wire/FrameCodec';
 import { FrameWriter } from './FrameWriter';
 import type { NodeBudget } from './NodeBudget';
 import { maxPayloadOf, setMaxPayload } from './payloadLimit';
-import type { CreditSink, InboundStream } from '../stream/InboundStream';
 
 /** Who gets a connection's events. Calls are synchronous, from ws event handlers. */
 export interface ConnectionOwner {

@@ -1,11 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
-import type { Envelope, Logger } from '@dynamis/core';
+import type { Envelope, Logger, WireError } from '@dynamis/core';
 import { Scheduler, VirtualClock } from '@dynamis/testkit';
 import type { Connection } from '../conn/Connection';
 import { NodeBudget } from '../conn/NodeBudget';
 import { Counters } from '../Counters';
 import { FrameCodec, IllFormedTextFrame } from '../wire/FrameCodec';
-import { FrameKind, type Frame, type WireError } from '../wire/frameSchema';
+import { FrameKind, type Frame } from '../wire/frameSchema';
 import { Exchange } from './Exchange';
 
 const silent: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent };

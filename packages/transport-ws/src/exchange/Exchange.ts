@@ -1,11 +1,19 @@
-import { DynamisError, type Clock, type Envelope, type InboundHandler, type Logger } from '@dynamis/core';
+import {
+  DynamisError,
+  fromWireError,
+  toWireError,
+  type WireError,
+  type Clock,
+  type Envelope,
+  type InboundHandler,
+  type Logger,
+} from '@dynamis/core';
 import type { Connection } from '../conn/Connection';
 import type { NodeBudget } from '../conn/NodeBudget';
 import type { Counters } from '../Counters';
 import { OutboundStream, type PumpHost } from '../stream/OutboundStream';
-import { FrameKind, MAX_ID, type Frame, type WireError } from '../wire/frameSchema';
+import { FrameKind, MAX_ID, type Frame } from '../wire/frameSchema';
 import type { FrameCodec, IllFormedTextFrame } from '../wire/FrameCodec';
-import { fromWireError, toWireError } from '../wire/wireError';
 import { Deadlines } from './Deadlines';
 import { encodeMessage } from './encodeMessage';
 import { Pending } from './Pending';

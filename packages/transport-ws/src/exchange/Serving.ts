@@ -1,9 +1,7 @@
-import { DynamisError, type Envelope } from '@dynamis/core';
+import { DynamisError, fromWireError, InboundStream, requireReply, toWireError, type Envelope, type WireError } from '@dynamis/core';
 import type { Connection } from '../conn/Connection';
-import { InboundStream } from '../stream/InboundStream';
-import { FrameKind, type Frame, type WireError } from '../wire/frameSchema';
+import { FrameKind, type Frame } from '../wire/frameSchema';
 import type { IllFormedTextFrame } from '../wire/FrameCodec';
-import { fromWireError, toWireError } from '../wire/wireError';
 import { encodeMessage } from './encodeMessage';
 import type { ExchangeEnv } from './Exchange';
 
@@ -122,9 +120,7 @@ export class Serving {
     budget.requestBytes += bytes;
     let frame: Buffer;
     try {
-      const reply = await this.invoke(conn, type, payload, body);
-      if (reply === undefined || reply === null)
-        throw new DynamisError('PROTOCOL_ERROR', `handler for '${type}' on ${this.env.self} returned no reply`);
+      const reply = requireReply(await this.invoke(conn, type, payload, body), type, this.env.self);
       frame = encodeMessage(this.env, FrameKind.Response, id, reply);
     } catch (err) {
       this.env.counters.handlerErrors++;

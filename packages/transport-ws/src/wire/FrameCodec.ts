@@ -1,7 +1,7 @@
+import { MAX_WIRE_DEPTH, MAX_WIRE_NODES } from '@dynamis/core';
 import { Packr, Unpackr } from 'msgpackr';
 import { FRAME_SCHEMAS, type Frame, type FrameKind } from './frameSchema';
 import { PlainMsgpackScanner, ScanResult } from './PlainMsgpackScanner';
-import { MAX_WIRE_DEPTH, MAX_WIRE_NODES } from './wireValue';
 
 /**
  * A message that is a well-formed frame except that some string in it is not

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isWireValue } from './wireValue';
+import { isWireValue, MAX_MESSAGE_TYPE_LENGTH, MAX_WIRE_ERROR_MESSAGE } from '@dynamis/core';
 
 /**
  * Frame kinds (docs/protocol.md). The number is the first element of every
@@ -24,8 +24,8 @@ export type FrameKind = (typeof FrameKind)[keyof typeof FrameKind];
 
 /** Largest correlation id; ids wrap within [1, MAX_ID]. */
 export const MAX_ID = 0xffff_ffff;
-/** Longest message type, in UTF-16 units. */
-export const MAX_TYPE_LENGTH = 128;
+/** Longest message type, in UTF-16 units (core's rule for every Transport). */
+export const MAX_TYPE_LENGTH = MAX_MESSAGE_TYPE_LENGTH;
 /** Most credit one grant may carry. */
 export const MAX_CREDIT_GRANT = 1 << 20;
 /** Bytes of an authentication proof (HMAC-SHA256). */
@@ -33,13 +33,6 @@ export const PROOF_BYTES = 32;
 
 /** A validated frame: the decoded tuple itself. */
 export type Frame = readonly [kind: FrameKind, id: number, type: string, body: unknown];
-
-/** An error as it travels in ErrorResponse and StreamAbort frames. */
-export interface WireError {
-  readonly code: string;
-  readonly message: string;
-  readonly details: Record<string, unknown>;
-}
 
 const bytes = z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'expected bytes');
 const proof = bytes.refine((b) => b.length === PROOF_BYTES, 'proof must be 32 bytes');
@@ -51,7 +44,7 @@ const messageType = z.string().min(1).max(MAX_TYPE_LENGTH);
 const wireError = z
   .object({
     code: z.string().min(1).max(64),
-    message: z.string().max(16_384),
+    message: z.string().max(MAX_WIRE_ERROR_MESSAGE),
     details: z.record(z.string(), z.unknown()).refine((d) => isWireValue(d), 'details are not plain wire data'),
   })
   .strict();

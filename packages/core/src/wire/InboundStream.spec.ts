@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { DynamisError } from '@dynamis/core';
+import { DynamisError } from '../errors/DynamisError';
 import { InboundStream } from './InboundStream';
 
 function sink() {

@@ -1,6 +1,6 @@
-import { DynamisError } from '@dynamis/core';
+import { DynamisError } from '../errors/DynamisError';
 
-/** What an inbound stream needs from its connection. */
+/** What an inbound stream needs from its connection (a socket, or the simulated network). */
 export interface CreditSink {
   /** Grants the sender `chunks` more chunks of credit. */
   grant(id: number, chunks: number): void;
@@ -16,7 +16,10 @@ interface Waiter {
 const DONE: IteratorResult<Uint8Array> = { done: true, value: undefined };
 
 /**
- * The receiver's side of a stream: the `body` a handler iterates. The sender
+ * The receiver's side of a stream: the `body` a handler iterates. One
+ * implementation for every Transport (transport-ws over sockets, testkit's
+ * SimTransport on the simulated network), so streams behave the same in
+ * simulation as in production. The sender
  * may have at most `credit` chunks unconsumed here; each time the handler has
  * consumed half of that, the consumed count is granted back, so at most
  * `credit` chunks are ever buffered. Single consumer: a second
