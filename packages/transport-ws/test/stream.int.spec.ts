@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { isDynamisError } from '@dynamis/core';
+import { Scheduler, VirtualClock } from '@dynamis/testkit';
 import type { WsTransport } from '../src/WsTransport';
 import { env, link, startNode, until } from './helpers';
 
@@ -16,8 +17,10 @@ async function* chunks(total: number, size: number, onRead?: () => void): AsyncG
 
 describe('WsTransport streams', () => {
   const nodes: WsTransport[] = [];
+  /** Virtual time run while stopping nodes on a VirtualClock (their stop grace runs on it). */
+  const stopping: Array<Promise<void>> = [];
   afterEach(async () => {
-    await Promise.all(nodes.splice(0).map((n) => n.stop()));
+    await Promise.all([...nodes.splice(0).map((n) => n.stop()), ...stopping.splice(0)]);
   });
 
   it('moves 100 MB with bounded memory', async () => {
@@ -125,12 +128,18 @@ describe('WsTransport streams', () => {
 
   it('times out a stream whose receiver stalls, aborting the receiver side', async () => {
     let receiverError: unknown;
-    const a = await startNode('node-a');
+    let firstChunk = false;
+    let resume: () => void = () => undefined;
+    const stalled = new Promise<void>((r) => (resume = r));
+    const scheduler = new Scheduler();
+    const a = await startNode('node-a', {}, undefined, new VirtualClock(scheduler));
     const b = await startNode('node-b', {}, async (_f, _m, body) => {
       const it = body![Symbol.asyncIterator]();
       await it.next();
+      firstChunk = true;
+      await stalled; // the handler stalls until the sender gave up
       try {
-        await new Promise((_, reject) => setTimeout(() => it.next().catch(reject), 400));
+        while ((await it.next()).done !== true);
       } catch (err) {
         receiverError = err;
       }
@@ -138,9 +147,13 @@ describe('WsTransport streams', () => {
     });
     nodes.push(a, b);
     link(a, b);
-    const err = await a.stream('node-b', env('s'), chunks(10 * MiB, 64 * 1024), { timeoutMs: 200 }).catch((e: unknown) => e);
-    expect(isDynamisError(err, 'TIMEOUT')).toBe(true);
+    const outcome = a.stream('node-b', env('s'), chunks(10 * MiB, 64 * 1024), { timeoutMs: 200 }).catch((e: unknown) => e);
+    await until(() => firstChunk);
+    await scheduler.runFor(201); // a's clock: the stream's deadline passes
+    expect(isDynamisError(await outcome, 'TIMEOUT')).toBe(true);
+    resume();
     await until(() => receiverError !== undefined);
     expect(isDynamisError(receiverError, 'TIMEOUT')).toBe(true);
+    stopping.push(scheduler.runFor(1000));
   });
 });
