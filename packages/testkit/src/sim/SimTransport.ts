@@ -14,19 +14,11 @@ import {
   type Transport,
 } from '@dynamis/core';
 import type { Frame } from './frames';
+import { closeSource, type Outbound } from './Outbound';
 import type { SimNetwork } from './SimNetwork';
 
 /** Chunks a stream receiver lets its sender have in flight: transport-ws's default streamChunkCredit. */
 export const SIM_STREAM_CREDIT = 16;
-
-/** The sender's side of a stream: its source, read one chunk per pull. */
-interface Outbound {
-  readonly iter: AsyncIterator<Uint8Array>;
-  /** Source exhausted, failed or closed: read no more. */
-  done: boolean;
-  /** Serialises reads, one per pull, in arrival order. */
-  chain: Promise<void>;
-}
 
 interface Pending {
   readonly to: NodeId;
@@ -165,7 +157,7 @@ export class SimTransport implements Transport {
         this.onPull(frame.id);
         return;
       case 'cancel':
-        this.closeSource(this.pending.get(frame.id)?.out);
+        closeSource(this.pending.get(frame.id)?.out);
         return;
       case 'chunk':
         this.inbound.get(frame.id)?.push(frame.data); // never beyond credit: the sender sends one chunk per pull
@@ -227,7 +219,7 @@ export class SimTransport implements Transport {
     this.pending.delete(id);
     p.timer.cancel();
     if (p.out !== undefined) {
-      this.closeSource(p.out);
+      closeSource(p.out);
       if (err !== undefined) this.network.reset(p.to, id, new DynamisError('UNAVAILABLE', `stream ${id} from ${this.self} was reset`));
     }
     if (err !== undefined) p.reject(err);
@@ -303,16 +295,6 @@ export class SimTransport implements Transport {
       return;
     }
     this.wire(p.to, frame);
-  }
-
-  private closeSource(out: Outbound | undefined): void {
-    if (out === undefined || out.done) return;
-    out.done = true;
-    out.chain = out.chain
-      .then(async () => {
-        await out.iter.return?.();
-      })
-      .catch(() => undefined);
   }
 
   private goDown(err: DynamisError): void {
