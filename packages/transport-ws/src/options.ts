@@ -101,7 +101,9 @@ export const wsTransportOptionsSchema = z
       .int()
       .positive()
       .default(128)
-      .describe('Per connection: most inbound requests and streams being handled at once; more are refused UNAVAILABLE (overloaded).'),
+      .describe(
+        'Per connection: most inbound requests, streams and one-way messages being handled at once; more requests are refused UNAVAILABLE (overloaded), more one-way messages dropped.',
+      ),
     maxRequestBytesInFlight: z
       .number()
       .int()

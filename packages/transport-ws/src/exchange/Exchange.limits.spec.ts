@@ -92,6 +92,22 @@ describe('Exchange bounds inbound work', () => {
     expect(c.conn.servingBytes).toBe(30);
   });
 
+  it('bounds one-way messages by the same in-flight limits, dropping (and counting) the excess', async () => {
+    const { ex, counters, held, seen } = setup();
+    const c = fakeConn('client:a');
+    for (let i = 1; i <= 3; i++) ex.onFrame(c.conn, request(i), 10);
+    ex.onFrame(c.conn, [FrameKind.OneWay, 0, 'oneway', null], 10);
+    await settle();
+    expect(seen).toEqual(['t1', 't2', 't3']);
+    expect([counters.overloaded, c.sent.length]).toEqual([1, 0]); // no answer to a one-way message
+    held.shift()!();
+    await settle();
+    ex.onFrame(c.conn, [FrameKind.OneWay, 0, 'oneway', null], 10);
+    await settle();
+    expect(seen).toEqual(['t1', 't2', 't3', 'oneway']);
+    expect(c.conn.serving).toBe(3); // the one-way handler is still running (held)
+  });
+
   it('refuses bytes beyond maxRequestBytesInFlight, but always lets one request run', async () => {
     const { ex, counters, held, seen } = setup();
     const c = fakeConn('client:a');

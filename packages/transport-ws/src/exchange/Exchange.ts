@@ -126,7 +126,7 @@ export class Exchange implements PumpHost {
       case FrameKind.StreamOpen:
         return this.serving.onRequest(conn, kind, id, type, body, bytes);
       case FrameKind.OneWay:
-        return this.serving.onOneWay(conn, type, body);
+        return this.serving.onOneWay(conn, type, body, bytes);
       case FrameKind.StreamChunk:
       case FrameKind.StreamEnd:
       case FrameKind.StreamAbort:

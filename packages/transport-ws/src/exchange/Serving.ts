@@ -29,9 +29,15 @@ export class Serving {
     else this.openInbound(conn, id, type, payload, bytes);
   }
 
-  /** A one-way message: its handler runs; a failure is counted and logged, never answered. */
-  onOneWay(conn: Connection, type: string, payload: unknown): void {
-    void this.deliver(conn, type, payload);
+  /**
+   * A one-way message of `bytes`: its handler runs under the same in-flight
+   * bounds as requests (else a peer could bypass them with one-way messages);
+   * beyond them it is dropped and counted (`overloaded`), as one-way
+   * messages are best effort. A handler failure is counted and logged.
+   */
+  onOneWay(conn: Connection, type: string, payload: unknown, bytes: number): void {
+    if (this.fits(conn, bytes)) void this.deliver(conn, type, payload, bytes);
+    else this.env.counters.overloaded++;
   }
 
   /**
@@ -58,18 +64,24 @@ export class Serving {
    * now; otherwise it is answered UNAVAILABLE (overloaded, not applied).
    */
   private admit(conn: Connection, id: number, bytes: number): boolean {
+    if (this.fits(conn, bytes)) return true;
     const e = this.env;
-    const fits =
-      conn.serving < e.maxRequestsInFlight &&
-      (conn.serving === 0 || conn.servingBytes + bytes <= e.maxRequestBytesInFlight) &&
-      e.budget.canServe(bytes);
-    if (fits) return true;
     e.counters.overloaded++;
     const err = new DynamisError('UNAVAILABLE', `${e.self} is overloaded: too much in flight; retry later`, {
       details: { overloaded: true, applied: false, inFlight: conn.serving, inFlightBytes: conn.servingBytes },
     });
     this.reply(conn, e.codec.encode(FrameKind.ErrorResponse, id, '', toWireError(err, '')));
     return false;
+  }
+
+  /** True if work of `bytes` from `conn` stays within its connection's and the node's in-flight bounds. */
+  private fits(conn: Connection, bytes: number): boolean {
+    const e = this.env;
+    return (
+      conn.serving < e.maxRequestsInFlight &&
+      (conn.serving === 0 || conn.servingBytes + bytes <= e.maxRequestBytesInFlight) &&
+      e.budget.canServe(bytes)
+    );
   }
 
   /** Sends a reply on `conn`; one that cannot be queued drops the connection: the requester is not reading. */
@@ -114,10 +126,7 @@ export class Serving {
     body: InboundStream | undefined,
     bytes: number,
   ): Promise<void> {
-    const budget = this.env.budget;
-    conn.serving++;
-    conn.servingBytes += bytes;
-    budget.requestBytes += bytes;
+    this.take(conn, bytes);
     let frame: Buffer;
     try {
       const reply = requireReply(await this.invoke(conn, type, payload, body), type, this.env.self);
@@ -126,9 +135,7 @@ export class Serving {
       this.env.counters.handlerErrors++;
       frame = this.env.codec.encode(FrameKind.ErrorResponse, id, '', toWireError(err, `handler for '${type}' on ${this.env.self} failed`));
     }
-    conn.serving--;
-    conn.servingBytes -= bytes;
-    budget.requestBytes -= bytes;
+    this.release(conn, bytes);
     let send = true;
     if (body !== undefined) {
       conn.streams.delete(id);
@@ -138,13 +145,28 @@ export class Serving {
     if (send) this.reply(conn, frame);
   }
 
-  private async deliver(conn: Connection, type: string, payload: unknown): Promise<void> {
+  private async deliver(conn: Connection, type: string, payload: unknown, bytes: number): Promise<void> {
+    this.take(conn, bytes);
     try {
       await this.invoke(conn, type, payload, undefined);
     } catch (err) {
       this.env.counters.handlerErrors++;
       this.env.logger.debug('one-way handler failed', { peer: conn.peerId, type, error: err instanceof Error ? err.message : String(err) });
     }
+    this.release(conn, bytes);
+  }
+
+  /** Counts work of `bytes` as in flight on `conn` and the node. */
+  private take(conn: Connection, bytes: number): void {
+    conn.serving++;
+    conn.servingBytes += bytes;
+    this.env.budget.requestBytes += bytes;
+  }
+
+  private release(conn: Connection, bytes: number): void {
+    conn.serving--;
+    conn.servingBytes -= bytes;
+    this.env.budget.requestBytes -= bytes;
   }
 
   private invoke(conn: Connection, type: string, payload: unknown, body: InboundStream | undefined): Promise<Envelope | void> {
