@@ -128,6 +128,25 @@ describe('WsTransport security', () => {
     expect(s.stats().overloaded).toBe(1);
   });
 
+  it('keeps reservedPeerConnections for nodes: a client beyond the rest is closed with 1013, a node still gets in', async () => {
+    const s = await server({ maxConnections: 3, reservedPeerConnections: 1 });
+    const connect = async (): Promise<unknown> => {
+      const c = new WsClient({ address: s.address()!, clientId: 'app', token: TOKEN }, clock, quietLogger);
+      clients.push(c);
+      return c.connect().catch((e: unknown) => e);
+    };
+    expect(await connect()).toBeUndefined();
+    expect(await connect()).toBeUndefined();
+    const third = await connect();
+    expect(isDynamisError(third, 'UNAVAILABLE')).toBe(true);
+    expect((third as Error).message).toMatch(/1013/);
+    const peer = await startNode('peer');
+    nodes.push(peer);
+    peer.setPeerAddress('server', s.address()!);
+    expect(await peer.request('server', { type: 'gossip', payload: null }, { timeoutMs: 10_000 })).toEqual({ type: 'ok', payload: 'peer' });
+    expect(s.stats().refusedConnections).toBe(1);
+  });
+
   it('closes an oversized frame with 1009', async () => {
     const s = await server({ maxPayloadBytes: 64 * 1024 });
     const raw = await rawConnect(s.address()!, { key: SECRET });
