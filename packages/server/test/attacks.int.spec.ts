@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { DynamisClient } from '@dynamis/client';
+import { DynamisClient, shouldRetry } from '@dynamis/client';
+import { fromWireError, type WireError } from '@dynamis/core';
 import { Packr } from 'msgpackr';
 import { connect, type Socket } from 'node:net';
 import type WebSocket from 'ws';
@@ -137,7 +138,10 @@ describe('attacks on a real node process', () => {
     );
     const all = outcomes.flat();
     const refused = all.filter((o) => o.kind === Kind.ErrorResponse);
-    for (const r of refused) expect(r.body).toMatchObject({ code: 'UNAVAILABLE', details: { overloaded: true, applied: false } });
+    for (const r of refused) {
+      expect(r.body).toMatchObject({ code: 'UNAVAILABLE', details: { overloaded: true, applied: false } });
+      expect(shouldRetry('write', fromWireError(r.body as WireError))).toBe(true); // @dynamis/client retries even a write
+    }
     expect(refused.length).toBeGreaterThan(0);
     expect(all.filter((o) => o.kind === Kind.Response).length).toBeGreaterThan(0);
     for (const a of attackers) a.ws.close();
