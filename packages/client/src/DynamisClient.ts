@@ -25,7 +25,8 @@ import {
 } from '@dynamis/core';
 import type { z } from 'zod';
 import { ProcessKeepAlive, type KeepAlive } from './KeepAlive';
-import { provablyNotApplied, withoutAddress, wsConnector } from './Link';
+import { failureOf, maybeApplied, unavailable, type Failure } from './failures';
+import { wsConnector } from './Link';
 import { NodePool, notOpen } from './NodePool';
 import { clientOptionsSchema, silentLogger, type ClientDeps, type ClientOptions, type ClientOptionsInput } from './options';
 import { backoffMs, isTransient, shouldRetry, type RetryKind } from './retry';
@@ -38,15 +39,6 @@ export interface GetResult extends ReadResult {
 
 /** Options of a write that carries no condition (putIfAbsent / putIfVersion add one). */
 export type UnconditionalWriteOptions = Omit<WriteOptions, 'ifAbsent' | 'ifVersion'>;
-
-/** One failed attempt, as listed in details.attempts of an UNAVAILABLE error. */
-interface Failure {
-  readonly node: string;
-  readonly code: string;
-  readonly message: string;
-  /** True when the failure proves the request was not applied (never sent, or refused before the store). */
-  readonly notApplied: boolean;
-}
 
 /**
  * A client of a Dynamis cluster over WebSocket (README.md). Any node serves
@@ -264,34 +256,6 @@ function parseReply<S extends z.ZodType>(node: string, reply: Envelope, type: st
   if (parsed?.success) return parsed.data;
   throw new DynamisError('PROTOCOL_ERROR', `${node} sent a malformed '${String(reply.type)}' reply (expected '${type}')`, {
     details: { node, type: reply.type },
-  });
-}
-
-function failureOf(node: string, err: DynamisError): Failure {
-  return { node, code: err.code, message: withoutAddress(err.message, node), notApplied: provablyNotApplied(err) };
-}
-
-/**
- * Every attempt failed transiently. `applied: false` when each failure proves
- * the request was not applied. The message names each node once, with its
- * number of attempts and each distinct reason.
- */
-function unavailable(what: string, failures: Failure[], notApplied: boolean): DynamisError {
-  const nodes = [...new Set(failures.map((f) => f.node))];
-  const list = nodes.map((node) => {
-    const mine = failures.filter((f) => f.node === node);
-    const reasons = [...new Set(mine.map((f) => f.message))].join(' | ');
-    return mine.length === 1 ? `${node} (${reasons})` : `${node} (${mine.length} attempts: ${reasons})`;
-  });
-  return new DynamisError('UNAVAILABLE', `${what} failed on every node tried: ${list.join('; ')}`, {
-    details: notApplied ? { nodes, attempts: failures, applied: false } : { nodes, attempts: failures },
-  });
-}
-
-function maybeApplied(what: string, node: string, err: DynamisError): DynamisError {
-  return new DynamisError(err.code, `${what} on ${node} failed after it was sent; it may or may not have been applied: ${err.message}`, {
-    cause: err,
-    details: { ...err.details, node, maybeApplied: true },
   });
 }
 

@@ -104,6 +104,27 @@ describe('a client against a real node process', () => {
   });
 });
 
+describe('configurations a node process refuses', () => {
+  it('exits 1 without a client token, saying how to give one or to pass --no-clients, and starts with --no-clients', async () => {
+    const noToken = { DYNAMIS_CLIENT_TOKEN: '' };
+    const err = await startServerProcess({ log: { level: 'warn' } }, ['--port', '0'], undefined, 30_000, noToken).catch((e: Error) => e);
+    expect((err as Error).message).toMatch(/exited \(1\) before listening/);
+    for (const hint of ['error INVALID_CONFIG', "'clientToken'", 'DYNAMIS_CLIENT_TOKEN', '--no-clients'])
+      expect((err as Error).message).toContain(hint);
+    const server = await startServerProcess({ log: { level: 'warn' } }, ['--port', '0', '--no-clients'], undefined, 30_000, noToken);
+    await expect(DynamisClient.connect({ nodes: [server.address], token: CLIENT_TOKEN, retries: 0 })).rejects.toMatchObject({
+      code: 'UNAUTHORIZED',
+    });
+    await server.dispose();
+  });
+
+  it('exits 1 naming the options nothing reads (replication, seeds with the local coordinator)', async () => {
+    const err = await startServerProcess({ replication: { n: 3 }, seeds: ['ws://127.0.0.1:1'] }, ['--port', '0']).catch((e: Error) => e);
+    expect((err as Error).message).toMatch(/exited \(1\) before listening/);
+    expect((err as Error).message).toMatch(/error INVALID_CONFIG: .*options that nothing reads:\n {2}- seeds: .*\n {2}- replication: /s);
+  });
+});
+
 describe('graceful shutdown of a node process (engine-lsm)', () => {
   it('on SIGTERM answers every write in flight, exits 0, and after a restart holds every acknowledged write and none refused', async () => {
     const dir = tempDir();
