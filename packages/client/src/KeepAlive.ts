@@ -6,8 +6,8 @@
  * script awaiting `client.get()` while its node is down would see the event
  * loop empty during the backoff and exit with code 0, the promise never
  * settled. `hold()` / `release()` are counted: the process is held from the
- * first hold until the matching last release, and an idle client holds
- * nothing (it never keeps a process alive by itself).
+ * first hold until the matching last release; with nothing in flight this
+ * holds no handle (the client's open sockets still do, until close()).
  */
 export interface KeepAlive {
   /** One more operation in flight. */
