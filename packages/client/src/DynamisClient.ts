@@ -24,7 +24,9 @@ import {
   type WriteResult,
 } from '@dynamis/core';
 import type { z } from 'zod';
-import { provablyNotApplied, wsConnector } from './Link';
+import { ProcessKeepAlive, type KeepAlive } from './KeepAlive';
+import { failureOf, maybeApplied, unavailable, type Failure } from './failures';
+import { wsConnector } from './Link';
 import { NodePool, notOpen } from './NodePool';
 import { clientOptionsSchema, silentLogger, type ClientDeps, type ClientOptions, type ClientOptionsInput } from './options';
 import { backoffMs, isTransient, shouldRetry, type RetryKind } from './retry';
@@ -37,15 +39,6 @@ export interface GetResult extends ReadResult {
 
 /** Options of a write that carries no condition (putIfAbsent / putIfVersion add one). */
 export type UnconditionalWriteOptions = Omit<WriteOptions, 'ifAbsent' | 'ifVersion'>;
-
-/** One failed attempt, as listed in details.attempts of an UNAVAILABLE error. */
-interface Failure {
-  readonly node: string;
-  readonly code: string;
-  readonly message: string;
-  /** True when the failure proves the request was not applied (never sent, or refused before the store). */
-  readonly notApplied: boolean;
-}
 
 /**
  * A client of a Dynamis cluster over WebSocket (README.md). Any node serves
@@ -69,6 +62,7 @@ export class DynamisClient {
   private readonly retries: number;
   private readonly clock: Clock;
   private readonly random: Random;
+  private readonly keepAlive: KeepAlive;
 
   private constructor(
     private readonly options: ClientOptions,
@@ -76,6 +70,7 @@ export class DynamisClient {
   ) {
     this.clock = deps.clock ?? new SystemClock();
     this.random = deps.random ?? new SystemRandom();
+    this.keepAlive = deps.keepAlive ?? new ProcessKeepAlive();
     const connector = deps.connector ?? wsConnector(options, this.clock, deps.logger ?? silentLogger);
     this.pool = new NodePool(options.nodes, connector);
     this.retries = options.retries ?? Math.max(2, options.nodes.length - 1);
@@ -89,21 +84,31 @@ export class DynamisClient {
    */
   static async connect(options: ClientOptionsInput, deps: ClientDeps = {}): Promise<DynamisClient> {
     const client = new DynamisClient(parseWithSchema(clientOptionsSchema, options, 'DynamisClient options'), deps);
+    client.keepAlive.hold();
+    try {
+      return await client.connectFirst();
+    } finally {
+      client.keepAlive.release();
+    }
+  }
+
+  /** connect()'s loop: the first node of `nodes` that accepts. Closes the client on failure. */
+  private async connectFirst(): Promise<DynamisClient> {
     const failures: Failure[] = [];
-    for (const node of client.options.nodes) {
+    for (const node of this.options.nodes) {
       try {
-        await client.pool.link(node);
-        client.pool.succeeded(node);
-        return client;
+        await this.pool.link(node);
+        this.pool.succeeded(node);
+        return this;
       } catch (err) {
         if (!(err instanceof DynamisError) || err.code !== 'UNAVAILABLE') {
-          await client.close();
+          await this.close();
           throw err;
         }
         failures.push(failureOf(node, err));
       }
     }
-    await client.close();
+    await this.close();
     throw unavailable('connect', failures, true);
   }
 
@@ -190,8 +195,27 @@ export class DynamisClient {
     return this.pool.close();
   }
 
-  /** Sends `msg` with the retry policy of `kind` and parses the reply. */
+  /**
+   * Sends `msg` with the retry policy of `kind` and parses the reply. Holds
+   * the process alive (KeepAlive) until it settles, backoff sleeps included.
+   */
   private async run<S extends z.ZodType>(
+    what: string,
+    kind: RetryKind,
+    msg: Envelope,
+    options: { timeoutMs?: number },
+    replyType: string,
+    schema: S,
+  ): Promise<z.output<S>> {
+    this.keepAlive.hold();
+    try {
+      return await this.attempt(what, kind, msg, options, replyType, schema);
+    } finally {
+      this.keepAlive.release();
+    }
+  }
+
+  private async attempt<S extends z.ZodType>(
     what: string,
     kind: RetryKind,
     msg: Envelope,
@@ -232,26 +256,6 @@ function parseReply<S extends z.ZodType>(node: string, reply: Envelope, type: st
   if (parsed?.success) return parsed.data;
   throw new DynamisError('PROTOCOL_ERROR', `${node} sent a malformed '${String(reply.type)}' reply (expected '${type}')`, {
     details: { node, type: reply.type },
-  });
-}
-
-function failureOf(node: string, err: DynamisError): Failure {
-  return { node, code: err.code, message: err.message, notApplied: provablyNotApplied(err) };
-}
-
-/** Every attempt failed transiently. `applied: false` when each failure proves the request was not applied. */
-function unavailable(what: string, failures: Failure[], notApplied: boolean): DynamisError {
-  const nodes = [...new Set(failures.map((f) => f.node))];
-  const list = failures.map((f) => `${f.node} (${f.message})`).join('; ');
-  return new DynamisError('UNAVAILABLE', `${what} failed on every node tried (${nodes.join(', ')}): ${list}`, {
-    details: notApplied ? { nodes, attempts: failures, applied: false } : { nodes, attempts: failures },
-  });
-}
-
-function maybeApplied(what: string, node: string, err: DynamisError): DynamisError {
-  return new DynamisError(err.code, `${what} on ${node} failed after it was sent; it may or may not have been applied: ${err.message}`, {
-    cause: err,
-    details: { ...err.details, node, maybeApplied: true },
   });
 }
 

@@ -39,6 +39,15 @@ export function provablyNotApplied(err: unknown): boolean {
   return err.details.sent === false || err.details.applied === false;
 }
 
+/**
+ * `message` without the mentions of `address` that error layers add as they
+ * wrap each other (`<address>: ...`, `... to <address>: ...`): whoever reports
+ * the failure names the node once.
+ */
+export function withoutAddress(message: string, address: string): string {
+  return message.split(` to ${address}`).join('').split(`${address}: `).join('');
+}
+
 export interface WsConnectorOptions {
   readonly clientId: string;
   readonly token: string;
@@ -64,7 +73,8 @@ export function wsConnector(options: WsConnectorOptions, clock: Clock, logger: L
     } catch (err) {
       await ws.close();
       if (err instanceof DynamisError && err.code === 'UNAUTHORIZED') throw err;
-      throw notSent(address, `cannot connect: ${(err as Error).message}`, err);
+      const reason = withoutAddress((err as Error).message, address);
+      throw notSent(address, reason.startsWith('cannot connect') ? reason : `cannot connect: ${reason}`, err);
     }
     return new WsLink(ws, address);
   };

@@ -4,5 +4,6 @@
 export { DynamisClient, type GetResult, type UnconditionalWriteOptions } from './DynamisClient';
 export { clientOptionsSchema, type ClientOptionsInput, type ClientOptions, type ClientDeps } from './options';
 export { wsConnector, provablyNotApplied, type Connector, type Link, type WsConnectorOptions } from './Link';
+export { ProcessKeepAlive, type KeepAlive } from './KeepAlive';
 export { shouldRetry, backoffMs, type RetryKind, type Backoff } from './retry';
 export type { Limits } from '@dynamis/core';

@@ -1,6 +1,8 @@
 import type { Clock, Logger, Random } from '@dynamis/core';
 import { z } from 'zod';
+import type { KeepAlive } from './KeepAlive';
 import type { Connector } from './Link';
+import { nodeAddressProblem } from './nodeAddress';
 
 const MiB = 1024 * 1024;
 
@@ -11,7 +13,12 @@ const MiB = 1024 * 1024;
 export const clientOptionsSchema = z
   .object({
     nodes: z
-      .array(z.string().min(1))
+      .array(
+        z.string().superRefine((address, ctx) => {
+          const problem = nodeAddressProblem(address);
+          if (problem !== undefined) ctx.addIssue({ code: 'custom', message: `'${address}' ${problem}` });
+        }),
+      )
       .min(1, 'give at least one node address')
       .describe('Node addresses, ws://host:port (or host:port), in order of preference.'),
     clientId: z
@@ -71,6 +78,8 @@ export interface ClientDeps {
   readonly logger?: Logger;
   /** How a node is reached. Default: a WsClient per node (@dynamis/transport-ws). */
   readonly connector?: Connector;
+  /** What keeps the process alive while requests are pending. Default: a ref'd process handle (KeepAlive.ts). */
+  readonly keepAlive?: KeepAlive;
 }
 
 /** A logger that drops everything. */

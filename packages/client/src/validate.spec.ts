@@ -27,6 +27,36 @@ describe('DynamisClient argument checks (local, same codes as the node, nothing 
     expect(cluster.sent).toEqual([]);
   });
 
+  it('rejects ill-formed UTF-16 keys (lone or reversed surrogates) with INVALID_KEY instead of sending them as U+FFFD', async () => {
+    const { c, cluster } = await client();
+    for (const key of ['\uD800', '\uDFFF', 'a\uD83Db', 'x\uDE00', '\uDE00\uD83D']) {
+      await expect(c.get(key)).rejects.toMatchObject({ code: 'INVALID_KEY' });
+      await expect(c.put(key, bytes(1))).rejects.toMatchObject({ code: 'INVALID_KEY' });
+      await expect(c.batch([{ type: 'del', key }])).rejects.toMatchObject({ code: 'INVALID_KEY' });
+    }
+    expect(cluster.sent).toEqual([]);
+    await expect(c.put('\uD83D\uDE00', bytes(1))).resolves.toMatchObject({ acks: 1 }); // a well-formed pair (4 bytes)
+    expect(cluster.sent).toHaveLength(1);
+  });
+
+  it('accepts a key of exactly maxKeyBytes UTF-8 bytes and refuses one byte more, counting bytes, not characters', async () => {
+    const { c, cluster } = await client();
+    for (const key of ['x'.repeat(8), 'éééé', 'é'.repeat(3) + 'xx', '\uD83D\uDE00\uD83D\uDE00']) {
+      await expect(c.put(key, bytes(1))).resolves.toMatchObject({ acks: 1 });
+    }
+    expect(cluster.sent.map((s) => (s.payload as { key: string }).key)).toEqual(['x'.repeat(8), 'éééé', 'ééé' + 'xx', '😀😀']);
+    for (const [key, n] of [
+      ['x'.repeat(9), 9],
+      ['éééé' + 'x', 9],
+      ['😀😀x', 9],
+      ['ééééé', 10],
+    ] as const) {
+      await expect(c.put(key, bytes(1))).rejects.toMatchObject({ code: 'INVALID_KEY', details: { bytes: n, max: 8 } });
+      await expect(c.get(key)).rejects.toMatchObject({ code: 'INVALID_KEY', details: { bytes: n, max: 8 } });
+    }
+    expect(cluster.sent).toHaveLength(4);
+  });
+
   it('rejects values over the limit with VALUE_TOO_LARGE and non-bytes with INVALID_ARGUMENT', async () => {
     const { c, cluster } = await client();
     await expect(c.put('k', bytes(17))).rejects.toMatchObject({ code: 'VALUE_TOO_LARGE', details: { bytes: 17, max: 16 } });

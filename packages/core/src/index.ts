@@ -20,6 +20,7 @@ export * from './ports/AntiEntropy';
 export * from './util/bytes';
 export * from './config/schema';
 export * from './config/parseConfig';
+export * from './config/configSections';
 export * from './kernel/ports';
 export * from './kernel/Plugin';
 export * from './kernel/planComposition';

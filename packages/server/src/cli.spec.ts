@@ -30,6 +30,8 @@ describe('dynamis-server flags', () => {
       logLevel: 'warn',
     });
     expect(parseCliArgs(['--help']).help).toBe(true);
+    expect(parseCliArgs(['--no-clients']).noClients).toBe(true);
+    expect(buildConfig(undefined, parseCliArgs(['--no-clients']))).toEqual({ noClients: true });
   });
 
   it('refuses unknown flags, bad choices and bad numbers with INVALID_ARGUMENT', () => {

@@ -11,6 +11,8 @@ export interface CliArgs {
   readonly dataDir?: string;
   readonly engine?: 'memory' | 'lsm';
   readonly logLevel?: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /** --no-clients: start without any client token (sets noClients). */
+  readonly noClients?: boolean;
 }
 
 export const USAGE = `Usage: dynamis-server [--config node.json] [flags]
@@ -18,7 +20,8 @@ export const USAGE = `Usage: dynamis-server [--config node.json] [flags]
 Starts a Dynamis node and prints the address it listens on. Stops gracefully
 on SIGTERM or SIGINT (drains requests in flight, closes the engine), exit 0.
 Secrets: 'secret' / 'clientToken' in the config, or env DYNAMIS_SECRET /
-DYNAMIS_CLIENT_TOKEN (the environment wins).
+DYNAMIS_CLIENT_TOKEN (the environment wins). Both are required: without a
+client token the server refuses to start, unless --no-clients is given.
 
 Flags (each overrides the config file):
   -c, --config <path>   JSON config file: node config + server options
@@ -28,6 +31,7 @@ Flags (each overrides the config file):
       --data-dir <dir>  directory for this node's files (dataDir)
       --engine <name>   memory | lsm
       --log-level <l>   debug | info | warn | error | silent (log.level)
+      --no-clients      start without a client token: no client can connect (noClients)
   -h, --help            this text`;
 
 /**
@@ -50,6 +54,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
       choices: ['debug', 'info', 'warn', 'error', 'silent'],
       describe: 'Lowest level logged (log.level).',
     })
+    .option('clients', { type: 'boolean', describe: 'Accept clients (--no-clients: serve none; noClients).' })
     .strict()
     .help(false)
     .version(false)
@@ -70,6 +75,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     dataDir: parsed['data-dir'],
     engine: parsed.engine as CliArgs['engine'],
     logLevel: parsed['log-level'] as CliArgs['logLevel'],
+    ...(parsed.clients === false ? { noClients: true } : {}),
   };
 }
 
@@ -101,5 +107,6 @@ export function buildConfig(fileText: string | undefined, args: CliArgs): Record
   if (args.nodeId !== undefined) config.nodeId = args.nodeId;
   if (args.dataDir !== undefined) config.dataDir = args.dataDir;
   if (args.engine !== undefined) config.engine = args.engine;
+  if (args.noClients === true) config.noClients = true;
   return config;
 }

@@ -3,6 +3,7 @@ import { resolveServerConfig } from './serverConfig';
 import { plugins, startServer } from './startServer';
 
 const SECRET = 'server-secret-0123456789';
+const TOKEN = 'client-token-0123456789';
 
 describe('resolveServerConfig', () => {
   it('splits node config from server options and fills defaults', () => {
@@ -44,28 +45,64 @@ describe('resolveServerConfig', () => {
     expect(() => resolveServerConfig([])).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG' }));
   });
 
+  it('refuses to start without a client token unless noClients is set, naming the setting, the env var and the flag', () => {
+    const err = (() => {
+      try {
+        return resolveServerConfig({ secret: SECRET });
+      } catch (e) {
+        return e as Error;
+      }
+    })() as Error;
+    expect(err).toMatchObject({ code: 'INVALID_CONFIG', details: { problems: [{ path: 'clientToken' }] } });
+    for (const hint of ["'clientToken'", 'DYNAMIS_CLIENT_TOKEN', "'clientTokens'", '--no-clients']) expect(err.message).toContain(hint);
+    expect(() => resolveServerConfig({ secret: SECRET, clientTokens: {} })).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG' }));
+    expect(resolveServerConfig({ secret: SECRET, noClients: true })).toMatchObject({ noClients: true, clientTokens: {} });
+    expect(resolveServerConfig({ secret: SECRET, clientTokens: { app: TOKEN } }).clientTokens).toEqual({ app: TOKEN });
+    expect(() => resolveServerConfig({ secret: SECRET, noClients: true }, { DYNAMIS_CLIENT_TOKEN: TOKEN })).toThrow(
+      expect.objectContaining({ code: 'INVALID_CONFIG', details: { problems: [{ path: 'noClients', message: expect.any(String) }] } }),
+    );
+  });
+
+  it('refuses node options that no plugin of the server reads (replication, seeds), naming them', async () => {
+    const err = await startServer({
+      secret: SECRET,
+      clientToken: TOKEN,
+      listen: { port: 0 },
+      replication: { n: 3 },
+      seeds: ['ws://x:1'],
+    }).catch((e: unknown) => e as Error);
+    expect(err).toMatchObject({ code: 'INVALID_CONFIG', details: { unread: ['seeds', 'replication'] } });
+    expect((err as Error).message).toContain('@dynamis/coordinator-local');
+  });
+
   it('composes the chosen engine, conflict-lww, coordinator-local and transport-ws', () => {
-    const names = plugins(resolveServerConfig({ secret: SECRET })).map((p) => p.name);
+    const names = plugins(resolveServerConfig({ secret: SECRET, clientToken: TOKEN })).map((p) => p.name);
     expect(names).toEqual(['@dynamis/engine-memory', '@dynamis/conflict-lww', '@dynamis/coordinator-local', '@dynamis/transport-ws']);
-    expect(plugins(resolveServerConfig({ secret: SECRET, engine: 'lsm' }))[0]!.name).toBe('@dynamis/engine-lsm');
+    expect(plugins(resolveServerConfig({ secret: SECRET, clientToken: TOKEN, engine: 'lsm' }))[0]!.name).toBe('@dynamis/engine-lsm');
   });
 
   it('reports bad engine and transport options as INVALID_CONFIG from the plugin', () => {
-    const lsm = resolveServerConfig({ secret: SECRET, engine: 'lsm', engineOptions: { fsync: 'sometimes' } });
+    const lsm = resolveServerConfig({ secret: SECRET, clientToken: TOKEN, engine: 'lsm', engineOptions: { fsync: 'sometimes' } });
     expect(() => plugins(lsm)).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG' }));
-    const ws = resolveServerConfig({ secret: SECRET, transport: { maxPayloadBytes: 1 } });
+    const ws = resolveServerConfig({ secret: SECRET, clientToken: TOKEN, transport: { maxPayloadBytes: 1 } });
     expect(() => plugins(ws)).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG' }));
   });
 
   it('reports a bad node config from core, naming the path', async () => {
-    await expect(startServer({ secret: SECRET, limits: { maxKeyBytes: 'big' } })).rejects.toMatchObject({
+    await expect(startServer({ secret: SECRET, clientToken: TOKEN, limits: { maxKeyBytes: 'big' } })).rejects.toMatchObject({
       code: 'INVALID_CONFIG',
       details: { problems: [expect.objectContaining({ path: 'limits.maxKeyBytes' })] },
     });
   });
 
   it('starts in process on a free port and stops gracefully', async () => {
-    const server = await startServer({ secret: SECRET, listen: { port: 0 }, log: { level: 'silent' }, shutdownLingerMs: 0 });
+    const server = await startServer({
+      secret: SECRET,
+      clientToken: TOKEN,
+      listen: { port: 0 },
+      log: { level: 'silent' },
+      shutdownLingerMs: 0,
+    });
     expect(server.address).toMatch(/^ws:\/\/127\.0\.0\.1:\d+$/);
     await server.node.store.put('k', Uint8Array.of(1));
     await Promise.all([server.stop(), server.stop()]);

@@ -25,6 +25,10 @@ export const serverOptionsSchema = z.object({
   clientToken: secretText
     .optional()
     .describe('Shorthand for clientTokens.default (the id DynamisClient uses by default); env DYNAMIS_CLIENT_TOKEN overrides.'),
+  noClients: z
+    .boolean()
+    .default(false)
+    .describe('Run without any client token (no client can connect; for a node only peers reach). Flag --no-clients.'),
   shutdownLingerMs: z
     .number()
     .int()
@@ -53,16 +57,33 @@ export interface ResolvedServerConfig {
   readonly clientTokens: Readonly<Record<string, string>>;
   readonly transport: Readonly<Record<string, unknown>>;
   readonly shutdownLingerMs: number;
+  /** True when started with noClients (then clientTokens is empty). */
+  readonly noClients: boolean;
 }
 
-const SERVER_KEYS = ['engine', 'engineOptions', 'secret', 'clientTokens', 'clientToken', 'shutdownLingerMs', 'transport'] as const;
+const SERVER_KEYS = [
+  'engine',
+  'engineOptions',
+  'secret',
+  'clientTokens',
+  'clientToken',
+  'noClients',
+  'shutdownLingerMs',
+  'transport',
+] as const;
+
+const NO_TOKEN =
+  "no client token: set 'clientToken' (or env DYNAMIS_CLIENT_TOKEN) or 'clientTokens' so that clients can connect, " +
+  "or 'noClients': true (flag --no-clients) for a node that serves no client";
 
 /**
  * Splits `input` into node config and server options, validates the server
  * options and applies the environment: DYNAMIS_SECRET replaces `secret`,
  * DYNAMIS_CLIENT_TOKEN replaces `clientTokens.default`. Throws INVALID_CONFIG
  * (every bad path listed; no secret in the message), including when no
- * secret is given at all. Pure: reads only its arguments.
+ * secret is given at all, and when no client token is given unless
+ * `noClients` is set (a node no client can reach is refused rather than
+ * started silently), or when both are. Pure: reads only its arguments.
  */
 export function resolveServerConfig(input: unknown, env: Readonly<Record<string, string | undefined>> = {}): ResolvedServerConfig {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
@@ -83,6 +104,9 @@ export function resolveServerConfig(input: unknown, env: Readonly<Record<string,
     });
   }
   const clientTokens = o.clientToken === undefined ? o.clientTokens : { ...o.clientTokens, default: o.clientToken };
+  const tokens = Object.keys(clientTokens).length;
+  if (tokens === 0 && !o.noClients) throw invalid('clientToken', NO_TOKEN);
+  if (tokens > 0 && o.noClients) throw invalid('noClients', 'noClients (--no-clients) is set, but client tokens are given: choose one');
   return {
     node,
     engine: o.engine,
@@ -91,7 +115,14 @@ export function resolveServerConfig(input: unknown, env: Readonly<Record<string,
     clientTokens,
     transport: o.transport,
     shutdownLingerMs: o.shutdownLingerMs,
+    noClients: o.noClients,
   };
+}
+
+function invalid(path: string, message: string): DynamisError {
+  return new DynamisError('INVALID_CONFIG', `Invalid server config:\n  - ${path}: ${message}`, {
+    details: { problems: [{ path, message }] },
+  });
 }
 
 function nonEmpty(value: string | undefined): value is string {

@@ -7,13 +7,17 @@ import { CLIENT_TOKEN, startServerProcess, tempDir, type ServerProcess } from '.
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 const str = (b: Uint8Array | undefined): string => (b === undefined ? '(none)' : Buffer.from(b).toString());
 const MAX_VALUE = 64 * 1024;
+const MAX_KEY = 64;
 
 describe('a client against a real node process', () => {
   let server: ServerProcess;
   let client: DynamisClient;
 
   beforeAll(async () => {
-    server = await startServerProcess({ nodeId: 'it-node', limits: { maxValueBytes: MAX_VALUE }, log: { level: 'warn' } }, ['--port', '0']);
+    server = await startServerProcess(
+      { nodeId: 'it-node', limits: { maxValueBytes: MAX_VALUE, maxKeyBytes: MAX_KEY }, log: { level: 'warn' } },
+      ['--port', '0'],
+    );
     client = await DynamisClient.connect({ nodes: [server.address], token: CLIENT_TOKEN, timeoutMs: 5000 });
   });
 
@@ -69,6 +73,30 @@ describe('a client against a real node process', () => {
     await other.close();
   });
 
+  it("accepts a key of exactly the node's maxKeyBytes and refuses one byte more with INVALID_KEY, and keeps serving", async () => {
+    // This client allows larger keys than the node (64 bytes), so the node's own check is the one hit.
+    const wide = await DynamisClient.connect({ nodes: [server.address], token: CLIENT_TOKEN, limits: { maxKeyBytes: 1024 } });
+    try {
+      const atLimit = 'é'.repeat(MAX_KEY / 2); // 64 UTF-8 bytes, 32 characters
+      await wide.put(atLimit, text('at-limit'));
+      expect((await wide.get(atLimit)).values.map(str)).toEqual(['at-limit']);
+      for (const over of [atLimit + 'x', 'k'.repeat(MAX_KEY + 1)]) {
+        for (const op of [() => wide.put(over, text('x')), () => wide.get(over), () => wide.batch([{ type: 'del', key: over }])]) {
+          const err = await op().catch((e: unknown) => e);
+          expect(err).toMatchObject({ code: 'INVALID_KEY', details: { bytes: MAX_KEY + 1, max: MAX_KEY } });
+        }
+      }
+      expect((await wide.get(atLimit)).found).toBe(true);
+      // The same boundary, refused by the default client before sending when it is told the node's limit.
+      const strict = await DynamisClient.connect({ nodes: [server.address], token: CLIENT_TOKEN, limits: { maxKeyBytes: MAX_KEY } });
+      await expect(strict.get(atLimit)).resolves.toMatchObject({ found: true });
+      await expect(strict.get(atLimit + 'x')).rejects.toMatchObject({ code: 'INVALID_KEY', details: { bytes: MAX_KEY + 1 } });
+      await strict.close();
+    } finally {
+      await wide.close();
+    }
+  });
+
   it('refuses a client with a wrong token (UNAUTHORIZED)', async () => {
     await expect(DynamisClient.connect({ nodes: [server.address], token: 'not-the-right-token-000' })).rejects.toMatchObject({
       code: 'UNAUTHORIZED',
@@ -76,16 +104,39 @@ describe('a client against a real node process', () => {
   });
 });
 
+describe('configurations a node process refuses', () => {
+  it('exits 1 without a client token, saying how to give one or to pass --no-clients, and starts with --no-clients', async () => {
+    const noToken = { DYNAMIS_CLIENT_TOKEN: '' };
+    const err = await startServerProcess({ log: { level: 'warn' } }, ['--port', '0'], undefined, 30_000, noToken).catch((e: Error) => e);
+    expect((err as Error).message).toMatch(/exited \(1\) before listening/);
+    for (const hint of ['error INVALID_CONFIG', "'clientToken'", 'DYNAMIS_CLIENT_TOKEN', '--no-clients'])
+      expect((err as Error).message).toContain(hint);
+    const server = await startServerProcess({ log: { level: 'warn' } }, ['--port', '0', '--no-clients'], undefined, 30_000, noToken);
+    await expect(DynamisClient.connect({ nodes: [server.address], token: CLIENT_TOKEN, retries: 0 })).rejects.toMatchObject({
+      code: 'UNAUTHORIZED',
+    });
+    await server.dispose();
+  });
+
+  it('exits 1 naming the options nothing reads (replication, seeds with the local coordinator)', async () => {
+    const err = await startServerProcess({ replication: { n: 3 }, seeds: ['ws://127.0.0.1:1'] }, ['--port', '0']).catch((e: Error) => e);
+    expect((err as Error).message).toMatch(/exited \(1\) before listening/);
+    expect((err as Error).message).toMatch(/error INVALID_CONFIG: .*options that nothing reads:\n {2}- seeds: .*\n {2}- replication: /s);
+  });
+});
+
 describe('graceful shutdown of a node process (engine-lsm)', () => {
   it('on SIGTERM answers every write in flight, exits 0, and after a restart holds every acknowledged write and none refused', async () => {
     const dir = tempDir();
     const config = { nodeId: 'drain-node', engine: 'lsm', log: { level: 'warn' } };
+    let server: ServerProcess | undefined;
+    let client: DynamisClient | undefined;
     try {
-      const server = await startServerProcess(config, ['--port', '0'], dir);
-      const client = await DynamisClient.connect({ nodes: [server.address], token: CLIENT_TOKEN, retries: 0, timeoutMs: 10_000 });
+      server = await startServerProcess(config, ['--port', '0'], dir);
+      client = await DynamisClient.connect({ nodes: [server.address], token: CLIENT_TOKEN, retries: 0, timeoutMs: 10_000 });
       const { acked, refused, others, settled } = await writeUntilShutdown(client, server);
       await client.close();
-      expect(settled).toBe('settled');
+      expect(settled).toBe('settled'); // not 'deadline': every writer got its answer
       expect(await server.exited).toBe(0);
       expect(server.stdout()).toContain('SIGTERM: shutting down');
       expect(server.stdout()).toContain('stopped');
@@ -106,16 +157,25 @@ describe('graceful shutdown of a node process (engine-lsm)', () => {
         await again.dispose();
       }
     } finally {
+      // On a failure before the shutdown: stop the writers (their requests fail NOT_OPEN) and the node.
+      await client?.close();
+      await server?.dispose();
       rmSync(dir, { recursive: true, force: true });
     }
   });
 });
 
+/** Generous bounds for a loaded machine: a failure message instead of a hang, never a timing assertion. */
+const ACKED_DEADLINE_MS = 60_000;
+const SETTLE_DEADLINE_MS = 30_000;
+
 /**
  * 64 writers put distinct keys (value = key) until each gets an error; once
  * 500 writes are acknowledged the server gets SIGTERM. Returns the keys
  * acknowledged, the keys refused as provably not applied, any other error, and
- * whether every writer settled within 8 s of the server's exit.
+ * whether every writer settled within SETTLE_DEADLINE_MS of the server's exit.
+ * Throws if 500 writes are not acknowledged within ACKED_DEADLINE_MS, or if
+ * every writer stopped before that.
  */
 async function writeUntilShutdown(
   client: DynamisClient,
@@ -124,6 +184,8 @@ async function writeUntilShutdown(
   const acked: string[] = [];
   const refused: string[] = [];
   const others: unknown[] = [];
+  let reached: () => void = () => undefined;
+  const fiveHundred = new Promise<string>((resolve) => (reached = () => resolve('reached')));
   let n = 0;
   const worker = async (): Promise<void> => {
     for (;;) {
@@ -131,6 +193,7 @@ async function writeUntilShutdown(
       try {
         await client.put(key, text(key));
         acked.push(key);
+        if (acked.length === 500) reached();
       } catch (err) {
         if (isDynamisError(err, 'UNAVAILABLE') && provablyNotApplied(err)) refused.push(key);
         else others.push(err);
@@ -139,12 +202,28 @@ async function writeUntilShutdown(
     }
   };
   const workers = Array.from({ length: 64 }, worker);
-  while (acked.length < 500) await new Promise((r) => setTimeout(r, 5));
+  const all = Promise.all(workers).then(() => 'stopped');
+  const first = await raceDeadline(Promise.race([fiveHundred, all]), ACKED_DEADLINE_MS);
+  if (first !== 'reached') {
+    const why = first === 'stopped' ? 'every writer stopped' : `not within ${ACKED_DEADLINE_MS} ms`;
+    throw new Error(`only ${acked.length} of 500 writes acknowledged before SIGTERM (${why}); errors: ${others.map(String).join('; ')}`);
+  }
   server.child.kill('SIGTERM');
   await server.exited;
-  let timer: NodeJS.Timeout | undefined;
-  const hung = new Promise<string>((r) => (timer = setTimeout(() => r('hung'), 8000)));
-  const settled = await Promise.race([Promise.all(workers).then(() => 'settled'), hung]);
-  clearTimeout(timer);
+  const settled = await raceDeadline(
+    all.then(() => 'settled'),
+    SETTLE_DEADLINE_MS,
+  );
   return { acked, refused, others, settled };
+}
+
+/** `p`'s value, or 'deadline' if it has not settled after `ms`. */
+async function raceDeadline(p: Promise<string>, ms: number): Promise<string> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<string>((resolve) => (timer = setTimeout(() => resolve('deadline'), ms)));
+  try {
+    return await Promise.race([p, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

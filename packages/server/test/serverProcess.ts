@@ -25,7 +25,8 @@ export interface ServerProcess {
 /**
  * Writes `config` to a JSON file in `dir` (default: a fresh temporary
  * directory, removed by dispose) and starts the server on it with `args`, the
- * client token in env DYNAMIS_CLIENT_TOKEN; its dataDir is `dir`/data. Resolves
+ * client token in env DYNAMIS_CLIENT_TOKEN (`env` adds or overrides
+ * variables); its dataDir is `dir`/data. Resolves
  * once it prints its address; rejects with its output if it exits or stays
  * silent for `timeoutMs`.
  */
@@ -34,6 +35,7 @@ export function startServerProcess(
   args: string[] = [],
   dir?: string,
   timeoutMs = 30_000,
+  env: Readonly<Record<string, string | undefined>> = {},
 ): Promise<ServerProcess> {
   const owned = dir === undefined;
   const root = dir ?? tempDir();
@@ -41,7 +43,13 @@ export function startServerProcess(
   writeFileSync(file, JSON.stringify({ dataDir: join(root, 'data'), secret: SECRET, ...config }));
   const child = spawn(process.execPath, ['-r', '@swc-node/register', MAIN, '--config', file, ...args], {
     cwd: ROOT,
-    env: { ...process.env, SWC_NODE_PROJECT: join(ROOT, 'tsconfig.check.json'), DYNAMIS_CLIENT_TOKEN: CLIENT_TOKEN, DYNAMIS_SECRET: '' },
+    env: {
+      ...process.env,
+      SWC_NODE_PROJECT: join(ROOT, 'tsconfig.check.json'),
+      DYNAMIS_CLIENT_TOKEN: CLIENT_TOKEN,
+      DYNAMIS_SECRET: '',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -25,6 +25,7 @@ export function wsTransport(options: WsTransportOptionsInput): Plugin {
     core: '^0.1.0',
     provides: ['Transport'],
     needs: ['Config', 'Clock', 'Random', 'Logger'],
+    reads: ['listen'],
     register: ({ bind }) => {
       bind(TransportToken)
         .toDynamicValue((ctx) => {

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { Container, ContainerModule } from 'inversify';
+import { checkUnreadSections } from '../config/configSections';
 import { ConfigToken, parseConfig } from '../config/parseConfig';
 import type { DynamisConfig, DynamisConfigInput } from '../config/schema';
 import { ConsoleLogger } from '../env/ConsoleLogger';
@@ -42,10 +43,14 @@ export class DynamisNode {
     private readonly units: readonly Unit[],
   ) {}
 
-  /** Validates and composes; does not start anything. */
+  /**
+   * Validates and composes; does not start anything. INVALID_CONFIG for a bad
+   * config, or one that sets a section no plugin reads (configSections.ts).
+   */
   static async create(configInput: DynamisConfigInput | unknown, plugins: readonly Plugin[]): Promise<DynamisNode> {
     const config = parseConfig(configInput);
     const units = planComposition(plugins);
+    checkUnreadSections(configInput, plugins);
     const container = new Container({ defaultScope: 'Singleton' });
     container.bind(ConfigToken).toConstantValue(config);
     await container.load(

@@ -1,4 +1,5 @@
 import { ContainerModule, type ContainerModuleLoadOptions, type ServiceIdentifier } from 'inversify';
+import { isPluginConfigSection, PLUGIN_CONFIG_SECTIONS, type PluginConfigSection } from '../config/configSections';
 import type { Lifecycle } from '../ports/Lifecycle';
 import { DynamisError } from '../errors/DynamisError';
 import { isPortName, PORTS, type PortName } from './ports';
@@ -18,6 +19,12 @@ export interface PluginManifest {
   readonly needs: readonly PortName[];
   /** Ports used when present (e.g. HintStore for a coordinator). */
   readonly optional?: readonly PortName[];
+  /**
+   * The plugin-read config sections this plugin reads (`listen`, `seeds`,
+   * `replication`; see config/configSections.ts). createNode refuses a config
+   * that sets a section no plugin of the node reads (INVALID_CONFIG naming it).
+   */
+  readonly reads?: readonly PluginConfigSection[];
 }
 
 /**
@@ -44,7 +51,7 @@ export interface PluginDefinition extends PluginManifest {
 
 /**
  * Builds a plugin from its definition, checking the manifest: a non-empty
- * name, known port names, and no port both provided and needed.
+ * name, known port names and config sections, and no port both provided and needed.
  * Throws INCOMPATIBLE_PLUGIN on a bad manifest.
  */
 export function definePlugin(def: PluginDefinition): Plugin {
@@ -52,6 +59,10 @@ export function definePlugin(def: PluginDefinition): Plugin {
   if (!def.name) problems.push('name is empty');
   for (const port of [...def.provides, ...def.needs, ...(def.optional ?? [])]) {
     if (!isPortName(port)) problems.push(`unknown port '${String(port)}' (known: ${Object.keys(PORTS).join(', ')})`);
+  }
+  for (const section of def.reads ?? []) {
+    if (!isPluginConfigSection(section))
+      problems.push(`unknown config section '${String(section)}' in reads (known: ${PLUGIN_CONFIG_SECTIONS.join(', ')})`);
   }
   for (const port of def.provides) {
     if (def.needs.includes(port)) problems.push(`port ${port} is both provided and needed`);
