@@ -115,6 +115,15 @@ describe('composition', () => {
     await expect(createNode(quiet, [])).rejects.toMatchObject({ code: 'MISSING_PROVIDER', details: { ports: ['Coordinator'] } });
   });
 
+  it('names planned packages as planned, never as providers, in MISSING_PROVIDER', async () => {
+    const err = (await createNode(quiet, [coordinatorPlugin(['Partitioner', 'ConflictResolver'])]).catch((e: unknown) => e)) as Error;
+    expect(err.message).toContain(
+      'Partitioner (key → replicas placement), needed by test/coordinator; no package provides it yet (planned: @dynamis/ring)',
+    );
+    expect(err.message).toContain('provided by: @dynamis/conflict-lww (planned: @dynamis/conflict-vclock)');
+    expect(err).toMatchObject({ details: { providers: { Partitioner: [], ConflictResolver: ['@dynamis/conflict-lww'] } } });
+  });
+
   it('fails with DUPLICATE_PROVIDER naming both plugins', async () => {
     const a = lifecyclePlugin('test/engine-a', ['StorageEngine'], []);
     const b = lifecyclePlugin('test/engine-b', ['StorageEngine'], []);
