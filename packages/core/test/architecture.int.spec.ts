@@ -77,7 +77,7 @@ describe('architecture: plugins never import each other, the kernel imports no p
     ...(kind === 'plugin' ? ['@dynamis/core'] : []),
     ...(spec ? ['@dynamis/core', '@dynamis/testkit'] : []),
   ];
-  const restricted = packages.filter((p) => p.kind === 'plugin' || p.kind === 'kernel').map((p) => [p.dir, p.kind as Kind]);
+  const restricted = packages.filter((p) => p.kind === 'plugin' || p.kind === 'kernel').map((p): [string, Kind] => [p.dir, p.kind as Kind]);
 
   it.each(restricted)('%s (%s) depends on no @dynamis package but those allowed', (dir, kind) => {
     const pkg = packages.find((p) => p.dir === dir)!;
@@ -99,14 +99,22 @@ describe('architecture: plugins never import each other, the kernel imports no p
 describe('architecture: the lint rules follow the same field', () => {
   const probe = (p: Pkg): string => `${p.dir}/src/__architecture_probe__.ts`;
   const other = (p: Pkg): string => ofKind('plugin').find((q) => q.dir !== p.dir)!.name;
-  const results = lint([
-    ...packages.map((p): [string, string] => [probe(p), `import * as x from '${other(p)}';\nexport const y = x;\n`]),
-    ['packages/coordinator-local/src/__clock_probe__.ts', 'export const t = Date.now();\nsetTimeout(() => undefined, 1);\n'],
-  ]);
+  // A config that does not load (e.g. a package without its kind) fails every test below with its message.
+  let results: Record<string, string[]> = {};
+  let failure: Error | undefined;
+  try {
+    results = lint([
+      ...packages.map((p): [string, string] => [probe(p), `import * as x from '${other(p)}';\nexport const y = x;\n`]),
+      ['packages/coordinator-local/src/__clock_probe__.ts', 'export const t = Date.now();\nsetTimeout(() => undefined, 1);\n'],
+    ]);
+  } catch (err) {
+    failure = err as Error;
+  }
 
   it.each(packages.map((p) => [p.dir, p.kind]))(
     '%s (%s): importing a plugin is a lint error exactly for plugins and the kernel',
     (dir, kind) => {
+      if (failure !== undefined) throw failure;
       const rules = results[probe(packages.find((p) => p.dir === dir)!)];
       expect(rules).toBeDefined();
       expect(rules!.includes('no-restricted-imports')).toBe(kind === 'plugin' || kind === 'kernel');
@@ -114,6 +122,7 @@ describe('architecture: the lint rules follow the same field', () => {
   );
 
   it('rejects Date.now and setTimeout outside the Clock', () => {
+    if (failure !== undefined) throw failure;
     const rules = results['packages/coordinator-local/src/__clock_probe__.ts']!;
     expect(rules).toContain('no-restricted-properties');
     expect(rules).toContain('no-restricted-globals');
@@ -122,8 +131,9 @@ describe('architecture: the lint rules follow the same field', () => {
 
 describe('architecture: MISSING_PROVIDER names only packages that exist', () => {
   const names = new Set(packages.map((p) => p.name));
-  it.each(Object.entries(PORTS).map(([port, info]) => [port, info.providers]))('%s: providers %j', (_port, providers) => {
-    const named = providers.map((p) => /^@dynamis\/[a-z0-9-]+/.exec(p)?.[0]).filter((n) => n !== undefined);
+  const ports = Object.entries(PORTS).map(([port, info]): [string, readonly string[]] => [port, info.providers]);
+  it.each(ports)('%s: providers %j', (_port, providers) => {
+    const named = providers.flatMap((p) => /^@dynamis\/[a-z0-9-]+/.exec(p)?.[0] ?? []);
     expect(named.filter((n) => !names.has(n))).toEqual([]);
   });
 });
