@@ -125,7 +125,7 @@ describe('docs snippets', () => {
 
   it('reports a type error with the markdown file and line', () => {
     expect(typeChecked().filter((p) => p.startsWith(probe.file))).toEqual([expect.stringMatching(/^docs\/__probe__\.md:43:7: TS2322 /)]);
-  });
+  }, 120_000);
 
   it('type-checks every block that is not a fragment, as CommonJS against the workspace sources', () => {
     expect(
@@ -133,7 +133,7 @@ describe('docs snippets', () => {
         .filter((p) => !p.startsWith(probe.file))
         .join('\n'),
     ).toBe('');
-  });
+  }, 120_000);
 
   it('runs every runnable block to a zero exit', async () => {
     expect((await runs!).join('\n\n')).toBe('');
