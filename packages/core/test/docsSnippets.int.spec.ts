@@ -23,7 +23,11 @@ const where = (s: Snippet): string => `${s.file}:${s.line}`;
 const virtualPath = (s: Snippet): string =>
   join(root, s.file.replace(/[^/]+$/, ''), `__snippet_${s.file.replace(/\W/g, '_')}_L${s.line}.ts`);
 
-/** Type-checks the snippets in one program; returns `file:line: TSnnnn message` per diagnostic, with lines of the markdown file. */
+/**
+ * Type-checks the snippets in one program; returns one
+ * `file.md:line:column: TSnnnn message (in the block at file.md:line)` per
+ * diagnostic, with lines of the markdown file.
+ */
 function typeCheck(list: readonly Snippet[]): string[] {
   const configPath = join(root, 'tsconfig.check.json');
   const parsed = ts.parseJsonConfigFileContent(ts.readConfigFile(configPath, ts.sys.readFile).config, ts.sys, root);
@@ -38,17 +42,21 @@ function typeCheck(list: readonly Snippet[]): string[] {
   host.fileExists = (name) => files.has(name) || fileExists.call(host, name);
   host.readFile = (name) => files.get(name)?.code ?? readFile.call(host, name);
   const program = ts.createProgram([...files.keys()], options, host);
-  const problems = ts.getPreEmitDiagnostics(program).filter((d) => d.file === undefined || !files.has(d.file.fileName));
-  const out = problems.map((d) => `(compiler) ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
+  // Only the snippets are checked: the workspace's own sources are `npm run typecheck`'s job.
+  const global = [...program.getOptionsDiagnostics(), ...program.getGlobalDiagnostics()];
+  const out = global.map((d) => `(compiler) ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
   for (const [path, s] of files) {
     const sf = program.getSourceFile(path)!;
     for (const d of [...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf)]) {
       const { line, character } = sf.getLineAndCharacterOfPosition(d.start ?? 0);
-      out.push(`${s.file}:${s.line + 1 + line}:${character + 1}: TS${d.code} ${ts.flattenDiagnosticMessageText(d.messageText, '\n  ')}`);
+      const message = ts.flattenDiagnosticMessageText(d.messageText, '\n  ');
+      out.push(`${s.file}:${s.line + 1 + line}:${character + 1}: TS${d.code} ${message} (in the block at ${where(s)})`);
     }
   }
   return out;
 }
+
+const OUTPUT_CHARS = 8000;
 
 /** Runs a snippet with @swc-node/register in a fresh temporary directory (its cwd); resolves with a problem, or undefined. */
 function run(s: Snippet, deadlineMs: number): Promise<string | undefined> {
@@ -59,9 +67,10 @@ function run(s: Snippet, deadlineMs: number): Promise<string | undefined> {
     env: { ...process.env, SWC_NODE_PROJECT: join(root, 'tsconfig.check.json'), NODE_PATH: join(root, 'node_modules') },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let output = '';
-  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  let output = ''; // the last OUTPUT_CHARS characters of stdout and stderr
+  const keep = (d: Buffer): void => void (output = (output + d.toString()).slice(-OUTPUT_CHARS));
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
   return new Promise((resolve) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), deadlineMs);
     child.once('exit', (code, signal) => {
@@ -70,7 +79,7 @@ function run(s: Snippet, deadlineMs: number): Promise<string | undefined> {
       if (code === 0) resolve(undefined);
       else {
         const why = signal === 'SIGKILL' ? `did not finish within ${deadlineMs} ms` : `exited with ${code ?? signal}`;
-        resolve(`${where(s)}: runnable snippet ${why}; output:\n${output.slice(-4000)}`);
+        resolve(`${where(s)}: runnable snippet ${why}; output (end):\n${output}`);
       }
     });
   });
@@ -124,7 +133,9 @@ describe('docs snippets', () => {
   const typeChecked = (): string[] => (problems ??= typeCheck([...checked, probe]));
 
   it('reports a type error with the markdown file and line', () => {
-    expect(typeChecked().filter((p) => p.startsWith(probe.file))).toEqual([expect.stringMatching(/^docs\/__probe__\.md:43:7: TS2322 /)]);
+    expect(typeChecked().filter((p) => p.startsWith(probe.file))).toEqual([
+      expect.stringMatching(/^docs\/__probe__\.md:43:7: TS2322 .*\(in the block at docs\/__probe__\.md:40\)$/),
+    ]);
   }, 120_000);
 
   it('type-checks every block that is not a fragment, as CommonJS against the workspace sources', () => {
