@@ -121,7 +121,12 @@ describe('composition', () => {
       'Partitioner (key → replicas placement), needed by test/coordinator; no package provides it yet (planned: @dynamis/ring)',
     );
     expect(err.message).toContain('provided by: @dynamis/conflict-lww (planned: @dynamis/conflict-vclock)');
-    expect(err).toMatchObject({ details: { providers: { Partitioner: [], ConflictResolver: ['@dynamis/conflict-lww'] } } });
+    expect(err).toMatchObject({
+      details: {
+        providers: { Partitioner: [], ConflictResolver: ['@dynamis/conflict-lww'] },
+        planned: { Partitioner: ['@dynamis/ring'], ConflictResolver: ['@dynamis/conflict-vclock'] },
+      },
+    });
   });
 
   it('fails with DUPLICATE_PROVIDER naming both plugins', async () => {

@@ -126,7 +126,11 @@ function missingProviders(missing: PortName[], neededBy: Map<PortName, Set<strin
     'MISSING_PROVIDER',
     `No plugin provides ${missing.length === 1 ? 'port' : 'ports'} ${missing.join(', ')}:\n${lines.join('\n')}`,
     {
-      details: { ports: missing, providers: Object.fromEntries(missing.map((p) => [p, PORTS[p].providers])) },
+      details: {
+        ports: missing,
+        providers: Object.fromEntries(missing.map((p) => [p, PORTS[p].providers])),
+        planned: Object.fromEntries(missing.map((p) => [p, PORTS[p].planned ?? []])),
+      },
     },
   );
 }
