@@ -59,6 +59,8 @@ describe('ManualClock', () => {
   });
 
   it('refuses bad arguments, reentrant advance, and a timer that reschedules itself forever', async () => {
+    expect(() => new ManualClock({ maxTimers: 0 })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    expect(() => new ManualClock({ epochMs: Infinity })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
     const clock = new ManualClock({ maxTimers: 50 });
     expect(() => clock.setTimer(Number.NaN, () => undefined)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
     await expect(clock.advance(-1)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });

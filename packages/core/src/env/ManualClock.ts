@@ -44,9 +44,13 @@ export class ManualClock implements Clock {
   private seq = 0;
   private advancing = false;
 
+  /** Throws INVALID_ARGUMENT for a non-finite epochMs or a maxTimers that is not a positive integer. */
   constructor(options: ManualClockOptions = {}) {
     this.epochMs = finite(options.epochMs ?? 1_704_067_200_000, 'epochMs');
     this.maxTimers = options.maxTimers ?? 100_000;
+    if (!Number.isSafeInteger(this.maxTimers) || this.maxTimers < 1) {
+      throw new DynamisError('INVALID_ARGUMENT', `maxTimers must be a positive integer, got ${this.maxTimers}`);
+    }
   }
 
   now(): number {
