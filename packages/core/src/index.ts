@@ -37,6 +37,7 @@ export * from './replica/keySpace';
 export * from './replica/liveValues';
 export * from './replica/recordCompactionFilter';
 export * from './env/SystemClock';
+export * from './env/ManualClock';
 export * from './env/SystemRandom';
 export * from './env/ConsoleLogger';
 export * from './env/NodeFileSystem';

@@ -3,7 +3,7 @@ import { describe, expect, it } from '@jest/globals';
 import { injectable } from 'inversify';
 import { parseConfig } from '../config/parseConfig';
 import { ConsoleLogger } from '../env/ConsoleLogger';
-import { SystemClock } from '../env/SystemClock';
+import { ManualClock } from '../env/ManualClock';
 import { DynamisError } from '../errors/DynamisError';
 import {
   CoordinatorToken,
@@ -54,12 +54,31 @@ class FakeCoordinator implements Coordinator {
   }
 }
 
-function setup(limits = {}): { api: ClientApi; router: MessageRouter; coord: FakeCoordinator } {
-  const config = parseConfig({ limits, log: { level: 'silent' } });
+interface Setup {
+  api: ClientApi;
+  router: MessageRouter;
+  coord: FakeCoordinator;
+  clock: ManualClock;
+}
+
+/** A ClientApi over a FakeCoordinator, on a ManualClock (time moves only in `clock.advance`). */
+function setup(limits = {}, timeouts = {}): Setup {
+  const config = parseConfig({ limits, timeouts, log: { level: 'silent' } });
   const coord = new FakeCoordinator();
   const router = new MessageRouter();
-  const api = new ClientApi(new Store(coord, config), router, config, new SystemClock(), new ConsoleLogger('silent'));
-  return { api, router, coord };
+  const clock = new ManualClock();
+  const api = new ClientApi(new Store(coord, config), router, config, clock, new ConsoleLogger('silent'));
+  return { api, router, coord, clock };
+}
+
+/** Tracks whether a promise has settled, without awaiting it. */
+function track<T>(p: Promise<T>): { readonly settled: boolean; readonly result: Promise<T> } {
+  const state = { settled: false, result: p };
+  p.then(
+    () => (state.settled = true),
+    () => (state.settled = true),
+  );
+  return state;
 }
 
 const C = 'client:c1';
@@ -147,36 +166,64 @@ describe('ClientApi', () => {
   });
 
   it('drains on stop: answers requests in flight, refuses new ones as not applied, then unregisters', async () => {
-    const { api, router, coord } = setup();
+    const { api, router, coord, clock } = setup();
     await api.start();
     let open!: () => void;
     coord.gate = new Promise<void>((resolve) => (open = resolve));
     const inFlight = call(router, CLIENT_MESSAGE.put, { key: 'k', value: enc('v') });
     await Promise.resolve();
     expect(api.pending).toBe(1);
-    const stopped = api.stop();
+    const stopped = track(api.stop());
     await expect(call(router, CLIENT_MESSAGE.get, { key: 'k' })).rejects.toMatchObject({
       code: 'UNAVAILABLE',
       details: { shuttingDown: true, applied: false },
     });
     expect(router.types()).toContain(CLIENT_MESSAGE.put);
+    await clock.advance(4999); // within timeouts.requestMs: still waiting for the request in flight
+    expect(stopped.settled).toBe(false);
     open();
     await expect(inFlight).resolves.toMatchObject({ type: 'client.put.result' });
-    await stopped;
+    await clock.advance(0); // one timer turn for the transport to write the last replies
+    expect(stopped.settled).toBe(true);
+    await stopped.result;
     expect(router.types()).toEqual([]);
     await api.stop();
   });
 
   it('drain(lingerMs) keeps refusing as not applied until stop, and stop then unregisters at once', async () => {
-    const { api, router, coord } = setup();
+    const { api, router, coord, clock } = setup();
     await api.start();
-    await api.drain(5);
+    const drained = track(api.drain(500));
+    await clock.advance(499);
+    expect(drained.settled).toBe(false); // lingering: still refusing, not yet done
+    await expect(call(router, CLIENT_MESSAGE.get, { key: 'k' })).rejects.toMatchObject({ details: { shuttingDown: true, applied: false } });
+    await clock.advance(1);
+    expect(drained.settled).toBe(true);
+    await drained.result;
     await expect(call(router, CLIENT_MESSAGE.put, { key: 'k', value: enc('v') })).rejects.toMatchObject({ details: { applied: false } });
     expect(coord.calls).toEqual([]);
     await api.stop();
     expect(router.types()).toEqual([]);
     await api.start();
     await expect(call(router, CLIENT_MESSAGE.get, { key: 'k' })).resolves.toMatchObject({ payload: { found: false } });
+  });
+
+  it('drain gives up waiting after timeouts.requestMs of Clock time when a request never finishes, then lingers', async () => {
+    const { api, router, coord, clock } = setup({}, { requestMs: 3000 });
+    await api.start();
+    coord.gate = new Promise<void>(() => undefined); // the store never answers
+    void call(router, CLIENT_MESSAGE.put, { key: 'k', value: enc('v') }).catch(() => undefined);
+    await Promise.resolve();
+    expect(api.pending).toBe(1);
+    const drained = track(api.drain(100));
+    await clock.advance(2999);
+    expect(drained.settled).toBe(false);
+    await clock.advance(1); // the drain timeout: stop waiting for the stuck request
+    expect(drained.settled).toBe(false); // ...and linger 100 ms more
+    await clock.advance(100);
+    expect(drained.settled).toBe(true);
+    expect(api.pending).toBe(1);
+    expect(clock.pendingTimers()).toBe(0);
   });
 });
 

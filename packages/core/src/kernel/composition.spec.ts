@@ -5,6 +5,8 @@ import { ConfigToken } from '../config/parseConfig';
 import type { DynamisConfig } from '../config/schema';
 import { isDynamisError } from '../errors/DynamisError';
 import { CoordinatorToken, type Coordinator } from '../ports/Coordinator';
+import { ManualClock } from '../env/ManualClock';
+import { ClockToken } from '../ports/Clock';
 import { ConflictResolverToken } from '../ports/ConflictResolver';
 import { StorageEngineToken } from '../ports/StorageEngine';
 import { createNode } from './DynamisNode';
@@ -18,7 +20,7 @@ function lifecyclePlugin(
   name: string,
   provides: PortName[],
   needs: PortName[],
-  behaviour: { failStart?: boolean; hangStart?: boolean } = {},
+  behaviour: { failStart?: boolean; hangStart?: boolean; hangStop?: boolean } = {},
 ): Plugin {
   @injectable()
   class Service {
@@ -29,6 +31,7 @@ function lifecyclePlugin(
     }
     async stop(): Promise<void> {
       events.push(`stop ${name}`);
+      if (behaviour.hangStop) await new Promise(() => undefined);
     }
   }
   return definePlugin({
@@ -75,6 +78,27 @@ const coordinatorPlugin = (needs: PortName[] = []): Plugin =>
 
 const quiet = { log: { level: 'silent' } };
 
+/** Puts the node on `clock`: the kernel's start/stop timeouts then run on manual time. */
+const clockPlugin = (clock: ManualClock): Plugin =>
+  definePlugin({
+    name: 'test/manual-clock',
+    version: '1.0.0',
+    core: '^0.1.0',
+    provides: ['Clock'],
+    needs: [],
+    register: ({ bind }) => void bind(ClockToken).toConstantValue(clock),
+  });
+
+/** Tracks whether a promise has settled, without awaiting it. */
+function track<T>(p: Promise<T>): { readonly settled: boolean; readonly result: Promise<T> } {
+  const state = { settled: false, result: p };
+  p.then(
+    () => (state.settled = true),
+    () => (state.settled = true),
+  );
+  return state;
+}
+
 describe('composition', () => {
   it('fails with MISSING_PROVIDER naming the port, who needs it and which packages provide it', async () => {
     const err = await createNode(quiet, [coordinatorPlugin(['StorageEngine', 'ConflictResolver'])]).catch((e: unknown) => e);
@@ -89,6 +113,20 @@ describe('composition', () => {
 
   it('fails with MISSING_PROVIDER when no plugin provides the Coordinator', async () => {
     await expect(createNode(quiet, [])).rejects.toMatchObject({ code: 'MISSING_PROVIDER', details: { ports: ['Coordinator'] } });
+  });
+
+  it('names planned packages as planned, never as providers, in MISSING_PROVIDER', async () => {
+    const err = (await createNode(quiet, [coordinatorPlugin(['Partitioner', 'ConflictResolver'])]).catch((e: unknown) => e)) as Error;
+    expect(err.message).toContain(
+      'Partitioner (key → replicas placement), needed by test/coordinator; no package provides it yet (planned: @dynamis/ring)',
+    );
+    expect(err.message).toContain('provided by: @dynamis/conflict-lww (planned: @dynamis/conflict-vclock)');
+    expect(err).toMatchObject({
+      details: {
+        providers: { Partitioner: [], ConflictResolver: ['@dynamis/conflict-lww'] },
+        planned: { Partitioner: ['@dynamis/ring'], ConflictResolver: ['@dynamis/conflict-vclock'] },
+      },
+    });
   });
 
   it('fails with DUPLICATE_PROVIDER naming both plugins', async () => {
@@ -159,10 +197,44 @@ describe('composition', () => {
     expect(node.state).toBe('failed');
   });
 
-  it('times out a plugin that hangs on start, naming it', async () => {
-    const hang = lifecyclePlugin('test/hang', ['StorageEngine'], [], { hangStart: true });
-    const node = await createNode({ ...quiet, timeouts: { pluginStartMs: 50 } }, [coordinatorPlugin(['StorageEngine']), hang]);
-    await expect(node.start()).rejects.toMatchObject({ code: 'TIMEOUT', details: { plugin: 'test/hang', phase: 'start' } });
+  it('times out a plugin that hangs on start after exactly timeouts.pluginStartMs of Clock time, naming it', async () => {
+    events.length = 0;
+    const clock = new ManualClock();
+    const engine = lifecyclePlugin('test/engine', ['StorageEngine'], []);
+    const hang = lifecyclePlugin('test/hang', ['ConflictResolver'], ['StorageEngine'], { hangStart: true });
+    const plugins = [clockPlugin(clock), coordinatorPlugin(['ConflictResolver']), hang, engine];
+    const node = await createNode({ ...quiet, timeouts: { pluginStartMs: 1000 } }, plugins);
+    const start = track(node.start());
+    await clock.advance(999);
+    expect(start.settled).toBe(false);
+    expect(events).toEqual(['start test/engine', 'start test/hang']);
+    await clock.advance(1);
+    expect(start.settled).toBe(true);
+    await expect(start.result).rejects.toMatchObject({ code: 'TIMEOUT', details: { plugin: 'test/hang', phase: 'start', ms: 1000 } });
+    // What had started is stopped, the hung plugin included (its stop does not hang).
+    expect(events).toEqual(['start test/engine', 'start test/hang', 'stop test/hang', 'stop test/engine']);
+    expect(node.state).toBe('failed');
+    expect(clock.pendingTimers()).toBe(0);
+  });
+
+  it('times out a plugin that hangs on stop after timeouts.pluginStopMs, still stops the others, then throws TIMEOUT naming it', async () => {
+    events.length = 0;
+    const clock = new ManualClock();
+    const engine = lifecyclePlugin('test/engine', ['StorageEngine'], []);
+    const hang = lifecyclePlugin('test/hang', ['ConflictResolver'], ['StorageEngine'], { hangStop: true });
+    const plugins = [clockPlugin(clock), coordinatorPlugin(['ConflictResolver']), hang, engine];
+    const node = await createNode({ ...quiet, timeouts: { pluginStopMs: 2000 } }, plugins);
+    await node.start();
+    expect(clock.pendingTimers()).toBe(0); // every start timer was cancelled
+    const stop = track(node.stop());
+    await clock.advance(1999);
+    expect(stop.settled).toBe(false);
+    expect(events.slice(3)).toEqual(['stop coordinator', 'stop test/hang']);
+    await clock.advance(1);
+    expect(stop.settled).toBe(true);
+    await expect(stop.result).rejects.toMatchObject({ code: 'TIMEOUT', details: { plugin: 'test/hang', phase: 'stop', ms: 2000 } });
+    expect(events.slice(3)).toEqual(['stop coordinator', 'stop test/hang', 'stop test/engine']);
+    expect(node.state).toBe('stopped');
   });
 
   it('lists the composed plugins', async () => {

@@ -36,7 +36,8 @@ export const ENV_UNIT_NAME = '@dynamis/core:env';
  * provides Transport. Errors: INCOMPATIBLE_PLUGIN (duplicate name, core version out of range,
  * dependency cycle), DUPLICATE_PROVIDER (two plugins provide one port),
  * MISSING_PROVIDER (a needed port nobody provides; every missing port is
- * listed, with who needs it and which packages provide it).
+ * listed, with who needs it, which packages of this repository provide it,
+ * and which are only planned).
  * Pure: no container, no I/O.
  */
 export function planComposition(plugins: readonly Plugin[]): Unit[] {
@@ -117,13 +118,19 @@ function checkPlugins(plugins: readonly Plugin[]): void {
 function missingProviders(missing: PortName[], neededBy: Map<PortName, Set<string>>): DynamisError {
   const lines = missing.map((port) => {
     const who = [...(neededBy.get(port) ?? [])].join(', ');
-    return `  - ${port} (${PORTS[port].description}), needed by ${who}; provided by: ${PORTS[port].providers.join(', ')}`;
+    const { providers, planned = [] } = PORTS[port];
+    const by = providers.length > 0 ? `provided by: ${providers.join(', ')}` : 'no package provides it yet';
+    return `  - ${port} (${PORTS[port].description}), needed by ${who}; ${by}${planned.length > 0 ? ` (planned: ${planned.join(', ')})` : ''}`;
   });
   return new DynamisError(
     'MISSING_PROVIDER',
     `No plugin provides ${missing.length === 1 ? 'port' : 'ports'} ${missing.join(', ')}:\n${lines.join('\n')}`,
     {
-      details: { ports: missing, providers: Object.fromEntries(missing.map((p) => [p, PORTS[p].providers])) },
+      details: {
+        ports: missing,
+        providers: Object.fromEntries(missing.map((p) => [p, PORTS[p].providers])),
+        planned: Object.fromEntries(missing.map((p) => [p, PORTS[p].planned ?? []])),
+      },
     },
   );
 }

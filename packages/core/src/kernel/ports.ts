@@ -22,8 +22,10 @@ import { ClientApiToken } from './ClientApi';
 export interface PortInfo {
   readonly token: ServiceIdentifier<unknown>;
   readonly description: string;
-  /** Packages of this repository that provide it (named in MISSING_PROVIDER errors). */
+  /** Packages of this repository that provide it (named in MISSING_PROVIDER errors); packages/core/test/architecture.int.spec.ts checks they exist. */
   readonly providers: readonly string[];
+  /** Packages planned to provide it, not written yet (docs/ROADMAP.md); MISSING_PROVIDER names them as planned. */
+  readonly planned?: readonly string[];
   /** 'kernel': always provided by core; 'default': core provides one unless a plugin does. */
   readonly builtin?: 'kernel' | 'default';
 }
@@ -61,23 +63,30 @@ export const PORTS: Readonly<Record<PortName, PortInfo>> = {
   ConflictResolver: {
     token: ConflictResolverToken,
     description: 'versions and sibling reconciliation',
-    providers: ['@dynamis/conflict-lww', '@dynamis/conflict-vclock'],
+    providers: ['@dynamis/conflict-lww'],
+    planned: ['@dynamis/conflict-vclock'],
   },
   Coordinator: {
     token: CoordinatorToken,
     description: 'replication and consistency strategy',
-    providers: ['@dynamis/coordinator-local', '@dynamis/quorum'],
+    providers: ['@dynamis/coordinator-local'],
+    planned: ['@dynamis/quorum'],
   },
-  Partitioner: { token: PartitionerToken, description: 'key → replicas placement', providers: ['@dynamis/ring'] },
+  Partitioner: { token: PartitionerToken, description: 'key → replicas placement', providers: [], planned: ['@dynamis/ring'] },
   Transport: {
     token: TransportToken,
     description: 'node-to-node messages',
     providers: ['@dynamis/transport-ws', '@dynamis/testkit (simulated network)'],
   },
-  Membership: { token: MembershipToken, description: 'cluster membership', providers: ['@dynamis/gossip'] },
-  FailureDetector: { token: FailureDetectorToken, description: 'liveness of peers', providers: ['@dynamis/gossip'] },
-  HintStore: { token: HintStoreToken, description: 'durable hints for hinted handoff', providers: ['@dynamis/hinted-handoff'] },
-  AntiEntropy: { token: AntiEntropyToken, description: 'Merkle-tree replica repair', providers: ['@dynamis/anti-entropy'] },
+  Membership: { token: MembershipToken, description: 'cluster membership', providers: [], planned: ['@dynamis/gossip'] },
+  FailureDetector: { token: FailureDetectorToken, description: 'liveness of peers', providers: [], planned: ['@dynamis/gossip'] },
+  HintStore: {
+    token: HintStoreToken,
+    description: 'durable hints for hinted handoff',
+    providers: [],
+    planned: ['@dynamis/hinted-handoff'],
+  },
+  AntiEntropy: { token: AntiEntropyToken, description: 'Merkle-tree replica repair', providers: [], planned: ['@dynamis/anti-entropy'] },
   Clock: {
     token: ClockToken,
     description: 'time and timers',
