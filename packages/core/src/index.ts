@@ -40,6 +40,7 @@ export * from './env/ConsoleLogger';
 export * from './env/NodeFileSystem';
 export * from './engine/AbstractStorageEngine';
 export * from './engine/AbstractEngineIterator';
+export * from './engine/AbstractEngineSnapshot';
 export * from './engine/rangeBounds';
 export type { IteratorSpec } from './engine/engineArgs';
 export * from './kernel/requestChecks';

@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { isDynamisError } from '../errors/DynamisError';
 import type { BatchOp, EngineStats, EngineSupports, Entry } from '../ports/StorageEngine';
 import { AbstractEngineIterator } from './AbstractEngineIterator';
+import { AbstractEngineSnapshot } from './AbstractEngineSnapshot';
 import { AbstractStorageEngine } from './AbstractStorageEngine';
 import type { IteratorSpec } from './engineArgs';
 import { inRange, type RangeBounds } from './rangeBounds';
@@ -25,15 +26,23 @@ class ArrayIterator extends AbstractEngineIterator {
     private readonly entries: Entry[],
     spec: IteratorSpec,
   ) {
-    super(spec.limit);
+    super(spec.limit, spec);
   }
   protected override async _next(): Promise<Entry | undefined> {
     if (this.gate !== undefined) await this.gate;
     return this.entries[this.i++];
   }
+  protected override _seek(target: Uint8Array): void {
+    this.i = this.entries.findIndex(([k]) => Buffer.compare(k, target) >= 0);
+    if (this.i < 0) this.i = this.entries.length;
+  }
   protected override _close(): void {
     this.closed++;
   }
+}
+
+class FakeSnapshot extends AbstractEngineSnapshot {
+  protected override _release(): void {}
 }
 
 /** A Map-backed engine whose open, close and writes can be held. */
@@ -70,6 +79,16 @@ class FakeEngine extends AbstractStorageEngine {
     const entries: Entry[] = [...this.data].map(([k, v]) => [Buffer.from(k, 'hex'), v] as Entry).filter(([k]) => inRange(spec, k));
     this.lastIterator = new ArrayIterator(entries, spec);
     return this.lastIterator;
+  }
+  protected override _deleteRange(start: Uint8Array, end: Uint8Array): void {
+    this.calls.push('deleteRange');
+    for (const k of [...this.data.keys()]) {
+      const key = Buffer.from(k, 'hex');
+      if (Buffer.compare(key, start) >= 0 && Buffer.compare(key, end) < 0) this.data.delete(k);
+    }
+  }
+  protected override _snapshot(): AbstractEngineSnapshot {
+    return new FakeSnapshot();
   }
   protected override _compactRange(_bounds: RangeBounds): void {}
   protected override _stats(): EngineStats {

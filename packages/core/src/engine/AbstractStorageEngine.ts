@@ -8,11 +8,22 @@ import type {
   EngineWriteOptions,
   IteratorOptions,
   KeyRange,
+  EngineReadOptions,
+  Snapshot,
   StorageEngine,
 } from '../ports/StorageEngine';
 import { copyBytes } from '../util/bytes';
 import type { AbstractEngineIterator } from './AbstractEngineIterator';
-import { checkBytes, checkWriteOptions, copyBatch, resolveIteratorOptions, resolveRange, type IteratorSpec } from './engineArgs';
+import type { AbstractEngineSnapshot } from './AbstractEngineSnapshot';
+import {
+  checkBytes,
+  checkWriteOptions,
+  copyBatch,
+  resolveIteratorOptions,
+  resolveRange,
+  resolveEngineReadOptions,
+  type IteratorSpec,
+} from './engineArgs';
 import type { RangeBounds } from './rangeBounds';
 
 /** Where an engine is in its lifecycle. */
@@ -31,7 +42,10 @@ function ignore(): void {}
  * waits for the close then reopens. A failed open() leaves the engine closed.
  * Calls made while opening or closing reject NOT_OPEN. close() first aborts
  * the iterators still open (their next() then rejects NOT_OPEN), then waits
- * for in-flight calls to settle, then calls `_close`.
+ * for in-flight calls to settle, then releases the snapshots still held,
+ * then calls `_close`. Snapshots given to get() and iterator() are checked
+ * here (released: NOT_OPEN; another engine's: INVALID_ARGUMENT) before a
+ * hook sees them.
  *
  * Ordering: every hook is called synchronously within the public call (no
  * tick in between), so an implementation that applies a write synchronously,
@@ -49,6 +63,7 @@ export abstract class AbstractStorageEngine implements StorageEngine {
   private pending = 0;
   private drained: (() => void) | undefined = undefined;
   private readonly iterators = new Set<AbstractEngineIterator>();
+  private readonly snapshots = new Set<AbstractEngineSnapshot>();
 
   /** Where the engine is in its lifecycle. */
   get status(): EngineStatus {
@@ -63,18 +78,32 @@ export abstract class AbstractStorageEngine implements StorageEngine {
   /** Flushes and releases everything. Called once per open, with no call in flight. */
   protected abstract _close(): Promise<void> | void;
   /**
-   * The value of `key`, or undefined. `key` is the caller's buffer, not
-   * copied: read it before the first await or copy it. The result must be
-   * the caller's to keep and mutate.
+   * The value of `key`, or undefined, in `snapshot` (checked; undefined: the
+   * current state). `key` is the caller's buffer, not copied: read it before
+   * the first await or copy it. The result must be the caller's to keep and
+   * mutate.
    */
-  protected abstract _get(key: Uint8Array): Promise<Uint8Array | undefined> | Uint8Array | undefined;
+  protected abstract _get(
+    key: Uint8Array,
+    snapshot: AbstractEngineSnapshot | undefined,
+  ): Promise<Uint8Array | undefined> | Uint8Array | undefined;
   /**
    * Applies `ops` (non-empty, validated, copies the engine may keep) atomically
    * and in order; `sync` asks for stable storage before resolving.
    */
   protected abstract _write(ops: readonly BatchOp[], sync: boolean): Promise<void> | void;
-  /** A new iterator over a snapshot taken now. `spec` bounds are copies. */
+  /**
+   * Deletes the keys in [start, end) atomically, after the writes called
+   * before it (start < end, copies the engine may keep); `sync` as in _write.
+   */
+  protected abstract _deleteRange(start: Uint8Array, end: Uint8Array, sync: boolean): Promise<void> | void;
+  /**
+   * A new iterator over `spec.snapshot` (checked; it must keep its own hold
+   * on it) or over a snapshot taken now. `spec` bounds are copies.
+   */
   protected abstract _iterator(spec: IteratorSpec): AbstractEngineIterator;
+  /** A snapshot of the current state (registered and released by this class). */
+  protected abstract _snapshot(): AbstractEngineSnapshot;
   /** Compacts `bounds` (copies) now, running `this.compactionFilter` on live entries. */
   protected abstract _compactRange(bounds: RangeBounds): Promise<void> | void;
   /** Current statistics. */
@@ -120,12 +149,13 @@ export abstract class AbstractStorageEngine implements StorageEngine {
     return this.close();
   }
 
-  async get(key: Uint8Array): Promise<Uint8Array | undefined> {
+  async get(key: Uint8Array, options?: EngineReadOptions): Promise<Uint8Array | undefined> {
     this.checkOpen();
     checkBytes(key, 'key');
+    const snapshot = this.checkSnapshot(resolveEngineReadOptions(options));
     this.pending++;
     try {
-      return await this._get(key);
+      return await this._get(key, snapshot);
     } finally {
       this.settle();
     }
@@ -154,12 +184,37 @@ export abstract class AbstractStorageEngine implements StorageEngine {
     return this.runWrite(copies, sync);
   }
 
+  /** start >= end is a no-op (resolved, nothing written). */
+  async deleteRange(start: Uint8Array, end: Uint8Array, options?: EngineWriteOptions): Promise<void> {
+    this.checkOpen();
+    checkBytes(start, 'start');
+    checkBytes(end, 'end');
+    const sync = checkWriteOptions(options);
+    if (Buffer.compare(start, end) >= 0) return;
+    this.pending++;
+    try {
+      await this._deleteRange(copyBytes(start), copyBytes(end), sync);
+    } finally {
+      this.settle();
+    }
+  }
+
   /** Throws NOT_OPEN (synchronously) unless open, INVALID_ARGUMENT on bad options. */
   iterator(options?: IteratorOptions): EngineIterator {
     this.checkOpen();
-    const it = this._iterator(resolveIteratorOptions(options));
+    const spec = resolveIteratorOptions(options);
+    this.checkSnapshot(spec.snapshot);
+    const it = this._iterator(spec);
     it.trackIn(this.iterators);
     return it;
+  }
+
+  /** Throws NOT_OPEN (synchronously) unless open. */
+  snapshot(): Snapshot {
+    this.checkOpen();
+    const snapshot = this._snapshot();
+    snapshot.trackIn(this.snapshots);
+    return snapshot;
   }
 
   /** Allowed in any state; takes effect for compactions that start afterwards. */
@@ -215,12 +270,20 @@ export abstract class AbstractStorageEngine implements StorageEngine {
       const open = Array.from(this.iterators);
       for (const it of open) await it.abort();
       if (this.pending > 0) await new Promise<void>((resolve) => (this.drained = resolve));
+      for (const snapshot of Array.from(this.snapshots)) snapshot.release();
       await this._close();
     } finally {
       this.iterators.clear();
+      this.snapshots.clear();
       this.state = 'closed';
       this.closing = undefined;
     }
+  }
+
+  /** `snapshot` when usable here (see AbstractEngineSnapshot.checkUsableIn). */
+  protected checkSnapshot(snapshot: AbstractEngineSnapshot | undefined): AbstractEngineSnapshot | undefined {
+    snapshot?.checkUsableIn(this.snapshots);
+    return snapshot;
   }
 
   private checkOpen(): void {

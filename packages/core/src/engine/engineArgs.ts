@@ -1,13 +1,16 @@
 import { DynamisError } from '../errors/DynamisError';
-import type { BatchOp, EngineWriteOptions, IteratorOptions, KeyRange } from '../ports/StorageEngine';
+import type { BatchOp, EngineWriteOptions, IteratorOptions, KeyRange, EngineReadOptions } from '../ports/StorageEngine';
 import { copyBytes } from '../util/bytes';
+import { AbstractEngineSnapshot } from './AbstractEngineSnapshot';
 import type { RangeBounds } from './rangeBounds';
 
-/** Iterator options after validation: resolved bounds (copied), direction, limit. */
+/** Iterator options after validation: resolved bounds (copied), direction, limit, snapshot. */
 export interface IteratorSpec extends RangeBounds {
   readonly reverse: boolean;
   /** Entries to yield at most; -1 for no limit. */
   readonly limit: number;
+  /** The snapshot to read (checked: this engine's, not released), or undefined for one taken now. */
+  readonly snapshot: AbstractEngineSnapshot | undefined;
 }
 
 function invalid(message: string, details: Record<string, unknown>): DynamisError {
@@ -32,6 +35,24 @@ export function checkWriteOptions(options: EngineWriteOptions | undefined): bool
     throw invalid(`options.sync must be a boolean, got ${describe(sync)}`, { argument: 'options.sync' });
   }
   return sync === true;
+}
+
+/**
+ * Throws INVALID_ARGUMENT unless `snapshot` is undefined or an
+ * AbstractEngineSnapshot (ownership and release are checked by the engine).
+ */
+export function checkSnapshotArg(snapshot: unknown): AbstractEngineSnapshot | undefined {
+  if (snapshot === undefined || snapshot instanceof AbstractEngineSnapshot) return snapshot;
+  throw invalid(`snapshot must be a snapshot of this engine, got ${describe(snapshot)}`, { argument: 'snapshot' });
+}
+
+/** Validates get() options; returns the snapshot (undefined when none). */
+export function resolveEngineReadOptions(options: EngineReadOptions | undefined): AbstractEngineSnapshot | undefined {
+  if (options === undefined) return undefined;
+  if (typeof options !== 'object' || options === null) {
+    throw invalid(`read options must be an object, got ${describe(options)}`, { argument: 'options' });
+  }
+  return checkSnapshotArg(options.snapshot);
 }
 
 /**
@@ -109,7 +130,7 @@ export function resolveIteratorOptions(options: IteratorOptions | undefined): It
     }
     resolved = limit;
   }
-  return { ...bounds, reverse: reverse === true, limit: resolved };
+  return { ...bounds, reverse: reverse === true, limit: resolved, snapshot: checkSnapshotArg(options?.snapshot) };
 }
 
 /** Throws INVALID_ARGUMENT unless `size` is a positive integer or Infinity. */

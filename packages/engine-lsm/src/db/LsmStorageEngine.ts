@@ -2,6 +2,8 @@ import {
   AbstractStorageEngine,
   DynamisError,
   type AbstractEngineIterator,
+  type AbstractEngineSnapshot,
+  type EngineReadOptions,
   type BatchOp,
   type Clock,
   type EngineStats,
@@ -14,6 +16,7 @@ import {
 } from '@dynamis/core';
 import { parseLsmOptions, type LsmOptions, type ResolvedLsmOptions } from '../options';
 import { afterTurn, type Db } from './Db';
+import type { LsmSnapshot } from './LsmSnapshot';
 import { openDb } from './openDb';
 import { statsOf } from './statsOf';
 
@@ -114,9 +117,9 @@ export class LsmStorageEngine extends AbstractStorageEngine {
    * else (errors, stalls, closed engine) goes through the base class.
    */
 
-  override get(key: Uint8Array): Promise<Uint8Array | undefined> {
+  override get(key: Uint8Array, options?: EngineReadOptions): Promise<Uint8Array | undefined> {
     const db = this.db;
-    if (db === undefined || this.status !== 'open' || !(key instanceof Uint8Array)) return super.get(key);
+    if (db === undefined || this.status !== 'open' || !(key instanceof Uint8Array) || options !== undefined) return super.get(key, options);
     let value: Uint8Array | undefined;
     try {
       value = db.get(key);
@@ -172,9 +175,12 @@ export class LsmStorageEngine extends AbstractStorageEngine {
     await db?.close();
   }
 
-  protected override _get(key: Uint8Array): Promise<Uint8Array | undefined> | Uint8Array | undefined {
+  protected override _get(
+    key: Uint8Array,
+    snapshot: AbstractEngineSnapshot | undefined,
+  ): Promise<Uint8Array | undefined> | Uint8Array | undefined {
     const db = this.open_();
-    const value = db.get(key);
+    const value = snapshot === undefined ? db.get(key) : db.getAt(key, snapshot as LsmSnapshot);
     return db.shouldYield() ? afterTurn(value) : value;
   }
 
@@ -184,6 +190,14 @@ export class LsmStorageEngine extends AbstractStorageEngine {
 
   protected override _iterator(spec: IteratorSpec): AbstractEngineIterator {
     return this.open_().iterator(spec);
+  }
+
+  protected override _snapshot(): AbstractEngineSnapshot {
+    return this.open_().snapshot();
+  }
+
+  protected override _deleteRange(): Promise<void> {
+    throw new DynamisError('INVALID_ARGUMENT', 'deleteRange: not yet');
   }
 
   protected override _compactRange(bounds: RangeBounds): Promise<void> {

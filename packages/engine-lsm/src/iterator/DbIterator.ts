@@ -27,7 +27,15 @@ export class DbIterator extends AbstractEngineIterator {
     private readonly spec: IteratorSpec,
     private onRelease: (() => void) | undefined,
   ) {
-    super(spec.limit);
+    super(spec.limit, spec);
+  }
+
+  /** Repositions per the spec's direction; `target` is within the bounds (checked by the base class). */
+  protected override _seek(target: Uint8Array): void {
+    this.started = true;
+    this.finished = false;
+    if (this.spec.reverse) this.it.seekForPrev(target, true);
+    else this.it.seek(target);
   }
 
   protected override _next(): Entry | undefined {

@@ -214,7 +214,6 @@ class Run {
 
   private async restart(): Promise<void> {
     await this.engine.close();
-    if (!this.engine.supports.persistent) this.model.clear();
     const reopen = this.factory.reopen;
     if (this.engine.supports.persistent && reopen !== undefined) this.engine = reopen.call(this.factory, this.engine);
     await this.engine.open();
