@@ -7,7 +7,8 @@ import { MergingIterator } from '../iterator/MergingIterator';
 import type { MemtableLookup } from '../memtable/Memtable';
 import type { ResolvedLsmOptions } from '../options';
 import type { TableLookup } from '../sstable/TableReader';
-import { compareRange, KIND_VALUE } from '../util/internalKey';
+import { coveringSeq, RangeDelSet } from '../rangedel/RangeTombstone';
+import { compareRange, KIND_VALUE, MAX_SEQ } from '../util/internalKey';
 import type { InternalIterator } from '../util/InternalIterator';
 import { fileContains, type FileMeta } from '../version/FileMeta';
 import type { VersionSet } from '../version/VersionSet';
@@ -141,7 +142,16 @@ export class Db {
       }
       if (r === undefined) r = this.getFromTables(key);
     }
-    return r !== undefined && r.kind === KIND_VALUE ? r.value : undefined;
+    if (r === undefined || r.kind !== KIND_VALUE) return undefined;
+    return this.rangeDeletedNow(key, r.seq) ? undefined : r.value;
+  }
+
+  /** True when a range tombstone of the live memtables or current version deletes entry (`key`, `seq`). */
+  private rangeDeletedNow(key: Uint8Array, seq: number): boolean {
+    let cover = coveringSeq(this.mem.mem.rangeDels, key, MAX_SEQ, seq);
+    const imm = this.imm;
+    for (let i = 0; i < imm.length; i++) cover = coveringSeq(imm[i]!.mem.rangeDels, key, MAX_SEQ, cover);
+    return coveringSeq(this.versions.current.rangeDels, key, MAX_SEQ, cover) > seq;
   }
 
   /** The value of `key` in `snap` (not released), or undefined. Synchronous; throws CORRUPTION. */
@@ -156,7 +166,10 @@ export class Db {
       if (slot.filter.mayContain(hash)) r = slot.mem.get(key, seq);
     }
     if (r === undefined) r = this.getFromTables(key, snap.version.levels, seq);
-    return r !== undefined && r.kind === KIND_VALUE ? r.value : undefined;
+    if (r === undefined || r.kind !== KIND_VALUE) return undefined;
+    let cover = coveringSeq(snap.version.rangeDels, key, seq, r.seq);
+    for (let i = 0; i < mems.length; i++) cover = coveringSeq(mems[i]!.mem.rangeDels, key, seq, cover);
+    return cover > r.seq ? undefined : r.value;
   }
 
   /** A snapshot of the current state (see LsmSnapshot). */
@@ -216,7 +229,11 @@ export class Db {
       if (files.length > 0) children.push(new LevelIterator(files, open));
     }
     const versions = this.versions;
-    return new DbIterator(new MergingIterator(children), snapshot, spec, () => versions.release(version));
+    const sources = [version.rangeDels];
+    for (const slot of snap === undefined ? [this.mem, ...this.imm] : snap.mems) sources.push(slot.mem.rangeDels);
+    const rangeDels = new RangeDelSet(sources, snapshot);
+    const release = (): void => versions.release(version);
+    return new DbIterator(new MergingIterator(children), snapshot, spec, release, rangeDels.empty ? undefined : rangeDels);
   }
 
   /** See Background.compactRange. */

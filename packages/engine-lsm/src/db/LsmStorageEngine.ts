@@ -196,8 +196,11 @@ export class LsmStorageEngine extends AbstractStorageEngine {
     return this.open_().snapshot();
   }
 
-  protected override _deleteRange(): Promise<void> {
-    throw new DynamisError('INVALID_ARGUMENT', 'deleteRange: not yet');
+  /** One range tombstone, through the write path like any batch (WAL, memtable; see docs/format.md). */
+  protected override _deleteRange(start: Uint8Array, end: Uint8Array, sync: boolean): Promise<void> | void {
+    const db = this.open_();
+    db.counters.rangeDeletions++;
+    return db.writes.write([{ type: 'delRange', key: start, end }], sync);
   }
 
   protected override _compactRange(bounds: RangeBounds): Promise<void> {

@@ -231,6 +231,7 @@ export class VersionSet {
       if (key !== undefined) edit.compactPointers.push({ level, key });
     });
     version.levels.forEach((files, level) => files.forEach((f) => edit.addFile(level, f)));
+    edit.addedRangeDels.push(...version.rangeDels);
     return edit;
   }
 
