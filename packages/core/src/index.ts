@@ -39,6 +39,7 @@ export * from './env/SystemRandom';
 export * from './env/ConsoleLogger';
 export * from './env/NodeFileSystem';
 export * from './engine/AbstractStorageEngine';
+export * from './engine/EngineLifecycle';
 export * from './engine/AbstractEngineIterator';
 export * from './engine/AbstractEngineSnapshot';
 export * from './engine/rangeBounds';

@@ -56,11 +56,12 @@ export function resolveEngineReadOptions(options: EngineReadOptions | undefined)
 }
 
 /**
- * Validates a batch and returns a copy whose keys and values share no memory
- * with the caller's. Throws INVALID_ARGUMENT (naming the op index) on a
+ * Validates a batch and returns fresh op objects, whose keys and values
+ * share no memory with the caller's when `copy` (the default), else are
+ * the caller's buffers. Throws INVALID_ARGUMENT (naming the op index) on a
  * malformed op; nothing is copied past the first bad op.
  */
-export function copyBatch(ops: readonly BatchOp[]): BatchOp[] {
+export function copyBatch(ops: readonly BatchOp[], copy = true): BatchOp[] {
   if (!Array.isArray(ops)) throw invalid(`ops must be an array, got ${describe(ops)}`, { argument: 'ops' });
   const out: BatchOp[] = new Array<BatchOp>(ops.length);
   for (let i = 0; i < ops.length; i++) {
@@ -72,9 +73,9 @@ export function copyBatch(ops: readonly BatchOp[]): BatchOp[] {
     checkBytes(key, `ops[${i}].key`);
     if (type === 'put') {
       checkBytes(value, `ops[${i}].value`);
-      out[i] = { type: 'put', key: copyBytes(key), value: copyBytes(value) };
+      out[i] = copy ? { type: 'put', key: copyBytes(key), value: copyBytes(value) } : { type: 'put', key, value };
     } else if (type === 'del') {
-      out[i] = { type: 'del', key: copyBytes(key) };
+      out[i] = { type: 'del', key: copy ? copyBytes(key) : key };
     } else {
       throw invalid(`ops[${i}].type must be 'put' or 'del', got ${describe(type)}`, { argument: 'ops', index: i });
     }
