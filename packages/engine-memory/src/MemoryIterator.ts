@@ -19,7 +19,7 @@ export class MemoryIterator extends AbstractEngineIterator {
   private readonly pair: [string, Uint8Array] = ['', new Uint8Array(0)];
 
   constructor(snapshot: BTree<string, Uint8Array>, spec: IteratorSpec) {
-    super(spec.limit);
+    super(spec.limit, spec);
     this.snapshot = snapshot;
     this.reverse = spec.reverse;
     const lower = spec.lower === undefined ? undefined : toKey(spec.lower);
@@ -49,6 +49,15 @@ export class MemoryIterator extends AbstractEngineIterator {
       out.push([fromKey(pair[0]), Buffer.from(pair[1])]);
     }
     return out;
+  }
+
+  /** `target` is within the bounds (checked by the base class). */
+  protected override _seek(target: Uint8Array): void {
+    const snapshot = this.snapshot;
+    if (snapshot === undefined) return;
+    const key = toKey(target);
+    this.skip = undefined;
+    this.cursor = this.reverse ? snapshot.entriesReversed(key, this.pair, false) : snapshot.entries(key, this.pair);
   }
 
   protected override _close(): void {

@@ -3,6 +3,7 @@ import {
   DynamisError,
   copyBytes,
   type AbstractEngineIterator,
+  type AbstractEngineSnapshot,
   type BatchOp,
   type CompactionDecision,
   type EngineStats,
@@ -13,6 +14,7 @@ import {
 import BTree from 'sorted-btree';
 import { compareKeys, fromKey, toKey } from './latin1Keys';
 import { MemoryIterator } from './MemoryIterator';
+import { MemorySnapshot } from './MemorySnapshot';
 
 /** Options of MemoryStorageEngine. Plain data; every field optional. */
 export interface MemoryEngineOptions {
@@ -29,18 +31,21 @@ const SUPPORTS: EngineSupports = Object.freeze({ persistent: false, compactionFi
  * An ordered, volatile StorageEngine: a B+ tree (sorted-btree) of latin1
  * string keys in memcmp order. Every write is applied synchronously within
  * the call, so calls are linearizable in call order. Iterators read an O(1)
- * copy-on-write clone of the tree. compactRange runs the compaction filter
- * over the range atomically (no other call interleaves).
+ * copy-on-write clone of the tree, and so do snapshots. deleteRange removes
+ * the range from the tree at once (time proportional to the keys removed).
+ * compactRange runs the compaction filter over the range atomically (no
+ * other call interleaves).
  *
- * Volatile: all data is dropped on close() and lost on a crash; `sync` is
- * ignored. Reopening the same instance starts empty.
+ * Volatile: the data lives only in this instance. close() keeps it, so
+ * open() of the same instance finds it again (as memory-level does); a new
+ * instance starts empty, and a crash loses everything. `sync` is ignored.
  */
 export class MemoryStorageEngine extends AbstractStorageEngine {
   readonly supports: EngineSupports = SUPPORTS;
   private readonly maxNodeSize: number;
   private tree: BTree<string, Uint8Array>;
   /** A clone shared by iterators created since the last write; dropped on write. */
-  private snapshot: BTree<string, Uint8Array> | undefined = undefined;
+  private readView: BTree<string, Uint8Array> | undefined = undefined;
   private bytes = 0;
   private filterRemoved = 0;
   private filterReplaced = 0;
@@ -57,21 +62,34 @@ export class MemoryStorageEngine extends AbstractStorageEngine {
     this.tree = this.emptyTree();
   }
 
-  protected override _open(): void {
-    this.reset();
-  }
+  protected override _open(): void {}
 
   protected override _close(): void {
-    this.reset();
+    this.readView = undefined;
   }
 
-  protected override _get(key: Uint8Array): Uint8Array | undefined {
-    const value = this.tree.get(toKey(key));
+  protected override _get(key: Uint8Array, snapshot: AbstractEngineSnapshot | undefined): Uint8Array | undefined {
+    const tree = snapshot === undefined ? this.tree : (snapshot as MemorySnapshot).tree;
+    const value = tree.get(toKey(key));
     return value === undefined ? undefined : Buffer.from(value);
   }
 
+  protected override _deleteRange(start: Uint8Array, end: Uint8Array): void {
+    this.readView = undefined;
+    let bytes = 0;
+    this.tree.editRange(toKey(start), toKey(end), false, (key, value) => {
+      bytes += key.length + value.length;
+      return { delete: true };
+    });
+    this.bytes -= bytes;
+  }
+
+  protected override _snapshot(): AbstractEngineSnapshot {
+    return new MemorySnapshot(this.sharedClone());
+  }
+
   protected override _write(ops: readonly BatchOp[]): void {
-    this.snapshot = undefined;
+    this.readView = undefined;
     const tree = this.tree;
     for (let i = 0; i < ops.length; i++) {
       const op = ops[i] as BatchOp;
@@ -88,8 +106,14 @@ export class MemoryStorageEngine extends AbstractStorageEngine {
   }
 
   protected override _iterator(spec: IteratorSpec): AbstractEngineIterator {
-    if (this.snapshot === undefined) this.snapshot = this.tree.clone();
-    return new MemoryIterator(this.snapshot, spec);
+    const tree = spec.snapshot === undefined ? this.sharedClone() : (spec.snapshot as MemorySnapshot).tree;
+    return new MemoryIterator(tree, spec);
+  }
+
+  /** An O(1) clone of the tree, shared by every reader until the next write. */
+  private sharedClone(): BTree<string, Uint8Array> {
+    if (this.readView === undefined) this.readView = this.tree.clone();
+    return this.readView;
   }
 
   /**
@@ -141,12 +165,6 @@ export class MemoryStorageEngine extends AbstractStorageEngine {
       approximateBytes: this.bytes,
       counters: { keys: this.tree.size, filterRemoved: this.filterRemoved, filterReplaced: this.filterReplaced },
     };
-  }
-
-  private reset(): void {
-    this.tree = this.emptyTree();
-    this.snapshot = undefined;
-    this.bytes = 0;
   }
 
   private emptyTree(): BTree<string, Uint8Array> {

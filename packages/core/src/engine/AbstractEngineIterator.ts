@@ -1,6 +1,8 @@
 import { DynamisError } from '../errors/DynamisError';
 import type { EngineIterator, Entry } from '../ports/StorageEngine';
-import { checkBatchSize } from './engineArgs';
+import { copyBytes } from '../util/bytes';
+import { checkBatchSize, checkBytes } from './engineArgs';
+import { inRange, type RangeBounds } from './rangeBounds';
 
 const OPEN = 0;
 /** Exhausted, or closed by its caller: next() resolves undefined, nextv() []. */
@@ -14,7 +16,10 @@ function swallow(): void {}
  * Base of engine iterators (abstract-level style). The public methods check
  * state, reject overlapping calls, honour `limit`, and end the iterator
  * (releasing its snapshot through `_close`) at the end of the data or of the
- * limit. Subclasses implement `_next`, optionally `_nextv`, and `_close`.
+ * limit. Subclasses implement `_next`, optionally `_nextv`, `_seek` and
+ * `_close`. seek() is checked here (state, target type, range): `_seek`
+ * only ever sees a target inside the iterator's bounds; an outside target
+ * makes the next read the end without calling it.
  *
  * next() and nextv() must not overlap: a call made while another is pending
  * rejects INVALID_ARGUMENT (`for await` never overlaps). Entries returned are
@@ -30,11 +35,26 @@ export abstract class AbstractEngineIterator implements EngineIterator {
   private busy = false;
   private released: Promise<void> | undefined;
   private registry: Set<AbstractEngineIterator> | undefined;
+  /** Set by a seek outside the bounds: the next read is the end. */
+  private atEnd = false;
 
-  /** @param limit entries to yield at most; negative for no limit. */
-  protected constructor(limit: number) {
+  /**
+   * @param limit entries to yield at most; negative for no limit.
+   * @param bounds the iterator's range, which seek targets must fall in.
+   */
+  protected constructor(
+    limit: number,
+    private readonly bounds: RangeBounds,
+  ) {
     this.remaining = limit < 0 ? -1 : limit;
   }
+
+  /**
+   * Repositions at the first entry >= `target` (<= in reverse) of the same
+   * snapshot; `target` is in the bounds and is a copy the subclass may keep.
+   * Called only between reads, never after `_close`.
+   */
+  protected abstract _seek(target: Uint8Array): void;
 
   /** The next entry of the snapshot in iteration order, or undefined at its end. */
   protected abstract _next(): Entry | undefined | Promise<Entry | undefined>;
@@ -62,7 +82,7 @@ export abstract class AbstractEngineIterator implements EngineIterator {
 
   async next(): Promise<Entry | undefined> {
     if (!this.begin()) return undefined;
-    if (this.remaining === 0) {
+    if (this.remaining === 0 || this.atEnd) {
       this.busy = false;
       await this.release(ENDED);
       return undefined;
@@ -89,7 +109,7 @@ export abstract class AbstractEngineIterator implements EngineIterator {
     checkBatchSize(size);
     if (!this.begin()) return [];
     const want = this.remaining >= 0 && this.remaining < size ? this.remaining : size;
-    if (want === 0) {
+    if (want === 0 || this.atEnd) {
       this.busy = false;
       await this.release(ENDED);
       return [];
@@ -116,6 +136,24 @@ export abstract class AbstractEngineIterator implements EngineIterator {
       }
     }
     return entries;
+  }
+
+  /** See EngineIterator.seek. */
+  seek(target: Uint8Array): void {
+    checkBytes(target, 'target');
+    if (this.state === ABORTED) throw notOpen();
+    if (this.state === ENDED) {
+      throw new DynamisError('NOT_OPEN', 'the iterator has ended (exhausted, at its limit or closed)', {
+        details: { resource: 'iterator' },
+      });
+    }
+    if (this.busy) throw pending();
+    if (!inRange(this.bounds, target)) {
+      this.atEnd = true;
+      return;
+    }
+    this.atEnd = false;
+    this._seek(copyBytes(target));
   }
 
   /** Releases the snapshot. Idempotent; resolves when the release is done. */
@@ -158,11 +196,7 @@ export abstract class AbstractEngineIterator implements EngineIterator {
   private begin(): boolean {
     if (this.state === ENDED) return false;
     if (this.state === ABORTED) throw notOpen();
-    if (this.busy) {
-      throw new DynamisError('INVALID_ARGUMENT', 'iterator next()/nextv() called while a previous call is pending', {
-        details: { argument: 'this' },
-      });
-    }
+    if (this.busy) throw pending();
     this.busy = true;
     return true;
   }
@@ -183,6 +217,12 @@ export abstract class AbstractEngineIterator implements EngineIterator {
     if (this.inflight !== undefined) await Promise.resolve(this.inflight).then(swallow, swallow);
     await this._close();
   }
+}
+
+function pending(): DynamisError {
+  return new DynamisError('INVALID_ARGUMENT', 'iterator call made while a previous next()/nextv() is pending', {
+    details: { argument: 'this' },
+  });
 }
 
 function notOpen(): DynamisError {

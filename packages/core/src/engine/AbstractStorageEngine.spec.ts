@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { isDynamisError } from '../errors/DynamisError';
 import type { BatchOp, EngineStats, EngineSupports, Entry } from '../ports/StorageEngine';
 import { AbstractEngineIterator } from './AbstractEngineIterator';
+import { AbstractEngineSnapshot } from './AbstractEngineSnapshot';
 import { AbstractStorageEngine } from './AbstractStorageEngine';
 import type { IteratorSpec } from './engineArgs';
 import { inRange, type RangeBounds } from './rangeBounds';
@@ -25,14 +26,27 @@ class ArrayIterator extends AbstractEngineIterator {
     private readonly entries: Entry[],
     spec: IteratorSpec,
   ) {
-    super(spec.limit);
+    super(spec.limit, spec);
   }
   protected override async _next(): Promise<Entry | undefined> {
     if (this.gate !== undefined) await this.gate;
     return this.entries[this.i++];
   }
+  seeks = 0;
+  protected override _seek(target: Uint8Array): void {
+    this.seeks++;
+    this.i = this.entries.findIndex(([k]) => Buffer.compare(k, target) >= 0);
+    if (this.i < 0) this.i = this.entries.length;
+  }
   protected override _close(): void {
     this.closed++;
+  }
+}
+
+class FakeSnapshot extends AbstractEngineSnapshot {
+  releases = 0;
+  protected override _release(): void {
+    this.releases++;
   }
 }
 
@@ -71,10 +85,27 @@ class FakeEngine extends AbstractStorageEngine {
     this.lastIterator = new ArrayIterator(entries, spec);
     return this.lastIterator;
   }
+  protected override _deleteRange(start: Uint8Array, end: Uint8Array): void {
+    this.calls.push('deleteRange');
+    for (const k of [...this.data.keys()]) {
+      const key = Buffer.from(k, 'hex');
+      if (Buffer.compare(key, start) >= 0 && Buffer.compare(key, end) < 0) this.data.delete(k);
+    }
+  }
+  lastSnapshot: FakeSnapshot | undefined;
+  protected override _snapshot(): AbstractEngineSnapshot {
+    this.lastSnapshot = new FakeSnapshot();
+    return this.lastSnapshot;
+  }
   protected override _compactRange(_bounds: RangeBounds): void {}
   protected override _stats(): EngineStats {
     return { engine: 'fake', approximateBytes: 0, counters: {} };
   }
+}
+
+/** FakeEngine taking the caller's buffers uncopied (as engine-lsm does). */
+class BorrowingEngine extends FakeEngine {
+  protected override readonly borrowsWriteBuffers = true;
 }
 
 async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
@@ -193,5 +224,84 @@ describe('AbstractStorageEngine', () => {
     await it.close();
     await e.close();
     expect(iterator.closed).toBe(1);
+  });
+
+  it('seek: checks the target, its range and pending reads before calling _seek', async () => {
+    const e = new FakeEngine();
+    await e.open();
+    for (let i = 1; i <= 5; i++) await e.put(Uint8Array.of(i), Uint8Array.of(i));
+    const it = e.iterator({ gte: Uint8Array.of(2), lt: Uint8Array.of(5) });
+    const iterator = e.lastIterator as ArrayIterator;
+    expect(() => it.seek('x' as never)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    it.seek(Uint8Array.of(5));
+    expect(iterator.seeks).toBe(0);
+    expect(await it.next()).toBeUndefined();
+    const again = e.iterator();
+    const second = e.lastIterator as ArrayIterator;
+    const gate = deferred();
+    second.gate = gate.promise;
+    const pending = again.next();
+    expect(() => again.seek(Uint8Array.of(3))).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    gate.resolve();
+    await pending;
+    again.seek(Uint8Array.of(3));
+    expect(second.seeks).toBe(1);
+    expect((await again.next())?.[0]).toEqual(Buffer.from([3]));
+    await e.close();
+  });
+
+  it('snapshots: checked on use, released once by release() or by close()', async () => {
+    const e = new FakeEngine();
+    await e.open();
+    const a = e.snapshot();
+    const fa = e.lastSnapshot as FakeSnapshot;
+    const b = e.snapshot();
+    const fb = e.lastSnapshot as FakeSnapshot;
+    a.release();
+    a.release();
+    expect(fa.releases).toBe(1);
+    expect(await codeOf(e.get(Uint8Array.of(1), { snapshot: a }))).toBe('NOT_OPEN');
+    await e.close();
+    expect(fb.releases).toBe(1);
+    b.release();
+    expect(fb.releases).toBe(1);
+    await e.open();
+    expect(await codeOf(e.get(Uint8Array.of(1), { snapshot: b }))).toBe('NOT_OPEN');
+    await e.close();
+  });
+
+  it('deleteRange: start >= end never reaches _deleteRange; bad input rejects', async () => {
+    const e = new FakeEngine();
+    await e.open();
+    await e.deleteRange(Uint8Array.of(2), Uint8Array.of(2));
+    await e.deleteRange(Uint8Array.of(3), Uint8Array.of(2));
+    expect(e.calls).toEqual(['open']);
+    expect(await codeOf(e.deleteRange(1 as never, Uint8Array.of(2)))).toBe('INVALID_ARGUMENT');
+    await e.deleteRange(Uint8Array.of(1), Uint8Array.of(2));
+    expect(e.calls).toEqual(['open', 'deleteRange']);
+    await e.close();
+  });
+
+  it('one path: validation failures reject (never throw), and buffers are copied unless the engine borrows them', async () => {
+    const e = new FakeEngine();
+    const before = e.put('k' as never, Uint8Array.of(1));
+    expect(before).toBeInstanceOf(Promise);
+    expect(await codeOf(before)).toBe('NOT_OPEN');
+    await e.open();
+    const bad = e.write([{ type: 'nope' } as never]);
+    expect(await codeOf(bad)).toBe('INVALID_ARGUMENT');
+    const key = Uint8Array.of(9);
+    const value = Uint8Array.of(1);
+    await e.put(key, value);
+    expect(e.data.get('09')).not.toBe(value);
+    await e.close();
+    const borrowing = new BorrowingEngine();
+    await borrowing.open();
+    await borrowing.put(key, value);
+    expect(borrowing.data.get('09')).toBe(value);
+    const other = Uint8Array.of(2);
+    await borrowing.write([{ type: 'put', key, value: other }]);
+    expect(borrowing.data.get('09')).toBe(other);
+    await borrowing.close();
   });
 });

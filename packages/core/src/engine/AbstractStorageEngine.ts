@@ -8,158 +8,194 @@ import type {
   EngineWriteOptions,
   IteratorOptions,
   KeyRange,
+  EngineReadOptions,
+  Snapshot,
   StorageEngine,
 } from '../ports/StorageEngine';
 import { copyBytes } from '../util/bytes';
 import type { AbstractEngineIterator } from './AbstractEngineIterator';
-import { checkBytes, checkWriteOptions, copyBatch, resolveIteratorOptions, resolveRange, type IteratorSpec } from './engineArgs';
+import type { AbstractEngineSnapshot } from './AbstractEngineSnapshot';
+import {
+  checkBytes,
+  checkWriteOptions,
+  copyBatch,
+  resolveIteratorOptions,
+  resolveRange,
+  resolveEngineReadOptions,
+  type IteratorSpec,
+} from './engineArgs';
+import { EngineLifecycle } from './EngineLifecycle';
 import type { RangeBounds } from './rangeBounds';
 
-/** Where an engine is in its lifecycle. */
-export type EngineStatus = 'closed' | 'opening' | 'open' | 'closing';
-
-function ignore(): void {}
+const RESOLVED: Promise<void> = Promise.resolve();
 
 /**
  * Base of StorageEngine implementations (abstract-level style). Its public
  * methods validate arguments (INVALID_ARGUMENT), enforce the open state
- * (NOT_OPEN), copy the caller's buffers, count in-flight calls and then call
- * the protected hooks an implementation fills in.
+ * (NOT_OPEN), copy the caller's buffers (unless `borrowsWriteBuffers`),
+ * count in-flight calls and then call the protected hooks an
+ * implementation fills in. They are the only public path: an engine
+ * implements the hooks and does not override them. Failures are always
+ * rejections, never synchronous throws; a hook that completes
+ * synchronously costs no extra promise or tick (get/put/delete/write
+ * return an already-settled promise).
  *
- * Lifecycle: open() and close() are idempotent; concurrent open() calls share
- * one promise. close() during open() waits for it, open() during close()
- * waits for the close then reopens. A failed open() leaves the engine closed.
- * Calls made while opening or closing reject NOT_OPEN. close() first aborts
+ * Lifecycle (see EngineLifecycle): calls made while opening or closing
+ * reject NOT_OPEN. close() first aborts
  * the iterators still open (their next() then rejects NOT_OPEN), then waits
- * for in-flight calls to settle, then calls `_close`.
+ * for in-flight calls to settle, then releases the snapshots still held,
+ * then calls `_close`. Snapshots given to get() and iterator() are checked
+ * here (released: NOT_OPEN; another engine's: INVALID_ARGUMENT) before a
+ * hook sees them.
  *
  * Ordering: every hook is called synchronously within the public call (no
  * tick in between), so an implementation that applies a write synchronously,
  * or enqueues it synchronously, keeps call order.
  */
-export abstract class AbstractStorageEngine implements StorageEngine {
+export abstract class AbstractStorageEngine extends EngineLifecycle implements StorageEngine {
   abstract readonly supports: EngineSupports;
 
   /** The filter installed by setCompactionFilter, for `_compactRange` and background compaction. */
   protected compactionFilter: CompactionFilter | undefined = undefined;
 
-  private state: EngineStatus = 'closed';
-  private opening: Promise<void> | undefined = undefined;
-  private closing: Promise<void> | undefined = undefined;
-  private pending = 0;
-  private drained: (() => void) | undefined = undefined;
   private readonly iterators = new Set<AbstractEngineIterator>();
-
-  /** Where the engine is in its lifecycle. */
-  get status(): EngineStatus {
-    return this.state;
-  }
+  private readonly snapshots = new Set<AbstractEngineSnapshot>();
 
   /**
-   * Opens (creating and recovering what the engine needs). On failure it must
-   * release what it took: the engine stays closed.
+   * When true, `_write` receives the caller's key and value buffers
+   * themselves (validated, not copied) and must copy whatever it keeps
+   * before it returns (synchronously), as the caller may reuse them at once.
+   * Default false: `_write` gets copies it may keep.
    */
-  protected abstract _open(): Promise<void> | void;
-  /** Flushes and releases everything. Called once per open, with no call in flight. */
-  protected abstract _close(): Promise<void> | void;
+  protected readonly borrowsWriteBuffers: boolean = false;
+
   /**
-   * The value of `key`, or undefined. `key` is the caller's buffer, not
-   * copied: read it before the first await or copy it. The result must be
-   * the caller's to keep and mutate.
+   * The value of `key`, or undefined, in `snapshot` (checked; undefined: the
+   * current state). `key` is the caller's buffer, not copied: read it before
+   * the first await or copy it. The result must be the caller's to keep and
+   * mutate.
    */
-  protected abstract _get(key: Uint8Array): Promise<Uint8Array | undefined> | Uint8Array | undefined;
+  protected abstract _get(
+    key: Uint8Array,
+    snapshot: AbstractEngineSnapshot | undefined,
+  ): Promise<Uint8Array | undefined> | Uint8Array | undefined;
   /**
    * Applies `ops` (non-empty, validated, copies the engine may keep) atomically
    * and in order; `sync` asks for stable storage before resolving.
    */
   protected abstract _write(ops: readonly BatchOp[], sync: boolean): Promise<void> | void;
-  /** A new iterator over a snapshot taken now. `spec` bounds are copies. */
+  /**
+   * Deletes the keys in [start, end) atomically, after the writes called
+   * before it (start < end, copies the engine may keep); `sync` as in _write.
+   */
+  protected abstract _deleteRange(start: Uint8Array, end: Uint8Array, sync: boolean): Promise<void> | void;
+  /**
+   * A new iterator over `spec.snapshot` (checked; it must keep its own hold
+   * on it) or over a snapshot taken now. `spec` bounds are copies.
+   */
   protected abstract _iterator(spec: IteratorSpec): AbstractEngineIterator;
+  /** A snapshot of the current state (registered and released by this class). */
+  protected abstract _snapshot(): AbstractEngineSnapshot;
   /** Compacts `bounds` (copies) now, running `this.compactionFilter` on live entries. */
   protected abstract _compactRange(bounds: RangeBounds): Promise<void> | void;
   /** Current statistics. */
   protected abstract _stats(): EngineStats;
 
-  open(): Promise<void> {
-    switch (this.state) {
-      case 'open':
-        return Promise.resolve();
-      case 'opening':
-        return this.opening as Promise<void>;
-      case 'closing':
-        return (this.closing as Promise<void>).then(() => this.open());
-      case 'closed':
-        this.state = 'opening';
-        this.opening = this.runOpen();
-        return this.opening;
-    }
-  }
-
-  close(): Promise<void> {
-    switch (this.state) {
-      case 'closed':
-        return Promise.resolve();
-      case 'closing':
-        return this.closing as Promise<void>;
-      case 'opening':
-        return (this.opening as Promise<void>).then(() => this.close(), ignore);
-      case 'open':
-        this.state = 'closing';
-        this.closing = this.runClose();
-        return this.closing;
-    }
-  }
-
-  /** Lifecycle: the same as open(). */
-  start(): Promise<void> {
-    return this.open();
-  }
-
-  /** Lifecycle: the same as close(); safe after a failed start(). */
-  stop(): Promise<void> {
-    return this.close();
-  }
-
-  async get(key: Uint8Array): Promise<Uint8Array | undefined> {
-    this.checkOpen();
-    checkBytes(key, 'key');
-    this.pending++;
+  get(key: Uint8Array, options?: EngineReadOptions): Promise<Uint8Array | undefined> {
+    let snapshot: AbstractEngineSnapshot | undefined;
     try {
-      return await this._get(key);
+      this.checkOpen();
+      checkBytes(key, 'key');
+      snapshot = options === undefined ? undefined : this.checkSnapshot(resolveEngineReadOptions(options));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    this.enter();
+    let result: Promise<Uint8Array | undefined> | Uint8Array | undefined;
+    try {
+      result = this._get(key, snapshot);
+    } catch (err) {
+      this.settle();
+      return Promise.reject(err);
+    }
+    if (result instanceof Promise) return result.finally(this.settleOne);
+    this.settle();
+    return Promise.resolve(result);
+  }
+
+  put(key: Uint8Array, value: Uint8Array, options?: EngineWriteOptions): Promise<void> {
+    let sync: boolean;
+    try {
+      this.checkOpen();
+      checkBytes(key, 'key');
+      checkBytes(value, 'value');
+      sync = checkWriteOptions(options);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const op: BatchOp = this.borrowsWriteBuffers
+      ? { type: 'put', key, value }
+      : { type: 'put', key: copyBytes(key), value: copyBytes(value) };
+    return this.runWrite([op], sync);
+  }
+
+  delete(key: Uint8Array, options?: EngineWriteOptions): Promise<void> {
+    let sync: boolean;
+    try {
+      this.checkOpen();
+      checkBytes(key, 'key');
+      sync = checkWriteOptions(options);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.runWrite([{ type: 'del', key: this.borrowsWriteBuffers ? key : copyBytes(key) }], sync);
+  }
+
+  write(ops: readonly BatchOp[], options?: EngineWriteOptions): Promise<void> {
+    let checked: BatchOp[];
+    let sync: boolean;
+    try {
+      this.checkOpen();
+      checked = copyBatch(ops, !this.borrowsWriteBuffers);
+      sync = checkWriteOptions(options);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (checked.length === 0) return RESOLVED;
+    return this.runWrite(checked, sync);
+  }
+
+  /** start >= end is a no-op (resolved, nothing written). */
+  async deleteRange(start: Uint8Array, end: Uint8Array, options?: EngineWriteOptions): Promise<void> {
+    this.checkOpen();
+    checkBytes(start, 'start');
+    checkBytes(end, 'end');
+    const sync = checkWriteOptions(options);
+    if (Buffer.compare(start, end) >= 0) return;
+    this.enter();
+    try {
+      await this._deleteRange(copyBytes(start), copyBytes(end), sync);
     } finally {
       this.settle();
     }
   }
 
-  async put(key: Uint8Array, value: Uint8Array, options?: EngineWriteOptions): Promise<void> {
-    this.checkOpen();
-    checkBytes(key, 'key');
-    checkBytes(value, 'value');
-    const sync = checkWriteOptions(options);
-    return this.runWrite([{ type: 'put', key: copyBytes(key), value: copyBytes(value) }], sync);
-  }
-
-  async delete(key: Uint8Array, options?: EngineWriteOptions): Promise<void> {
-    this.checkOpen();
-    checkBytes(key, 'key');
-    const sync = checkWriteOptions(options);
-    return this.runWrite([{ type: 'del', key: copyBytes(key) }], sync);
-  }
-
-  async write(ops: readonly BatchOp[], options?: EngineWriteOptions): Promise<void> {
-    this.checkOpen();
-    const copies = copyBatch(ops);
-    const sync = checkWriteOptions(options);
-    if (copies.length === 0) return;
-    return this.runWrite(copies, sync);
-  }
-
   /** Throws NOT_OPEN (synchronously) unless open, INVALID_ARGUMENT on bad options. */
   iterator(options?: IteratorOptions): EngineIterator {
     this.checkOpen();
-    const it = this._iterator(resolveIteratorOptions(options));
+    const spec = resolveIteratorOptions(options);
+    this.checkSnapshot(spec.snapshot);
+    const it = this._iterator(spec);
     it.trackIn(this.iterators);
     return it;
+  }
+
+  /** Throws NOT_OPEN (synchronously) unless open. */
+  snapshot(): Snapshot {
+    this.checkOpen();
+    const snapshot = this._snapshot();
+    snapshot.trackIn(this.snapshots);
+    return snapshot;
   }
 
   /** Allowed in any state; takes effect for compactions that start afterwards. */
@@ -175,7 +211,7 @@ export abstract class AbstractStorageEngine implements StorageEngine {
   async compactRange(range?: KeyRange): Promise<void> {
     this.checkOpen();
     const bounds = resolveRange(range);
-    this.pending++;
+    this.enter();
     try {
       await this._compactRange(bounds);
     } finally {
@@ -189,51 +225,39 @@ export abstract class AbstractStorageEngine implements StorageEngine {
     return this._stats();
   }
 
-  private async runWrite(ops: readonly BatchOp[], sync: boolean): Promise<void> {
-    this.pending++;
+  /** Calls `_write`, counting it in flight until it settles; a synchronous result settles at once. */
+  private runWrite(ops: readonly BatchOp[], sync: boolean): Promise<void> {
+    this.enter();
+    let result: Promise<void> | void;
     try {
-      await this._write(ops, sync);
-    } finally {
-      this.settle();
-    }
-  }
-
-  private async runOpen(): Promise<void> {
-    try {
-      await this._open();
+      result = this._write(ops, sync);
     } catch (err) {
-      this.state = 'closed';
-      throw err;
-    } finally {
-      this.opening = undefined;
+      this.settle();
+      return Promise.reject(err);
     }
-    this.state = 'open';
+    if (result === undefined) {
+      this.settle();
+      return RESOLVED;
+    }
+    return result.finally(this.settleOne);
   }
 
-  private async runClose(): Promise<void> {
-    try {
-      const open = Array.from(this.iterators);
-      for (const it of open) await it.abort();
-      if (this.pending > 0) await new Promise<void>((resolve) => (this.drained = resolve));
-      await this._close();
-    } finally {
-      this.iterators.clear();
-      this.state = 'closed';
-      this.closing = undefined;
-    }
+  protected override async _abortReaders(): Promise<void> {
+    for (const it of Array.from(this.iterators)) await it.abort();
   }
 
-  private checkOpen(): void {
-    if (this.state !== 'open') {
-      throw new DynamisError('NOT_OPEN', `storage engine is ${this.state}`, { details: { status: this.state } });
-    }
+  protected override _releaseReaders(): void {
+    for (const snapshot of Array.from(this.snapshots)) snapshot.release();
   }
 
-  private settle(): void {
-    if (--this.pending === 0 && this.drained !== undefined) {
-      const drained = this.drained;
-      this.drained = undefined;
-      drained();
-    }
+  protected override _forgetReaders(): void {
+    this.iterators.clear();
+    this.snapshots.clear();
+  }
+
+  /** `snapshot` when usable here (see AbstractEngineSnapshot.checkUsableIn). */
+  protected checkSnapshot(snapshot: AbstractEngineSnapshot | undefined): AbstractEngineSnapshot | undefined {
+    snapshot?.checkUsableIn(this.snapshots);
+    return snapshot;
   }
 }

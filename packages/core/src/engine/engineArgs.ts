@@ -1,13 +1,16 @@
 import { DynamisError } from '../errors/DynamisError';
-import type { BatchOp, EngineWriteOptions, IteratorOptions, KeyRange } from '../ports/StorageEngine';
+import type { BatchOp, EngineWriteOptions, IteratorOptions, KeyRange, EngineReadOptions } from '../ports/StorageEngine';
 import { copyBytes } from '../util/bytes';
+import { AbstractEngineSnapshot } from './AbstractEngineSnapshot';
 import type { RangeBounds } from './rangeBounds';
 
-/** Iterator options after validation: resolved bounds (copied), direction, limit. */
+/** Iterator options after validation: resolved bounds (copied), direction, limit, snapshot. */
 export interface IteratorSpec extends RangeBounds {
   readonly reverse: boolean;
   /** Entries to yield at most; -1 for no limit. */
   readonly limit: number;
+  /** The snapshot to read (checked: this engine's, not released), or undefined for one taken now. */
+  readonly snapshot: AbstractEngineSnapshot | undefined;
 }
 
 function invalid(message: string, details: Record<string, unknown>): DynamisError {
@@ -35,11 +38,30 @@ export function checkWriteOptions(options: EngineWriteOptions | undefined): bool
 }
 
 /**
- * Validates a batch and returns a copy whose keys and values share no memory
- * with the caller's. Throws INVALID_ARGUMENT (naming the op index) on a
+ * Throws INVALID_ARGUMENT unless `snapshot` is undefined or an
+ * AbstractEngineSnapshot (ownership and release are checked by the engine).
+ */
+export function checkSnapshotArg(snapshot: unknown): AbstractEngineSnapshot | undefined {
+  if (snapshot === undefined || snapshot instanceof AbstractEngineSnapshot) return snapshot;
+  throw invalid(`snapshot must be a snapshot of this engine, got ${describe(snapshot)}`, { argument: 'snapshot' });
+}
+
+/** Validates get() options; returns the snapshot (undefined when none). */
+export function resolveEngineReadOptions(options: EngineReadOptions | undefined): AbstractEngineSnapshot | undefined {
+  if (options === undefined) return undefined;
+  if (typeof options !== 'object' || options === null) {
+    throw invalid(`read options must be an object, got ${describe(options)}`, { argument: 'options' });
+  }
+  return checkSnapshotArg(options.snapshot);
+}
+
+/**
+ * Validates a batch and returns fresh op objects, whose keys and values
+ * share no memory with the caller's when `copy` (the default), else are
+ * the caller's buffers. Throws INVALID_ARGUMENT (naming the op index) on a
  * malformed op; nothing is copied past the first bad op.
  */
-export function copyBatch(ops: readonly BatchOp[]): BatchOp[] {
+export function copyBatch(ops: readonly BatchOp[], copy = true): BatchOp[] {
   if (!Array.isArray(ops)) throw invalid(`ops must be an array, got ${describe(ops)}`, { argument: 'ops' });
   const out: BatchOp[] = new Array<BatchOp>(ops.length);
   for (let i = 0; i < ops.length; i++) {
@@ -51,9 +73,9 @@ export function copyBatch(ops: readonly BatchOp[]): BatchOp[] {
     checkBytes(key, `ops[${i}].key`);
     if (type === 'put') {
       checkBytes(value, `ops[${i}].value`);
-      out[i] = { type: 'put', key: copyBytes(key), value: copyBytes(value) };
+      out[i] = copy ? { type: 'put', key: copyBytes(key), value: copyBytes(value) } : { type: 'put', key, value };
     } else if (type === 'del') {
-      out[i] = { type: 'del', key: copyBytes(key) };
+      out[i] = { type: 'del', key: copy ? copyBytes(key) : key };
     } else {
       throw invalid(`ops[${i}].type must be 'put' or 'del', got ${describe(type)}`, { argument: 'ops', index: i });
     }
@@ -109,7 +131,7 @@ export function resolveIteratorOptions(options: IteratorOptions | undefined): It
     }
     resolved = limit;
   }
-  return { ...bounds, reverse: reverse === true, limit: resolved };
+  return { ...bounds, reverse: reverse === true, limit: resolved, snapshot: checkSnapshotArg(options?.snapshot) };
 }
 
 /** Throws INVALID_ARGUMENT unless `size` is a positive integer or Infinity. */

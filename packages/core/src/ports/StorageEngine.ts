@@ -16,7 +16,33 @@ export interface KeyRange {
   readonly lte?: Uint8Array;
 }
 
+/**
+ * A consistent read view of an engine, taken by `StorageEngine.snapshot()`:
+ * gets and iterators given it see the engine exactly as it was when it was
+ * taken, whatever is written, deleted or compacted afterwards. It pins what
+ * it needs (a disk engine keeps the files and memory it reads alive) until
+ * `release()`, so release every snapshot you take. Reads through a released
+ * snapshot throw NOT_OPEN; closing the engine releases all of its snapshots.
+ * An iterator opened on a snapshot keeps its own hold: releasing the
+ * snapshot does not disturb it.
+ */
+export interface Snapshot {
+  /** Releases what the snapshot pins. Idempotent; never throws. */
+  release(): void;
+}
+
+/** Options of `StorageEngine.get`. */
+export interface EngineReadOptions {
+  /** Read from this snapshot of the same engine instead of the current state. */
+  readonly snapshot?: Snapshot;
+}
+
 export interface IteratorOptions extends KeyRange {
+  /**
+   * Iterate this snapshot (of the same engine) instead of one taken when the
+   * iterator is created. Released, or not this engine's: see EngineReadOptions.
+   */
+  readonly snapshot?: Snapshot;
   /** Descending key order when true. Default false. */
   readonly reverse?: boolean;
   /**
@@ -46,6 +72,17 @@ export interface EngineIterator extends AsyncIterable<Entry> {
    * entries; fewer does not mean the end; an empty array at the end.
    */
   nextv(size: number): Promise<Entry[]>;
+  /**
+   * Repositions the iterator (as LevelDB's Iterator::Seek): the next entry
+   * is the first one whose key is >= `target` (<= `target` in reverse), over
+   * the same snapshot and within the same range and limit (entries already
+   * returned still count against the limit). A target outside the range
+   * positions at the end: next() then resolves undefined. Synchronous.
+   * Throws INVALID_ARGUMENT when `target` is not a Uint8Array or a
+   * next()/nextv() is pending, NOT_OPEN once the iterator has ended (it
+   * ended at its end or limit, or was closed) or its engine closed.
+   */
+  seek(target: Uint8Array): void;
   /** Releases the snapshot. Idempotent. */
   close(): Promise<void>;
 }
@@ -123,9 +160,10 @@ export interface EngineStats {
  * Contract (checked by @dynamis/testkit's storageEngineContract):
  * - Every method but open(), close() and setCompactionFilter() rejects with
  *   NOT_OPEN unless the engine is open (before open(), while opening or
- *   closing, after close()); the synchronous iterator() and stats() throw it.
- *   An engine may be opened again after close() (a volatile one comes back
- *   empty).
+ *   closing, after close()); the synchronous iterator(), snapshot() and
+ *   stats() throw it. An engine may be opened again after close() and then
+ *   holds what it held before (a volatile engine too: its data lives as
+ *   long as the instance; a new instance of a volatile engine starts empty).
  * - Arguments are checked at the boundary: a key, value or bound that is not
  *   a Uint8Array, a malformed batch op or bad options reject INVALID_ARGUMENT
  *   and change nothing. Empty keys and empty values are valid.
@@ -152,12 +190,30 @@ export interface StorageEngine extends Lifecycle {
    * must be flushed and releases every handle. Idempotent; never NOT_OPEN.
    */
   close(): Promise<void>;
-  get(key: Uint8Array): Promise<Uint8Array | undefined>;
+  /**
+   * The value of `key`, or undefined, as of `options.snapshot` when given (a
+   * released snapshot, or one of another engine: NOT_OPEN / INVALID_ARGUMENT).
+   */
+  get(key: Uint8Array, options?: EngineReadOptions): Promise<Uint8Array | undefined>;
   put(key: Uint8Array, value: Uint8Array, options?: EngineWriteOptions): Promise<void>;
   /** Deleting a missing key is a no-op, not an error. */
   delete(key: Uint8Array, options?: EngineWriteOptions): Promise<void>;
   /** Applies `ops` atomically. An empty batch is a no-op. */
   write(ops: readonly BatchOp[], options?: EngineWriteOptions): Promise<void>;
+  /**
+   * Deletes every key k with start <= k < end (memcmp order), atomically and
+   * durably like any write (same `sync` option and fsync policy; a crash
+   * keeps all of it or none). Snapshots and iterators taken before do not
+   * see it. start >= end deletes nothing and is no error. Its cost does not
+   * grow with the number of keys in the range (an engine records one range
+   * tombstone), although reads may pay until compaction removes the data.
+   */
+  deleteRange(start: Uint8Array, end: Uint8Array, options?: EngineWriteOptions): Promise<void>;
+  /**
+   * A snapshot of the engine as it is now, for get() and iterator() (see
+   * Snapshot); release it when done. Throws NOT_OPEN synchronously.
+   */
+  snapshot(): Snapshot;
   /**
    * A new iterator over a snapshot taken now (see EngineIterator); the caller
    * must exhaust or close it. Throws NOT_OPEN or INVALID_ARGUMENT synchronously.

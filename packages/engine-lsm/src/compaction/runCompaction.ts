@@ -2,6 +2,7 @@ import { DynamisError, type CompactionDecision, type CompactionFilter, type File
 import { LevelIterator } from '../iterator/LevelIterator';
 import { MergingIterator } from '../iterator/MergingIterator';
 import type { TableBuilderOptions } from '../sstable/TableBuilder';
+import { RangeDelSet, type RangeTombstone } from '../rangedel/RangeTombstone';
 import { ByteBuffer } from '../util/ByteBuffer';
 import { compareRange, KIND_DELETION, KIND_VALUE } from '../util/internalKey';
 import type { InternalIterator } from '../util/InternalIterator';
@@ -38,6 +39,8 @@ export interface MergeSpec {
   readonly inputs: readonly CompactionInput[];
   readonly splitOutput: boolean;
   readonly older: OlderData;
+  /** The range tombstones of the version: entries they delete are left out. */
+  readonly rangeDels: readonly RangeTombstone[];
 }
 
 /** What a merge produced. */
@@ -90,7 +93,10 @@ export function watchFilter(filter: CompactionFilter, watch: FilterWatch): Compa
  * Merges the input files of `job` (read through `version`, which the caller
  * holds) into new tables for `job.outputLevel`: per user key only the
  * newest entry survives; a deletion marker is dropped when no older data of
- * its key can exist outside the inputs; live values go through the filter
+ * its key can exist outside the inputs; an entry a newer range tombstone of
+ * the version deletes is dropped (the tombstone stays in the manifest and
+ * goes on hiding older data below; snapshots read the files they pinned);
+ * live values go through the filter
  * ('remove' → a deletion marker, or nothing when nothing older can exist;
  * 'replace' → the new value, same sequence number). Output files and the
  * directory entries naming them are durable when it resolves.
@@ -103,7 +109,7 @@ export function runCompaction(job: CompactionJob, version: Version, ctx: Compact
 
 /** The MergeSpec of `job` over `version`: inputs, output splitting, where older data may live. */
 export function mergeSpecOf(job: CompactionJob, version: Version): MergeSpec {
-  return { inputs: job.inputs, splitOutput: job.splitOutput, older: olderDataOf(job, version) };
+  return { inputs: job.inputs, splitOutput: job.splitOutput, older: olderDataOf(job, version), rangeDels: version.rangeDels };
 }
 
 /**
@@ -122,7 +128,7 @@ export async function mergeInputs(spec: MergeSpec, ctx: CompactionContext): Prom
   const out = new TableOutputs(ctx.fs, ctx.dir, () => ctx.newFileNumber(), ctx.builderOptions, target);
   try {
     const it = new MergingIterator(inputIterators(spec.inputs, open));
-    const counts = await merge(it, out, ctx, hasNoOlderData(spec.older));
+    const counts = await merge(it, out, ctx, hasNoOlderData(spec.older), new RangeDelSet([spec.rangeDels]));
     const outputs = await out.finish();
     let bytesRead = 0;
     for (const input of spec.inputs) for (const f of input.files) bytesRead += f.size;
@@ -143,6 +149,7 @@ async function merge(
   out: TableOutputs,
   ctx: CompactionContext,
   isBase: (key: Uint8Array) => boolean,
+  rangeDels: RangeDelSet,
 ): Promise<MergeCounts> {
   const counts = { entriesIn: 0, entriesOut: 0, filterRemoved: 0, filterReplaced: 0 };
   const last = new ByteBuffer(64);
@@ -152,6 +159,7 @@ async function merge(
     if (counts.entriesIn > 1 && compareRange(key, 0, key.length, last.buf, 0, last.length) === 0) continue; // an older version
     last.reset();
     last.putBytes(key);
+    if (!rangeDels.empty && rangeDels.covers(key, it.seq)) continue;
     let kind = it.kind;
     let value = it.value;
     if (kind === KIND_VALUE && ctx.filter !== undefined) {

@@ -1,8 +1,10 @@
 import type { RangeBounds } from '@dynamis/core';
-import type { CompactionJob } from '../compaction/CompactionStrategy';
+import { jobFiles, type CompactionJob } from '../compaction/CompactionStrategy';
+import { maxTombstoneSeq } from '../rangedel/RangeTombstone';
 import { planRangeCompaction } from '../compaction/rangeCompaction';
 import { CompactionAborted } from '../compaction/runCompaction';
 import { logFileName } from '../version/fileNames';
+import { withRangeDelSeq } from '../version/FileMeta';
 import type { Version } from '../version/Version';
 import { VersionEdit } from '../version/VersionEdit';
 import type { Db } from './Db';
@@ -26,6 +28,9 @@ export class Background {
   /** The compaction slot: background jobs and compactRange take turns. */
   private slot: Promise<void> = Promise.resolve();
   private manualWaiting = 0;
+  /** The range tombstone collection under way (see dropObsoleteRangeDels). */
+  private collecting: Promise<void> | undefined = undefined;
+  private collectAgain = false;
   private readonly runner: JobRunner;
 
   constructor(private readonly db: Db) {
@@ -127,8 +132,10 @@ export class Background {
     const edit = new VersionEdit();
     edit.logNumber = (db.imm[1] ?? db.mem).logNumber;
     if (meta !== undefined) edit.addFile(0, meta);
+    edit.addedRangeDels.push(...slot.mem.rangeDels); // with the table, in one record: the WAL goes after
     await db.versions.logAndApply(edit);
     db.imm.shift();
+    await this.dropObsoleteRangeDels();
     this.removeFile(logFileName(dir, slot.logNumber));
     db.counters.flushes++;
     db.counters.flushBytes += meta?.size ?? 0;
@@ -186,8 +193,10 @@ export class Background {
       db.counters.trivialMoves++;
     } else {
       const result = await this.runner.compact(job, version, watched); // outputs durable, named
-      for (const f of result.outputs) edit.addFile(job.outputLevel, f);
+      const rangeDelSeq = compactionRangeDelSeq(job, version);
+      for (const f of result.outputs) edit.addFile(job.outputLevel, withRangeDelSeq(f, rangeDelSeq));
       await db.versions.logAndApply(edit);
+      await this.dropObsoleteRangeDels();
       const c = db.counters;
       c.compactions++;
       c.compactionBytesRead += result.bytesRead;
@@ -199,6 +208,35 @@ export class Background {
     db.changed.notify();
   }
 
+  /**
+   * Drops from the manifest the range tombstones that no longer delete
+   * anything (Version.obsoleteRangeDels), in one edit. Readers holding an
+   * older Version (snapshots, iterators) keep theirs.
+   */
+  private dropObsoleteRangeDels(): Promise<void> {
+    if (this.db.versions.current.rangeDels.length === 0) return Promise.resolve();
+    if (this.collecting !== undefined) {
+      this.collectAgain = true; // single flight: two edits must never drop the same tombstone
+      return this.collecting;
+    }
+    const run = this.collectRangeDels().finally(() => (this.collecting = undefined));
+    this.collecting = run;
+    return run;
+  }
+
+  private async collectRangeDels(): Promise<void> {
+    const db = this.db;
+    do {
+      this.collectAgain = false;
+      const obsolete = db.versions.current.obsoleteRangeDels();
+      if (obsolete.length === 0) continue;
+      const edit = new VersionEdit();
+      edit.droppedRangeDels.push(...obsolete);
+      await db.versions.logAndApply(edit);
+      db.counters.rangeDelsDropped += obsolete.length;
+    } while (this.collectAgain);
+  }
+
   private takeSlot<T>(task: () => Promise<T>): Promise<T> {
     const run = this.slot.then(task);
     this.slot = run.then(
@@ -207,4 +245,16 @@ export class Background {
     );
     return run;
   }
+}
+
+/**
+ * The rangeDelSeq of a compaction's outputs: the merge applies every
+ * tombstone of `version`, and a tombstone it does not hold with a seq up
+ * to the inputs' own watermark was applied to them or dropped as clean
+ * (docs/format.md, "Range deletions").
+ */
+function compactionRangeDelSeq(job: CompactionJob, version: Version): number {
+  let seq = maxTombstoneSeq(version.rangeDels);
+  for (const f of jobFiles(job)) if (f.rangeDelSeq > seq) seq = f.rangeDelSeq;
+  return seq;
 }

@@ -7,7 +7,8 @@ import { MergingIterator } from '../iterator/MergingIterator';
 import type { MemtableLookup } from '../memtable/Memtable';
 import type { ResolvedLsmOptions } from '../options';
 import type { TableLookup } from '../sstable/TableReader';
-import { compareRange, KIND_VALUE } from '../util/internalKey';
+import { coveringSeq, RangeDelSet } from '../rangedel/RangeTombstone';
+import { compareRange, KIND_VALUE, MAX_SEQ } from '../util/internalKey';
 import type { InternalIterator } from '../util/InternalIterator';
 import { fileContains, type FileMeta } from '../version/FileMeta';
 import type { VersionSet } from '../version/VersionSet';
@@ -15,6 +16,7 @@ import { Background } from './Background';
 import { DbCounters } from './DbCounters';
 import type { GroupCommitHooks } from './GroupCommit';
 import { keyHash } from './MemtableFilter';
+import { LsmSnapshot } from './LsmSnapshot';
 import type { MemtableSlot } from './MemtableSlot';
 import { Signal } from './Signal';
 import type { TableCache } from './TableCache';
@@ -140,47 +142,98 @@ export class Db {
       }
       if (r === undefined) r = this.getFromTables(key);
     }
-    return r !== undefined && r.kind === KIND_VALUE ? r.value : undefined;
+    if (r === undefined || r.kind !== KIND_VALUE) return undefined;
+    return this.rangeDeletedNow(key, r.seq) ? undefined : r.value;
   }
 
-  /** L0 newest first, then at most one file per sorted level; the first entry found decides. */
-  private getFromTables(key: Uint8Array): TableLookup | undefined {
-    const levels = this.versions.current.levels;
+  /** True when a range tombstone of the live memtables or current version deletes entry (`key`, `seq`). */
+  private rangeDeletedNow(key: Uint8Array, seq: number): boolean {
+    let cover = coveringSeq(this.mem.mem.rangeDels, key, MAX_SEQ, seq);
+    const imm = this.imm;
+    for (let i = 0; i < imm.length; i++) cover = coveringSeq(imm[i]!.mem.rangeDels, key, MAX_SEQ, cover);
+    return coveringSeq(this.versions.current.rangeDels, key, MAX_SEQ, cover) > seq;
+  }
+
+  /** The value of `key` in `snap` (not released), or undefined. Synchronous; throws CORRUPTION. */
+  getAt(key: Uint8Array, snap: LsmSnapshot): Uint8Array | undefined {
+    this.counters.gets++;
+    const hash = keyHash(key);
+    const seq = snap.seq;
+    const mems = snap.mems;
+    let r: MemtableLookup | TableLookup | undefined = undefined;
+    for (let i = 0; i < mems.length && r === undefined; i++) {
+      const slot = mems[i]!;
+      if (slot.filter.mayContain(hash)) r = slot.mem.get(key, seq);
+    }
+    if (r === undefined) r = this.getFromTables(key, snap.version.levels, seq);
+    if (r === undefined || r.kind !== KIND_VALUE) return undefined;
+    let cover = coveringSeq(snap.version.rangeDels, key, seq, r.seq);
+    for (let i = 0; i < mems.length; i++) cover = coveringSeq(mems[i]!.mem.rangeDels, key, seq, cover);
+    return cover > r.seq ? undefined : r.value;
+  }
+
+  /** A snapshot of the current state (see LsmSnapshot). */
+  snapshot(): LsmSnapshot {
+    const mems: MemtableSlot[] = [this.mem];
+    for (let i = this.imm.length - 1; i >= 0; i--) mems.push(this.imm[i]!);
+    const versions = this.versions;
+    return new LsmSnapshot(versions.lastSequence, mems, versions.acquire(), (v) => versions.release(v));
+  }
+
+  /**
+   * L0 newest first, then at most one file per sorted level; the first entry
+   * with seq <= `seq` found decides.
+   */
+  private getFromTables(key: Uint8Array, levels = this.versions.current.levels, seq = Infinity): TableLookup | undefined {
     const tables = this.tables;
     const l0 = levels[0]!;
     for (let i = 0; i < l0.length; i++) {
       const f = l0[i]!;
       if (!fileContains(f, key)) continue;
       this.counters.tablesProbed++;
-      const r = tables.get(f).get(key);
+      const r = tables.get(f).get(key, seq);
       if (r !== undefined) return r;
     }
     for (let level = 1; level < levels.length; level++) {
       const f = findInLevel(levels[level]!, key);
       if (f === undefined) continue;
       this.counters.tablesProbed++;
-      const r = tables.get(f).get(key);
+      const r = tables.get(f).get(key, seq);
       if (r !== undefined) return r;
     }
     return undefined;
   }
 
-  /** A snapshot iterator (see DbIterator); pins the memtables and the current version until it ends. */
+  /**
+   * An iterator (see DbIterator) over `spec.snapshot` (not released), or
+   * over a snapshot taken now; pins the memtables and the version (its own
+   * hold) until it ends.
+   */
   iterator(spec: IteratorSpec): DbIterator {
-    const snapshot = this.versions.lastSequence;
+    const snap = spec.snapshot as LsmSnapshot | undefined;
+    const snapshot = snap === undefined ? this.versions.lastSequence : snap.seq;
     if (isEmptyRange(spec)) return new DbIterator(new MergingIterator([]), snapshot, spec, undefined);
-    const version = this.versions.acquire();
+    const version = snap === undefined ? this.versions.acquire() : this.versions.hold(snap.version);
     const tables = this.tables;
     const open = (f: FileMeta): InternalIterator => tables.get(f).iterator();
-    const children: InternalIterator[] = [this.mem.mem.iterator()];
-    for (let i = this.imm.length - 1; i >= 0; i--) children.push(this.imm[i]!.mem.iterator());
+    const children: InternalIterator[] = [];
+    if (snap === undefined) {
+      children.push(this.mem.mem.iterator());
+      for (let i = this.imm.length - 1; i >= 0; i--) children.push(this.imm[i]!.mem.iterator());
+    } else {
+      for (const slot of snap.mems) children.push(slot.mem.iterator());
+    }
     for (const f of version.files(0)) children.push(new LevelIterator([f], open));
     for (let level = 1; level < version.levelCount; level++) {
       const files = version.files(level);
       if (files.length > 0) children.push(new LevelIterator(files, open));
     }
     const versions = this.versions;
-    return new DbIterator(new MergingIterator(children), snapshot, spec, () => versions.release(version));
+    const sources = [version.rangeDels];
+    for (const slot of snap === undefined ? [this.mem, ...this.imm] : snap.mems) sources.push(slot.mem.rangeDels);
+    const rangeDels = new RangeDelSet(sources, snapshot);
+    const release = (): void => versions.release(version);
+    return new DbIterator(new MergingIterator(children), snapshot, spec, release, rangeDels.empty ? undefined : rangeDels);
   }
 
   /** See Background.compactRange. */

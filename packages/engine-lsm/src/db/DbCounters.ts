@@ -33,6 +33,9 @@ export class DbCounters {
   recoveredWalBytes = 0;
   droppedWalBytes = 0;
   recoveredRecords = 0;
+  /** Range tombstones written (deleteRange calls) and dropped from the manifest once obsolete. */
+  rangeDeletions = 0;
+  rangeDelsDropped = 0;
   /** WAL fsyncs started (group commits). */
   walSyncs = 0;
 }

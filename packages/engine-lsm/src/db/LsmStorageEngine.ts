@@ -2,11 +2,11 @@ import {
   AbstractStorageEngine,
   DynamisError,
   type AbstractEngineIterator,
+  type AbstractEngineSnapshot,
   type BatchOp,
   type Clock,
   type EngineStats,
   type EngineSupports,
-  type EngineWriteOptions,
   type FileSystem,
   type IteratorSpec,
   type Logger,
@@ -14,36 +14,9 @@ import {
 } from '@dynamis/core';
 import { parseLsmOptions, type LsmOptions, type ResolvedLsmOptions } from '../options';
 import { afterTurn, type Db } from './Db';
+import type { LsmSnapshot } from './LsmSnapshot';
 import { openDb } from './openDb';
 import { statsOf } from './statsOf';
-
-const RESOLVED: Promise<void> = Promise.resolve();
-
-/** `sync` of write options that need no validation message, or undefined (let the base class check them). */
-function plainSync(options: EngineWriteOptions | undefined): boolean | undefined {
-  if (options === undefined) return false;
-  if (typeof options !== 'object' || options === null) return undefined;
-  const sync: unknown = options.sync;
-  return sync === undefined ? false : typeof sync === 'boolean' ? sync : undefined;
-}
-
-/** A non-empty batch of plainly valid ops, read once into fresh op objects (bytes not copied), or undefined. */
-function plainBatch(ops: readonly BatchOp[]): BatchOp[] | undefined {
-  if (!Array.isArray(ops) || ops.length === 0) return undefined;
-  const out = new Array<BatchOp>(ops.length);
-  for (let i = 0; i < ops.length; i++) {
-    const op: unknown = ops[i];
-    if (typeof op !== 'object' || op === null) return undefined;
-    const { type, key, value } = op as { type?: unknown; key?: unknown; value?: unknown };
-    if (!(key instanceof Uint8Array)) return undefined;
-    if (type === 'put') {
-      if (!(value instanceof Uint8Array)) return undefined;
-      out[i] = { type: 'put', key, value };
-    } else if (type === 'del') out[i] = { type: 'del', key };
-    else return undefined;
-  }
-  return out;
-}
 
 const SUPPORTS: EngineSupports = Object.freeze({ persistent: true, compactionFilter: true });
 
@@ -75,9 +48,12 @@ export class LsmStorageEngine extends AbstractStorageEngine {
   /** The validated options, defaults filled in. */
   readonly options: ResolvedLsmOptions;
   private db: Db | undefined = undefined;
-  /** Fast-path writes whose promise has not settled yet (see track). */
-  private fastPending = 0;
-  private fastDrained: (() => void) | undefined = undefined;
+  /**
+   * The write path copies what it keeps before `_write` returns (WAL append
+   * and memtable arena, or a copy for a deferred or queued write), so the
+   * base class need not copy: one validation (the base's), no copy.
+   */
+  protected override readonly borrowsWriteBuffers = true;
 
   /**
    * `dir`: the database directory (created on open). `options`: see
@@ -105,85 +81,39 @@ export class LsmStorageEngine extends AbstractStorageEngine {
     });
   }
 
-  /*
-   * Fast paths. The base class validates, copies the caller's buffers and
-   * wraps every call in an async function. When the engine is open, the
-   * arguments are plainly valid and the write can be applied at once, the
-   * call below does the same work synchronously without those copies (the
-   * WAL and the memtable arena copy the bytes before it returns); anything
-   * else (errors, stalls, closed engine) goes through the base class.
-   */
-
-  override get(key: Uint8Array): Promise<Uint8Array | undefined> {
-    const db = this.db;
-    if (db === undefined || this.status !== 'open' || !(key instanceof Uint8Array)) return super.get(key);
-    let value: Uint8Array | undefined;
-    try {
-      value = db.get(key);
-    } catch (err) {
-      return Promise.reject(err);
-    }
-    return db.shouldYield() ? afterTurn(value) : Promise.resolve(value);
-  }
-
-  override put(key: Uint8Array, value: Uint8Array, options?: EngineWriteOptions): Promise<void> {
-    const sync = plainSync(options);
-    if (sync === undefined || !(key instanceof Uint8Array) || !(value instanceof Uint8Array)) return super.put(key, value, options);
-    return this.fastWrite([{ type: 'put', key, value }], sync) ?? super.put(key, value, options);
-  }
-
-  override delete(key: Uint8Array, options?: EngineWriteOptions): Promise<void> {
-    const sync = plainSync(options);
-    if (sync === undefined || !(key instanceof Uint8Array)) return super.delete(key, options);
-    return this.fastWrite([{ type: 'del', key }], sync) ?? super.delete(key, options);
-  }
-
-  override write(ops: readonly BatchOp[], options?: EngineWriteOptions): Promise<void> {
-    const sync = plainSync(options);
-    const checked = sync === undefined ? undefined : plainBatch(ops);
-    if (checked === undefined) return super.write(ops, options);
-    return this.fastWrite(checked, sync!) ?? super.write(ops, options);
-  }
-
-  /** Applies `ops` now if the engine is open and has room; undefined to take the base class path. */
-  private fastWrite(ops: readonly BatchOp[], sync: boolean): Promise<void> | undefined {
-    const db = this.db;
-    if (db === undefined || this.status !== 'open' || !db.writes.canWriteNow()) return undefined;
-    let p: Promise<void> | undefined;
-    try {
-      p = db.writes.write(ops, sync);
-    } catch (err) {
-      return Promise.reject(err);
-    }
-    if (p === undefined) return RESOLVED;
-    this.fastPending++;
-    const done = (): void => {
-      if (--this.fastPending === 0) this.fastDrained?.();
-    };
-    p.then(done, done);
-    return p;
-  }
-
   protected override async _close(): Promise<void> {
-    if (this.fastPending > 0) await new Promise<void>((resolve) => (this.fastDrained = resolve));
-    this.fastDrained = undefined;
     const db = this.db;
     this.db = undefined;
     await db?.close();
   }
 
-  protected override _get(key: Uint8Array): Promise<Uint8Array | undefined> | Uint8Array | undefined {
+  protected override _get(
+    key: Uint8Array,
+    snapshot: AbstractEngineSnapshot | undefined,
+  ): Promise<Uint8Array | undefined> | Uint8Array | undefined {
     const db = this.open_();
-    const value = db.get(key);
+    const value = snapshot === undefined ? db.get(key) : db.getAt(key, snapshot as LsmSnapshot);
     return db.shouldYield() ? afterTurn(value) : value;
   }
 
+  /** Throws (the base rejects) the background failure or IO_ERROR; see WritePath.write. */
   protected override _write(ops: readonly BatchOp[], sync: boolean): Promise<void> | void {
     return this.open_().writes.write(ops, sync);
   }
 
   protected override _iterator(spec: IteratorSpec): AbstractEngineIterator {
     return this.open_().iterator(spec);
+  }
+
+  protected override _snapshot(): AbstractEngineSnapshot {
+    return this.open_().snapshot();
+  }
+
+  /** One range tombstone, through the write path like any batch (WAL, memtable; see docs/format.md). */
+  protected override _deleteRange(start: Uint8Array, end: Uint8Array, sync: boolean): Promise<void> | void {
+    const db = this.open_();
+    db.counters.rangeDeletions++;
+    return db.writes.write([{ type: 'delRange', key: start, end }], sync);
   }
 
   protected override _compactRange(bounds: RangeBounds): Promise<void> {

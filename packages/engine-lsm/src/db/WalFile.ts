@@ -1,4 +1,5 @@
-import type { BatchOp, FileSystem } from '@dynamis/core';
+import type { FileSystem } from '@dynamis/core';
+import type { WriteOp } from '../wal/writeBatch';
 import { logFileName } from '../version/fileNames';
 import { WalWriter } from '../wal/WalWriter';
 import { WriteBatchBuilder } from '../wal/writeBatch';
@@ -52,7 +53,7 @@ export class WalFile {
    * seq, seq + 1, ... (one write(2)). Returns the bytes appended. Throws
    * IO_ERROR; the WAL is then unusable (every later append rethrows).
    */
-  append(seq: number, ops: readonly BatchOp[]): number {
+  append(seq: number, ops: readonly WriteOp[]): number {
     const batch = this.batch;
     batch.reset();
     batch.addOps(ops);
@@ -68,7 +69,7 @@ export class WalFile {
    * first with sequence numbers from `seq`, the next continuing after it),
    * all with ONE write(2). Returns the bytes appended. Throws as `append`.
    */
-  appendMany(seq: number, batches: readonly (readonly BatchOp[])[]): number {
+  appendMany(seq: number, batches: readonly (readonly WriteOp[])[]): number {
     const batch = this.batch;
     const before = this.writer.size;
     for (let i = 0; i < batches.length; i++) {

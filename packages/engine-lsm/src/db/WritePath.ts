@@ -1,4 +1,5 @@
-import type { BatchOp, Timer } from '@dynamis/core';
+import type { Timer } from '@dynamis/core';
+import type { WriteOp } from '../wal/writeBatch';
 import { KIND_DELETION, KIND_VALUE } from '../util/internalKey';
 import { afterTurn, type Db } from './Db';
 import { keyHash } from './MemtableFilter';
@@ -41,7 +42,7 @@ export class WritePath {
   }
 
   /** Applies `ops` (see the class comment). Throws the background failure, if any, or IO_ERROR from the WAL. */
-  write(ops: readonly BatchOp[], sync: boolean): Promise<void> | undefined {
+  write(ops: readonly WriteOp[], sync: boolean): Promise<void> | undefined {
     const db = this.db;
     if (db.bgError !== undefined) throw db.bgError;
     const durable = sync || this.syncAlways;
@@ -71,7 +72,7 @@ export class WritePath {
   /** Freezes the active memtable (if it holds anything) as soon as there is room; see Background.compactRange. */
   async freeze(): Promise<void> {
     const db = this.db;
-    while (db.mem.mem.count > 0) {
+    while (!db.mem.mem.isEmpty) {
       if (db.bgError !== undefined) throw db.bgError;
       if (db.imm.length < db.env.options.maxImmutableMemtables) return this.rotate();
       db.background.schedule();
@@ -98,7 +99,7 @@ export class WritePath {
     return l0 < options.compaction.l0SlowdownTrigger;
   }
 
-  private apply(ops: readonly BatchOp[]): void {
+  private apply(ops: readonly WriteOp[]): void {
     const db = this.db;
     const versions = db.versions;
     const seq = versions.lastSequence + 1;
@@ -112,19 +113,23 @@ export class WritePath {
   }
 
   /** Inserts `ops` into the active memtable from sequence `seq`; returns the next sequence. */
-  private insert(seq: number, ops: readonly BatchOp[]): number {
+  private insert(seq: number, ops: readonly WriteOp[]): number {
     const db = this.db;
     const { mem, filter } = db.mem;
     let bytes = 0;
     for (let i = 0; i < ops.length; i++) {
       const op = ops[i]!;
-      filter.add(keyHash(op.key));
       if (op.type === 'put') {
+        filter.add(keyHash(op.key));
         mem.add(seq + i, KIND_VALUE, op.key, op.value);
         bytes += op.key.length + op.value.length;
-      } else {
+      } else if (op.type === 'del') {
+        filter.add(keyHash(op.key));
         mem.add(seq + i, KIND_DELETION, op.key);
         bytes += op.key.length;
+      } else {
+        mem.addRangeDeletion(seq + i, op.key, op.end);
+        bytes += op.key.length + op.end.length;
       }
     }
     db.counters.userBytes += bytes;
@@ -136,7 +141,7 @@ export class WritePath {
    * caller may reuse its buffers as soon as the call returns (port contract),
    * and a deferred write is applied only later.
    */
-  private defer(ops: readonly BatchOp[]): Promise<void> {
+  private defer(ops: readonly WriteOp[]): Promise<void> {
     const owned = copyOps(ops);
     return new Promise<void>((resolve, reject) => this.group.push({ ops: owned, resolve, reject }));
   }
@@ -220,7 +225,7 @@ export class WritePath {
     db.background.schedule();
   }
 
-  private enqueue(ops: readonly BatchOp[], sync: boolean): Promise<void> {
+  private enqueue(ops: readonly WriteOp[], sync: boolean): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       for (const w of this.group.splice(0)) this.queue.push(queued(w));
       // Copied: a queued write is applied later, and the caller may reuse its buffers now.

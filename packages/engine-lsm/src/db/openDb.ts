@@ -52,7 +52,8 @@ export async function openDb(env: DbEnv): Promise<Db> {
     const counters = new DbCounters();
     const recovered = await replayWals(env, versions, counters);
     const edit = new VersionEdit();
-    for (const f of recovered) edit.addFile(0, f);
+    for (const f of recovered.tables) edit.addFile(0, f);
+    edit.addedRangeDels.push(...recovered.rangeDels);
     const logNumber = versions.newFileNumber();
     const walHooks: { stats: DbCounters; onFailure?: (err: unknown) => void } = { stats: counters };
     wal = WalFile.create(fs, dir, logNumber, undefined, walHooks);

@@ -1,4 +1,6 @@
 import { Memtable } from '../memtable/Memtable';
+import type { RangeTombstone } from '../rangedel/RangeTombstone';
+import { OP_RANGE_DELETION } from '../wal/writeBatch';
 import { logFileName, parseFileName } from '../version/fileNames';
 import type { FileMeta } from '../version/FileMeta';
 import type { VersionSet } from '../version/VersionSet';
@@ -15,9 +17,14 @@ import { readWal, type LogReadResult } from './walFormat';
  * write. Damaged records are handled by the recovery mode: dropped bytes
  * are counted and logged; under 'point-in-time' the replay stops at the
  * first damage, later WALs included; under 'absolute-consistency' it throws
- * CORRUPTION (file, offset). Resolves to the new tables, oldest first.
+ * CORRUPTION (file, offset). Resolves to the new tables, oldest first, and
+ * the range tombstones replayed (the caller records both in one edit).
  */
-export async function replayWals(env: DbEnv, versions: VersionSet, counters: DbCounters): Promise<FileMeta[]> {
+export async function replayWals(
+  env: DbEnv,
+  versions: VersionSet,
+  counters: DbCounters,
+): Promise<{ tables: FileMeta[]; rangeDels: RangeTombstone[] }> {
   const { fs, dir, options } = env;
   const numbers: number[] = [];
   for (const name of fs.list(dir)) {
@@ -26,6 +33,7 @@ export async function replayWals(env: DbEnv, versions: VersionSet, counters: DbC
   }
   numbers.sort((a, b) => a - b);
   const out: FileMeta[] = [];
+  const rangeDels: RangeTombstone[] = [];
   const ctx: FlushContext = {
     fs,
     dir,
@@ -39,20 +47,23 @@ export async function replayWals(env: DbEnv, versions: VersionSet, counters: DbC
     if (mem.approximateBytes >= options.memtableBytes) {
       const meta = await flushMemtable(mem, ctx);
       if (meta !== undefined) out.push(meta);
+      rangeDels.push(...mem.rangeDels);
       mem = new Memtable();
     }
     if (result.stopped) break;
   }
   const meta = await flushMemtable(mem, ctx);
   if (meta !== undefined) out.push(meta);
-  return out;
+  rangeDels.push(...mem.rangeDels);
+  return { tables: out, rangeDels };
 }
 
 /** Replays one WAL into `mem`, counting and logging what it dropped. */
 function replayOne(env: DbEnv, path: string, mem: Memtable, versions: VersionSet, counters: DbCounters): LogReadResult {
   const mode = env.options.walRecovery;
   const result = readWal(env.fs, path, mode, (seq, kind, key, value) => {
-    mem.add(seq, kind, key, value);
+    if (kind === OP_RANGE_DELETION) mem.addRangeDeletion(seq, key, value);
+    else mem.add(seq, kind, key, value);
     if (seq > versions.lastSequence) versions.lastSequence = seq;
   });
   counters.recoveredWalBytes += result.bytesRead;

@@ -78,8 +78,18 @@ export function statsOf(db: Db): EngineStats {
     recoveredWalRecords: c.recoveredRecords,
     droppedWalBytes: c.droppedWalBytes,
     lastSequence: db.versions.lastSequence,
+    rangeDeletions: c.rangeDeletions,
+    rangeTombstones: liveRangeTombstones(db),
+    rangeTombstonesDropped: c.rangeDelsDropped,
   });
   return { engine: 'lsm', approximateBytes: Math.round(live.raw + memBytes), counters };
+}
+
+/** Range tombstones still in force: in the memtables and in the manifest. */
+function liveRangeTombstones(db: Db): number {
+  let n = db.mem.mem.rangeDels.length + db.versions.current.rangeDels.length;
+  for (const slot of db.imm) n += slot.mem.rangeDels.length;
+  return n;
 }
 
 function ratio(a: number, b: number): number {

@@ -1,7 +1,6 @@
 import type { FileSystem } from '@dynamis/core';
-import type { EntryKind } from '../util/internalKey';
 import { WalReader, type WalRecoveryMode } from '../wal/WalReader';
-import { decodeWriteBatch } from '../wal/writeBatch';
+import { decodeWriteBatch, type WriteOpKind } from '../wal/writeBatch';
 
 /** What replaying one log found. */
 export interface LogReadResult {
@@ -49,14 +48,15 @@ export function readRecords(
 
 /**
  * Replays a WAL: calls `onEntry` for every op of every intact write batch
- * (docs/format.md, "Write batch"), in order. A batch that fails to decode
+ * (docs/format.md, "Write batch"), in order (a range deletion: kind 2,
+ * `key` its start, `value` its end). A batch that fails to decode
  * inside an intact record is CORRUPTION (file, offset) in every mode.
  */
 export function readWal(
   fs: FileSystem,
   path: string,
   mode: WalRecoveryMode,
-  onEntry: (seq: number, kind: EntryKind, key: Uint8Array, value: Uint8Array) => void,
+  onEntry: (seq: number, kind: WriteOpKind, key: Uint8Array, value: Uint8Array) => void,
 ): LogReadResult {
   return readRecords(fs, path, mode, (payload, offset) => {
     const batch = decodeWriteBatch(payload, path, offset);

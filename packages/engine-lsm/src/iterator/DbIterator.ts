@@ -2,13 +2,16 @@ import { AbstractEngineIterator, type Entry, type IteratorSpec } from '@dynamis/
 import { copyOut } from '../util/allocBytes';
 import { ByteBuffer } from '../util/ByteBuffer';
 import { compareRange, KIND_VALUE } from '../util/internalKey';
+import type { RangeDelSet } from '../rangedel/RangeTombstone';
 import type { MergingIterator } from './MergingIterator';
 
 /**
  * The engine's user-facing iterator: walks a MergingIterator over every
  * source (memtables, L0 files, levels) and yields, per user key, the newest
  * entry with seq <= the snapshot, skipping keys whose newest visible entry
- * is a deletion, within the spec's bounds, forward or in reverse.
+ * is a deletion or is deleted by a newer range tombstone visible at the
+ * snapshot, within the spec's bounds, forward or in reverse (a deleted
+ * range costs a step per entry it still holds, until compaction drops them).
  *
  * The snapshot is consistent: later writes carry larger sequence numbers
  * and are invisible; the sources (memtables and the Version's files) stay
@@ -26,8 +29,18 @@ export class DbIterator extends AbstractEngineIterator {
     private readonly snapshot: number,
     private readonly spec: IteratorSpec,
     private onRelease: (() => void) | undefined,
+    /** The range tombstones visible at the snapshot; undefined when there are none. */
+    private readonly rangeDels?: RangeDelSet,
   ) {
-    super(spec.limit);
+    super(spec.limit, spec);
+  }
+
+  /** Repositions per the spec's direction; `target` is within the bounds (checked by the base class). */
+  protected override _seek(target: Uint8Array): void {
+    this.started = true;
+    this.finished = false;
+    if (this.spec.reverse) this.it.seekForPrev(target, true);
+    else this.it.seek(target);
   }
 
   protected override _next(): Entry | undefined {
@@ -91,7 +104,7 @@ export class DbIterator extends AbstractEngineIterator {
       }
       const cur = this.remember(key);
       let entry: Entry | undefined;
-      if (it.kind === KIND_VALUE) {
+      if (it.kind === KIND_VALUE && !this.rangeDeleted(key, it.seq)) {
         const v = it.value;
         entry = [copyOut(cur.buf, 0, cur.length), copyOut(v, 0, v.length)];
       }
@@ -115,9 +128,11 @@ export class DbIterator extends AbstractEngineIterator {
       // Going backwards, a key's entries come oldest first: the last visible one wins.
       let value: Uint8Array | undefined;
       let seen = false;
+      let seenSeq = 0;
       while (it.valid && equals(it.key, cur.buf, cur.length)) {
         if (it.seq <= snapshot) {
           seen = true;
+          seenSeq = it.seq;
           if (it.kind === KIND_VALUE) {
             const v = it.value;
             value = copyOut(v, 0, v.length);
@@ -127,9 +142,17 @@ export class DbIterator extends AbstractEngineIterator {
         }
         it.prev();
       }
-      if (seen && value !== undefined) return [copyOut(cur.buf, 0, cur.length), value];
+      if (seen && value !== undefined && (this.rangeDels === undefined || !this.rangeDeleted(cur.buf.subarray(0, cur.length), seenSeq))) {
+        return [copyOut(cur.buf, 0, cur.length), value];
+      }
     }
     return undefined;
+  }
+
+  /** True when a visible range tombstone newer than `seq` deletes `key`. */
+  private rangeDeleted(key: Uint8Array, seq: number): boolean {
+    const rangeDels = this.rangeDels;
+    return rangeDels !== undefined && rangeDels.covers(key, seq);
   }
 
   private remember(key: Uint8Array): ByteBuffer {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { bestRate, randomKeys } from '../util/throughput';
+import { bestRate, randomKeys } from '../../test/support/throughput';
 import { Memtable } from './Memtable';
 
 describe('Memtable throughput (opt-in: npm run test:slow)', () => {

@@ -1,6 +1,7 @@
 import { invalidArgument } from '../util/corruption';
 import { checkKind, checkSeq, KIND_VALUE, snapshotToSeq } from '../util/internalKey';
 import type { EntryKind } from '../util/internalKey';
+import type { RangeTombstone } from '../rangedel/RangeTombstone';
 import { MemtableIterator } from './MemtableIterator';
 import { NIL, SkipList } from './SkipList';
 
@@ -23,11 +24,15 @@ export interface MemtableLookup {
  * entry is never changed or removed, the whole memtable is dropped after its
  * flush. Single-threaded (the JS event loop): iterators created earlier see
  * later inserts, so readers filter by sequence number for a snapshot.
+ * Range tombstones are kept beside the entries, in `rangeDels` (append-only,
+ * ascending seq); readers apply them (see RangeTombstone).
  */
 export class Memtable {
   private readonly list = new SkipList();
   private minSequence = Infinity;
   private maxSequence = -1;
+  private readonly tombstones: RangeTombstone[] = [];
+  private tombstoneBytes = 0;
 
   /**
    * Adds an entry, copying `key` and `value` (the caller may reuse them).
@@ -46,6 +51,28 @@ export class Memtable {
   }
 
   /**
+   * Adds a range tombstone deleting [start, end) below `seq`, copying the
+   * keys. Throws INVALID_ARGUMENT for a seq outside [0, 2^53 - 1].
+   */
+  addRangeDeletion(seq: number, start: Uint8Array, end: Uint8Array): void {
+    checkSeq(seq);
+    this.tombstones.push({ start: Uint8Array.from(start), end: Uint8Array.from(end), seq });
+    this.tombstoneBytes += start.length + end.length + MEMTABLE_ENTRY_OVERHEAD;
+    if (seq < this.minSequence) this.minSequence = seq;
+    if (seq > this.maxSequence) this.maxSequence = seq;
+  }
+
+  /** The range tombstones added, ascending seq. Grows while the memtable is active: filter by seq. */
+  get rangeDels(): readonly RangeTombstone[] {
+    return this.tombstones;
+  }
+
+  /** True when nothing (no entry, no range tombstone) was added. */
+  get isEmpty(): boolean {
+    return this.maxSequence < 0;
+  }
+
+  /**
    * The newest entry of `key` with seq <= `snapshotSeq` (default: all), or
    * undefined when the memtable has none. A deletion is returned as
    * `{ kind: 0, seq }`: it hides older data in lower layers. Allocates only
@@ -60,7 +87,7 @@ export class Memtable {
     return { kind: 0, seq };
   }
 
-  /** Entries added. */
+  /** Point entries added (range tombstones not counted). */
   get count(): number {
     return this.list.count;
   }
@@ -70,15 +97,15 @@ export class Memtable {
    * MEMTABLE_ENTRY_OVERHEAD per entry. Compare against the flush threshold.
    */
   get approximateBytes(): number {
-    return this.list.payloadBytes + this.list.count * MEMTABLE_ENTRY_OVERHEAD;
+    return this.list.payloadBytes + this.list.count * MEMTABLE_ENTRY_OVERHEAD + this.tombstoneBytes;
   }
 
-  /** Smallest seq added, or undefined while empty. */
+  /** Smallest seq added (entries and range tombstones), or undefined while empty. */
   get minSeq(): number | undefined {
     return this.maxSequence < 0 ? undefined : this.minSequence;
   }
 
-  /** Largest seq added, or undefined while empty. */
+  /** Largest seq added (entries and range tombstones), or undefined while empty. */
   get maxSeq(): number | undefined {
     return this.maxSequence < 0 ? undefined : this.maxSequence;
   }

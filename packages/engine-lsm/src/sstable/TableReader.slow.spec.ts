@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { MemoryFileSystem } from '@dynamis/testkit';
-import { bestRate, randomKeys } from '../util/throughput';
+import { bestRate, randomKeys } from '../../test/support/throughput';
 import { TableReader } from './TableReader';
-import { buildTable, newCache, sortEntries } from './testUtil';
+import { buildTable, newCache, sortEntries } from '../../test/support/tableTestUtil';
 
 describe('SSTable throughput (opt-in: npm run test:slow)', () => {
   it('prints build entries/s, cached get/s, missing get/s and scan entries/s (100k keys)', async () => {

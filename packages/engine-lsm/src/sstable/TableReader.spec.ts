@@ -7,8 +7,8 @@ import { compareInternal } from '../util/internalKey';
 import type { EntryKind } from '../util/internalKey';
 import { TableReader } from './TableReader';
 import type { TableIterator } from './TableIterator';
-import { buildTable, newCache, sortEntries } from './testUtil';
-import type { TestEntry } from './testUtil';
+import { buildTable, newCache, sortEntries } from '../../test/support/tableTestUtil';
+import type { TestEntry } from '../../test/support/tableTestUtil';
 
 function collect(it: TableIterator, reverse: boolean): TestEntry[] {
   const out: TestEntry[] = [];

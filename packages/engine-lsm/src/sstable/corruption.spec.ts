@@ -3,8 +3,8 @@ import { isDynamisError } from '@dynamis/core';
 import { MemoryFileSystem } from '@dynamis/testkit';
 import { FOOTER_BYTES } from './format';
 import { TableReader } from './TableReader';
-import { buildTable, flipByte, newCache, sortEntries } from './testUtil';
-import type { TestEntry } from './testUtil';
+import { buildTable, flipByte, newCache, sortEntries } from '../../test/support/tableTestUtil';
+import type { TestEntry } from '../../test/support/tableTestUtil';
 
 function entries(n: number): TestEntry[] {
   const es: TestEntry[] = [];

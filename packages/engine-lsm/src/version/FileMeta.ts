@@ -27,7 +27,20 @@ export class FileMeta {
     /** Smallest and largest user key in the file (owned, never mutated). */
     readonly smallest: Uint8Array,
     readonly largest: Uint8Array,
+    /**
+     * The file holds no entry that a range tombstone with seq <= this
+     * deletes (they were applied when it was written): the tombstone
+     * garbage-collection watermark (see docs/format.md, "Range deletions").
+     * Always >= maxSeq; maxSeq for a file written with no tombstone around.
+     */
+    readonly rangeDelSeq: number = maxSeq,
   ) {}
+}
+
+/** `f` with `rangeDelSeq` raised to at least `seq` (a new FileMeta; refs 0). */
+export function withRangeDelSeq(f: FileMeta, seq: number): FileMeta {
+  if (seq <= f.rangeDelSeq) return f;
+  return new FileMeta(f.number, f.size, f.entries, f.deletions, f.rawBytes, f.minSeq, f.maxSeq, f.smallest, f.largest, seq);
 }
 
 /** A key range: smallest and largest user key, both inclusive. */

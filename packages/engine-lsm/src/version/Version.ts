@@ -1,3 +1,4 @@
+import type { RangeTombstone } from '../rangedel/RangeTombstone';
 import { fileOverlaps, type FileMeta, type KeySpan } from './FileMeta';
 
 /**
@@ -15,7 +16,11 @@ export class Version {
   /** Holders of this version (see VersionSet.acquire / release). */
   refs = 0;
 
-  constructor(readonly levels: readonly (readonly FileMeta[])[]) {}
+  constructor(
+    readonly levels: readonly (readonly FileMeta[])[],
+    /** Range tombstones flushed from memtables and not yet dropped, ascending seq (docs/format.md, "Range deletions"). */
+    readonly rangeDels: readonly RangeTombstone[] = [],
+  ) {}
 
   /** Number of levels (L0 included). */
   get levelCount(): number {
@@ -58,6 +63,28 @@ export class Version {
       const f = files[i]!;
       if (hi !== undefined && Buffer.compare(f.smallest, hi) > 0) break;
       out.push(f);
+    }
+    return out;
+  }
+
+  /**
+   * The sequence numbers of the range tombstones that can be dropped: every
+   * file whose range meets the tombstone's has rangeDelSeq >= its seq, so
+   * no data it deletes is left (snapshots hold their own Version).
+   */
+  obsoleteRangeDels(): number[] {
+    const out: number[] = [];
+    for (const t of this.rangeDels) {
+      let clean = true;
+      for (let level = 0; level < this.levels.length && clean; level++) {
+        for (const f of this.overlapping(level, t.start, t.end)) {
+          if (f.rangeDelSeq < t.seq) {
+            clean = false;
+            break;
+          }
+        }
+      }
+      if (clean) out.push(t.seq);
     }
     return out;
   }

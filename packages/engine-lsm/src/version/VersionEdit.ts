@@ -1,6 +1,7 @@
 import { ByteBuffer } from '../util/ByteBuffer';
 import { readVarint, type VarintCursor } from '../util/coding';
 import { corruption } from '../util/corruption';
+import type { RangeTombstone } from '../rangedel/RangeTombstone';
 import { FileMeta } from './FileMeta';
 
 /** Field tags of an encoded edit (docs/format.md, "Manifest"). */
@@ -10,6 +11,12 @@ const TAG_LAST_SEQ = 4;
 const TAG_COMPACT_POINTER = 5;
 const TAG_DELETED_FILE = 6;
 const TAG_NEW_FILE = 7;
+/** A range tombstone flushed from a memtable: varint seq | start | end. */
+const TAG_RANGE_DEL = 8;
+/** A range tombstone dropped (garbage-collected): varint seq. */
+const TAG_DROP_RANGE_DEL = 9;
+/** TAG_NEW_FILE's fields, then varint rangeDelSeq (written when it differs from maxSeq). */
+const TAG_NEW_FILE_RD = 10;
 
 /** A file added at a level. */
 export interface AddedFile {
@@ -36,6 +43,10 @@ export class VersionEdit {
   readonly compactPointers: { level: number; key: Uint8Array }[] = [];
   readonly deleted: DeletedFile[] = [];
   readonly added: AddedFile[] = [];
+  /** Range tombstones that join the Version (from a flushed memtable). */
+  readonly addedRangeDels: RangeTombstone[] = [];
+  /** Sequence numbers of range tombstones that leave the Version. */
+  readonly droppedRangeDels: number[] = [];
 
   addFile(level: number, meta: FileMeta): void {
     this.added.push({ level, meta });
@@ -59,11 +70,19 @@ export class VersionEdit {
       out.putVarint(d.number);
     }
     for (const { level, meta: m } of this.added) {
-      tagged(out, TAG_NEW_FILE, level);
+      const rd = m.rangeDelSeq !== m.maxSeq;
+      tagged(out, rd ? TAG_NEW_FILE_RD : TAG_NEW_FILE, level);
       for (const v of [m.number, m.size, m.entries, m.deletions, m.rawBytes, m.minSeq, m.maxSeq]) out.putVarint(v);
       putBytes(out, m.smallest);
       putBytes(out, m.largest);
+      if (rd) out.putVarint(m.rangeDelSeq);
     }
+    for (const t of this.addedRangeDels) {
+      tagged(out, TAG_RANGE_DEL, t.seq);
+      putBytes(out, t.start);
+      putBytes(out, t.end);
+    }
+    for (const seq of this.droppedRangeDels) tagged(out, TAG_DROP_RANGE_DEL, seq);
   }
 
   /** The encoding as a new array. */
@@ -123,7 +142,21 @@ class EditDecoder {
           edit.deleteFile(this.level(), this.num());
           break;
         case TAG_NEW_FILE:
-          edit.addFile(this.level(), this.fileMeta());
+          edit.addFile(this.level(), this.fileMeta(false));
+          break;
+        case TAG_NEW_FILE_RD:
+          edit.addFile(this.level(), this.fileMeta(true));
+          break;
+        case TAG_RANGE_DEL: {
+          const seq = this.num();
+          const start = this.bytes();
+          const end = this.bytes();
+          if (Buffer.compare(start, end) >= 0) this.bad('empty range tombstone');
+          edit.addedRangeDels.push({ start, end, seq });
+          break;
+        }
+        case TAG_DROP_RANGE_DEL:
+          edit.droppedRangeDels.push(this.num());
           break;
         default:
           return this.bad(`unknown version edit tag ${tag}`);
@@ -132,7 +165,7 @@ class EditDecoder {
     return edit;
   }
 
-  private fileMeta(): FileMeta {
+  private fileMeta(withRangeDelSeq: boolean): FileMeta {
     const [number, size, entries, deletions, rawBytes, minSeq, maxSeq] = [0, 0, 0, 0, 0, 0, 0].map(() => this.num()) as [
       number,
       number,
@@ -144,8 +177,11 @@ class EditDecoder {
     ];
     const smallest = this.bytes();
     const largest = this.bytes();
-    if (deletions > entries || minSeq > maxSeq || Buffer.compare(smallest, largest) > 0) this.bad('inconsistent file metadata');
-    return new FileMeta(number, size, entries, deletions, rawBytes, minSeq, maxSeq, smallest, largest);
+    const rangeDelSeq = withRangeDelSeq ? this.num() : maxSeq;
+    if (deletions > entries || minSeq > maxSeq || Buffer.compare(smallest, largest) > 0 || rangeDelSeq < maxSeq) {
+      this.bad('inconsistent file metadata');
+    }
+    return new FileMeta(number, size, entries, deletions, rawBytes, minSeq, maxSeq, smallest, largest, rangeDelSeq);
   }
 
   private level(): number {

@@ -136,6 +136,12 @@ export class VersionSet {
     return this.current;
   }
 
+  /** One more hold on `version`, which the caller already holds; release it like acquire's. */
+  hold(version: Version): Version {
+    this.ref(version);
+    return version;
+  }
+
   /** Drops a hold on `version`; its files no live version lists go to onObsolete. */
   release(version: Version): void {
     if (--version.refs > 0) return;
@@ -225,6 +231,7 @@ export class VersionSet {
       if (key !== undefined) edit.compactPointers.push({ level, key });
     });
     version.levels.forEach((files, level) => files.forEach((f) => edit.addFile(level, f)));
+    edit.addedRangeDels.push(...version.rangeDels);
     return edit;
   }
 

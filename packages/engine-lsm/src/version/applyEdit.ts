@@ -1,3 +1,4 @@
+import type { RangeTombstone } from '../rangedel/RangeTombstone';
 import { corruption } from '../util/corruption';
 import { bySmallest, newestFirst, type FileMeta } from './FileMeta';
 import { Version } from './Version';
@@ -19,6 +20,7 @@ export function applyEdit(base: Version, edit: VersionEdit, source: string): Ver
     files.splice(i, 1);
   }
   for (const { level, meta } of edit.added) levels[level]!.push(meta);
+  const rangeDels = applyRangeDels(base, edit, source);
   const seen = new Set<number>();
   for (let level = 0; level < levels.length; level++) {
     const files = levels[level]!;
@@ -33,7 +35,22 @@ export function applyEdit(base: Version, edit: VersionEdit, source: string): Ver
       }
     }
   }
-  return new Version(levels);
+  return new Version(levels, rangeDels);
+}
+
+/** The range tombstones of `base` less the edit's dropped ones plus its added ones, ascending seq. */
+function applyRangeDels(base: Version, edit: VersionEdit, source: string): RangeTombstone[] {
+  if (edit.droppedRangeDels.length === 0 && edit.addedRangeDels.length === 0) return base.rangeDels as RangeTombstone[];
+  const bySeq = new Map<number, RangeTombstone>();
+  for (const t of base.rangeDels) bySeq.set(t.seq, t);
+  for (const seq of edit.droppedRangeDels) {
+    if (!bySeq.delete(seq)) throw corruption(`edit drops range tombstone ${seq}, which is not live`, source, 0, { seq });
+  }
+  for (const t of edit.addedRangeDels) {
+    if (bySeq.has(t.seq)) throw corruption(`range tombstone ${t.seq} added twice`, source, 0, { seq: t.seq });
+    bySeq.set(t.seq, t);
+  }
+  return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
 }
 
 /** An empty version with `levelCount` levels. */

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NodeFileSystem } from '@dynamis/core';
 import { MemoryFileSystem } from '@dynamis/testkit';
-import { bestRate } from '../util/throughput';
+import { bestRate } from '../../test/support/throughput';
 import { WalReader } from './WalReader';
 import { WalWriter } from './WalWriter';
 import { WriteBatchBuilder } from './writeBatch';

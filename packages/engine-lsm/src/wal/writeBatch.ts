@@ -9,16 +9,30 @@ import type { EntryKind } from '../util/internalKey';
 /**
  * One atomic write batch as a WAL record payload (docs/format.md, "Write
  * batch"): fixed64 baseSeq | fixed32 count | count ops, each
- * kind (1 byte: 0 deletion, 1 value) | varint keyLength | key |
- * (value only) varint valueLength | value. Op i gets sequence baseSeq + i.
+ * kind (1 byte: 0 deletion, 1 value, 2 range deletion) | varint keyLength |
+ * key | (value and range deletion) varint valueLength | value. A range
+ * deletion's key is its start and its value its end (exclusive). Op i gets
+ * sequence baseSeq + i.
  */
 export const WRITE_BATCH_HEADER_BYTES = 12;
 
+/** The op kind of a range deletion in a write batch (never an entry kind in tables). */
+export const OP_RANGE_DELETION = 2 as const;
+
+/** An op kind of a write batch: an entry kind, or a range deletion. */
+export type WriteOpKind = EntryKind | typeof OP_RANGE_DELETION;
+
+/**
+ * What the engine's write path takes: the port's batch ops, plus a range
+ * deletion of [key, end) (StorageEngine.deleteRange).
+ */
+export type WriteOp = BatchOp | { readonly type: 'delRange'; readonly key: Uint8Array; readonly end: Uint8Array };
+
 /** A decoded op; `key`/`value` are views into the payload. */
 export interface WriteBatchOp {
-  readonly kind: EntryKind;
+  readonly kind: WriteOpKind;
   readonly key: Uint8Array;
-  /** Present for values (kind 1). */
+  /** Present for values (kind 1) and range deletions (kind 2: the end). */
   readonly value?: Uint8Array;
 }
 
@@ -76,11 +90,23 @@ export class WriteBatchBuilder {
     this.n++;
   }
 
-  /** Adds the engine port's ops in order ('put' / 'del'). */
-  addOps(ops: readonly BatchOp[]): void {
+  /** A range deletion of [start, end). */
+  deleteRange(start: Uint8Array, end: Uint8Array): void {
+    const b = this.buf;
+    b.putByte(OP_RANGE_DELETION);
+    b.putVarint(start.length);
+    b.putBytes(start);
+    b.putVarint(end.length);
+    b.putBytes(end);
+    this.n++;
+  }
+
+  /** Adds the write path's ops in order ('put' / 'del' / 'delRange'). */
+  addOps(ops: readonly WriteOp[]): void {
     for (const op of ops) {
       if (op.type === 'put') this.put(op.key, op.value);
-      else this.delete(op.key);
+      else if (op.type === 'del') this.delete(op.key);
+      else this.deleteRange(op.key, op.end);
     }
   }
 
@@ -114,6 +140,7 @@ export function encodeWriteBatch(baseSeq: number, ops: readonly WriteBatchOp[]):
   for (const op of ops) {
     if (op.kind === KIND_VALUE) b.put(op.key, op.value ?? new Uint8Array(0));
     else if (op.kind === KIND_DELETION) b.delete(op.key);
+    else if (op.kind === OP_RANGE_DELETION) b.deleteRange(op.key, op.value ?? new Uint8Array(0));
     else throw invalidArgument(`bad op kind ${String(op.kind)}`);
   }
   b.setBaseSeq(baseSeq);
@@ -131,7 +158,7 @@ export function decodeWriteBatch(payload: Uint8Array, file = '<batch>', offset =
   const ops: WriteBatchOp[] = [];
   const cur: VarintCursor = { pos: WRITE_BATCH_HEADER_BYTES };
   for (let i = 0; i < count; i++) {
-    const kind = payload[cur.pos++]! as EntryKind;
+    const kind = payload[cur.pos++]! as WriteOpKind;
     const klen = readVarint(payload, cur.pos, payload.length, cur);
     const key = payload.subarray(cur.pos, cur.pos + klen);
     cur.pos += klen;
@@ -161,7 +188,7 @@ function checkBatch(payload: Uint8Array, file: string, offset: number): number {
     const at = cur.pos;
     if (at >= end) bad(`${count} ops announced, ${i} present`, at);
     const kind = payload[cur.pos++]!;
-    if (kind !== KIND_DELETION && kind !== KIND_VALUE) bad(`bad op kind ${kind}`, at);
+    if (kind !== KIND_DELETION && kind !== KIND_VALUE && kind !== OP_RANGE_DELETION) bad(`bad op kind ${kind}`, at);
     const klen = readVarint(payload, cur.pos, end, cur);
     if (klen < 0 || cur.pos + klen > end) bad('truncated key', at);
     cur.pos += klen;

@@ -4,7 +4,7 @@ import { BackgroundWorker, WorkerUnavailable } from './BackgroundWorker';
 
 const request = {
   dir: '/nowhere',
-  spec: { inputs: [], splitOutput: true, older: { levels: [], olderL0: [] } },
+  spec: { inputs: [], splitOutput: true, older: { levels: [], olderL0: [] }, rangeDels: [] },
   builderOptions: {},
   targetFileBytes: 1024,
   numbers: [1],

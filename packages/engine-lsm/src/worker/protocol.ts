@@ -1,6 +1,7 @@
 import { DynamisError, ERROR_CODES, type ErrorCode, type PortableCompactionFilter } from '@dynamis/core';
 import type { CompactionInput } from '../compaction/CompactionStrategy';
 import type { OlderData } from '../compaction/olderData';
+import type { RangeTombstone } from '../rangedel/RangeTombstone';
 import type { CompactionResult, MergeSpec } from '../compaction/runCompaction';
 import type { TableBuilderOptions } from '../sstable/TableBuilder';
 import { FileMeta } from '../version/FileMeta';
@@ -31,6 +32,7 @@ export interface MergeSpecData {
   readonly inputs: readonly { readonly level: number; readonly files: readonly FileMetaData[] }[];
   readonly splitOutput: boolean;
   readonly older: OlderData;
+  readonly rangeDels: readonly RangeTombstone[];
 }
 
 export interface CompactMessage {
@@ -109,12 +111,12 @@ export function fileMetaFromData(d: FileMetaData): FileMeta {
 
 export function specToData(spec: MergeSpec): MergeSpecData {
   const inputs = spec.inputs.map((input) => ({ level: input.level, files: input.files.map(fileMetaToData) }));
-  return { inputs, splitOutput: spec.splitOutput, older: spec.older };
+  return { inputs, splitOutput: spec.splitOutput, older: spec.older, rangeDels: spec.rangeDels };
 }
 
 export function specFromData(d: MergeSpecData): MergeSpec {
   const inputs: CompactionInput[] = d.inputs.map((input) => ({ level: input.level, files: input.files.map(fileMetaFromData) }));
-  return { inputs, splitOutput: d.splitOutput, older: d.older };
+  return { inputs, splitOutput: d.splitOutput, older: d.older, rangeDels: d.rangeDels };
 }
 
 export function resultToData(r: CompactionResult): CompactionResultData {

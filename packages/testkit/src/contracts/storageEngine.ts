@@ -3,6 +3,8 @@ import { basicCases } from './storageEngineBasics';
 import { featureCases } from './storageEngineFeatures';
 import { EngineHarness, type EngineFactory } from './storageEngineHelpers';
 import { iteratorCases } from './storageEngineIterators';
+import { rangeDeleteCases } from './storageEngineRangeDelete';
+import { seekSnapshotCases } from './storageEngineSeekSnapshot';
 
 export type { EngineFactory } from './storageEngineHelpers';
 export { storageEngineModelTest, type ModelTestOptions } from './storageEngineModel';
@@ -16,7 +18,8 @@ export { storageEngineModelTest, type ModelTestOptions } from './storageEngineMo
  * Covers: lifecycle and NOT_OPEN, point reads and writes, empty and binary
  * keys in memcmp order, atomic ordered batches, INVALID_ARGUMENT checks,
  * buffer ownership, iterators (bounds, reverse, limit, nextv, early close,
- * for await), snapshot isolation, stats, and — gated by `supports` —
+ * for await), snapshot isolation, iterator seek, explicit snapshots (get
+ * and iterators, release, close), deleteRange, stats, and — gated by `supports` —
  * persistence across reopen (or volatility) and the compaction filter.
  * Every engine a test creates is closed and destroyed after it.
  */
@@ -31,6 +34,8 @@ export function storageEngineContract(name: string, factory: EngineFactory): voi
     });
     basicCases(h);
     iteratorCases(h);
+    seekSnapshotCases(h);
+    rangeDeleteCases(h, supports);
     featureCases(h, supports);
   });
 }

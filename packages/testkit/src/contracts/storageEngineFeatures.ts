@@ -66,13 +66,16 @@ function persistenceCases(h: EngineHarness): void {
 
 function volatileCases(h: EngineHarness): void {
   describe('volatility (supports.persistent false)', () => {
-    it('an engine opened again after close() is empty', async () => {
+    it('the same instance opened again after close() keeps its data; a new instance starts empty', async () => {
       const e = await h.engine();
       await e.put(s('k'), s('v'));
       await e.close();
       await e.open();
-      expect(await e.get(s('k'))).toBeUndefined();
-      expect(await drain(e.iterator())).toEqual([]);
+      expect(hex(await e.get(s('k')))).toBe(hex(s('v')));
+      expect(hexEntries(await drain(e.iterator()))).toEqual([[hex(s('k')), hex(s('v'))]]);
+      const other = await h.engine();
+      expect(await other.get(s('k'))).toBeUndefined();
+      expect(await drain(other.iterator())).toEqual([]);
     });
   });
 }

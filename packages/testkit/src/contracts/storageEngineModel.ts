@@ -1,6 +1,7 @@
 import { it } from '@jest/globals';
 import fc from 'fast-check';
-import type { CompactionDecision, EngineSupports, Entry, KeyRange, StorageEngine } from '@dynamis/core';
+import type { CompactionDecision, EngineIterator, Entry, KeyRange, StorageEngine } from '@dynamis/core';
+import { opArb, type Model, type Op, type Range } from './storageEngineModelOps';
 import { hex, type EngineFactory } from './storageEngineHelpers';
 
 /** Options of storageEngineModelTest. */
@@ -13,65 +14,6 @@ export interface ModelTestOptions {
   readonly maxOps?: number;
   /** Jest timeout of the test in ms. Default 120000. */
   readonly timeoutMs?: number;
-}
-
-type Range = { gt?: Uint8Array; gte?: Uint8Array; lt?: Uint8Array; lte?: Uint8Array };
-type Op =
-  | { kind: 'put'; key: Uint8Array; value: Uint8Array }
-  | { kind: 'del'; key: Uint8Array }
-  | { kind: 'batch'; ops: ({ type: 'put'; key: Uint8Array; value: Uint8Array } | { type: 'del'; key: Uint8Array })[] }
-  | { kind: 'get'; key: Uint8Array }
-  | { kind: 'iterate'; range: Range; reverse: boolean; limit: number; page: number }
-  | { kind: 'snapshot'; range: Range; reverse: boolean; writes: { key: Uint8Array; value: Uint8Array | null }[] }
-  | { kind: 'compact'; range: Range | undefined }
-  | { kind: 'restart' };
-
-/** The model: hex(key) → [key, value]. */
-type Model = Map<string, Entry>;
-
-// Few distinct bytes, short keys: many collisions, prefixes, 0x00 and 0xff.
-const keyArb = fc.uint8Array({ minLength: 0, maxLength: 3 }).map((k) => k.map((x) => [0x00, 0x01, 0x7f, 0x80, 0xff][x % 5] as number));
-const valueArb = fc.uint8Array({ minLength: 0, maxLength: 8 });
-const rangeArb: fc.Arbitrary<Range> = fc.record({ gt: keyArb, gte: keyArb, lt: keyArb, lte: keyArb }, { requiredKeys: [] });
-const batchOpArb = fc.oneof(
-  fc.record({ type: fc.constant('put' as const), key: keyArb, value: valueArb }),
-  fc.record({ type: fc.constant('del' as const), key: keyArb }),
-);
-
-function opArb(supports: EngineSupports): fc.Arbitrary<Op> {
-  const ops: fc.WeightedArbitrary<Op>[] = [
-    { weight: 6, arbitrary: fc.record({ kind: fc.constant('put' as const), key: keyArb, value: valueArb }) },
-    { weight: 2, arbitrary: fc.record({ kind: fc.constant('del' as const), key: keyArb }) },
-    { weight: 3, arbitrary: fc.record({ kind: fc.constant('batch' as const), ops: fc.array(batchOpArb, { maxLength: 10 }) }) },
-    { weight: 2, arbitrary: fc.record({ kind: fc.constant('get' as const), key: keyArb }) },
-    {
-      weight: 4,
-      arbitrary: fc.record({
-        kind: fc.constant('iterate' as const),
-        range: rangeArb,
-        reverse: fc.boolean(),
-        limit: fc.integer({ min: -1, max: 6 }),
-        page: fc.integer({ min: 0, max: 4 }),
-      }),
-    },
-    {
-      weight: 2,
-      arbitrary: fc.record({
-        kind: fc.constant('snapshot' as const),
-        range: rangeArb,
-        reverse: fc.boolean(),
-        writes: fc.array(fc.record({ key: keyArb, value: fc.option(valueArb) }), { maxLength: 5 }),
-      }),
-    },
-    { weight: 1, arbitrary: fc.constant<Op>({ kind: 'restart' }) },
-  ];
-  if (supports.compactionFilter) {
-    ops.push({
-      weight: 2,
-      arbitrary: fc.record({ kind: fc.constant('compact' as const), range: fc.option(rangeArb, { nil: undefined }) }),
-    });
-  }
-  return fc.oneof(...ops);
 }
 
 function inRange(range: Range | undefined, key: Uint8Array): boolean {
@@ -142,6 +84,28 @@ async function drainPaged(engine: StorageEngine, range: Range, reverse: boolean,
   }
 }
 
+/** What an iterator over `range` yields after seek(target): in range and >= target (<= in reverse). */
+function seekRest(model: Model, range: Range, reverse: boolean, target: Uint8Array): string[] {
+  if (!inRange(range, target)) return [];
+  const entries = [...model.values()].filter(([k]) => inRange(range, k) && Buffer.compare(k, target) * (reverse ? -1 : 1) >= 0);
+  entries.sort((a, b) => Buffer.compare(a[0], b[0]) * (reverse ? -1 : 1));
+  return show(entries);
+}
+
+/** The remaining entries of `it`, by next() (page 0) or nextv(page); closes it. */
+async function drainRest(it: EngineIterator, page: number): Promise<Entry[]> {
+  const out: Entry[] = [];
+  try {
+    for (;;) {
+      const batch = page === 0 ? [await it.next()].filter((e): e is Entry => e !== undefined) : await it.nextv(page);
+      if (batch.length === 0) return out;
+      out.push(...batch);
+    }
+  } finally {
+    await it.close();
+  }
+}
+
 class Run {
   readonly model: Model = new Map();
 
@@ -190,10 +154,57 @@ class Run {
         if (JSON.stringify(show(got)) !== JSON.stringify(want)) fail('snapshot iterator', show(got), want);
         return;
       }
+      case 'seek':
+        return this.seek(op);
+      case 'snap':
+        return this.snap(op);
+      case 'delRange':
+        await e.deleteRange(op.start, op.end);
+        for (const [id, [key]] of [...this.model]) {
+          if (Buffer.compare(key, op.start) >= 0 && Buffer.compare(key, op.end) < 0) this.model.delete(id);
+        }
+        return;
       case 'compact':
         return this.compact(op.range);
       case 'restart':
         return this.restart();
+    }
+  }
+
+  /** Reads `first` entries (never past the end), seeks, reads the rest: checked against the model. */
+  private async seek(op: Extract<Op, { kind: 'seek' }>): Promise<void> {
+    const all = select(this.model, op.range, op.reverse, -1);
+    const first = Math.min(op.first, all.length);
+    const want = [...all.slice(0, first), ...seekRest(this.model, op.range, op.reverse, op.target)];
+    const it = this.engine.iterator({ ...op.range, reverse: op.reverse });
+    const got: Entry[] = [];
+    try {
+      for (let i = 0; i < first; i++) got.push((await it.next()) as Entry);
+      it.seek(op.target);
+      got.push(...(await drainRest(it, op.page)));
+    } finally {
+      await it.close();
+    }
+    if (JSON.stringify(show(got)) !== JSON.stringify(want)) fail(`seek ${hex(op.target)}`, show(got), want);
+  }
+
+  /** Takes a snapshot, writes, then checks get, an iterator and a seek through the snapshot. */
+  private async snap(op: Extract<Op, { kind: 'snap' }>): Promise<void> {
+    const e = this.engine;
+    const frozen: Model = new Map(this.model);
+    const snapshot = e.snapshot();
+    try {
+      for (const w of op.writes) await this.apply(w);
+      const got = hex(await e.get(op.key, { snapshot }));
+      const want = hex(frozen.get(hex(op.key) as string)?.[1]);
+      if (got !== want) fail(`snapshot get ${hex(op.key)}`, got, want);
+      const it = e.iterator({ ...op.range, reverse: op.reverse, snapshot });
+      it.seek(op.target);
+      const rest = show(await drainRest(it, 0));
+      const wantRest = seekRest(frozen, op.range, op.reverse, op.target);
+      if (JSON.stringify(rest) !== JSON.stringify(wantRest)) fail('snapshot iterator after seek', rest, wantRest);
+    } finally {
+      snapshot.release();
     }
   }
 
@@ -214,7 +225,6 @@ class Run {
 
   private async restart(): Promise<void> {
     await this.engine.close();
-    if (!this.engine.supports.persistent) this.model.clear();
     const reopen = this.factory.reopen;
     if (this.engine.supports.persistent && reopen !== undefined) this.engine = reopen.call(this.factory, this.engine);
     await this.engine.open();
@@ -222,11 +232,13 @@ class Run {
 }
 
 /**
- * A fast-check model-based test: random sequences of put, del, batch, get,
- * range iteration (both directions, limits, next or nextv pages), snapshot
- * isolation checks, restarts (close + reopen, or a fresh open for a volatile
- * engine, which then must be empty) and, when supported, compactRange with a
- * filter, each checked against a Map. A failure prints the seed and the
+ * A fast-check model-based test: random sequences of put, del, batch,
+ * deleteRange, get, range iteration (both directions, limits, next or nextv
+ * pages), iterator seek, snapshot isolation checks (iterators, and explicit
+ * snapshots read by get and a seeking iterator while writes and range
+ * deletes go on), restarts (close + reopen: a new instance for a persistent
+ * engine, the same one for a volatile engine, which keeps its data) and,
+ * when supported, compactRange with a filter, each checked against a Map. A failure prints the seed and the
  * shrunk sequence.
  */
 export function storageEngineModelTest(name: string, factory: EngineFactory, options: ModelTestOptions = {}): void {

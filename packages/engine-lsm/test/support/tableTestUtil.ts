@@ -1,11 +1,11 @@
 import type { FileSystem } from '@dynamis/core';
-import { BlockCache } from '../cache/BlockCache';
-import { compareInternal } from '../util/internalKey';
-import type { EntryKind } from '../util/internalKey';
-import type { Block } from './Block';
-import { TableBuilder } from './TableBuilder';
-import type { TableBuilderOptions } from './TableBuilder';
-import type { TableProperties } from './properties';
+import { BlockCache } from '../../src/cache/BlockCache';
+import { compareInternal } from '../../src/util/internalKey';
+import type { EntryKind } from '../../src/util/internalKey';
+import type { Block } from '../../src/sstable/Block';
+import { TableBuilder } from '../../src/sstable/TableBuilder';
+import type { TableBuilderOptions } from '../../src/sstable/TableBuilder';
+import type { TableProperties } from '../../src/sstable/properties';
 
 /** A test entry. */
 export interface TestEntry {
