@@ -152,8 +152,8 @@ describe('crash safety on the fault-injecting file system (fsync always, 4 KiB m
     const clock = new SystemClock();
     const expected = new Map<string, string | undefined>();
     for (let i = 0; i < 300; i++) expected.set(`k${i}`, i % 7 === 0 ? undefined : `second-${i}`);
-    /** Loads the same data, then crashes `at` steps into compactRange (0: no crash). Returns the steps it took. */
-    const attempt = async (at: number): Promise<number> => {
+    /** Loads the same data, then crashes `at` steps into compactRange (0: no crash). Returns the steps it took and the one hit. */
+    const attempt = async (at: number): Promise<{ steps: string[]; crashed: string | undefined }> => {
       const fs = new CrashingFileSystem();
       const e = new LsmStorageEngine(fs, '/db', options, clock);
       await e.open();
