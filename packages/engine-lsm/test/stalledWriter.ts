@@ -7,7 +7,7 @@
 // the event loop ran dry while a write was pending, the process ends with
 // code 3 and without the line
 //   done <puts> <stallCount> <slowdowns> <workerCompactions>
-//   node -r @swc-node/register stalledWriter.ts <dir> <puts> <l0SlowdownTrigger>
+//   node -r @swc-node/register stalledWriter.ts <dir> <puts> <l0SlowdownTrigger | 'default'>
 import 'reflect-metadata';
 import { NodeFileSystem, SystemClock } from '@dynamis/core';
 import { writeSync } from 'node:fs';
@@ -16,22 +16,24 @@ import { LsmStorageEngine } from '../src';
 async function main(): Promise<void> {
   const [dir, putsArg, slowArg] = process.argv.slice(2) as [string, string, string];
   process.exitCode = 3;
+  // 'default': the default level-0 triggers (compaction 4, slowdown 8, stop 12); else tiny ones with this slowdown trigger.
+  const compaction =
+    slowArg === 'default'
+      ? { targetFileBytes: 4096, backgroundThread: true }
+      : {
+          l0CompactionTrigger: 2,
+          l0SlowdownTrigger: Number(slowArg),
+          l0StopTrigger: 3,
+          baseLevelBytes: 16 * 1024,
+          targetFileBytes: 4096,
+          backgroundThread: true,
+        };
   const engine = new LsmStorageEngine(
     new NodeFileSystem(),
     dir,
-    {
-      fsync: 'none',
-      memtableBytes: 4096,
-      maxImmutableMemtables: 1,
-      compaction: {
-        l0CompactionTrigger: 2,
-        l0SlowdownTrigger: Number(slowArg),
-        l0StopTrigger: 3,
-        baseLevelBytes: 16 * 1024,
-        targetFileBytes: 4096,
-        backgroundThread: true,
-      },
-    },
+    slowArg === 'default'
+      ? { fsync: 'none', memtableBytes: 8192, compaction }
+      : { fsync: 'none', memtableBytes: 4096, maxImmutableMemtables: 1, compaction },
     new SystemClock(),
   );
   await engine.open();
