@@ -17,6 +17,45 @@ const arbSibling = fc
   .map((h) => sib(h.physical, h.logical, h.writer, `${h.physical}.${h.logical}.${h.writer}`));
 const arbSet = fc.array(arbSibling, { maxLength: 4 });
 
+/** Writers whose byte order differs from their numeric order ('node-10' < 'node-9'), and a prefix pair ('a' < 'ab'). */
+const WRITERS = ['a', 'ab', 'b', 'node-10', 'node-9'] as const;
+
+/**
+ * Siblings that tie often: a timestamp from a tiny range, so many share
+ * (physical, logical) and differ only by writer (the tie-break), and the same
+ * writer often produces the very same version, sometimes with another value
+ * or as a deletion (a writer whose clock went back across a restart).
+ */
+const arbTied = fc
+  .record({
+    physical: fc.integer({ min: 7, max: 8 }),
+    logical: fc.integer({ min: 0, max: 1 }),
+    writer: fc.constantFrom(...WRITERS),
+    value: fc.constantFrom('x', 'y', null),
+    late: fc.integer({ min: 0, max: 1 }),
+    expiresAt: fc.constantFrom(undefined, 100, 200),
+  })
+  .map((h) => {
+    const s = { ...sib(h.physical, h.logical, h.writer, h.value), writtenAt: h.physical + h.late };
+    return h.expiresAt === undefined ? s : { ...s, expiresAt: h.expiresAt };
+  });
+const arbTiedSet = fc.array(arbTied, { maxLength: 5 });
+
+/** The winner the tie rule names: highest (physical, logical), then highest writer id in byte order. */
+function expectedWinner(set: readonly Sibling[]): { physical: number; logical: number; writer: string } | undefined {
+  let best: { physical: number; logical: number; writer: string } | undefined;
+  for (const s of set) {
+    const h = decodeHlc(s.version);
+    const newer =
+      best === undefined ||
+      h.physical > best.physical ||
+      (h.physical === best.physical &&
+        (h.logical > best.logical || (h.logical === best.logical && Buffer.compare(Buffer.from(h.writer), Buffer.from(best.writer)) > 0)));
+    if (newer) best = h;
+  }
+  return best;
+}
+
 describe('HLC version encoding', () => {
   it('byte order is (physical, logical, writer) order', () => {
     fc.assert(
@@ -58,6 +97,37 @@ describe('LwwResolver', () => {
         expect(r.merge(a, a)).toEqual(r.merge([], a));
       }),
     );
+  });
+
+  it('equal timestamps: the highest writer id wins, whatever the order the siblings arrive in', () => {
+    const r = resolver();
+    fc.assert(
+      fc.property(arbTiedSet, arbTiedSet, (a, b) => {
+        const merged = r.merge(a, b);
+        const winner = expectedWinner([...a, ...b]);
+        expect(merged.length).toBe(winner === undefined ? 0 : 1);
+        if (winner !== undefined) expect(decodeHlc(merged[0]!.version)).toEqual(winner);
+        expect(r.merge([], [...b, ...a].reverse())).toEqual(merged);
+      }),
+    );
+    expect(r.merge([sib(7, 0, 'node-9')], [sib(7, 0, 'node-10')])).toEqual([sib(7, 0, 'node-9')]);
+    expect(r.merge([sib(7, 0, 'a')], [sib(7, 0, 'ab')])).toEqual([sib(7, 0, 'ab')]);
+  });
+
+  it('equal versions (even from the same writer, with other values): merge stays commutative, associative and idempotent', () => {
+    const r = resolver();
+    fc.assert(
+      fc.property(arbTiedSet, arbTiedSet, arbTiedSet, (a, b, c) => {
+        expect(r.merge(a, b)).toEqual(r.merge(b, a));
+        expect(r.merge(r.merge(a, b), c)).toEqual(r.merge(a, r.merge(b, c)));
+        expect(r.merge(a, a)).toEqual(r.merge([], a));
+        expect(r.merge(r.merge(a, b), b)).toEqual(r.merge(a, b));
+      }),
+    );
+    // Two replicas holding different writes under one version converge on the same one.
+    const x = sib(7, 0, 'a', 'x');
+    const y = sib(7, 0, 'a', 'y');
+    expect(r.merge([x], [y])).toEqual(r.merge([y], [x]));
   });
 
   it('stamps strictly increasing versions even when the clock stands still or goes back', () => {

@@ -46,10 +46,16 @@ export class LwwResolver implements ConflictResolver {
     return encodeHlc({ physical, logical, writer });
   }
 
+  /**
+   * Keeps the sibling with the highest version. Two different siblings under
+   * one version (a writer whose clock went back across a restart) are
+   * ordered by content (a deletion first, then value bytes, writtenAt,
+   * expiresAt), so every replica keeps the same one whatever the order.
+   */
   merge(stored: readonly Sibling[], incoming: readonly Sibling[]): Sibling[] {
     let best: Sibling | undefined;
-    for (const s of stored) if (best === undefined || compareHlc(s.version, best.version) > 0) best = s;
-    for (const s of incoming) if (best === undefined || compareHlc(s.version, best.version) > 0) best = s;
+    for (const s of stored) if (best === undefined || compareSiblings(s, best) > 0) best = s;
+    for (const s of incoming) if (best === undefined || compareSiblings(s, best) > 0) best = s;
     return best === undefined ? [] : [best];
   }
 
@@ -77,4 +83,22 @@ export class LwwResolver implements ConflictResolver {
       );
     }
   }
+}
+
+/** Version order, then content order for siblings sharing a version (see merge). */
+function compareSiblings(a: Sibling, b: Sibling): number {
+  return compareHlc(a.version, b.version) || compareValues(a.value, b.value) || Math.sign(a.writtenAt - b.writtenAt) || compareExpiry(a, b);
+}
+
+/** A deletion (null) first, then values in byte order. */
+function compareValues(a: Uint8Array | null, b: Uint8Array | null): number {
+  if (a === null || b === null) return (a === null ? 0 : 1) - (b === null ? 0 : 1);
+  return Buffer.compare(a, b);
+}
+
+/** Earlier expiry first; no expiry last. */
+function compareExpiry(a: Sibling, b: Sibling): number {
+  const x = a.expiresAt ?? Infinity;
+  const y = b.expiresAt ?? Infinity;
+  return x === y ? 0 : x < y ? -1 : 1;
 }

@@ -14,6 +14,8 @@ export class CrashingFileSystem extends FaultyFileSystem {
   private crashOptions: CrashOptions = {};
   /** Mutating operations seen so far (the unit `armCrash` counts in). */
   ops = 0;
+  /** Every mutating operation seen so far, in order: `${op} ${path}` (the crashed one included). */
+  readonly trail: string[] = [];
   /** What the last armed crash hit: `${op} ${path}`, or undefined while armed / disarmed. */
   crashedAt: string | undefined = undefined;
 
@@ -73,6 +75,7 @@ export class CrashingFileSystem extends FaultyFileSystem {
 
   private tick(op: string, path: string): void {
     this.ops++;
+    this.trail.push(`${op} ${path}`);
     if (this.countdown === 0 || --this.countdown > 0) return;
     this.crashedAt = `${op} ${path}`;
     this.crash(this.crashOptions);

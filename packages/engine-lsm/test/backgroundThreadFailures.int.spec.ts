@@ -1,10 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
-import { NodeFileSystem, SystemClock, type CompactionFilter, type DynamisError } from '@dynamis/core';
+import { NodeFileSystem, SystemClock, type Clock, type CompactionFilter, type DynamisError } from '@dynamis/core';
+import { Scheduler, VirtualClock } from '@dynamis/testkit';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LsmStorageEngine, type LsmOptions } from '../src';
+import { YIELD_EVERY_ENTRIES } from '../src/compaction/runCompaction';
 import { diskOptions, expectModel, fill, openDisk, settle, tableFiles, withDir, until, type Model } from './bgHelpers';
-import { exitingFilter, slowFilter, stuckFilter } from './fixtures/testFilters';
+import { exitingFilter, gatedFilter, GATE, stuckFilter } from './fixtures/testFilters';
 import { key, s, stat } from './helpers';
 
 /** No compaction: L0 piles up (the triggers are far away). */
@@ -23,8 +25,12 @@ async function pileUp(dir: string, n: number): Promise<Model> {
 }
 
 /** Opens `dir` with compaction due at once and `filter` installed before open. */
-async function openCompacting(dir: string, filter: CompactionFilter | undefined): Promise<LsmStorageEngine> {
-  const e = new LsmStorageEngine(new NodeFileSystem(), dir, diskOptions('leveled'), new SystemClock());
+async function openCompacting(
+  dir: string,
+  filter: CompactionFilter | undefined,
+  clock: Clock = new SystemClock(),
+): Promise<LsmStorageEngine> {
+  const e = new LsmStorageEngine(new NodeFileSystem(), dir, diskOptions('leveled'), clock);
   e.setCompactionFilter(filter);
   await e.open();
   return e;
@@ -57,63 +63,98 @@ async function backgroundFailure(e: LsmStorageEngine, model: Model): Promise<Dyn
 }
 
 describe('engine-lsm background thread: failures and close', () => {
-  it('a corrupt input table fails the worker compaction with CORRUPTION naming the file, as a background failure', () =>
-    withDir(async (dir) => {
-      const model = await pileUp(dir, 3000);
-      const victim = join(dir, `${String(tableFiles(dir)[0]).padStart(6, '0')}.sst`);
-      const bytes = readFileSync(victim);
-      bytes[20]! ^= 0xff; // inside the first data block
-      writeFileSync(victim, bytes);
-      const e = await openCompacting(dir, undefined);
-      try {
-        const err = await backgroundFailure(e, model);
-        expect(err.code).toBe('CORRUPTION');
-        expect(err.details.file).toBe(victim);
-        expect(err.details.offset).toBe(0);
-        expect(err.stack).toMatch(/errorFromData/); // rebuilt from the worker's report, not thrown on this thread
-        expect(tableFiles(dir).length).toBe(stat(e, 'sstFiles')); // the failed job's outputs are gone
-        await expect(e.put(key(1), s('x'))).rejects.toBe(err);
-      } finally {
-        await e.close();
-      }
-    }));
+  it(
+    'a corrupt input table fails the worker compaction with CORRUPTION naming the file, as a background failure',
+    () =>
+      withDir(async (dir) => {
+        const model = await pileUp(dir, 3000);
+        const victim = join(dir, `${String(tableFiles(dir)[0]).padStart(6, '0')}.sst`);
+        const bytes = readFileSync(victim);
+        bytes[20]! ^= 0xff; // inside the first data block
+        writeFileSync(victim, bytes);
+        const e = await openCompacting(dir, undefined);
+        try {
+          const err = await backgroundFailure(e, model);
+          expect(err.code).toBe('CORRUPTION');
+          expect(err.details.file).toBe(victim);
+          expect(err.details.offset).toBe(0);
+          expect(err.stack).toMatch(/errorFromData/); // rebuilt from the worker's report, not thrown on this thread
+          expect(tableFiles(dir).length).toBe(stat(e, 'sstFiles')); // the failed job's outputs are gone
+          await expect(e.put(key(1), s('x'))).rejects.toBe(err);
+        } finally {
+          await e.close();
+        }
+      }),
+    120_000,
+  );
 
-  it('close() during a long worker compaction returns promptly; reopen finds every write and no orphan', () =>
-    withDir(async (dir) => {
-      const model = await pileUp(dir, 20_000);
-      const before = new Set(tableFiles(dir));
-      const e = await openCompacting(dir, slowFilter(100)); // ~2 s per 20,000 entries
-      await until(() => tableFiles(dir).some((n) => !before.has(n)), 30_000, 'the first output file');
-      const started = Date.now();
-      await e.close();
-      expect(Date.now() - started).toBeLessThan(1500);
-      await expectCleanReopen(dir, model);
-    }));
+  it(
+    'close() stops a running worker compaction at its next checkpoint, without waiting for the job or the grace period',
+    () =>
+      withDir(async (dir) => {
+        const model = await pileUp(dir, 20_000);
+        const live = [...model.values()].filter((v) => v !== undefined).length;
+        const at = 3000; // the filter pauses the merge here, past its first checkpoint
+        expect(live).toBeGreaterThan(at + YIELD_EVERY_ENTRIES); // the whole job would go well past where it must stop
+        const shared = new SharedArrayBuffer(8);
+        const gate = new Int32Array(shared);
+        const scheduler = new Scheduler(); // never advanced: the grace period cannot end
+        const before = tableFiles(dir);
+        const e = await openCompacting(dir, gatedFilter(shared, at), new VirtualClock(scheduler));
+        await until(() => Atomics.load(gate, GATE.calls) >= at, 30_000, 'the compaction to reach the gate');
+        let closed = false;
+        const closing = e.close().then(() => void (closed = true)); // tells the thread to stop: it reads that at its next checkpoint
+        await new Promise((resolve) => setImmediate(resolve));
+        Atomics.store(gate, GATE.open, 1);
+        Atomics.notify(gate, GATE.open);
+        // The virtual clock never advances: close() can only resolve because the thread acknowledged the stop.
+        await until(() => closed, 30_000, 'close() to resolve without its grace period');
+        await closing;
+        expect(Atomics.load(gate, GATE.calls)).toBeLessThanOrEqual(at + YIELD_EVERY_ENTRIES); // stopped at its next checkpoint after the gate
+        await expectCleanReopen(dir, model);
+        expect(tableFiles(dir)).toEqual(expect.arrayContaining(before)); // the job was not installed: its inputs are all live
+      }),
+    120_000,
+  );
 
-  it('close() ends a worker stuck in its filter (after a grace period); reopen removes the orphans it left', () =>
-    withDir(async (dir) => {
-      const model = await pileUp(dir, 20_000);
-      const before = new Set(tableFiles(dir));
-      const e = await openCompacting(dir, stuckFilter('k001500'));
-      await until(() => tableFiles(dir).filter((n) => !before.has(n)).length >= 2, 30_000, 'output files');
-      const started = Date.now();
-      await e.close();
-      expect(Date.now() - started).toBeLessThan(5000);
-      expect(tableFiles(dir).some((n) => !before.has(n))).toBe(true); // orphans: outputs of the killed job
-      await expectCleanReopen(dir, model);
-    }));
+  it(
+    'close() ends a worker stuck in its filter after the grace period; reopen removes the orphans it left',
+    () =>
+      withDir(async (dir) => {
+        const model = await pileUp(dir, 20_000);
+        const before = new Set(tableFiles(dir));
+        const scheduler = new Scheduler();
+        const e = await openCompacting(dir, stuckFilter('k001500'), new VirtualClock(scheduler));
+        await until(() => tableFiles(dir).filter((n) => !before.has(n)).length >= 2, 30_000, 'output files');
+        let closed = false;
+        const closing = e.close().then(() => void (closed = true));
+        await until(() => scheduler.pending() > 0, 30_000, 'close() to start its grace period');
+        expect(scheduler.nextAt()).toBe(2000); // the grace period: 2 s
+        expect(closed).toBe(false); // the stuck thread never answers the stop
+        await scheduler.runFor(2000);
+        await until(() => closed, 30_000, 'close() to terminate the thread'); // the grace period is over
+        await closing;
+        expect(tableFiles(dir).some((n) => !before.has(n))).toBe(true); // orphans: outputs of the killed job
+        await expectCleanReopen(dir, model);
+      }),
+    120_000,
+  );
 
-  it('a worker thread that dies during a job is a background IO_ERROR, not a hang', () =>
-    withDir(async (dir) => {
-      const model = await pileUp(dir, 3000);
-      const e = await openCompacting(dir, exitingFilter(7));
-      try {
-        const err = await backgroundFailure(e, model);
-        expect(err.code).toBe('IO_ERROR');
-        expect(err.message).toMatch(/background worker thread exited \(code 7\)/);
-      } finally {
-        await e.close();
-      }
-      await expectCleanReopen(dir, model);
-    }));
+  it(
+    'a worker thread that dies during a job is a background IO_ERROR, not a hang',
+    () =>
+      withDir(async (dir) => {
+        const model = await pileUp(dir, 3000);
+        const e = await openCompacting(dir, exitingFilter(7));
+        try {
+          const err = await backgroundFailure(e, model);
+          expect(err.code).toBe('IO_ERROR');
+          expect(err.message).toMatch(/background worker thread exited \(code 7\)/);
+        } finally {
+          await e.close();
+        }
+        await expectCleanReopen(dir, model);
+      }),
+    120_000,
+  );
 });

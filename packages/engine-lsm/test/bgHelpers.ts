@@ -93,17 +93,18 @@ export async function until(cond: () => boolean, ms = 20_000, what = 'condition'
   }
 }
 
-/** Waits until no flush is pending and no compaction is due (counters stop moving). */
-export async function settle(e: StorageEngine): Promise<void> {
-  let last = '';
-  let stable = 0;
-  await until(() => {
-    const c = e.stats().counters;
-    const now = `${c.flushes}/${c.compactions}/${c.trivialMoves}/${c.immutableMemtables}`;
-    stable = now === last && c.immutableMemtables === 0 ? stable + 1 : 0;
-    last = now;
-    return stable >= 30;
-  });
+/**
+ * Waits until the engine's background work is idle: no flush or compaction
+ * running, none due (read from its internals, Background.busy: each loop
+ * reschedules itself synchronously as it ends, so `busy` false between two
+ * turns of the event loop means nothing is left to do). Not a guess from
+ * counters that stopped moving: a slow compaction on a loaded machine would
+ * pass for idle.
+ */
+export async function settle(e: LsmStorageEngine): Promise<void> {
+  const db = (e as unknown as { db?: { background: { busy: boolean }; imm: readonly unknown[] } }).db;
+  if (db === undefined) throw new Error('settle: the engine is not open');
+  await until(() => !db.background.busy && db.imm.length === 0, 60_000, 'background work to finish');
 }
 
 /** Table file numbers in `dir`. */

@@ -80,7 +80,19 @@ async function check(e: StorageEngine, history: Map<string, History>): Promise<s
   return problems;
 }
 
-function runRounds(strategy: 'leveled' | 'tiered', seed: number, extra: LsmOptions, syncShare = 0.1): Promise<Set<string>> {
+const ROUNDS = 12;
+
+/** What a run of rounds crashed: how many rounds lost power, and where (`${op} ${file kind}`). */
+interface Crashes {
+  readonly count: number;
+  readonly hits: Set<string>;
+}
+
+/**
+ * ROUNDS rounds of: open, check, arm a crash 1..600 mutating operations
+ * ahead, run the writers until the power goes (or they finish), close.
+ */
+function runRounds(strategy: 'leveled' | 'tiered', seed: number, extra: LsmOptions, syncShare = 0.1): Promise<Crashes> {
   return (async () => {
     const rand = prng(seed);
     const fs = new CrashingFileSystem({ random: rand });
@@ -88,7 +100,8 @@ function runRounds(strategy: 'leveled' | 'tiered', seed: number, extra: LsmOptio
     const clock = new SystemClock();
     const history = new Map<string, History>();
     const hits = new Set<string>();
-    for (let round = 0; round < 12; round++) {
+    let count = 0;
+    for (let round = 0; round < ROUNDS; round++) {
       const e = new LsmStorageEngine(fs, '/db', options, clock);
       await e.open();
       expect(await check(e, history)).toEqual([]);
@@ -98,13 +111,16 @@ function runRounds(strategy: 'leveled' | 'tiered', seed: number, extra: LsmOptio
       );
       await e.close().catch(() => undefined);
       if (fs.armed) fs.armCrash(0);
-      else if (fs.crashedAt !== undefined) hits.add(fs.crashedAt.replace(/\d{6}/, 'N'));
+      else if (fs.crashedAt !== undefined) {
+        count++;
+        hits.add(fs.crashedAt.replace(/\d{6}/, 'N'));
+      }
     }
     const e = new LsmStorageEngine(fs, '/db', options, clock);
     await e.open();
     expect(await check(e, history)).toEqual([]);
     await e.close();
-    return hits;
+    return { count, hits };
   })();
 }
 
@@ -112,7 +128,11 @@ describe('crash safety on the fault-injecting file system (fsync always, 4 KiB m
   for (const strategy of ['leveled', 'tiered'] as const) {
     it(`${strategy}: every acknowledged write survives power loss at random points, no deleted key comes back`, async () => {
       const hits = new Set<string>();
-      for (const seed of [1, 2, 3, 4]) for (const h of await runRounds(strategy, seed, {})) hits.add(h);
+      for (const seed of [1, 2, 3, 4]) {
+        const crashes = await runRounds(strategy, seed, {});
+        expect(crashes.count).toBe(ROUNDS); // the power went in every round
+        for (const h of crashes.hits) hits.add(h);
+      }
       // The crashes landed in WAL appends and syncs, table writes (flush and compaction) and manifest updates.
       const kinds = [...hits].join(' ');
       expect(kinds).toMatch(/\.log/);
@@ -122,8 +142,9 @@ describe('crash safety on the fault-injecting file system (fsync always, 4 KiB m
   }
 
   it("fsync 'none': writes made with sync: true survive too", async () => {
-    await runRounds('leveled', 9, { fsync: 'none' }, 1);
-    await runRounds('tiered', 10, { fsync: 'none' }, 1);
+    const leveled = await runRounds('leveled', 9, { fsync: 'none' }, 1);
+    const tiered = await runRounds('tiered', 10, { fsync: 'none' }, 1);
+    expect([leveled.count, tiered.count]).toEqual([ROUNDS, ROUNDS]); // the power went in every round
   }, 120_000);
 
   it('a power loss at every single step of a flush + compaction loses nothing acknowledged', async () => {
@@ -131,8 +152,8 @@ describe('crash safety on the fault-injecting file system (fsync always, 4 KiB m
     const clock = new SystemClock();
     const expected = new Map<string, string | undefined>();
     for (let i = 0; i < 300; i++) expected.set(`k${i}`, i % 7 === 0 ? undefined : `second-${i}`);
-    /** Loads the same data, then crashes `at` steps into compactRange (0: no crash). Returns the steps it took. */
-    const attempt = async (at: number): Promise<number> => {
+    /** Loads the same data, then crashes `at` steps into compactRange (0: no crash). Returns the steps it took and the one hit. */
+    const attempt = async (at: number): Promise<{ steps: string[]; crashed: string | undefined }> => {
       const fs = new CrashingFileSystem();
       const e = new LsmStorageEngine(fs, '/db', options, clock);
       await e.open();
@@ -142,11 +163,12 @@ describe('crash safety on the fault-injecting file system (fsync always, 4 KiB m
         const v = expected.get(`k${i}`);
         await (v === undefined ? e.delete(Buffer.from(`k${i}`)) : e.put(Buffer.from(`k${i}`), Buffer.from(v)));
       }
-      const before = fs.ops;
+      const before = fs.trail.length;
       if (at > 0) fs.armCrash(at);
       await e.compactRange().catch(() => undefined);
       await e.close().catch(() => undefined);
-      const steps = fs.ops - before;
+      const steps = fs.trail.slice(before);
+      const crashed = fs.crashedAt;
       if (fs.armed) fs.armCrash(0); // past the end: no crash this time
       const again = new LsmStorageEngine(fs, '/db', options, clock);
       await again.open();
@@ -155,10 +177,14 @@ describe('crash safety on the fault-injecting file system (fsync always, 4 KiB m
         expect([k, got === undefined ? undefined : Buffer.from(got).toString()]).toEqual([k, v]);
       }
       await again.close();
-      return steps;
+      return { steps, crashed };
     };
-    const steps = await attempt(0);
-    expect(steps).toBeGreaterThan(15); // WAL switch, flush, table writes, syncs, manifest edits, removals
-    for (let at = 1; at <= steps + 5; at++) await attempt(at);
+    const { steps, crashed: none } = await attempt(0);
+    expect(none).toBeUndefined();
+    expect(steps.length).toBeGreaterThan(15); // WAL switch, flush, table writes, syncs, manifest edits, removals
+    const hits: (string | undefined)[] = [];
+    for (let at = 1; at <= steps.length + 5; at++) hits.push((await attempt(at)).crashed);
+    // Crash number `at` hit exactly step `at` of the run without a crash; past the last step, none.
+    expect(hits).toEqual([...steps, ...Array<undefined>(5).fill(undefined)]);
   }, 120_000);
 });

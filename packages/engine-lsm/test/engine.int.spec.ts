@@ -7,18 +7,20 @@ import {
   parseConfig,
   StorageEngineToken,
   SystemClock,
+  type Clock,
   type Logger,
   type StorageEngine,
 } from '@dynamis/core';
-import { FaultyFileSystem, MemoryFileSystem } from '@dynamis/testkit';
+import { FaultyFileSystem, MemoryFileSystem, Scheduler, VirtualClock } from '@dynamis/testkit';
 import { Container } from 'inversify';
 import { LsmStorageEngine, lsmEngine, type LsmOptions } from '../src';
+import { until } from './bgHelpers';
 import { key, prng, s, smallOptions, stat } from './helpers';
 
 const clock = new SystemClock();
 
-async function open(fs: MemoryFileSystem, options: LsmOptions, logger?: Logger): Promise<LsmStorageEngine> {
-  const e = new LsmStorageEngine(fs, '/db', options, clock, logger);
+async function open(fs: MemoryFileSystem, options: LsmOptions, logger?: Logger, on: Clock = clock): Promise<LsmStorageEngine> {
+  const e = new LsmStorageEngine(fs, '/db', options, on, logger);
   await e.open();
   return e;
 }
@@ -124,8 +126,7 @@ describe('LsmStorageEngine', () => {
       throw new Error('filter bug');
     });
     for (let i = 0; i < 3000; i++) await e.put(key(i % 700), s(`v${i}`.padEnd(40, '-')));
-    for (let i = 0; i < 50 && stat(e, 'compactions') === 0; i++) await new Promise((r) => setTimeout(r, 5));
-    expect(stat(e, 'filterFailures')).toBeGreaterThan(0);
+    await until(() => stat(e, 'filterFailures') > 0, 30_000, 'a background compaction to meet the filter');
     expect(warnings.some((w) => w.includes('filter threw'))).toBe(true);
     e.setCompactionFilter((k) => (Buffer.from(k).toString() < 'k000100' ? { action: 'remove' } : { action: 'keep' }));
     await e.compactRange();
@@ -204,13 +205,22 @@ describe('LsmStorageEngine', () => {
     await e.close();
   });
 
-  it("fsync 'interval' fsyncs the WAL on a timer", async () => {
+  it("fsync 'interval' fsyncs the WAL on a timer of the engine's clock, only when written to", async () => {
     const fs = new MemoryFileSystem();
-    const e = await open(fs, smallOptions('leveled', { fsync: 'interval', fsyncIntervalMs: 5 }));
+    const scheduler = new Scheduler();
+    const e = await open(fs, smallOptions('leveled', { fsync: 'interval', fsyncIntervalMs: 50 }), undefined, new VirtualClock(scheduler));
     await e.put(s('a'), s('1'));
     const before = stat(e, 'walSyncs');
-    for (let i = 0; i < 50 && stat(e, 'walSyncs') === before; i++) await new Promise((r) => setTimeout(r, 5));
-    expect(stat(e, 'walSyncs')).toBeGreaterThan(before);
+    await scheduler.runFor(49);
+    expect(stat(e, 'walSyncs')).toBe(before); // not before the interval
+    await scheduler.runFor(1);
+    await until(() => stat(e, 'walSyncs') > before, 30_000, 'the timer fsync');
+    expect(stat(e, 'walSyncs')).toBe(before + 1);
+    await scheduler.runFor(200);
+    expect(stat(e, 'walSyncs')).toBe(before + 1); // nothing written since: no fsync
+    await e.put(s('b'), s('2'));
+    await scheduler.runFor(50);
+    await until(() => stat(e, 'walSyncs') > before + 1, 30_000, 'the next timer fsync');
     await e.close();
   });
 

@@ -1,3 +1,14 @@
+// kill -9 recovery: a child process (crashWriter.ts) writes under fsync
+// 'always' and is SIGKILLed at random moments; every acknowledged write must
+// read back after reopen, and no deleted key may come back.
+//
+// What this test cannot see: a missing or misplaced fsync. A SIGKILL ends the
+// process but not the kernel, so every write(2) already made survives in the
+// page cache whether or not it was fsynced; only a power loss drops unsynced
+// data. Durability against power loss (fsync order of WAL, tables, manifest,
+// CURRENT and directory entries) is tested by crash.int.spec.ts, on the
+// fault-injecting file system (CrashingFileSystem over testkit's
+// FaultyFileSystem), which drops or tears whatever was not synced.
 import { describe, expect, it } from '@jest/globals';
 import { NodeFileSystem, SystemClock } from '@dynamis/core';
 import { spawn } from 'node:child_process';

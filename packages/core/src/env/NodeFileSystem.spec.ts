@@ -83,21 +83,29 @@ describe('NodeFileSystem', () => {
       expect(nodeFs.readFileSync(at('LOCK'), 'utf8')).toBe(String(process.ppid));
     });
 
-    it('takes over a lock whose process is gone', () => {
-      nodeFs.writeFileSync(at('LOCK'), String(deadPid()));
-      const l = fs.lock(at('LOCK'));
+    /** Checks that `l` holds `LOCK` for this process: the file names our pid, a second lock is refused, release removes it. */
+    function expectOurs(l: { release(): void }): void {
       expect(nodeFs.readFileSync(at('LOCK'), 'utf8')).toBe(String(process.pid));
+      expect(caught(() => fs.lock(at('LOCK'))).code).toBe('UNAVAILABLE');
       l.release();
+      expect(nodeFs.existsSync(at('LOCK'))).toBe(false);
+    }
+
+    it('takes over a lock whose process is gone, writing our pid', () => {
+      nodeFs.writeFileSync(at('LOCK'), String(deadPid()));
+      expectOurs(fs.lock(at('LOCK')));
     });
 
     it('takes over a lock holding our own pid that we do not hold (pid reused after a restart)', () => {
-      nodeFs.writeFileSync(at('LOCK'), String(process.pid));
-      fs.lock(at('LOCK')).release();
+      nodeFs.writeFileSync(at('LOCK'), `${process.pid}\n`);
+      expectOurs(fs.lock(at('LOCK')));
     });
 
-    it('takes over a lock file holding no pid', () => {
-      nodeFs.writeFileSync(at('LOCK'), '');
-      fs.lock(at('LOCK')).release();
+    it('takes over a lock file holding no pid, or garbage, writing our pid', () => {
+      for (const content of ['', 'not a pid', '-5', '1.5']) {
+        nodeFs.writeFileSync(at('LOCK'), content);
+        expectOurs(fs.lock(at('LOCK')));
+      }
     });
 
     it('is shared by every instance in the process', () => {

@@ -7,6 +7,11 @@ import { newMemtableSlot } from './MemtableSlot';
 import { WalFile } from './WalFile';
 import { copyOps, opsBytes, queued, resolveAll, type GroupedWrite, type QueuedWrite } from './writeQueue';
 
+/** Period of the keep-alive timer of the stall queue: it only has to exist (never fires in practice). */
+const KEEP_ALIVE_MS = 2 ** 31 - 1;
+
+function noop(): void {}
+
 /**
  * The write path. `write` is synchronous when there is room: it takes the
  * next sequence numbers, encodes the batch into one WAL record, appends it
@@ -19,7 +24,11 @@ import { copyOps, opsBytes, queued, resolveAll, type GroupedWrite, type QueuedWr
  * maxImmutableMemtables already frozen) or L0 is at the slowdown trigger,
  * writes queue in call order and a drain loop applies them as room appears
  * (stalls) or after ~1 ms each (slowdown). Queued writes never fail for
- * lack of room; they reject only after a background failure.
+ * lack of room; they reject only after a background failure. While any
+ * write is queued, a referenced timer keeps the process alive (a pending
+ * write is a pending operation): what wakes the queue, the Clock's 1 ms
+ * sleep (unref'd with SystemClock) or a flush or compaction finishing,
+ * need not hold a handle of its own.
  */
 export class WritePath {
   private readonly queue: QueuedWrite[] = [];
@@ -236,6 +245,8 @@ export class WritePath {
 
   private async drain(): Promise<void> {
     this.draining = true;
+    // eslint-disable-next-line no-restricted-globals -- not timing: a handle that keeps the process alive, which the Clock port cannot express
+    const keepAlive = setInterval(noop, KEEP_ALIVE_MS);
     const db = this.db;
     const { clock } = db.env;
     try {
@@ -268,6 +279,7 @@ export class WritePath {
         db.counters.stallMs += clock.monotonic() - start;
       }
     } finally {
+      clearInterval(keepAlive);
       this.draining = false;
     }
   }
