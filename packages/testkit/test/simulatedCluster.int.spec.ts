@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { lwwResolver } from '@dynamis/conflict-lww';
 import { localCoordinator } from '@dynamis/coordinator-local';
 import {
+  asVersion,
   ClockToken,
   ConfigToken,
   createNode,
@@ -54,7 +55,7 @@ class Copier implements Lifecycle {
       'test.copy',
       copySchema,
       async (_from, { key, value }) => {
-        await this.replica.apply(key, [{ version: Buffer.from(key + ':' + value.length), value, writtenAt: this.clock.now() }]);
+        await this.replica.apply(key, [{ version: asVersion(Buffer.from(key + ':' + value.length)), value, writtenAt: this.clock.now() }]);
         return { type: 'test.copy.ok', payload: null };
       },
       'test/copier',

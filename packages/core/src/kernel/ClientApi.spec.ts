@@ -14,6 +14,7 @@ import {
   type WriteResult,
 } from '../ports/Coordinator';
 import { TransportToken, type Envelope } from '../ports/Transport';
+import { asCausalContext, type CausalContext } from '../ports/types';
 import { ClientApi } from './ClientApi';
 import { CLIENT_MESSAGE } from './clientProtocol';
 import { createNode } from './DynamisNode';
@@ -22,7 +23,7 @@ import { definePlugin } from './Plugin';
 import { Store } from './Store';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
-const ctx = (n: number): Uint8Array => Uint8Array.of(n);
+const ctx = (n: number): CausalContext => asCausalContext(Uint8Array.of(n));
 
 /** A Map-backed coordinator that records the options it was called with. */
 class FakeCoordinator implements Coordinator {
