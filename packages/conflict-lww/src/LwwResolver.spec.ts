@@ -80,6 +80,27 @@ describe('LwwResolver', () => {
     expect(slow.descends(context, [{ ...written, version: next }])).toBe(false);
   });
 
+  it('the HLC does not go back across a restart: a blind write is stamped above the stored versions of its key', () => {
+    const before = resolver();
+    const stored = [{ version: before.stamp('n1', undefined, [], 50_000), value: Buffer.from('old'), writtenAt: 50_000 }];
+    const restarted = resolver(); // a new process whose clock reads 1 s
+    const next = restarted.stamp('n1', undefined, stored, 1_000);
+    expect(compareHlc(next, stored[0]!.version)).toBeGreaterThan(0);
+    expect(restarted.merge(stored, [{ version: next, value: Buffer.from('new'), writtenAt: 1_000 }])[0]?.value).toEqual(Buffer.from('new'));
+  });
+
+  it('the HLC observes versions it merges and validates, so later stamps of any key are above them', () => {
+    const merged = resolver();
+    merged.merge([], [sib(40_000, 3, 'b')]);
+    expect(compareHlc(merged.stamp('n1', undefined, [], 1_000), sib(40_000, 3, 'b').version)).toBeGreaterThan(0);
+    const validated = resolver();
+    validated.validate(sib(40_500, 0, 'c').version, 40_000);
+    expect(compareHlc(validated.stamp('n1', undefined, [], 1_000), sib(40_500, 0, 'c').version)).toBeGreaterThan(0);
+    const rejected = resolver();
+    expect(() => rejected.validate(sib(90_000, 0, 'c').version, 40_000)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    expect(decodeHlc(rejected.stamp('n1', undefined, [], 1_000)).physical).toBe(1_000);
+  });
+
   it('rejects versions further in the future than maxSkewMs', () => {
     const r = resolver();
     expect(() => r.validate(encodeHlc({ physical: 5000, logical: 0, writer: 'a' }), 4000)).not.toThrow();

@@ -86,7 +86,7 @@ export class LwwResolver implements ConflictResolver {
   }
 
   validateContext(context: CausalContext, now?: number): void {
-    if (context.length === 0) return;
+    if (context instanceof Uint8Array && context.length === 0) return;
     const h = decodeHlc(context);
     if (now === undefined) return;
     this.checkSkew(h, now);
