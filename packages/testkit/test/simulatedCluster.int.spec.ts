@@ -1,8 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { lwwResolver } from '@dynamis/conflict-lww';
+import { encodeHlc, lwwResolver } from '@dynamis/conflict-lww';
 import { localCoordinator } from '@dynamis/coordinator-local';
 import {
-  asVersion,
   ClockToken,
   ConfigToken,
   createNode,
@@ -55,7 +54,13 @@ class Copier implements Lifecycle {
       'test.copy',
       copySchema,
       async (_from, { key, value }) => {
-        await this.replica.apply(key, [{ version: asVersion(Buffer.from(key + ':' + value.length)), value, writtenAt: this.clock.now() }]);
+        await this.replica.apply(key, [
+          {
+            version: encodeHlc({ physical: this.clock.now(), logical: value.length, writer: this.config.nodeId }),
+            value,
+            writtenAt: this.clock.now(),
+          },
+        ]);
         return { type: 'test.copy.ok', payload: null };
       },
       'test/copier',
