@@ -95,6 +95,27 @@ export function conflictResolverContract(name: string, options: ConflictResolver
       );
     });
 
+    it('replicas converge: once every record has reached every replica, all hold the same siblings, and every write is kept or superseded', () => {
+      fc.assert(
+        fc.property(arbHistorySteps(), (steps) => {
+          const h = history(steps);
+          const r = options.create();
+          const records = h.finals.map((f) => [...f]);
+          for (let round = 0; round < 2; round++) {
+            for (let i = 0; i < records.length; i++) {
+              for (let j = 0; j < records.length; j++) records[j] = r.merge(records[j]!, records[i]!);
+            }
+          }
+          for (const rec of records) expect(rec).toEqual(records[0]);
+          // Every write is kept or superseded by a kept one.
+          for (const w of h.writes) {
+            expect(records[0]!.some((m) => sameSibling(m, w.written) || r.descends(r.context([m]), [w.written]))).toBe(true);
+          }
+        }),
+        { numRuns },
+      );
+    });
+
     it('a write stamped with the context of a read supersedes every sibling that read returned', () => {
       fc.assert(
         fc.property(arbHistorySteps(), (steps) => {
