@@ -1,5 +1,5 @@
 import { describe, expect, it, afterAll, beforeAll } from '@jest/globals';
-import type { DynamisNode } from '@dynamis/core';
+import type { CausalContext, DynamisNode } from '@dynamis/core';
 import { runCommand } from './shell';
 import { startSingleNode } from './singleNode';
 
@@ -80,11 +80,13 @@ describe('a single node on engine-memory + LWW + the local coordinator', () => {
     await expect(node.store.put('v', new Uint8Array(65))).rejects.toMatchObject({ code: 'VALUE_TOO_LARGE' });
     await expect(node.store.put('v', 'str' as unknown as Uint8Array)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     await expect(node.store.put('v', bytes('x'), { ttlMs: -1 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
-    await expect(node.store.put('v', bytes('x'), { ifAbsent: true, ifVersion: new Uint8Array(0) })).rejects.toMatchObject({
+    await expect(node.store.put('v', bytes('x'), { ifAbsent: true, ifVersion: new Uint8Array(0) as CausalContext })).rejects.toMatchObject({
       code: 'INVALID_ARGUMENT',
     });
     await expect(node.store.get('v', { consistency: 'most' as 'one' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
-    await expect(node.store.put('v', bytes('x'), { context: Uint8Array.of(1, 2) })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(node.store.put('v', bytes('x'), { context: Uint8Array.of(1, 2) as CausalContext })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+    });
     await node.store.put('v', bytes('ok'));
     expect(text((await node.store.get('v')).siblings[0]?.value)).toBe('ok');
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { DynamisError, type Envelope } from '@dynamis/core';
+import { DynamisError, type CausalContext, type Envelope } from '@dynamis/core';
 import { FakeCluster, fixedRandom, RecordingClock, writeReply } from '../test/doubles';
 import { DynamisClient } from './DynamisClient';
 import { backoffMs, shouldRetry } from './retry';
@@ -66,7 +66,7 @@ describe('DynamisClient retry policy', () => {
     const cluster = new FakeCluster().on(A, fail('TIMEOUT')).on(B, fail('TIMEOUT')).on(C, fail('TIMEOUT'));
     const client = await connect(cluster);
     await expect(client.putIfAbsent('k', v('1'))).rejects.toMatchObject({ code: 'TIMEOUT', details: { maybeApplied: true } });
-    await expect(client.putIfVersion('k', v('1'), Uint8Array.of(1))).rejects.toMatchObject({ code: 'TIMEOUT' });
+    await expect(client.putIfVersion('k', v('1'), Uint8Array.of(1) as CausalContext)).rejects.toMatchObject({ code: 'TIMEOUT' });
     await expect(client.batch([{ type: 'put', key: 'k', value: v('1') }])).rejects.toMatchObject({ code: 'TIMEOUT' });
     // One request each; the node that timed out passed the preference on.
     expect(cluster.sent.map((s) => s.node)).toEqual([A, B, C]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import type { StoreBatchOp } from '@dynamis/core';
+import type { CausalContext, StoreBatchOp } from '@dynamis/core';
 import { FakeCluster, RecordingClock, writeReply } from '../test/doubles';
 import { DynamisClient } from './DynamisClient';
 
@@ -74,9 +74,9 @@ describe('DynamisClient argument checks (local, same codes as the node, nothing 
       () => c.put('k', bytes(1), { consistency: 'most' as 'one' }),
       () => c.put('k', bytes(1), { consistency: 0 }),
       () => c.put('k', bytes(1), { timeoutMs: -1 }),
-      () => c.put('k', bytes(1), { context: 'ctx' as unknown as Uint8Array }),
-      () => c.put('k', bytes(1), { ifAbsent: true, ifVersion: Uint8Array.of(1) }),
-      () => c.putIfVersion('k', bytes(1), 'v1' as unknown as Uint8Array),
+      () => c.put('k', bytes(1), { context: 'ctx' as unknown as CausalContext }),
+      () => c.put('k', bytes(1), { ifAbsent: true, ifVersion: Uint8Array.of(1) as CausalContext }),
+      () => c.putIfVersion('k', bytes(1), 'v1' as unknown as CausalContext),
       () => c.delete('k', { ttlMs: 5 } as object),
       () => c.get('k', null as unknown as object),
     ];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import type { Sibling } from '@dynamis/core';
+import { asCausalContext, type Sibling } from '@dynamis/core';
 import fc from 'fast-check';
 import { compareHlc, decodeHlc, encodeHlc } from './hlcVersion';
 import { LwwResolver } from './LwwResolver';
@@ -146,8 +146,29 @@ describe('LwwResolver', () => {
     const context = fast.context([written]);
     const next = slow.stamp('slow', context, [], 2_000);
     expect(compareHlc(next, written.version)).toBeGreaterThan(0);
-    expect(slow.descends(next, [written])).toBe(true);
+    expect(slow.descends(slow.context([{ ...written, version: next }]), [written])).toBe(true);
     expect(slow.descends(context, [{ ...written, version: next }])).toBe(false);
+  });
+
+  it('the HLC does not go back across a restart: a blind write is stamped above the stored versions of its key', () => {
+    const before = resolver();
+    const stored = [{ version: before.stamp('n1', undefined, [], 50_000), value: Buffer.from('old'), writtenAt: 50_000 }];
+    const restarted = resolver(); // a new process whose clock reads 1 s
+    const next = restarted.stamp('n1', undefined, stored, 1_000);
+    expect(compareHlc(next, stored[0]!.version)).toBeGreaterThan(0);
+    expect(restarted.merge(stored, [{ version: next, value: Buffer.from('new'), writtenAt: 1_000 }])[0]?.value).toEqual(Buffer.from('new'));
+  });
+
+  it('the HLC observes versions it merges and validates, so later stamps of any key are above them', () => {
+    const merged = resolver();
+    merged.merge([], [sib(40_000, 3, 'b')]);
+    expect(compareHlc(merged.stamp('n1', undefined, [], 1_000), sib(40_000, 3, 'b').version)).toBeGreaterThan(0);
+    const validated = resolver();
+    validated.validate(sib(40_500, 0, 'c').version, 40_000);
+    expect(compareHlc(validated.stamp('n1', undefined, [], 1_000), sib(40_500, 0, 'c').version)).toBeGreaterThan(0);
+    const rejected = resolver();
+    expect(() => rejected.validate(sib(90_000, 0, 'c').version, 40_000)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    expect(decodeHlc(rejected.stamp('n1', undefined, [], 1_000)).physical).toBe(1_000);
   });
 
   it('rejects versions further in the future than maxSkewMs', () => {
@@ -161,8 +182,8 @@ describe('LwwResolver', () => {
   it('the context of nothing is empty and every context descends it', () => {
     const r = resolver();
     expect(r.context([])).toEqual(new Uint8Array(0));
-    expect(r.descends(new Uint8Array(0), [])).toBe(true);
-    expect(r.descends(new Uint8Array(0), [sib(1, 0, 'a')])).toBe(false);
+    expect(r.descends(asCausalContext(new Uint8Array(0)), [])).toBe(true);
+    expect(r.descends(asCausalContext(new Uint8Array(0)), [sib(1, 0, 'a')])).toBe(false);
   });
 
   it('the plugin validates its options', () => {

@@ -124,6 +124,6 @@ export class LocalCoordinator implements Coordinator {
   }
 
   private validateContext(context: CausalContext | undefined, now: number): void {
-    if (context !== undefined && context.length > 0) this.resolver.validate(context, now);
+    if (context !== undefined && context.length > 0) this.resolver.validateContext(context, now);
   }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { lwwResolver, encodeHlc } from '@dynamis/conflict-lww';
-import { createNode, ReplicaToken, type DynamisNode } from '@dynamis/core';
+import { asCausalContext, createNode, ReplicaToken, type DynamisNode } from '@dynamis/core';
 import { memoryEngine } from '@dynamis/engine-memory';
 import { Simulation, simulatedEnvironment } from '@dynamis/testkit';
 import { localCoordinator } from '../src';
@@ -44,7 +44,7 @@ describe('LocalCoordinator', () => {
 
   it('rejects a context stamped too far in the future and writes nothing', async () => {
     const { node, sim } = await start();
-    const future = encodeHlc({ physical: sim.clock('n1').now() + 5_000, logical: 0, writer: 'evil' });
+    const future = asCausalContext(encodeHlc({ physical: sim.clock('n1').now() + 5_000, logical: 0, writer: 'evil' }));
     await expect(node.store.put('f', Buffer.from('x'), { context: future })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     await expect(node.store.batch([{ type: 'put', key: 'f', value: Buffer.from('x'), context: future }])).rejects.toMatchObject({
       code: 'INVALID_ARGUMENT',

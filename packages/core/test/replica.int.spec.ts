@@ -1,5 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import {
+  asCausalContext,
+  asVersion,
   ConfigToken,
   ConflictResolverToken,
   createNode,
@@ -29,7 +31,7 @@ class KeepAllResolver implements ConflictResolver {
   private counter = 0;
   stamp(writer: NodeId, context: CausalContext | undefined, _local: readonly Sibling[], _now: number): Version {
     const id = `${writer}:${++this.counter}`;
-    return Buffer.from(context === undefined || context.length === 0 ? id : `${id}>${Buffer.from(context).toString()}`);
+    return asVersion(Buffer.from(context === undefined || context.length === 0 ? id : `${id}>${Buffer.from(context).toString()}`));
   }
   merge(stored: readonly Sibling[], incoming: readonly Sibling[]): Sibling[] {
     const all = new Map<string, Sibling>();
@@ -41,13 +43,14 @@ class KeepAllResolver implements ConflictResolver {
       .map(([, s]) => s);
   }
   context(siblings: readonly Sibling[]): CausalContext {
-    return Buffer.from(siblings.map((s) => idOf(Buffer.from(s.version).toString())).join(','));
+    return asCausalContext(Buffer.from(siblings.map((s) => idOf(Buffer.from(s.version).toString())).join(',')));
   }
   descends(context: CausalContext, siblings: readonly Sibling[]): boolean {
     const seen = new Set(Buffer.from(context).toString().split(','));
     return siblings.every((s) => seen.has(idOf(Buffer.from(s.version).toString())));
   }
   validate(): void {}
+  validateContext(): void {}
 }
 
 const idOf = (version: string): string => version.split('>')[0]!;
@@ -83,9 +86,9 @@ describe('replica layer', () => {
   it('round-trips sibling records through the engine', async () => {
     const { node } = await startNode();
     const replica = node.resolve(ReplicaToken);
-    const a: Sibling = { version: Buffer.from('x:1'), value: Buffer.from('alpha'), writtenAt: 10 };
-    const b: Sibling = { version: Buffer.from('y:1'), value: Buffer.from('beta'), writtenAt: 11, expiresAt: 99_999_999_999_999 };
-    const t: Sibling = { version: Buffer.from('z:1'), value: null, writtenAt: 12 };
+    const a: Sibling = { version: asVersion(Buffer.from('x:1')), value: Buffer.from('alpha'), writtenAt: 10 };
+    const b: Sibling = { version: asVersion(Buffer.from('y:1')), value: Buffer.from('beta'), writtenAt: 11, expiresAt: 99_999_999_999_999 };
+    const t: Sibling = { version: asVersion(Buffer.from('z:1')), value: null, writtenAt: 12 };
     await replica.apply('k', [a]);
     await replica.apply('k', [b, t]);
     const stored = await replica.read('k');
@@ -153,8 +156,8 @@ describe('replica layer', () => {
     const engine = node.resolve(StorageEngineToken);
     const now = sim.clock('n1').now();
     await replica.apply('mixed', [
-      { version: Buffer.from('a:1'), value: Buffer.from('live'), writtenAt: now },
-      { version: Buffer.from('b:1'), value: null, writtenAt: now - GRACE - 1 },
+      { version: asVersion(Buffer.from('a:1')), value: Buffer.from('live'), writtenAt: now },
+      { version: asVersion(Buffer.from('b:1')), value: null, writtenAt: now - GRACE - 1 },
     ]);
     const hintKey = Uint8Array.of(0x68, 1, 2, 3);
     await engine.put(hintKey, Uint8Array.of(0xff));

@@ -1,5 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
-import { dataKey, decodeRecord, encodeRecord, NodeFileSystem, recordCompactionFilter, SystemClock, type Sibling } from '@dynamis/core';
+import {
+  asVersion,
+  dataKey,
+  decodeRecord,
+  encodeRecord,
+  NodeFileSystem,
+  recordCompactionFilter,
+  SystemClock,
+  type Sibling,
+} from '@dynamis/core';
 import { MemoryFileSystem } from '@dynamis/testkit';
 import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -63,8 +72,13 @@ describe('engine-lsm background thread (NodeFileSystem)', () => {
         const past = clock.now() - 60_000;
         const sibling = (i: number, kind: number): Sibling =>
           kind === 2
-            ? { version: Uint8Array.of(1), value: null, writtenAt: past }
-            : { version: Uint8Array.of(kind), value: s(`value${i}`), writtenAt: past, ...(kind === 1 ? { expiresAt: past } : {}) };
+            ? { version: asVersion(Uint8Array.of(1)), value: null, writtenAt: past }
+            : {
+                version: asVersion(Uint8Array.of(kind)),
+                value: s(`value${i}`),
+                writtenAt: past,
+                ...(kind === 1 ? { expiresAt: past } : {}),
+              };
         for (let i = 0; i < 3000; i++) {
           const kind = i % 4; // 0 live, 1 expired, 2 tombstone, 3 live + expired sibling
           const record = kind === 3 ? [sibling(i, 0), sibling(i, 1)] : [sibling(i, kind)];

@@ -14,6 +14,8 @@ import {
   type WriteResult,
 } from '../ports/Coordinator';
 import { TransportToken, type Envelope } from '../ports/Transport';
+import { ConflictResolverToken, type ConflictResolver } from '../ports/ConflictResolver';
+import { asCausalContext, type CausalContext } from '../ports/types';
 import { ClientApi } from './ClientApi';
 import { CLIENT_MESSAGE } from './clientProtocol';
 import { createNode } from './DynamisNode';
@@ -22,7 +24,7 @@ import { definePlugin } from './Plugin';
 import { Store } from './Store';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
-const ctx = (n: number): Uint8Array => Uint8Array.of(n);
+const ctx = (n: number): CausalContext => asCausalContext(Uint8Array.of(n));
 
 /** A Map-backed coordinator that records the options it was called with. */
 class FakeCoordinator implements Coordinator {
@@ -113,6 +115,39 @@ describe('ClientApi', () => {
     expect(reply.type).toBe('client.batch.result');
     expect((reply.payload as { results: unknown[] }).results).toHaveLength(2);
     expect(coord.data.get('a')).toEqual(enc('1'));
+  });
+
+  it("checks every context a client sends with the resolver's validateContext before the store sees the request", async () => {
+    const config = parseConfig({ log: { level: 'silent' } });
+    const coord = new FakeCoordinator();
+    const router = new MessageRouter();
+    const clock = new ManualClock();
+    const seen: number[] = [];
+    const resolver = {
+      validateContext(c: CausalContext, now?: number): void {
+        seen.push(c[0]!, now!);
+        if (c[0] === 66) throw new DynamisError('INVALID_ARGUMENT', 'bad context');
+      },
+    } as unknown as ConflictResolver;
+    const api = new ClientApi(new Store(coord, config), router, config, clock, new ConsoleLogger('silent'), resolver);
+    await api.start();
+    await expect(call(router, CLIENT_MESSAGE.put, { key: 'k', value: enc('v'), options: { context: ctx(66) } })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+    });
+    await expect(call(router, CLIENT_MESSAGE.put, { key: 'k', value: enc('v'), options: { ifVersion: ctx(66) } })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+    });
+    await expect(call(router, CLIENT_MESSAGE.delete, { key: 'k', options: { context: ctx(66) } })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+    });
+    const ops = [
+      { type: 'put', key: 'a', value: enc('1'), context: ctx(1) },
+      { type: 'del', key: 'b', context: ctx(66) },
+    ];
+    await expect(call(router, CLIENT_MESSAGE.batch, { ops })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    expect(coord.calls).toEqual([]);
+    await expect(call(router, CLIENT_MESSAGE.put, { key: 'k', value: enc('v'), options: { context: ctx(7) } })).resolves.toBeDefined();
+    expect(seen).toEqual([66, clock.now(), 66, clock.now(), 66, clock.now(), 1, clock.now(), 66, clock.now(), 7, clock.now()]);
   });
 
   it('refuses every client type from a node sender (UNAUTHORIZED) without touching the store', async () => {
@@ -279,5 +314,27 @@ describe('ClientApi in a node', () => {
     });
     await node.stop();
     expect(router.types()).toEqual([]);
+  });
+
+  it("is given the node's ConflictResolver when one is composed, and refuses a context it rejects", async () => {
+    const refuseAll = {
+      validateContext(): void {
+        throw new DynamisError('INVALID_ARGUMENT', 'no contexts here');
+      },
+    } as unknown as ConflictResolver;
+    const resolver = definePlugin({
+      name: 'test/resolver',
+      version: '1.0.0',
+      core: '^0.1.0',
+      provides: ['ConflictResolver'],
+      needs: [],
+      register: ({ bind }) => void bind(ConflictResolverToken).toConstantValue(refuseAll),
+    });
+    const node = await createNode(quiet, [coordinator, transport, resolver]);
+    await node.start();
+    const router = node.resolve(MessageRouterToken);
+    const put = { type: CLIENT_MESSAGE.put, payload: { key: 'k', value: enc('v'), options: { context: ctx(1) } } };
+    await expect(router.dispatch(C, put)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: 'no contexts here' });
+    await node.stop();
   });
 });

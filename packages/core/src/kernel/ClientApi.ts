@@ -1,12 +1,14 @@
-import { inject, injectable, type ServiceIdentifier } from 'inversify';
+import { inject, injectable, optional, type ServiceIdentifier } from 'inversify';
 import { ConfigToken } from '../config/parseConfig';
 import type { DynamisConfig } from '../config/schema';
 import { DynamisError } from '../errors/DynamisError';
 import { ClockToken, type Clock } from '../ports/Clock';
+import { ConflictResolverToken, type ConflictResolver } from '../ports/ConflictResolver';
 import type { ReadOptions, ReadResult, StoreBatchOp, WriteOptions, WriteResult } from '../ports/Coordinator';
 import type { Lifecycle } from '../ports/Lifecycle';
 import { LoggerToken, type Logger } from '../ports/Logger';
 import type { Envelope } from '../ports/Transport';
+import type { CausalContext } from '../ports/types';
 import {
   CLIENT_MESSAGE,
   CLIENT_REPLY,
@@ -33,7 +35,10 @@ const OWNER = '@dynamis/core:client-api';
  *
  * Errors reach the client unchanged: the Store's INVALID_KEY,
  * VALUE_TOO_LARGE, INVALID_ARGUMENT, then the Coordinator's CONFLICT,
- * QUORUM_NOT_REACHED, TIMEOUT, UNAVAILABLE (the transport sends a thrown
+ * QUORUM_NOT_REACHED, TIMEOUT, UNAVAILABLE. Every context a client sends
+ * (`context`, `ifVersion`, a batch op's `context`) is checked with the
+ * ConflictResolver's validateContext first (INVALID_ARGUMENT), when the node
+ * has a resolver (the transport sends a thrown
  * DynamisError back with its code). A request arriving once drain() or stop()
  * has begun is refused with UNAVAILABLE, details
  * `{ shuttingDown: true, applied: false }`: it never reached the Store, so a
@@ -54,6 +59,7 @@ export class ClientApi implements Lifecycle {
     @inject(ConfigToken) private readonly config: DynamisConfig,
     @inject(ClockToken) private readonly clock: Clock,
     @inject(LoggerToken) logger: Logger,
+    @inject(ConflictResolverToken) @optional() private readonly resolver?: ConflictResolver,
   ) {
     this.log = logger.child({ component: 'client-api' });
   }
@@ -70,7 +76,7 @@ export class ClientApi implements Lifecycle {
     r.register(
       CLIENT_MESSAGE.put,
       clientPutSchema,
-      (_f, m) => this.serve(CLIENT_REPLY.put, () => this.store.put(m.key, m.value, writeOpts(m.options)).then(write)),
+      (_f, m) => this.serve(CLIENT_REPLY.put, () => this.checked(m.options).store.put(m.key, m.value, writeOpts(m.options)).then(write)),
       OWNER,
       'clients',
     );
@@ -84,7 +90,7 @@ export class ClientApi implements Lifecycle {
     r.register(
       CLIENT_MESSAGE.delete,
       clientDeleteSchema,
-      (_f, m) => this.serve(CLIENT_REPLY.delete, () => this.store.delete(m.key, writeOpts(m.options)).then(write)),
+      (_f, m) => this.serve(CLIENT_REPLY.delete, () => this.checked(m.options).store.delete(m.key, writeOpts(m.options)).then(write)),
       OWNER,
       'clients',
     );
@@ -143,7 +149,16 @@ export class ClientApi implements Lifecycle {
     }
   }
 
+  /** Validates the contexts a client sent (throws INVALID_ARGUMENT); returns this for chaining. */
+  private checked(o: { context?: CausalContext; ifVersion?: CausalContext } | undefined): this {
+    const now = this.clock.now();
+    if (o?.context !== undefined) this.resolver?.validateContext(o.context, now);
+    if (o?.ifVersion !== undefined) this.resolver?.validateContext(o.ifVersion, now);
+    return this;
+  }
+
   private async batch(m: ClientBatchRequest): Promise<{ results: ReturnType<typeof write>[] }> {
+    for (const op of m.ops) this.checked(op);
     const ops: StoreBatchOp[] = m.ops.map((op) =>
       op.type === 'put'
         ? strip({ type: 'put', key: op.key, value: op.value, ttlMs: op.ttlMs, context: op.context })

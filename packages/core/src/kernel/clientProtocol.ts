@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { CausalContext } from '../ports/types';
 
 /**
  * The client protocol: message types a client (a sender named `client:<id>`)
@@ -29,6 +30,8 @@ export const CLIENT_REPLY = {
 } as const;
 
 const bytes = z.instanceof(Uint8Array);
+/** Bytes from the wire typed as a CausalContext; the resolver validates them (validateContext). */
+const causalContext = z.custom<CausalContext>((v) => v instanceof Uint8Array, 'expected a Uint8Array');
 /** 'one' | 'quorum' | 'all' | a replica count; the Store rejects other values with INVALID_ARGUMENT. */
 const consistency = z.union([z.string(), z.number().int()]);
 
@@ -39,15 +42,17 @@ const writeOptions = z
     consistency: consistency.optional(),
     timeoutMs: z.number().optional(),
     ttlMs: z.number().optional(),
-    context: bytes.optional(),
+    context: causalContext.optional(),
     ifAbsent: z.boolean().optional(),
-    ifVersion: bytes.optional(),
+    ifVersion: causalContext.optional(),
   })
   .strict();
 
 const batchOp = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('put'), key: z.string(), value: bytes, ttlMs: z.number().optional(), context: bytes.optional() }).strict(),
-  z.object({ type: z.literal('del'), key: z.string(), context: bytes.optional() }).strict(),
+  z
+    .object({ type: z.literal('put'), key: z.string(), value: bytes, ttlMs: z.number().optional(), context: causalContext.optional() })
+    .strict(),
+  z.object({ type: z.literal('del'), key: z.string(), context: causalContext.optional() }).strict(),
 ]);
 
 export const clientPutSchema = z.object({ key: z.string(), value: bytes, options: writeOptions.optional() }).strict();
@@ -61,13 +66,13 @@ export type ClientDeleteRequest = z.output<typeof clientDeleteSchema>;
 export type ClientBatchRequest = z.output<typeof clientBatchSchema>;
 
 /** Reply to client.put and client.delete: a WriteResult. */
-export const clientWriteResultSchema = z.object({ context: bytes, acks: z.number().int().nonnegative() });
+export const clientWriteResultSchema = z.object({ context: causalContext, acks: z.number().int().nonnegative() });
 
 /** Reply to client.get: a ReadResult. */
 export const clientReadResultSchema = z.object({
   found: z.boolean(),
   siblings: z.array(z.object({ value: bytes, writtenAt: z.number(), expiresAt: z.number().optional() })),
-  context: bytes,
+  context: causalContext,
 });
 
 /** Reply to client.batch: one WriteResult per op, in order. */

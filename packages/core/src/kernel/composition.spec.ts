@@ -120,11 +120,11 @@ describe('composition', () => {
     expect(err.message).toContain(
       'Partitioner (key → replicas placement), needed by test/coordinator; no package provides it yet (planned: @dynamis/ring)',
     );
-    expect(err.message).toContain('provided by: @dynamis/conflict-lww (planned: @dynamis/conflict-vclock)');
+    expect(err.message).toContain('provided by: @dynamis/conflict-lww, @dynamis/conflict-vclock');
     expect(err).toMatchObject({
       details: {
-        providers: { Partitioner: [], ConflictResolver: ['@dynamis/conflict-lww'] },
-        planned: { Partitioner: ['@dynamis/ring'], ConflictResolver: ['@dynamis/conflict-vclock'] },
+        providers: { Partitioner: [], ConflictResolver: ['@dynamis/conflict-lww', '@dynamis/conflict-vclock'] },
+        planned: { Partitioner: ['@dynamis/ring'], ConflictResolver: [] },
       },
     });
   });

@@ -24,7 +24,7 @@ const KERNEL_UNITS: readonly Unit[] = [
     name: '@dynamis/core:client-api',
     provides: ['ClientApi'],
     needs: ['Store', 'MessageRouter', 'Transport', 'Config', 'Clock', 'Logger'],
-    optional: [],
+    optional: ['ConflictResolver'],
   },
 ];
 

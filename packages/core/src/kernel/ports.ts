@@ -63,8 +63,7 @@ export const PORTS: Readonly<Record<PortName, PortInfo>> = {
   ConflictResolver: {
     token: ConflictResolverToken,
     description: 'versions and sibling reconciliation',
-    providers: ['@dynamis/conflict-lww'],
-    planned: ['@dynamis/conflict-vclock'],
+    providers: ['@dynamis/conflict-lww', '@dynamis/conflict-vclock'],
   },
   Coordinator: {
     token: CoordinatorToken,

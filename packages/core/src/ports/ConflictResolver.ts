@@ -10,7 +10,14 @@ import type { CausalContext, NodeId, Sibling, Version } from './types';
  *   siblings in a deterministic order (so replicas encode identical records).
  * - A version stamped with the context of a read supersedes every sibling
  *   that read returned.
- * - Pure: no I/O, no timers; time comes through the `now` arguments.
+ * - Pure: no I/O, no timers; time comes through the `now` arguments. A
+ *   resolver may keep monotonic state (e.g. an HLC's highest timestamp seen)
+ *   so long as the results of merge/context/descends do not depend on it.
+ * - Versions and contexts are distinct (see types.ts): `merge`, `stamp` and
+ *   `validate` take versions; `stamp`'s context, `descends` and
+ *   `validateContext` take contexts. Untrusted bytes are validated before
+ *   any other method sees them; the other methods may throw INVALID_ARGUMENT
+ *   on malformed input but are not required to check everything.
  */
 export interface ConflictResolver {
   /** Short name, e.g. 'lww' or 'vclock'. */
@@ -28,10 +35,20 @@ export interface ConflictResolver {
   /** True if a write carrying `context` supersedes every sibling in `siblings`. */
   descends(context: CausalContext, siblings: readonly Sibling[]): boolean;
   /**
-   * Checks a version received from outside (a peer or client): size bounds,
-   * timestamps too far in the future. Throws INVALID_ARGUMENT when rejected.
+   * Checks a version received from outside (a peer, a stored record): its
+   * format, size bounds, timestamps too far ahead of `now`. Throws
+   * INVALID_ARGUMENT when rejected and never anything else, whatever the
+   * bytes. Parses `version` as a Version only, never as a context.
    */
   validate(version: Version, now: number): void;
+  /**
+   * Checks a causal context received from a client or a peer: its format and
+   * size bounds (and, when `now` is given, timestamps too far ahead of it).
+   * The empty context is always valid. Throws INVALID_ARGUMENT when rejected
+   * and never anything else, whatever the bytes. Parses `context` as a
+   * context only, never as a version: for some resolvers the formats differ.
+   */
+  validateContext(context: CausalContext, now?: number): void;
 }
 
 export const ConflictResolverToken: ServiceIdentifier<ConflictResolver> = Symbol.for('dynamis.ConflictResolver');

@@ -1,11 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import type { Sibling } from '../ports/types';
+import { asVersion, type Sibling } from '../ports/types';
 import { decodeRecord, encodeRecord } from './recordCodec';
 
 const sibling: fc.Arbitrary<Sibling> = fc.record(
   {
-    version: fc.uint8Array({ maxLength: 40 }),
+    version: fc.uint8Array({ maxLength: 40 }).map(asVersion),
     value: fc.option(fc.uint8Array({ maxLength: 300 }), { nil: null }),
     writtenAt: fc.integer({ min: 0, max: 2 ** 47 }),
     expiresAt: fc.integer({ min: 0, max: 2 ** 47 }),
@@ -28,8 +28,8 @@ describe('record codec', () => {
 
   it('reports CORRUPTION for every truncation and for trailing bytes, never wrong data', () => {
     const bytes = encodeRecord([
-      { version: Uint8Array.of(1, 2), value: Uint8Array.of(9, 9, 9), writtenAt: 5, expiresAt: 10 },
-      { version: Uint8Array.of(3), value: null, writtenAt: 6 },
+      { version: asVersion(Uint8Array.of(1, 2)), value: Uint8Array.of(9, 9, 9), writtenAt: 5, expiresAt: 10 },
+      { version: asVersion(Uint8Array.of(3)), value: null, writtenAt: 6 },
     ]);
     for (let cut = 0; cut < bytes.length; cut++) {
       expect(() => decodeRecord(bytes.subarray(0, cut), 'rec')).toThrow(expect.objectContaining({ code: 'CORRUPTION' }));

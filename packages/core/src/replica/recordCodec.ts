@@ -1,5 +1,5 @@
 import { DynamisError } from '../errors/DynamisError';
-import type { Sibling } from '../ports/types';
+import { asVersion, type Sibling } from '../ports/types';
 
 /**
  * The replica record: every live sibling of one key, as stored in the engine
@@ -56,7 +56,7 @@ export function decodeRecord(bytes: Uint8Array, where = 'record'): Sibling[] {
   for (let i = 0; i < count; i++) {
     const flags = readByte(reader);
     if ((flags & ~(TOMBSTONE | HAS_EXPIRY)) !== 0) corrupt(reader, `bad sibling flags ${flags}`);
-    const version = readBytes(reader, readVarint(reader));
+    const version = asVersion(readBytes(reader, readVarint(reader)));
     const writtenAt = readDouble(reader);
     const expiresAt = (flags & HAS_EXPIRY) !== 0 ? readDouble(reader) : undefined;
     const value = (flags & TOMBSTONE) !== 0 ? null : readBytes(reader, readVarint(reader));

@@ -1,10 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
+import { asVersion } from '../ports/types';
 import { dataKey } from './keySpace';
 import { encodeRecord } from './recordCodec';
 import { recordCompactionFilter, recordCompactionFilterAt } from './recordCompactionFilter';
 import * as core from '../index';
 
-const v = Uint8Array.of(1);
+const v = asVersion(Uint8Array.of(1));
 const record = (expiresAt: number | undefined): Uint8Array =>
   encodeRecord([{ version: v, value: Uint8Array.of(7), writtenAt: 100, ...(expiresAt === undefined ? {} : { expiresAt }) }]);
 
