@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { decodeHlc, LwwResolver, lwwResolver } from '@dynamis/conflict-lww';
 import { localCoordinator } from '@dynamis/coordinator-local';
 import {
+  asVersion,
   ClockToken,
   ConfigToken,
   ConflictResolverToken,
@@ -81,8 +82,9 @@ class Copier implements Lifecycle {
       'test.copy',
       copySchema,
       async (_from, { id, key, version, value, writtenAt }) => {
-        this.resolver.validate(version, this.clock.now());
-        const sibling: Sibling = { version, value, writtenAt };
+        const v = asVersion(version);
+        this.resolver.validate(v, this.clock.now());
+        const sibling: Sibling = { version: v, value, writtenAt };
         this.delivered.push({ key, sibling, id });
         await this.replica.apply(key, [sibling]);
       },
