@@ -28,6 +28,7 @@ export * from './kernel/MessageRouter';
 export * from './kernel/clientSender';
 export * from './kernel/Store';
 export * from './kernel/ClientApi';
+export * from './kernel/PeerRpc';
 export * from './kernel/clientProtocol';
 export * from './kernel/DynamisNode';
 export * from './kernel/version';

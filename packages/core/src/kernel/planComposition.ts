@@ -1,5 +1,6 @@
 import semver from 'semver';
 import { DynamisError } from '../errors/DynamisError';
+import { CLIENT_MESSAGE } from './clientProtocol';
 import type { Plugin } from './Plugin';
 import { PORTS, type PortName } from './ports';
 import { CORE_VERSION } from './version';
@@ -10,6 +11,8 @@ export interface Unit {
   readonly provides: readonly PortName[];
   readonly needs: readonly PortName[];
   readonly optional: readonly PortName[];
+  /** Message types this unit serves (declared with the MessageRouter at composition). */
+  readonly messages?: readonly string[];
   readonly plugin?: Plugin;
 }
 
@@ -25,7 +28,10 @@ const KERNEL_UNITS: readonly Unit[] = [
     provides: ['ClientApi'],
     needs: ['Store', 'MessageRouter', 'Transport', 'Config', 'Clock', 'Logger'],
     optional: [],
+    messages: Object.values(CLIENT_MESSAGE),
   },
+  // Works without a Transport (calls to this node only); after it when there is one.
+  { name: '@dynamis/core:peer-rpc', provides: ['PeerRpc'], needs: ['MessageRouter', 'Clock', 'Config'], optional: ['Transport'] },
 ];
 
 export const ENV_UNIT_NAME = '@dynamis/core:env';
@@ -47,6 +53,7 @@ export function planComposition(plugins: readonly Plugin[]): Unit[] {
     provides: p.provides,
     needs: p.needs,
     optional: p.optional ?? [],
+    messages: p.messages ?? [],
     plugin: p,
   }));
   const provider = new Map<PortName, Unit>();

@@ -17,6 +17,7 @@ import { MessageRouterToken } from './MessageRouter';
 import { ReplicaToken } from '../replica/Replica';
 import { StoreToken } from './Store';
 import { ClientApiToken } from './ClientApi';
+import { PeerRpcToken } from './PeerRpc';
 
 /** What the kernel knows of one port: its token and who can provide it. */
 export interface PortInfo {
@@ -52,7 +53,8 @@ export type PortName =
   | 'MessageRouter'
   | 'Replica'
   | 'Store'
-  | 'ClientApi';
+  | 'ClientApi'
+  | 'PeerRpc';
 
 export const PORTS: Readonly<Record<PortName, PortInfo>> = {
   StorageEngine: {
@@ -118,6 +120,12 @@ export const PORTS: Readonly<Record<PortName, PortInfo>> = {
   ClientApi: {
     token: ClientApiToken,
     description: 'the client protocol over the Transport (active when a plugin provides Transport)',
+    providers: ['@dynamis/core'],
+    builtin: 'kernel',
+  },
+  PeerRpc: {
+    token: PeerRpcToken,
+    description: 'validated node-to-node requests, to peers over the Transport and to this node locally',
     providers: ['@dynamis/core'],
     builtin: 'kernel',
   },
