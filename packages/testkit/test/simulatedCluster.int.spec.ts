@@ -4,6 +4,7 @@ import { localCoordinator } from '@dynamis/coordinator-local';
 import {
   ClockToken,
   ConfigToken,
+  ConflictResolverToken,
   createNode,
   definePlugin,
   MessageRouterToken,
@@ -11,6 +12,7 @@ import {
   ReplicaToken,
   TransportToken,
   type Clock,
+  type ConflictResolver,
   type DynamisConfig,
   type DynamisNode,
   type Lifecycle,
@@ -45,6 +47,7 @@ class Copier implements Lifecycle {
     @inject(TransportToken) private readonly transport: Transport,
     @inject(MessageRouterToken) private readonly router: MessageRouter,
     @inject(ReplicaToken) private readonly replica: Replica,
+    @inject(ConflictResolverToken) private readonly resolver: ConflictResolver,
   ) {}
   setPeers(peers: string[]): void {
     this.peers = peers.filter((p) => p !== this.config.nodeId);
@@ -54,7 +57,9 @@ class Copier implements Lifecycle {
       'test.copy',
       copySchema,
       async (_from, { key, value }) => {
-        await this.replica.apply(key, [{ version: Buffer.from(key + ':' + value.length), value, writtenAt: this.clock.now() }]);
+        // Replica.apply validates incoming versions: stamp a real one.
+        const version = this.resolver.stamp(this.config.nodeId, undefined, [], this.clock.now());
+        await this.replica.apply(key, [{ version, value, writtenAt: this.clock.now() }]);
         return { type: 'test.copy.ok', payload: null };
       },
       'test/copier',
@@ -81,7 +86,7 @@ const copier = definePlugin({
   version: '1.0.0',
   core: '^0.1.0',
   provides: [],
-  needs: ['Transport', 'Replica', 'Clock', 'Random', 'MessageRouter', 'Config'],
+  needs: ['Transport', 'Replica', 'Clock', 'Random', 'MessageRouter', 'Config', 'ConflictResolver'],
   background: [CopyToken],
   register: ({ bind }) => {
     bind(CopyToken).to(Copier).inSingletonScope();

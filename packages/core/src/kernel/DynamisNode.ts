@@ -13,6 +13,8 @@ import { isLifecycle, type Lifecycle } from '../ports/Lifecycle';
 import { LoggerToken, type Logger } from '../ports/Logger';
 import type { Transport } from '../ports/Transport';
 import { Replica, ReplicaToken } from '../replica/Replica';
+import { ReplicaClient, ReplicaClientToken } from '../replica/ReplicaClient';
+import { ReplicaService, ReplicaServiceToken } from '../replica/ReplicaService';
 import { ClientApi, ClientApiToken } from './ClientApi';
 import { MessageRouter, MessageRouterToken } from './MessageRouter';
 import { PeerRpc, PeerRpcToken } from './PeerRpc';
@@ -227,6 +229,8 @@ function kernelModule(env: Unit, config: DynamisConfig): ContainerModule {
     bind(StoreToken).to(Store).inSingletonScope();
     bind(ClientApiToken).to(ClientApi).inSingletonScope();
     bind(PeerRpcToken).to(PeerRpc).inSingletonScope();
+    bind(ReplicaServiceToken).to(ReplicaService).inSingletonScope();
+    bind(ReplicaClientToken).to(ReplicaClient).inSingletonScope();
     for (const port of env.provides) {
       if (port === 'Clock') bind(ClockToken).to(SystemClock).inSingletonScope();
       else if (port === 'Random') bind(PORTS.Random.token).to(SystemRandom).inSingletonScope();

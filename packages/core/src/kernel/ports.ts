@@ -18,6 +18,8 @@ import { ReplicaToken } from '../replica/Replica';
 import { StoreToken } from './Store';
 import { ClientApiToken } from './ClientApi';
 import { PeerRpcToken } from './PeerRpc';
+import { ReplicaClientToken } from '../replica/ReplicaClient';
+import { ReplicaServiceToken } from '../replica/ReplicaService';
 
 /** What the kernel knows of one port: its token and who can provide it. */
 export interface PortInfo {
@@ -54,7 +56,9 @@ export type PortName =
   | 'Replica'
   | 'Store'
   | 'ClientApi'
-  | 'PeerRpc';
+  | 'PeerRpc'
+  | 'ReplicaService'
+  | 'ReplicaClient';
 
 export const PORTS: Readonly<Record<PortName, PortInfo>> = {
   StorageEngine: {
@@ -126,6 +130,18 @@ export const PORTS: Readonly<Record<PortName, PortInfo>> = {
   PeerRpc: {
     token: PeerRpcToken,
     description: 'validated node-to-node requests, to peers over the Transport and to this node locally',
+    providers: ['@dynamis/core'],
+    builtin: 'kernel',
+  },
+  ReplicaService: {
+    token: ReplicaServiceToken,
+    description: 'serves the replica protocol (active when a plugin provides Transport)',
+    providers: ['@dynamis/core'],
+    builtin: 'kernel',
+  },
+  ReplicaClient: {
+    token: ReplicaClientToken,
+    description: "typed calls to a node's replica over PeerRpc",
     providers: ['@dynamis/core'],
     builtin: 'kernel',
   },
