@@ -125,3 +125,21 @@ describe('PeerRpc over the simulated network (SimTransport)', () => {
     expect(sim.now() - before).toBeGreaterThanOrEqual(250);
   });
 });
+
+describe('PeerRpc in a node without a Transport', () => {
+  it('serves calls to this node and refuses others UNAVAILABLE, not sent', async () => {
+    const sim = new Simulation({ seed: 12, nodes: ['solo'] });
+    const node = await createNode({ nodeId: 'solo', log: { level: 'silent' } }, [
+      simulatedEnvironment(sim, 'solo', { transport: false }),
+      ...common(),
+    ]);
+    await node.start();
+    started.push(node);
+    const rpc = node.resolve(PeerRpcToken);
+    await expect(rpc.call('solo', 'svc.who', { n: 1 }, { replySchema: reply })).resolves.toEqual({ node: 'solo', from: 'solo', n: 1 });
+    await expect(rpc.call('other', 'svc.who', { n: 1 }, { replySchema: reply })).rejects.toMatchObject({
+      code: 'UNAVAILABLE',
+      details: { sent: false },
+    });
+  });
+});
