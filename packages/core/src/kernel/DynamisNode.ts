@@ -13,8 +13,11 @@ import { isLifecycle, type Lifecycle } from '../ports/Lifecycle';
 import { LoggerToken, type Logger } from '../ports/Logger';
 import type { Transport } from '../ports/Transport';
 import { Replica, ReplicaToken } from '../replica/Replica';
+import { ReplicaClient, ReplicaClientToken } from '../replica/ReplicaClient';
+import { ReplicaService, ReplicaServiceToken } from '../replica/ReplicaService';
 import { ClientApi, ClientApiToken } from './ClientApi';
 import { MessageRouter, MessageRouterToken } from './MessageRouter';
+import { PeerRpc, PeerRpcToken } from './PeerRpc';
 import type { Plugin, PluginManifest } from './Plugin';
 import { ENV_UNIT_NAME, planComposition, type Unit } from './planComposition';
 import { PORTS } from './ports';
@@ -86,6 +89,8 @@ export class DynamisNode {
         }
       }
     }
+    const router = container.get(MessageRouterToken);
+    for (const unit of units) router.declare(unit.messages ?? [], unit.name);
     return new DynamisNode(config, container, units);
   }
 
@@ -223,6 +228,9 @@ function kernelModule(env: Unit, config: DynamisConfig): ContainerModule {
     bind(ReplicaToken).to(Replica).inSingletonScope();
     bind(StoreToken).to(Store).inSingletonScope();
     bind(ClientApiToken).to(ClientApi).inSingletonScope();
+    bind(PeerRpcToken).to(PeerRpc).inSingletonScope();
+    bind(ReplicaServiceToken).to(ReplicaService).inSingletonScope();
+    bind(ReplicaClientToken).to(ReplicaClient).inSingletonScope();
     for (const port of env.provides) {
       if (port === 'Clock') bind(ClockToken).to(SystemClock).inSingletonScope();
       else if (port === 'Random') bind(PORTS.Random.token).to(SystemRandom).inSingletonScope();

@@ -48,3 +48,32 @@ describe('MessageRouter', () => {
     expect(() => router.register('test.echo', z.any(), async () => undefined, 'other')).toThrow(/already registered by spec/);
   });
 });
+
+describe('MessageRouter: declared types that are not being served', () => {
+  it('answers a declared type without a handler UNAVAILABLE not applied, serves it once registered, and again after unregister', async () => {
+    const router = new MessageRouter();
+    router.declare(['svc.ping'], 'plugin-a');
+    const refused = await router.dispatch('n2', { type: 'svc.ping', payload: null }).catch((e: unknown) => e);
+    expect(refused).toMatchObject({
+      code: 'UNAVAILABLE',
+      details: { type: 'svc.ping', owner: 'plugin-a', notStarted: true, applied: false },
+    });
+    router.register('svc.ping', z.null(), async () => ({ type: 'svc.pong', payload: null }), 'plugin-a');
+    await expect(router.dispatch('n2', { type: 'svc.ping', payload: null })).resolves.toEqual({ type: 'svc.pong', payload: null });
+    router.unregister('svc.ping');
+    await expect(router.dispatch('n2', { type: 'svc.ping', payload: null })).rejects.toMatchObject({
+      code: 'UNAVAILABLE',
+      details: { notStarted: true },
+    });
+    // a type nobody declared stays a protocol error
+    await expect(router.dispatch('n2', { type: 'svc.other', payload: null })).rejects.toMatchObject({ code: 'PROTOCOL_ERROR' });
+  });
+
+  it('refuses one type declared by two owners', () => {
+    const router = new MessageRouter();
+    router.declare(['a.b'], 'p1');
+    router.declare(['a.b'], 'p1');
+    expect(() => router.declare(['c.d', 'a.b'], 'p2')).toThrow(expect.objectContaining({ code: 'INCOMPATIBLE_PLUGIN' }));
+    return expect(router.dispatch('n2', { type: 'c.d', payload: null })).rejects.toMatchObject({ code: 'PROTOCOL_ERROR' }); // nothing declared
+  });
+});

@@ -23,13 +23,18 @@ interface Route {
  * message types it owns together with a zod schema; `dispatch` (the
  * transport's inbound handler) validates the payload before the handler sees
  * it. An unknown type or an invalid payload is a PROTOCOL_ERROR thrown back to
- * the sender, never passed on. Each type has an audience: node-to-node types
+ * the sender, never passed on. A type that is declared (see declare) but has
+ * no handler right now (its owner has not started yet, or has stopped) is a
+ * retryable UNAVAILABLE with details `{ type, from, owner, notStarted: true,
+ * applied: false }`: the message reached no handler. Each type has an audience: node-to-node types
  * are refused (UNAUTHORIZED) to clients (see isClientSender), and
  * client types to nodes, so a client can never speak a replica protocol.
  */
 @injectable()
 export class MessageRouter {
   private readonly routes = new Map<string, Route>();
+  /** Declared message types → owner (see declare). */
+  private readonly declared = new Map<string, string>();
 
   /** Registers `type`. Throws INVALID_ARGUMENT if another owner registered it. */
   register<S extends z.ZodType>(
@@ -48,9 +53,33 @@ export class MessageRouter {
     this.routes.set(type, { schema, handler: handler as MessageHandler<unknown>, owner, audience });
   }
 
-  /** Removes `type` (on plugin stop). */
+  /**
+   * Declares that `owner` serves `types` (from plugin manifests, by the
+   * kernel at composition): while a declared type has no handler it is
+   * answered UNAVAILABLE `notStarted`, not PROTOCOL_ERROR. Throws
+   * INCOMPATIBLE_PLUGIN if another owner declared one of them. Idempotent
+   * for the same owner.
+   */
+  declare(types: readonly string[], owner: string): void {
+    for (const type of types) {
+      const other = this.declared.get(type);
+      if (other !== undefined && other !== owner) {
+        throw new DynamisError('INCOMPATIBLE_PLUGIN', `Message type '${type}' is declared by both ${other} and ${owner}`, {
+          details: { type, owners: [other, owner] },
+        });
+      }
+    }
+    for (const type of types) this.declared.set(type, owner);
+  }
+
+  /** Removes `type`'s handler (on plugin stop). A declared type stays declared. */
   unregister(type: string): void {
     this.routes.delete(type);
+  }
+
+  /** Whether `type` has a handler now. */
+  has(type: string): boolean {
+    return this.routes.has(type);
   }
 
   types(): string[] {
@@ -61,6 +90,12 @@ export class MessageRouter {
   readonly dispatch: InboundHandler = async (from, msg, body) => {
     const route = this.routes.get(msg.type);
     if (route === undefined) {
+      const owner = typeof msg.type === 'string' ? this.declared.get(msg.type) : undefined;
+      if (owner !== undefined) {
+        throw new DynamisError('UNAVAILABLE', `Message type '${msg.type}' is not being served now (${owner} is not started); not applied`, {
+          details: { type: msg.type, from, owner, notStarted: true, applied: false },
+        });
+      }
       throw new DynamisError('PROTOCOL_ERROR', `Unknown message type '${String(msg.type)}'`, { details: { type: msg.type, from } });
     }
     if ((route.audience === 'clients') !== isClientSender(from)) {

@@ -2,6 +2,7 @@ import { ContainerModule, type ContainerModuleLoadOptions, type ServiceIdentifie
 import { isPluginConfigSection, PLUGIN_CONFIG_SECTIONS, type PluginConfigSection } from '../config/configSections';
 import type { Lifecycle } from '../ports/Lifecycle';
 import { DynamisError } from '../errors/DynamisError';
+import { MAX_MESSAGE_TYPE_LENGTH } from '../wire/envelope';
 import { isPortName, PORTS, type PortName } from './ports';
 
 /**
@@ -25,6 +26,13 @@ export interface PluginManifest {
    * that sets a section no plugin of the node reads (INVALID_CONFIG naming it).
    */
   readonly reads?: readonly PluginConfigSection[];
+  /**
+   * The message types this plugin registers with the MessageRouter. While the
+   * plugin is not started (or after it stopped) they are answered with a
+   * retryable UNAVAILABLE (`notStarted: true, applied: false`) instead of
+   * PROTOCOL_ERROR "unknown message type". Two plugins may not declare one type.
+   */
+  readonly messages?: readonly string[];
 }
 
 /**
@@ -64,6 +72,12 @@ export function definePlugin(def: PluginDefinition): Plugin {
     if (!isPluginConfigSection(section))
       problems.push(`unknown config section '${String(section)}' in reads (known: ${PLUGIN_CONFIG_SECTIONS.join(', ')})`);
   }
+  const messages = def.messages ?? [];
+  for (const type of messages) {
+    if (typeof type !== 'string' || type.length === 0 || type.length > MAX_MESSAGE_TYPE_LENGTH)
+      problems.push(`message type ${JSON.stringify(type)} must be 1–${MAX_MESSAGE_TYPE_LENGTH} characters`);
+  }
+  if (new Set(messages).size !== messages.length) problems.push('a message type is listed twice in messages');
   for (const port of def.provides) {
     if (def.needs.includes(port)) problems.push(`port ${port} is both provided and needed`);
     if (PORTS[port]?.builtin === 'kernel') problems.push(`port ${port} is provided by the kernel only`);

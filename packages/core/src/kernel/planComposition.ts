@@ -1,6 +1,8 @@
 import semver from 'semver';
 import { DynamisError } from '../errors/DynamisError';
+import { CLIENT_MESSAGE } from './clientProtocol';
 import type { Plugin } from './Plugin';
+import { REPLICA_MESSAGE } from '../replica/replicaProtocol';
 import { PORTS, type PortName } from './ports';
 import { CORE_VERSION } from './version';
 
@@ -10,13 +12,20 @@ export interface Unit {
   readonly provides: readonly PortName[];
   readonly needs: readonly PortName[];
   readonly optional: readonly PortName[];
+  /** Message types this unit serves (declared with the MessageRouter at composition). */
+  readonly messages?: readonly string[];
   readonly plugin?: Plugin;
 }
 
 const KERNEL_UNITS: readonly Unit[] = [
   { name: '@dynamis/core:config', provides: ['Config'], needs: [], optional: [] },
   { name: '@dynamis/core:router', provides: ['MessageRouter'], needs: [], optional: [] },
-  { name: '@dynamis/core:replica', provides: ['Replica'], needs: ['StorageEngine', 'ConflictResolver', 'Clock', 'Config'], optional: [] },
+  {
+    name: '@dynamis/core:replica',
+    provides: ['Replica'],
+    needs: ['StorageEngine', 'ConflictResolver', 'Clock', 'Config', 'Logger'],
+    optional: [],
+  },
   { name: '@dynamis/core:store', provides: ['Store'], needs: ['Coordinator', 'Config'], optional: [] },
   // Active only when a plugin provides Transport (see planComposition). Needs the
   // Transport so that it starts after it and stops (draining) before it.
@@ -25,6 +34,23 @@ const KERNEL_UNITS: readonly Unit[] = [
     provides: ['ClientApi'],
     needs: ['Store', 'MessageRouter', 'Transport', 'Config', 'Clock', 'Logger'],
     optional: ['ConflictResolver'],
+    messages: Object.values(CLIENT_MESSAGE),
+  },
+  // Works without a Transport (calls to this node only); after it when there is one.
+  { name: '@dynamis/core:peer-rpc', provides: ['PeerRpc'], needs: ['MessageRouter', 'Clock', 'Config'], optional: ['Transport'] },
+  // Active only when a plugin provides Transport, like the client API.
+  {
+    name: '@dynamis/core:replica-protocol',
+    provides: ['ReplicaService'],
+    needs: ['Replica', 'MessageRouter', 'Transport', 'Config'],
+    optional: [],
+    messages: Object.values(REPLICA_MESSAGE),
+  },
+  {
+    name: '@dynamis/core:replica-client',
+    provides: ['ReplicaClient'],
+    needs: ['PeerRpc', 'ConflictResolver', 'Clock', 'Config'],
+    optional: [],
   },
 ];
 
@@ -33,7 +59,8 @@ export const ENV_UNIT_NAME = '@dynamis/core:env';
 /**
  * Decides which units run and in what order, or throws the composition
  * error. The kernel's client API unit (ClientApi) runs only when some plugin
- * provides Transport. Errors: INCOMPATIBLE_PLUGIN (duplicate name, core version out of range,
+ * provides Transport; its replica protocol unit (ReplicaService) only when
+ * plugins provide Transport, StorageEngine and ConflictResolver. Errors: INCOMPATIBLE_PLUGIN (duplicate name, core version out of range,
  * dependency cycle), DUPLICATE_PROVIDER (two plugins provide one port),
  * MISSING_PROVIDER (a needed port nobody provides; every missing port is
  * listed, with who needs it, which packages of this repository provide it,
@@ -47,6 +74,7 @@ export function planComposition(plugins: readonly Plugin[]): Unit[] {
     provides: p.provides,
     needs: p.needs,
     optional: p.optional ?? [],
+    messages: p.messages ?? [],
     plugin: p,
   }));
   const provider = new Map<PortName, Unit>();
@@ -71,6 +99,12 @@ export function planComposition(plugins: readonly Plugin[]): Unit[] {
   if (pluginUnits.some((u) => u.provides.includes('Transport'))) {
     roots.push('ClientApi');
     addNeed(neededBy, 'ClientApi', 'the node (client API over the Transport)');
+  }
+  // The replica protocol serves this node's data: active when it has a Transport and data (an engine and a resolver).
+  const provided = (port: PortName): boolean => pluginUnits.some((u) => u.provides.includes(port));
+  if (provided('Transport') && provided('StorageEngine') && provided('ConflictResolver')) {
+    roots.push('ReplicaService');
+    addNeed(neededBy, 'ReplicaService', 'the node (replica protocol over the Transport)');
   }
   const queue: PortName[] = [...roots, ...pluginUnits.flatMap((u) => u.needs), ...envUnit.needs];
   for (const u of pluginUnits) for (const p of u.needs) addNeed(neededBy, p, u.name);

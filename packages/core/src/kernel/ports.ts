@@ -17,6 +17,9 @@ import { MessageRouterToken } from './MessageRouter';
 import { ReplicaToken } from '../replica/Replica';
 import { StoreToken } from './Store';
 import { ClientApiToken } from './ClientApi';
+import { PeerRpcToken } from './PeerRpc';
+import { ReplicaClientToken } from '../replica/ReplicaClient';
+import { ReplicaServiceToken } from '../replica/ReplicaService';
 
 /** What the kernel knows of one port: its token and who can provide it. */
 export interface PortInfo {
@@ -52,7 +55,10 @@ export type PortName =
   | 'MessageRouter'
   | 'Replica'
   | 'Store'
-  | 'ClientApi';
+  | 'ClientApi'
+  | 'PeerRpc'
+  | 'ReplicaService'
+  | 'ReplicaClient';
 
 export const PORTS: Readonly<Record<PortName, PortInfo>> = {
   StorageEngine: {
@@ -117,6 +123,24 @@ export const PORTS: Readonly<Record<PortName, PortInfo>> = {
   ClientApi: {
     token: ClientApiToken,
     description: 'the client protocol over the Transport (active when a plugin provides Transport)',
+    providers: ['@dynamis/core'],
+    builtin: 'kernel',
+  },
+  PeerRpc: {
+    token: PeerRpcToken,
+    description: 'validated node-to-node requests, to peers over the Transport and to this node locally',
+    providers: ['@dynamis/core'],
+    builtin: 'kernel',
+  },
+  ReplicaService: {
+    token: ReplicaServiceToken,
+    description: 'serves the replica protocol (active when a plugin provides Transport)',
+    providers: ['@dynamis/core'],
+    builtin: 'kernel',
+  },
+  ReplicaClient: {
+    token: ReplicaClientToken,
+    description: "typed calls to a node's replica over PeerRpc",
     providers: ['@dynamis/core'],
     builtin: 'kernel',
   },

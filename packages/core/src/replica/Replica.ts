@@ -5,8 +5,10 @@ import { ClockToken, type Clock } from '../ports/Clock';
 import { ConflictResolverToken, type ConflictResolver } from '../ports/ConflictResolver';
 import type { Unsubscribe } from '../ports/EventSource';
 import type { Lifecycle } from '../ports/Lifecycle';
+import { LoggerToken, type Logger } from '../ports/Logger';
 import { StorageEngineToken, type BatchOp, type StorageEngine } from '../ports/StorageEngine';
 import type { Sibling } from '../ports/types';
+import { checkIncomingSiblings } from './checkSiblings';
 import { KeyLocks } from './KeyLocks';
 import { dataKey, keySpaceRange, KeySpace, userKeyOf } from './keySpace';
 import { decodeRecord, encodeRecord } from './recordCodec';
@@ -15,12 +17,29 @@ import { recordCompactionFilter } from './recordCompactionFilter';
 /** A write that landed: the key and its merged siblings. */
 export type AppliedListener = (key: string, siblings: readonly Sibling[]) => void;
 
+/** User-key bounds of a scan, compared in UTF-8 byte order (the engine's order); absent = open. */
+export interface ReplicaScanRange {
+  readonly gte?: string;
+  readonly lt?: string;
+}
+
+/** A key and the siblings to merge into it (see Replica.applyMany). */
+export interface ReplicaEntry {
+  readonly key: string;
+  readonly siblings: readonly Sibling[];
+}
+
 /**
  * This node's copy of the data: versioned records (siblings, tombstones,
  * expiry) encoded over the StorageEngine. The only writer of data-space keys.
  *
- * - `apply` merges incoming siblings into the stored record through the
- *   ConflictResolver and writes the result; writes to one key are serialized
+ * - `apply` / `applyMany` take siblings from outside this node (a peer, a
+ *   repair): every sibling is checked first (checkIncomingSiblings: shape,
+ *   bounds, `resolver.validate(version, now)`), INVALID_ARGUMENT and nothing
+ *   written otherwise. They are merged into the stored record through the
+ *   ConflictResolver and the result is written. `update` and `applyBatch`
+ *   are the local coordinator's path, for versions it stamped itself.
+ *   Writes to one key are serialized
  *   (read-merge-write under a per-key lock), so no sibling is lost to a race.
  * - Records are kept until compaction: a tombstone or an expired value is
  *   purged only after `tombstones.graceMs`, so anti-entropy cannot resurrect
@@ -31,13 +50,18 @@ export type AppliedListener = (key: string, siblings: readonly Sibling[]) => voi
 export class Replica implements Lifecycle {
   private readonly locks = new KeyLocks();
   private readonly listeners = new Set<AppliedListener>();
+  private listenerFailures_ = 0;
+  private readonly log: Logger;
 
   constructor(
     @inject(StorageEngineToken) private readonly engine: StorageEngine,
     @inject(ConflictResolverToken) private readonly resolver: ConflictResolver,
     @inject(ClockToken) private readonly clock: Clock,
     @inject(ConfigToken) private readonly config: DynamisConfig,
-  ) {}
+    @inject(LoggerToken) logger: Logger,
+  ) {
+    this.log = logger.child({ component: 'replica' });
+  }
 
   async start(): Promise<void> {
     this.engine.setCompactionFilter(recordCompactionFilter(() => this.clock.now(), this.config.tombstones.graceMs));
@@ -53,9 +77,30 @@ export class Replica implements Lifecycle {
     return bytes === undefined ? [] : decodeRecord(bytes, `record of key ${JSON.stringify(key)}`);
   }
 
-  /** Merges `incoming` into the stored record and writes it; returns the merged siblings. */
-  apply(key: string, incoming: readonly Sibling[]): Promise<Sibling[]> {
+  /**
+   * Merges siblings received from outside into the stored record and writes
+   * it; returns the merged siblings. INVALID_ARGUMENT (nothing written) if a
+   * sibling fails checkIncomingSiblings; the key is the caller's to check.
+   */
+  async apply(key: string, incoming: readonly Sibling[]): Promise<Sibling[]> {
+    checkIncomingSiblings(key, incoming, this.resolver, this.clock.now(), this.config.limits);
     return this.update(key, () => incoming);
+  }
+
+  /**
+   * `apply` for several keys in one atomic engine write: every entry is
+   * checked before anything is written (one bad sibling rejects all,
+   * INVALID_ARGUMENT). A key listed twice gets both sets. Returns the merged
+   * siblings per key.
+   */
+  async applyMany(entries: readonly ReplicaEntry[]): Promise<Map<string, Sibling[]>> {
+    const now = this.clock.now();
+    const incoming = new Map<string, Sibling[]>();
+    for (const { key, siblings } of entries) {
+      checkIncomingSiblings(key, siblings, this.resolver, now, this.config.limits);
+      incoming.set(key, [...(incoming.get(key) ?? []), ...siblings]);
+    }
+    return this.applyBatch([...incoming.keys()], () => incoming);
   }
 
   /**
@@ -100,9 +145,19 @@ export class Replica implements Lifecycle {
     });
   }
 
-  /** Every record in user-key order (for anti-entropy and range streaming). */
-  async *scan(): AsyncGenerator<[string, Sibling[]]> {
-    const it = this.engine.iterator(keySpaceRange(KeySpace.data));
+  /**
+   * The records of one key range (all keys when `range` is absent), in
+   * UTF-8 byte order of the keys, read from the engine by those bounds only
+   * (never a full scan filtered in memory), from a snapshot taken when
+   * iteration starts. For anti-entropy and range streaming. A corrupt record
+   * throws CORRUPTION. Close early with `return()` (a for-await `break`).
+   */
+  async *scan(range: ReplicaScanRange = {}): AsyncGenerator<[string, Sibling[]]> {
+    const space = keySpaceRange(KeySpace.data);
+    const it = this.engine.iterator({
+      gte: range.gte === undefined ? space.gte : dataKey(range.gte),
+      lt: range.lt === undefined ? space.lt : dataKey(range.lt),
+    });
     try {
       for (;;) {
         const batch = await it.nextv(256);
@@ -114,14 +169,31 @@ export class Replica implements Lifecycle {
     }
   }
 
-  /** Calls `listener` after every write (for Merkle trees kept up to date). */
+  /**
+   * Calls `listener` synchronously after every durable write (for Merkle
+   * trees kept up to date), in write order per key. A listener cannot fail
+   * the write, which already happened: what it throws is logged (warn) and
+   * counted in `listenerFailures`, and the other listeners still run.
+   */
   onApplied(listener: AppliedListener): Unsubscribe {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
+  /** onApplied listeners that threw, since this replica was created. */
+  get listenerFailures(): number {
+    return this.listenerFailures_;
+  }
+
   private emit(key: string, siblings: readonly Sibling[]): void {
-    for (const listener of this.listeners) listener(key, siblings);
+    for (const listener of this.listeners) {
+      try {
+        listener(key, siblings);
+      } catch (err) {
+        this.listenerFailures_++;
+        this.log.warn('onApplied listener failed; the write stands', { key, error: String(err) });
+      }
+    }
   }
 }
 

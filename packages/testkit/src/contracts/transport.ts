@@ -168,6 +168,27 @@ export function transportContract(name: string, factory: TransportContractFactor
       expect(err.code).toBe('UNAVAILABLE');
     });
 
+    // A transport may serve a request to its own id or refuse it (UNAVAILABLE);
+    // it must answer either way, never hang or fail otherwise. The kernel's
+    // PeerRpc does not rely on either: it dispatches calls to self locally.
+    it('answers a request to its own id with the reply or refuses it UNAVAILABLE, never hangs', async () => {
+      let seenFrom: NodeId | undefined;
+      a.setHandler(async (from, msg) => {
+        seenFrom = from;
+        return { type: 'self.reply', payload: { got: msg.payload } };
+      });
+      await fx.start();
+      const r = await settle(a.request(A, { type: 'self', payload: [1, 'two'] }, { timeoutMs: settleMs }));
+      if (r.status === 'fulfilled') {
+        expect(r.value).toEqual({ type: 'self.reply', payload: { got: [1, 'two'] } });
+        expect(seenFrom).toBe(A);
+      } else {
+        expect(r.reason).toBeInstanceOf(DynamisError);
+        expect((r.reason as DynamisError).code).toBe('UNAVAILABLE');
+        expect(seenFrom).toBeUndefined();
+      }
+    });
+
     it('delivers a one-way send', async () => {
       const got: Array<[NodeId, Envelope]> = [];
       b.setHandler(async (from, msg) => {

@@ -1,0 +1,109 @@
+import { inject, injectable, type ServiceIdentifier } from 'inversify';
+import { ConfigToken } from '../config/parseConfig';
+import type { DynamisConfig } from '../config/schema';
+import { DynamisError } from '../errors/DynamisError';
+import { PeerRpc, PeerRpcToken } from '../kernel/PeerRpc';
+import { ClockToken, type Clock } from '../ports/Clock';
+import { ConflictResolverToken, type ConflictResolver } from '../ports/ConflictResolver';
+import type { NodeId, Sibling } from '../ports/types';
+import { checkIncomingSiblings } from './checkSiblings';
+import type { ReplicaEntry } from './Replica';
+import { fromWireSibling, REPLICA_MESSAGE, REPLICA_REPLY, replicaSchemas, toWireSibling, type ReplicaSchemas } from './replicaProtocol';
+
+export interface ReplicaCallOptions {
+  /** Deadline on the Clock (default timeouts.requestMs). */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * The coordinator's side of the replica protocol: typed calls to one
+ * node's replica through PeerRpc (a call to this node is served locally
+ * with the wire's semantics). Replies are checked like any data from
+ * outside: a read's siblings go through checkIncomingSiblings (the
+ * resolver's `validate` included); a reply that fails is PROTOCOL_ERROR
+ * naming the node. Errors otherwise are PeerRpc's and the server's
+ * (ReplicaService): UNAVAILABLE (unreachable, or the protocol not started
+ * there: `notStarted`, not applied), TIMEOUT, INVALID_KEY, INVALID_ARGUMENT.
+ */
+@injectable()
+export class ReplicaClient {
+  private readonly schemas: ReplicaSchemas;
+
+  constructor(
+    @inject(PeerRpcToken) private readonly rpc: PeerRpc,
+    @inject(ConflictResolverToken) private readonly resolver: ConflictResolver,
+    @inject(ClockToken) private readonly clock: Clock,
+    @inject(ConfigToken) private readonly config: DynamisConfig,
+  ) {
+    this.schemas = replicaSchemas(config.limits);
+  }
+
+  /** Every stored sibling of `key` on `node` (tombstones and expired ones included); [] if none. */
+  async read(node: NodeId, key: string, options: ReplicaCallOptions = {}): Promise<Sibling[]> {
+    const reply = await this.rpc.call(node, REPLICA_MESSAGE.read, { key }, this.opts(this.schemas.readResult, REPLICA_REPLY.read, options));
+    return this.incoming(node, key, reply.siblings.map(fromWireSibling));
+  }
+
+  /** The records of `keys` on `node`, in the order of `keys`. */
+  async readBatch(node: NodeId, keys: readonly string[], options: ReplicaCallOptions = {}): Promise<Sibling[][]> {
+    const reply = await this.rpc.call(
+      node,
+      REPLICA_MESSAGE.readBatch,
+      { keys: [...keys] },
+      this.opts(this.schemas.readBatchResult, REPLICA_REPLY.readBatch, options),
+    );
+    if (reply.records.length !== keys.length) {
+      throw new DynamisError('PROTOCOL_ERROR', `${node} answered ${reply.records.length} records for ${keys.length} keys`, {
+        details: { peer: node },
+      });
+    }
+    return reply.records.map((r, i) => this.incoming(node, keys[i]!, r.map(fromWireSibling)));
+  }
+
+  /** Merges `siblings` into `key` on `node`; resolves with how many siblings `node` then holds. */
+  async write(node: NodeId, key: string, siblings: readonly Sibling[], options: ReplicaCallOptions = {}): Promise<number> {
+    const payload = { key, siblings: siblings.map(toWireSibling) };
+    const reply = await this.rpc.call(
+      node,
+      REPLICA_MESSAGE.write,
+      payload,
+      this.opts(this.schemas.writeResult, REPLICA_REPLY.write, options),
+    );
+    return reply.stored;
+  }
+
+  /** Merges every entry on `node` in one atomic write there; resolves with the siblings held per entry. */
+  async writeBatch(node: NodeId, entries: readonly ReplicaEntry[], options: ReplicaCallOptions = {}): Promise<number[]> {
+    const payload = { entries: entries.map((e) => ({ key: e.key, siblings: e.siblings.map(toWireSibling) })) };
+    const reply = await this.rpc.call(
+      node,
+      REPLICA_MESSAGE.writeBatch,
+      payload,
+      this.opts(this.schemas.writeBatchResult, REPLICA_REPLY.writeBatch, options),
+    );
+    if (reply.stored.length !== entries.length) {
+      throw new DynamisError('PROTOCOL_ERROR', `${node} answered ${reply.stored.length} results for ${entries.length} entries`, {
+        details: { peer: node },
+      });
+    }
+    return reply.stored;
+  }
+
+  private opts<S>(replySchema: S, replyType: string, options: ReplicaCallOptions) {
+    return options.timeoutMs === undefined ? { replySchema, replyType } : { replySchema, replyType, timeoutMs: options.timeoutMs };
+  }
+
+  private incoming(node: NodeId, key: string, siblings: Sibling[]): Sibling[] {
+    try {
+      checkIncomingSiblings(key, siblings, this.resolver, this.clock.now(), this.config.limits);
+    } catch (err) {
+      throw new DynamisError('PROTOCOL_ERROR', `${node} sent an invalid record: ${(err as Error).message}`, {
+        cause: err,
+        details: { peer: node, key },
+      });
+    }
+    return siblings;
+  }
+}
+
+export const ReplicaClientToken: ServiceIdentifier<ReplicaClient> = Symbol.for('dynamis.ReplicaClient');

@@ -1,0 +1,93 @@
+import { inject, injectable, type ServiceIdentifier } from 'inversify';
+import { ConfigToken } from '../config/parseConfig';
+import type { DynamisConfig } from '../config/schema';
+import { MessageRouter, MessageRouterToken } from '../kernel/MessageRouter';
+import { checkKey } from '../kernel/requestChecks';
+import type { Lifecycle } from '../ports/Lifecycle';
+import { Replica, ReplicaToken } from './Replica';
+import { fromWireSibling, REPLICA_MESSAGE, REPLICA_REPLY, replicaSchemas, toWireSibling } from './replicaProtocol';
+
+const OWNER = '@dynamis/core:replica-protocol';
+
+/**
+ * Serves the replica protocol (replicaProtocol.ts, docs/protocol.md "Replica
+ * protocol") on this node's Replica: registers `replica.read`,
+ * `replica.readBatch`, `replica.write` and `replica.writeBatch` with the
+ * MessageRouter (audience 'nodes': refused to clients) on start, and removes
+ * them on stop, after which they are answered UNAVAILABLE `notStarted` (the
+ * kernel declares them). Active in every node that has a Transport.
+ *
+ * Errors to the caller: PROTOCOL_ERROR (schema, batch bounds: the router),
+ * INVALID_KEY (a key the Store would refuse), INVALID_ARGUMENT (a sibling
+ * the replica refuses, among them any version the resolver's `validate`
+ * rejects; a batch is checked whole before anything is written), then the
+ * engine's errors. A read of a missing key is an empty sibling list.
+ */
+@injectable()
+export class ReplicaService implements Lifecycle {
+  private registered = false;
+
+  constructor(
+    @inject(ReplicaToken) private readonly replica: Replica,
+    @inject(MessageRouterToken) private readonly router: MessageRouter,
+    @inject(ConfigToken) private readonly config: DynamisConfig,
+  ) {}
+
+  /** Registers the replica types. Throws INVALID_ARGUMENT if another owner registered one. Idempotent. */
+  async start(): Promise<void> {
+    if (this.registered) return;
+    const s = replicaSchemas(this.config.limits);
+    const limits = this.config.limits;
+    const r = this.router;
+    r.register(
+      REPLICA_MESSAGE.read,
+      s.read,
+      async (_from, m) => {
+        checkKey(m.key, limits);
+        return { type: REPLICA_REPLY.read, payload: { siblings: (await this.replica.read(m.key)).map(toWireSibling) } };
+      },
+      OWNER,
+    );
+    r.register(
+      REPLICA_MESSAGE.readBatch,
+      s.readBatch,
+      async (_from, m) => {
+        for (const key of m.keys) checkKey(key, limits);
+        const records = [];
+        for (const key of m.keys) records.push((await this.replica.read(key)).map(toWireSibling));
+        return { type: REPLICA_REPLY.readBatch, payload: { records } };
+      },
+      OWNER,
+    );
+    r.register(
+      REPLICA_MESSAGE.write,
+      s.write,
+      async (_from, m) => {
+        checkKey(m.key, limits);
+        const merged = await this.replica.apply(m.key, m.siblings.map(fromWireSibling));
+        return { type: REPLICA_REPLY.write, payload: { stored: merged.length } };
+      },
+      OWNER,
+    );
+    r.register(
+      REPLICA_MESSAGE.writeBatch,
+      s.writeBatch,
+      async (_from, m) => {
+        for (const e of m.entries) checkKey(e.key, limits);
+        const merged = await this.replica.applyMany(m.entries.map((e) => ({ key: e.key, siblings: e.siblings.map(fromWireSibling) })));
+        return { type: REPLICA_REPLY.writeBatch, payload: { stored: m.entries.map((e) => merged.get(e.key)?.length ?? 0) } };
+      },
+      OWNER,
+    );
+    this.registered = true;
+  }
+
+  /** Unregisters the types (requests in flight finish). Idempotent. */
+  async stop(): Promise<void> {
+    if (!this.registered) return;
+    for (const type of Object.values(REPLICA_MESSAGE)) this.router.unregister(type);
+    this.registered = false;
+  }
+}
+
+export const ReplicaServiceToken: ServiceIdentifier<ReplicaService> = Symbol.for('dynamis.ReplicaService');

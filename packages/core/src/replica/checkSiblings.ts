@@ -1,0 +1,51 @@
+import { DynamisError, isDynamisError } from '../errors/DynamisError';
+import type { Limits } from '../kernel/requestChecks';
+import type { ConflictResolver } from '../ports/ConflictResolver';
+import type { Sibling } from '../ports/types';
+import { REPLICA_MAX_SIBLINGS, REPLICA_MAX_VERSION_BYTES } from './replicaProtocol';
+
+/**
+ * Checks siblings received from outside this node (a peer's write, a peer's
+ * read reply) before anything stores or merges them: at most
+ * REPLICA_MAX_SIBLINGS, each a version of 1–REPLICA_MAX_VERSION_BYTES bytes
+ * that `resolver.validate(version, now)` accepts, a value of bytes (at most
+ * limits.maxValueBytes) or null, a finite non-negative `writtenAt`, and a
+ * finite `expiresAt` when present. Throws INVALID_ARGUMENT naming the key and
+ * the sibling; never changes anything.
+ */
+export function checkIncomingSiblings(
+  key: string,
+  siblings: readonly Sibling[],
+  resolver: ConflictResolver,
+  now: number,
+  limits: Limits,
+): void {
+  if (!Array.isArray(siblings)) throw bad(key, 'siblings must be an array');
+  if (siblings.length > REPLICA_MAX_SIBLINGS) throw bad(key, `${siblings.length} siblings, at most ${REPLICA_MAX_SIBLINGS}`);
+  siblings.forEach((s, i) => {
+    const where = `sibling ${i}`;
+    if (typeof s !== 'object' || s === null) throw bad(key, `${where} is not an object`);
+    if (!(s.version instanceof Uint8Array) || s.version.length === 0 || s.version.length > REPLICA_MAX_VERSION_BYTES)
+      throw bad(key, `${where}: version must be 1–${REPLICA_MAX_VERSION_BYTES} bytes`);
+    if (s.value !== null && !(s.value instanceof Uint8Array)) throw bad(key, `${where}: value must be bytes or null`);
+    if (s.value !== null && s.value.length > limits.maxValueBytes)
+      throw bad(key, `${where}: value of ${s.value.length} bytes is over limits.maxValueBytes (${limits.maxValueBytes})`);
+    if (typeof s.writtenAt !== 'number' || !Number.isFinite(s.writtenAt) || s.writtenAt < 0)
+      throw bad(key, `${where}: writtenAt must be a finite number >= 0`);
+    if (s.expiresAt !== undefined && (typeof s.expiresAt !== 'number' || !Number.isFinite(s.expiresAt)))
+      throw bad(key, `${where}: expiresAt must be a finite number`);
+    try {
+      resolver.validate(s.version, now);
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      throw new DynamisError('INVALID_ARGUMENT', `key ${JSON.stringify(key)}, ${where}: version rejected by ${resolver.name}: ${why}`, {
+        cause: err,
+        details: { key, sibling: i, resolver: resolver.name, ...(isDynamisError(err) ? { reason: err.code } : {}) },
+      });
+    }
+  });
+}
+
+function bad(key: string, why: string): DynamisError {
+  return new DynamisError('INVALID_ARGUMENT', `key ${JSON.stringify(key)}: ${why}`, { details: { key } });
+}

@@ -1,0 +1,79 @@
+import { z } from 'zod';
+import type { Limits } from '../kernel/requestChecks';
+import type { Sibling } from '../ports/types';
+
+/**
+ * The replica protocol (docs/protocol.md, "Replica protocol"): node-to-node
+ * reads and writes of this node's copy of the data, served by the kernel's
+ * ReplicaService over the Transport and called through ReplicaClient
+ * (PeerRpc). Quorum coordination, read repair, hinted handoff and
+ * anti-entropy all use it.
+ */
+export const REPLICA_MESSAGE = {
+  read: 'replica.read',
+  readBatch: 'replica.readBatch',
+  write: 'replica.write',
+  writeBatch: 'replica.writeBatch',
+} as const;
+
+/** Reply types: the request type + '.result'. */
+export const REPLICA_REPLY = {
+  read: 'replica.read.result',
+  readBatch: 'replica.readBatch.result',
+  write: 'replica.write.result',
+  writeBatch: 'replica.writeBatch.result',
+} as const;
+
+/** Most siblings of one key in one message (a write's incoming set, a read's record). */
+export const REPLICA_MAX_SIBLINGS = 128;
+/** Longest version accepted from another node, in bytes (the resolver may bound it further). */
+export const REPLICA_MAX_VERSION_BYTES = 4096;
+
+const bytes = z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'expected bytes');
+
+/** One sibling as it travels: `expiresAt` absent (never null) when the value does not expire. */
+export const wireSiblingSchema = z
+  .object({
+    version: bytes,
+    value: bytes.nullable(),
+    writtenAt: z.number(),
+    expiresAt: z.number().optional(),
+  })
+  .strict();
+
+export const wireSiblingsSchema = z.array(wireSiblingSchema).max(REPLICA_MAX_SIBLINGS);
+
+/**
+ * The request and reply schemas, with batch bounds from the config's limits:
+ * at most `limits.maxBatchOps` keys per batch, REPLICA_MAX_SIBLINGS siblings
+ * per key. Key and sibling contents are checked by the replica layer
+ * (INVALID_KEY, INVALID_ARGUMENT), not here.
+ */
+export function replicaSchemas(limits: Limits) {
+  const key = z.string().min(1);
+  const entry = z.object({ key, siblings: wireSiblingsSchema }).strict();
+  return {
+    read: z.object({ key }).strict(),
+    readBatch: z.object({ keys: z.array(key).min(1).max(limits.maxBatchOps) }).strict(),
+    write: entry,
+    writeBatch: z.object({ entries: z.array(entry).min(1).max(limits.maxBatchOps) }).strict(),
+    readResult: z.object({ siblings: wireSiblingsSchema }).strict(),
+    readBatchResult: z.object({ records: z.array(wireSiblingsSchema).max(limits.maxBatchOps) }).strict(),
+    writeResult: z.object({ stored: z.number().int().nonnegative() }).strict(),
+    writeBatchResult: z.object({ stored: z.array(z.number().int().nonnegative()).max(limits.maxBatchOps) }).strict(),
+  };
+}
+
+export type ReplicaSchemas = ReturnType<typeof replicaSchemas>;
+
+/** The wire form of a sibling: exactly its fields, an absent expiry left out. */
+export function toWireSibling(s: Sibling): Sibling {
+  return s.expiresAt === undefined
+    ? { version: s.version, value: s.value, writtenAt: s.writtenAt }
+    : { version: s.version, value: s.value, writtenAt: s.writtenAt, expiresAt: s.expiresAt };
+}
+
+/** A parsed wire sibling as a Sibling (no `expiresAt` key when absent). */
+export function fromWireSibling(s: z.output<typeof wireSiblingSchema>): Sibling {
+  return toWireSibling(s as Sibling);
+}
