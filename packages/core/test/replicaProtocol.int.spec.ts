@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { lwwResolver } from '@dynamis/conflict-lww';
 import { localCoordinator } from '@dynamis/coordinator-local';
 import {
+  asVersion,
   ClockToken,
   ConflictResolverToken,
   createNode,
@@ -94,7 +95,7 @@ describe('replica protocol over the simulated network', () => {
     // One sibling the resolver refuses (not an HLC version) rejects the whole batch; nothing is written.
     const bad = [
       { key: 'd', siblings: [stamped(n1, 'v-d')] },
-      { key: 'e', siblings: [{ version: Buffer.from('garbage'), value: Buffer.from('x'), writtenAt: 1 }] },
+      { key: 'e', siblings: [{ version: asVersion(Buffer.from('garbage')), value: Buffer.from('x'), writtenAt: 1 }] },
     ];
     await expect(run(client.writeBatch('n2', bad))).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', details: { key: 'e' } });
     expect(await run(client.readBatch('n2', ['d', 'e']))).toEqual([[], []]);
@@ -124,7 +125,7 @@ describe('replica protocol over the simulated network', () => {
     // Planted through the trusted local path (update), as a faulty peer would serve it.
     await node('n2')
       .resolve(ReplicaToken)
-      .update('k', () => [{ version: Buffer.from('not-hlc'), value: Buffer.from('x'), writtenAt: 1 }]);
+      .update('k', () => [{ version: asVersion(Buffer.from('not-hlc')), value: Buffer.from('x'), writtenAt: 1 }]);
     await expect(run(node('n1').resolve(ReplicaClientToken).read('n2', 'k'))).rejects.toMatchObject({
       code: 'PROTOCOL_ERROR',
       details: { peer: 'n2', key: 'k' },
@@ -183,7 +184,9 @@ describe('replica protocol over real sockets (WsTransport)', () => {
     await expect(c1.writeBatch('r1', [{ key: 'k', siblings: [stamped(r1, 'local')] }], opts)).resolves.toEqual([1]);
     expect((await c1.read('r2', 'k', opts)).map(text)).toEqual(['over-ws']);
     expect((await r2.resolve(ReplicaClientToken).readBatch('r1', ['k'], opts)).map((r) => r.map(text))).toEqual([['local']]);
-    const err = await c1.write('r2', 'k', [{ version: Buffer.from('bad'), value: null, writtenAt: 1 }], opts).catch((e: unknown) => e);
+    const err = await c1
+      .write('r2', 'k', [{ version: asVersion(Buffer.from('bad')), value: null, writtenAt: 1 }], opts)
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'INVALID_ARGUMENT' });
   });
 });
