@@ -3,6 +3,9 @@ import { lwwResolver } from '@dynamis/conflict-lww';
 import { localCoordinator } from '@dynamis/coordinator-local';
 import {
   asVersion,
+  dataKey,
+  encodeRecord,
+  StorageEngineToken,
   ClockToken,
   ConflictResolverToken,
   createNode,
@@ -122,10 +125,11 @@ describe('replica protocol over the simulated network', () => {
 
   it('checks what a peer answers: a stored record the resolver refuses is PROTOCOL_ERROR at the reader', async () => {
     const { node, run } = await simCluster(['n1', 'n2']);
-    // Planted through the trusted local path (update), as a faulty peer would serve it.
+    // Planted in n2's engine under the record codec (the resolver would refuse it on any write path),
+    // as a faulty peer would serve it.
     await node('n2')
-      .resolve(ReplicaToken)
-      .update('k', () => [{ version: asVersion(Buffer.from('not-hlc')), value: Buffer.from('x'), writtenAt: 1 }]);
+      .resolve(StorageEngineToken)
+      .put(dataKey('k'), encodeRecord([{ version: asVersion(Buffer.from('not-hlc')), value: Buffer.from('x'), writtenAt: 1 }]));
     await expect(run(node('n1').resolve(ReplicaClientToken).read('n2', 'k'))).rejects.toMatchObject({
       code: 'PROTOCOL_ERROR',
       details: { peer: 'n2', key: 'k' },
