@@ -2,3 +2,4 @@
 export * from './storageEngine';
 export * from './fileSystem';
 export * from './transport';
+export * from './partitioner';
