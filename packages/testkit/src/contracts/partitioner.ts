@@ -172,6 +172,14 @@ export function partitionerContract(name: string, factory: () => Partitioner, op
       });
     });
 
+    it('a change of order alone is not a transfer', () => {
+      const p = factory().update(['a', 'b', 'c', 'd'].map((id) => member(id)));
+      const reordered: Placement = { ...pick(p), preferenceList: (t, n) => [...p.preferenceList(t, n)].reverse() };
+      expect(p.transfers(reordered, 3)).toEqual([]);
+      const shrunk: Placement = { ...pick(p), preferenceList: (t, n) => p.preferenceList(t, n).slice(1) };
+      expect(p.transfers(shrunk, 3)).toHaveLength(p.partitionCount);
+    });
+
     it('a join moves partitions only onto the new node, a leave only off the leaving node', () => {
       prop(membersArb, (members) => {
         const partitioner = factory();
