@@ -77,6 +77,23 @@ describe('RingPartitioner options', () => {
   });
 });
 
+describe('RingPlacement caching', () => {
+  it('answers the same whatever order the questions come in (prefixes are extended, never cut)', () => {
+    const members = Array.from({ length: 12 }, (_, i) => up(`n${i}`, { zone: ['x', 'y', 'z'][i % 3] }));
+    const asked = new RingPartitioner({ partitions: 64 }).update(members);
+    const fresh = new RingPartitioner({ partitions: 64 }).update(members);
+    for (const b of asked.partitions) {
+      const small = [1, 2, 5, 9, 12].map((n) => [...asked.preferenceList(b.id, n)]);
+      const rest = [...asked.fallbacks(b.id, 3)];
+      const full = [...fresh.fallbacks(b.id, 0)];
+      expect(full).toHaveLength(12);
+      expect(small).toEqual([1, 2, 5, 9, 12].map((n) => full.slice(0, n)));
+      expect(rest).toEqual(full.slice(3));
+      expect([...fresh.preferenceList(b.id, 7)]).toEqual(full.slice(0, 7));
+    }
+  });
+});
+
 describe('ringPartitioner plugin', () => {
   it('provides the Partitioner and needs nothing', () => {
     const plugin = ringPartitioner({ partitions: 64 });

@@ -67,7 +67,7 @@ export class RingPlacement implements Placement {
     if (byN === undefined) this.prefixes[p] = byN = new Map();
     let list = byN.get(n);
     if (list === undefined) {
-      list = Object.freeze(this.order(p).slice(0, n));
+      list = Object.freeze(this.order(p, n).slice(0, n));
       if (byN.size < 64) byN.set(n, list); // bounded: n rarely takes more than a few values
     }
     return list;
@@ -76,7 +76,7 @@ export class RingPlacement implements Placement {
   fallbacks(target: string | PartitionId, n: number): readonly NodeId[] {
     const p = this.resolve(target);
     checkCount(n);
-    return Object.freeze(this.order(p).slice(n));
+    return Object.freeze(this.order(p, Infinity).slice(n));
   }
 
   transfers(older: Placement, n: number): readonly PartitionTransfer[] {
@@ -84,13 +84,13 @@ export class RingPlacement implements Placement {
     return transfersBetween(older, this, n);
   }
 
-  private order(p: PartitionId): readonly NodeId[] {
+  /** At least the first `n` nodes of partition p's order (all of it when it has fewer), cached as the longest prefix computed so far. */
+  private order(p: PartitionId, n: number): readonly NodeId[] {
     let order = this.orders[p];
-    if (order === undefined) {
-      order =
-        this.owners.length === 0
-          ? this.idle
-          : Object.freeze(walkOrder(this.owners, p, (id) => this.zones.get(id)!, this.owning, this.idle));
+    if (order === undefined || (order.length < n && order.length < this.nodes.length)) {
+      const limit = Math.max(n, 2 * (order?.length ?? 0), 4);
+      const zoneOf = (id: NodeId): string => this.zones.get(id)!;
+      order = this.owners.length === 0 ? this.idle : Object.freeze(walkOrder(this.owners, p, zoneOf, this.owning, this.idle, limit));
       this.orders[p] = order;
     }
     return order;

@@ -100,4 +100,17 @@ describe('claim', () => {
       });
     }
   });
+
+  it('a joining node keeps away from its zone when it can', () => {
+    const zone = (id: string): RingNode => ({ id, weight: 1, zoneKey: `z:${id[0]!}` });
+    const nodes = ['a1', 'a2', 'b1', 'b2', 'c1', 'c2'].map(zone);
+    const previous = ['a1', 'b1', 'c1', 'b2', 'c2', 'b1', 'c1', 'b2', 'c2', 'b1', 'c1', 'b2', 'c2', 'b1', 'c1', 'b2'];
+    const owners = incrementalClaim(previous, nodes, 16, 3);
+    const zoneA = owners.flatMap((o, p) => (o.startsWith('a') ? [p] : []));
+    expect(zoneA.length).toBeGreaterThan(3);
+    zoneA.forEach((p, i) => {
+      const next = zoneA[(i + 1) % zoneA.length]!;
+      expect((next - p + 16) % 16).toBeGreaterThanOrEqual(3);
+    });
+  });
 });

@@ -25,10 +25,12 @@ export function incrementalClaim(
   const count = new Map<NodeId, number>(nodes.map((n) => [n.id, 0]));
   for (const o of owners) if (o !== undefined) count.set(o, count.get(o)! + 1);
   const quota = quotas(nodes, partitionCount, count);
+  const cursor = new Map<NodeId, number>();
   for (;;) {
     const taker = neediest(nodes, count, quota);
     if (taker === undefined) break;
-    const p = bestPartition(owners, taker, byId, count, quota, targetN);
+    const p = bestPartition(owners, taker, byId, count, quota, targetN, cursor.get(taker.id) ?? 0);
+    cursor.set(taker.id, (p + Math.max(targetN, Math.floor(partitionCount / quota.get(taker.id)!))) % partitionCount);
     const giver = owners[p];
     if (giver !== undefined) count.set(giver, count.get(giver)! - 1);
     owners[p] = taker.id;
@@ -54,9 +56,12 @@ function neediest(
 
 /**
  * The movable partition (unowned, or owned by a node above its quota) that
- * `taker` should take: fewest of its own partitions within targetN − 1 on
- * either side, then fewest of its zone's, then the giver most above quota
- * (unowned first), then the lowest id. One exists whenever taker is below quota.
+ * `taker` should take: the first clockwise from `from` with none of its own
+ * partitions and none of its zone's within targetN − 1 on either side (the
+ * caller moves `from` on by about Q / quota, spreading a taker's partitions
+ * evenly); when none is that clean, the one with fewest of its own, then
+ * fewest of its zone's, then of the giver most above quota (unowned first).
+ * One exists whenever taker is below quota.
  */
 function bestPartition(
   owners: ReadonlyArray<NodeId | undefined>,
@@ -65,11 +70,13 @@ function bestPartition(
   count: ReadonlyMap<NodeId, number>,
   quota: ReadonlyMap<NodeId, number>,
   targetN: number,
+  from: number,
 ): number {
   const q = owners.length;
   let best = -1;
   let bestScore: readonly number[] = [];
-  for (let p = 0; p < q; p++) {
+  for (let i = 0; i < q; i++) {
+    const p = (from + i) % q;
     const o = owners[p];
     const excess = o === undefined ? Infinity : count.get(o)! - quota.get(o)!;
     if (excess <= 0) continue;
@@ -82,6 +89,7 @@ function bestPartition(
         else if (byId.get(near)!.zoneKey === taker.zoneKey) zone++;
       }
     }
+    if (own === 0 && zone === 0) return p;
     const score = [own, zone, -excess];
     if (best < 0 || less(score, bestScore)) [best, bestScore] = [p, score];
   }
