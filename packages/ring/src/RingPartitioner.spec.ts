@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { DynamisError, type Member } from '@dynamis/core';
 import { ringPartitioner } from './plugin';
 import { RingPartitioner } from './RingPartitioner';
+import { RingPlacement } from './RingPlacement';
 
 const up = (id: string, extra: Partial<Member> = {}): Member => ({ id, address: `sim://${id}`, status: 'up', ...extra });
 const owned = (ring: RingPartitioner, members: Member[]): Map<string, number> => {
@@ -91,6 +92,16 @@ describe('RingPlacement caching', () => {
       expect(rest).toEqual(full.slice(3));
       expect([...fresh.preferenceList(b.id, 7)]).toEqual(full.slice(0, 7));
     }
+  });
+});
+
+describe('RingPlacement construction', () => {
+  it('refuses owners that are not one per partition, or not among the nodes', () => {
+    const zones = new Map([['a', 'n:a']]);
+    expect(() => new RingPlacement(4, ['a', 'a'], zones)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    expect(() => new RingPlacement(2, ['a', 'b'], zones)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    expect(() => new RingPlacement(3, ['a', 'a', 'a'], zones)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    expect(new RingPlacement(2, ['a', 'a'], zones).preferenceList(1, 2)).toEqual(['a']);
   });
 });
 

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import {
   checkPartitionId,
   DynamisError,
+  partitionBits,
   partitionBounds,
   partitionOfKey,
   type NodeId,
@@ -34,9 +35,15 @@ export class RingPlacement implements Placement {
   /**
    * @param owners the owner of each partition (Q entries), or [] for a placement with no nodes
    * @param zones every node of the placement → its zone key ('z:' + zone or 'n:' + id)
+   * @throws INVALID_ARGUMENT when Q is not a power of two up to 2¹⁶, or owners are not one per partition, each in `zones`
    */
   constructor(partitionCount: number, owners: readonly NodeId[], zones: ReadonlyMap<NodeId, string>) {
-    if (owners.length !== 0 && owners.length !== partitionCount) throw new Error('RingPlacement: one owner per partition');
+    partitionBits(partitionCount);
+    if ((owners.length !== 0 && owners.length !== partitionCount) || owners.some((o) => !zones.has(o))) {
+      throw new DynamisError('INVALID_ARGUMENT', `a RingPlacement needs ${partitionCount} owners (or none), each a node with a zone key`, {
+        details: { partitionCount, owners: owners.length },
+      });
+    }
     this.partitionCount = partitionCount;
     this.owners = Object.freeze([...owners]);
     this.zones = new Map(zones);
