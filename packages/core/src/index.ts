@@ -15,6 +15,8 @@ export * from './ports/Transport';
 export * from './ports/Membership';
 export * from './ports/FailureDetector';
 export * from './ports/Partitioner';
+export * from './placement/keyHash';
+export * from './placement/partitionKey';
 export * from './ports/HintStore';
 export * from './ports/AntiEntropy';
 export * from './util/bytes';

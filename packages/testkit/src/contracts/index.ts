@@ -3,3 +3,4 @@ export * from './storageEngine';
 export * from './fileSystem';
 export * from './transport';
 export * from './conflictResolver';
+export * from './partitioner';

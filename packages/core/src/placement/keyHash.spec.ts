@@ -1,0 +1,74 @@
+import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
+import { DynamisError } from '../errors/DynamisError';
+import { keyHash, MAX_PARTITIONS, partitionBits, partitionBounds, partitionOfKey } from './keyHash';
+import { decodePartitionKey, encodePartitionKey } from './partitionKey';
+
+const code = (fn: () => unknown): string | undefined => {
+  try {
+    fn();
+  } catch (err) {
+    return (err as DynamisError).code;
+  }
+  return undefined;
+};
+
+describe('keyHash (docs/format.md "Key hash")', () => {
+  it('is the first 8 bytes of MD5 over the UTF-8 key, big-endian', () => {
+    // md5("") = d41d8cd98f00b204e9800998ecf8427e; md5("hello") = 5d41402abc4b2a76b9719d911017c592
+    expect(keyHash('')).toBe(0xd41d8cd98f00b204n);
+    expect(keyHash('hello')).toBe(0x5d41402abc4b2a76n);
+    expect(keyHash('é')).toBe(0x66ddcd97cfdeabb2n); // UTF-8 c3 a9, not Latin-1 e9
+    expect(partitionOfKey('user:42', 256)).toBe(0x56);
+  });
+
+  it('partitionOfKey is keyHash >> (64 - log2 Q), inside partitionBounds', () => {
+    fc.assert(
+      fc.property(fc.string(), fc.integer({ min: 0, max: 16 }), (key, bits) => {
+        const q = 2 ** bits;
+        const p = partitionOfKey(key, q);
+        expect(p).toBe(Number(keyHash(key) >> BigInt(64 - bits)));
+        const b = partitionBounds(p, q);
+        expect(keyHash(key) >= b.start && keyHash(key) < b.end).toBe(true);
+      }),
+    );
+  });
+
+  it('partition bounds tile [0, 2^64)', () => {
+    expect(partitionBounds(0, 1)).toEqual({ id: 0, start: 0n, end: 1n << 64n });
+    expect(partitionBounds(3, 4)).toEqual({ id: 3, start: 3n << 62n, end: 1n << 64n });
+    expect(partitionBounds(1, 4).end).toBe(partitionBounds(2, 4).start);
+  });
+
+  it('refuses partition counts that are not powers of two in [1, 2^16], and bad ids and keys', () => {
+    for (const q of [0, 3, 100, MAX_PARTITIONS * 2, 1.5, NaN]) expect(code(() => partitionBits(q))).toBe('INVALID_ARGUMENT');
+    expect(partitionBits(MAX_PARTITIONS)).toBe(16);
+    expect(code(() => partitionBounds(4, 4))).toBe('INVALID_ARGUMENT');
+    expect(code(() => partitionOfKey(5 as unknown as string, 4))).toBe('INVALID_ARGUMENT');
+  });
+});
+
+describe('partition key encoding (docs/format.md "Partition prefix")', () => {
+  it('is 2 bytes big-endian: byte order is partition order, and it round-trips', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: MAX_PARTITIONS - 1 }), fc.integer({ min: 0, max: MAX_PARTITIONS - 1 }), (a, b) => {
+        const ea = encodePartitionKey(a);
+        const eb = encodePartitionKey(b);
+        expect(decodePartitionKey(ea)).toBe(a);
+        expect(Math.sign(Buffer.compare(ea, eb))).toBe(Math.sign(a - b));
+      }),
+    );
+    expect([...encodePartitionKey(0x1234)]).toEqual([0x12, 0x34]);
+    const out = new Uint8Array(4);
+    encodePartitionKey(0xabcd, out, 1);
+    expect([...out]).toEqual([0, 0xab, 0xcd, 0]);
+    expect(decodePartitionKey(out, 1)).toBe(0xabcd);
+  });
+
+  it('refuses ids out of range and truncated prefixes', () => {
+    expect(code(() => encodePartitionKey(MAX_PARTITIONS))).toBe('INVALID_ARGUMENT');
+    expect(code(() => encodePartitionKey(-1))).toBe('INVALID_ARGUMENT');
+    expect(code(() => decodePartitionKey(new Uint8Array(1)))).toBe('CORRUPTION');
+    expect(code(() => decodePartitionKey(new Uint8Array(2), 1))).toBe('CORRUPTION');
+  });
+});

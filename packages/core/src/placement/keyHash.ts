@@ -1,0 +1,72 @@
+import { hash } from 'node:crypto';
+import { DynamisError } from '../errors/DynamisError';
+import type { PartitionBounds, PartitionId } from '../ports/Partitioner';
+
+/** Most partitions a cluster may have (2¹⁶), so a partition id fits the 2-byte engine-key prefix. */
+export const MAX_PARTITIONS = 1 << 16;
+
+const TWO_64 = 1n << 64n;
+
+/**
+ * The 64-bit key hash (docs/format.md "Key hash"): the first 8 bytes of the
+ * MD5 digest of the key's UTF-8 bytes, read big-endian. The same on every node
+ * and every release: it decides where data lives on disk and on which nodes.
+ * Throws INVALID_ARGUMENT if `key` is not a string.
+ */
+export function keyHash(key: string): bigint {
+  return digest(key).readBigUInt64BE(0);
+}
+
+/**
+ * The partition of `key` among `partitionCount` equal partitions:
+ * keyHash(key) >> (64 − log2 Q). Reads only the digest's first 4 bytes (Q ≤
+ * 2¹⁶), so no bigint is built. Throws INVALID_ARGUMENT on a bad key or count.
+ */
+export function partitionOfKey(key: string, partitionCount: number): PartitionId {
+  const bits = partitionBits(partitionCount);
+  return bits === 0 ? 0 : digest(key).readUInt32BE(0) >>> (32 - bits);
+}
+
+/** The half-open key-hash bounds of partition `id` of `partitionCount`. Throws INVALID_ARGUMENT on bad numbers. */
+export function partitionBounds(id: PartitionId, partitionCount: number): PartitionBounds {
+  partitionBits(partitionCount);
+  checkPartitionId(id, partitionCount);
+  const width = TWO_64 / BigInt(partitionCount);
+  return { id, start: BigInt(id) * width, end: BigInt(id + 1) * width };
+}
+
+/**
+ * log2 of `partitionCount`; throws INVALID_ARGUMENT unless it is a power of two
+ * in [1, MAX_PARTITIONS].
+ */
+export function partitionBits(partitionCount: number): number {
+  if (
+    !Number.isInteger(partitionCount) ||
+    partitionCount < 1 ||
+    partitionCount > MAX_PARTITIONS ||
+    (partitionCount & (partitionCount - 1)) !== 0
+  ) {
+    throw new DynamisError(
+      'INVALID_ARGUMENT',
+      `partition count must be a power of two from 1 to ${MAX_PARTITIONS}, got ${String(partitionCount)}`,
+      {
+        details: { partitionCount },
+      },
+    );
+  }
+  return 31 - Math.clz32(partitionCount);
+}
+
+/** Throws INVALID_ARGUMENT unless `id` is an integer in [0, partitionCount). */
+export function checkPartitionId(id: unknown, partitionCount: number): asserts id is PartitionId {
+  if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id >= partitionCount) {
+    throw new DynamisError('INVALID_ARGUMENT', `partition must be an integer in [0, ${partitionCount}), got ${String(id)}`, {
+      details: { partition: id, partitionCount },
+    });
+  }
+}
+
+function digest(key: string): Buffer {
+  if (typeof key !== 'string') throw new DynamisError('INVALID_ARGUMENT', `key must be a string, got ${typeof key}`);
+  return hash('md5', key, 'buffer');
+}
