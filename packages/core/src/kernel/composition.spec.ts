@@ -116,17 +116,22 @@ describe('composition', () => {
   });
 
   it('names planned packages as planned, never as providers, in MISSING_PROVIDER', async () => {
-    const err = (await createNode(quiet, [coordinatorPlugin(['Partitioner', 'ConflictResolver'])]).catch((e: unknown) => e)) as Error;
+    const err = (await createNode(quiet, [coordinatorPlugin(['Membership', 'ConflictResolver'])]).catch((e: unknown) => e)) as Error;
     expect(err.message).toContain(
-      'Partitioner (key → replicas placement), needed by test/coordinator; no package provides it yet (planned: @dynamis/ring)',
+      'Membership (cluster membership), needed by test/coordinator; no package provides it yet (planned: @dynamis/gossip)',
     );
     expect(err.message).toContain('provided by: @dynamis/conflict-lww, @dynamis/conflict-vclock');
     expect(err).toMatchObject({
       details: {
-        providers: { Partitioner: [], ConflictResolver: ['@dynamis/conflict-lww', '@dynamis/conflict-vclock'] },
-        planned: { Partitioner: ['@dynamis/ring'], ConflictResolver: [] },
+        providers: { Membership: [], ConflictResolver: ['@dynamis/conflict-lww', '@dynamis/conflict-vclock'] },
+        planned: { Membership: ['@dynamis/gossip'], ConflictResolver: [] },
       },
     });
+  });
+
+  it('names the existing provider of the Partitioner', async () => {
+    const err = (await createNode(quiet, [coordinatorPlugin(['Partitioner'])]).catch((e: unknown) => e)) as Error;
+    expect(err).toMatchObject({ code: 'MISSING_PROVIDER', details: { providers: { Partitioner: ['@dynamis/ring'] } } });
   });
 
   it('fails with DUPLICATE_PROVIDER naming both plugins', async () => {

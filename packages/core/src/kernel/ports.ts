@@ -77,7 +77,7 @@ export const PORTS: Readonly<Record<PortName, PortInfo>> = {
     providers: ['@dynamis/coordinator-local'],
     planned: ['@dynamis/quorum'],
   },
-  Partitioner: { token: PartitionerToken, description: 'key → replicas placement', providers: [], planned: ['@dynamis/ring'] },
+  Partitioner: { token: PartitionerToken, description: 'key → replicas placement', providers: ['@dynamis/ring'] },
   Transport: {
     token: TransportToken,
     description: 'node-to-node messages',
