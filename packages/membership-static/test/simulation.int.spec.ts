@@ -69,6 +69,9 @@ describe('static membership in the deterministic simulation', () => {
   it.each(SEEDS)('seed %i: a crashed node is down within the bound, up again after restart; one event per transition', (seed) =>
     runSimulation({ seed, nodes: IDS, network: { minDelayMs: 1, maxDelayMs: 5 } }, async (sim) => {
       const c = await cluster(sim);
+      // Crash between two probe rounds, after the last ping was answered: the
+      // bound then needs exactly failuresBeforeDown rounds (no in-flight ping fails early).
+      await sim.runFor(OPTS.pingIntervalMs / 2);
       const crashedAt = sim.now();
       sim.network.crash('n3');
       await sim.runUntil(() => !c.alive('n1', 'n3') && !c.alive('n2', 'n3'), DOWN_BOUND);
@@ -112,6 +115,20 @@ describe('static membership in the deterministic simulation', () => {
       expect(c.events('n3', 'n1')).toEqual(['down', 'up']);
       expect(c.events('n3', 'n2')).toEqual(['down', 'up']);
       expect(c.events('n1', 'n2')).toEqual([]);
+      for (const id of IDS) await c.nodes.get(id)!.stop();
+    }),
+  );
+
+  it.each(SEEDS)('seed %i: failures fewer than failuresBeforeDown in a row, between answered pings, never mark a member down', (seed) =>
+    runSimulation({ seed, nodes: IDS, network: { minDelayMs: 1, maxDelayMs: 5 } }, async (sim) => {
+      const c = await cluster(sim);
+      for (let i = 0; i < 10; i++) {
+        sim.network.isolate('n3'); // about one probe round lost each time (at most two)
+        await sim.runFor(OPTS.pingIntervalMs);
+        sim.network.heal();
+        await sim.runFor(OPTS.pingIntervalMs * 3);
+      }
+      for (const id of IDS) expect(c.seen.get(id)).toEqual([]);
       for (const id of IDS) await c.nodes.get(id)!.stop();
     }),
   );

@@ -23,7 +23,7 @@ class FakeMembership implements Membership {
     this.listeners.set(event, set);
     return () => set.delete(listener as (m: Member) => void);
   }
-  emit(event: keyof MembershipEvents, member: Member): void {
+  emit(event: keyof MembershipEvents & string, member: Member): void {
     for (const l of this.listeners.get(event) ?? []) l(member);
   }
   members(): Member[] {
