@@ -14,7 +14,9 @@ export const staticMembershipOptionsSchema = z
       .int()
       .min(1)
       .default(500)
-      .describe('A ping not answered within this time (on the Clock) counts as a failure. At most pingIntervalMs.'),
+      .describe(
+        'A ping not answered within this time (on the Clock) counts as a failure. Less than pingIntervalMs, so a ping ends before the next round.',
+      ),
     failuresBeforeDown: z
       .number()
       .int()
@@ -32,7 +34,7 @@ export const staticMembershipOptionsSchema = z
       ),
   })
   .strict()
-  .refine((o) => o.pingTimeoutMs <= o.pingIntervalMs, { message: 'must be at most pingIntervalMs', path: ['pingTimeoutMs'] });
+  .refine((o) => o.pingTimeoutMs < o.pingIntervalMs, { message: 'must be less than pingIntervalMs', path: ['pingTimeoutMs'] });
 
 export type StaticMembershipOptionsInput = z.input<typeof staticMembershipOptionsSchema>;
 export type StaticMembershipOptions = z.output<typeof staticMembershipOptionsSchema>;

@@ -47,7 +47,7 @@ describe('static membership over transport-ws (real sockets, 3 nodes in one proc
         memoryEngine(),
         lwwResolver(),
         localCoordinator(),
-        staticMembership({ pingIntervalMs: 50, pingTimeoutMs: 50, failuresBeforeDown: 3, minTransitionMs: 0 }),
+        staticMembership({ pingIntervalMs: 60, pingTimeoutMs: 50, failuresBeforeDown: 3, minTransitionMs: 0 }),
       ]);
       await node.start();
       nodes.set(id, node);
