@@ -41,6 +41,6 @@ export function checkUnreadSections(input: unknown, plugins: readonly { name: st
 
 const READERS: Record<PluginConfigSection, string> = {
   listen: 'read by a Transport plugin, e.g. @dynamis/transport-ws',
-  seeds: 'read by a Membership plugin; none exists yet',
+  seeds: 'read by a Membership plugin, e.g. @dynamis/membership-static',
   replication: 'read by a replicating Coordinator; @dynamis/coordinator-local keeps one copy',
 };

@@ -17,6 +17,7 @@ import { ReplicaClient, ReplicaClientToken } from '../replica/ReplicaClient';
 import { ReplicaService, ReplicaServiceToken } from '../replica/ReplicaService';
 import { ClientApi, ClientApiToken } from './ClientApi';
 import { MessageRouter, MessageRouterToken } from './MessageRouter';
+import { PeerAddressSync, PeerAddressSyncToken } from './PeerAddressSync';
 import { PeerRpc, PeerRpcToken } from './PeerRpc';
 import type { Plugin, PluginManifest } from './Plugin';
 import { ENV_UNIT_NAME, planComposition, type Unit } from './planComposition';
@@ -231,6 +232,7 @@ function kernelModule(env: Unit, config: DynamisConfig): ContainerModule {
     bind(PeerRpcToken).to(PeerRpc).inSingletonScope();
     bind(ReplicaServiceToken).to(ReplicaService).inSingletonScope();
     bind(ReplicaClientToken).to(ReplicaClient).inSingletonScope();
+    bind(PeerAddressSyncToken).to(PeerAddressSync).inSingletonScope();
     for (const port of env.provides) {
       if (port === 'Clock') bind(ClockToken).to(SystemClock).inSingletonScope();
       else if (port === 'Random') bind(PORTS.Random.token).to(SystemRandom).inSingletonScope();

@@ -116,16 +116,24 @@ describe('composition', () => {
   });
 
   it('names planned packages as planned, never as providers, in MISSING_PROVIDER', async () => {
-    const err = (await createNode(quiet, [coordinatorPlugin(['Membership', 'ConflictResolver'])]).catch((e: unknown) => e)) as Error;
+    const err = (await createNode(quiet, [coordinatorPlugin(['HintStore', 'ConflictResolver'])]).catch((e: unknown) => e)) as Error;
     expect(err.message).toContain(
-      'Membership (cluster membership), needed by test/coordinator; no package provides it yet (planned: @dynamis/gossip)',
+      'HintStore (durable hints for hinted handoff), needed by test/coordinator; no package provides it yet (planned: @dynamis/hinted-handoff)',
     );
     expect(err.message).toContain('provided by: @dynamis/conflict-lww, @dynamis/conflict-vclock');
     expect(err).toMatchObject({
       details: {
-        providers: { Membership: [], ConflictResolver: ['@dynamis/conflict-lww', '@dynamis/conflict-vclock'] },
-        planned: { Membership: ['@dynamis/gossip'], ConflictResolver: [] },
+        providers: { HintStore: [], ConflictResolver: ['@dynamis/conflict-lww', '@dynamis/conflict-vclock'] },
+        planned: { HintStore: ['@dynamis/hinted-handoff'], ConflictResolver: [] },
       },
+    });
+  });
+
+  it('names the existing provider of Membership, and gossip as planned', async () => {
+    const err = (await createNode(quiet, [coordinatorPlugin(['Membership'])]).catch((e: unknown) => e)) as Error;
+    expect(err).toMatchObject({
+      code: 'MISSING_PROVIDER',
+      details: { providers: { Membership: ['@dynamis/membership-static'] }, planned: { Membership: ['@dynamis/gossip'] } },
     });
   });
 

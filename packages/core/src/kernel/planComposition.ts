@@ -52,6 +52,8 @@ const KERNEL_UNITS: readonly Unit[] = [
     needs: ['PeerRpc', 'ConflictResolver', 'Clock', 'Config'],
     optional: [],
   },
+  // Active only when plugins provide both Membership and Transport (see planComposition).
+  { name: '@dynamis/core:peer-address-sync', provides: ['PeerAddressSync'], needs: ['Membership', 'Transport', 'Logger'], optional: [] },
 ];
 
 export const ENV_UNIT_NAME = '@dynamis/core:env';
@@ -60,7 +62,9 @@ export const ENV_UNIT_NAME = '@dynamis/core:env';
  * Decides which units run and in what order, or throws the composition
  * error. The kernel's client API unit (ClientApi) runs only when some plugin
  * provides Transport; its replica protocol unit (ReplicaService) only when
- * plugins provide Transport, StorageEngine and ConflictResolver. Errors: INCOMPATIBLE_PLUGIN (duplicate name, core version out of range,
+ * plugins provide Transport, StorageEngine and ConflictResolver; its peer
+ * address sync (PeerAddressSync) only when plugins provide Membership and
+ * Transport. Errors: INCOMPATIBLE_PLUGIN (duplicate name, core version out of range,
  * dependency cycle), DUPLICATE_PROVIDER (two plugins provide one port),
  * MISSING_PROVIDER (a needed port nobody provides; every missing port is
  * listed, with who needs it, which packages of this repository provide it,
@@ -105,6 +109,10 @@ export function planComposition(plugins: readonly Plugin[]): Unit[] {
   if (provided('Transport') && provided('StorageEngine') && provided('ConflictResolver')) {
     roots.push('ReplicaService');
     addNeed(neededBy, 'ReplicaService', 'the node (replica protocol over the Transport)');
+  }
+  if (provided('Transport') && provided('Membership')) {
+    roots.push('PeerAddressSync');
+    addNeed(neededBy, 'PeerAddressSync', 'the node (peer addresses from Membership)');
   }
   const queue: PortName[] = [...roots, ...pluginUnits.flatMap((u) => u.needs), ...envUnit.needs];
   for (const u of pluginUnits) for (const p of u.needs) addNeed(neededBy, p, u.name);

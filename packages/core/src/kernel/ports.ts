@@ -18,6 +18,7 @@ import { ReplicaToken } from '../replica/Replica';
 import { StoreToken } from './Store';
 import { ClientApiToken } from './ClientApi';
 import { PeerRpcToken } from './PeerRpc';
+import { PeerAddressSyncToken } from './PeerAddressSync';
 import { ReplicaClientToken } from '../replica/ReplicaClient';
 import { ReplicaServiceToken } from '../replica/ReplicaService';
 
@@ -58,7 +59,8 @@ export type PortName =
   | 'ClientApi'
   | 'PeerRpc'
   | 'ReplicaService'
-  | 'ReplicaClient';
+  | 'ReplicaClient'
+  | 'PeerAddressSync';
 
 export const PORTS: Readonly<Record<PortName, PortInfo>> = {
   StorageEngine: {
@@ -83,7 +85,12 @@ export const PORTS: Readonly<Record<PortName, PortInfo>> = {
     description: 'node-to-node messages',
     providers: ['@dynamis/transport-ws', '@dynamis/testkit (simulated network)'],
   },
-  Membership: { token: MembershipToken, description: 'cluster membership', providers: [], planned: ['@dynamis/gossip'] },
+  Membership: {
+    token: MembershipToken,
+    description: 'cluster membership',
+    providers: ['@dynamis/membership-static'],
+    planned: ['@dynamis/gossip'],
+  },
   FailureDetector: { token: FailureDetectorToken, description: 'liveness of peers', providers: [], planned: ['@dynamis/gossip'] },
   HintStore: {
     token: HintStoreToken,
@@ -141,6 +148,12 @@ export const PORTS: Readonly<Record<PortName, PortInfo>> = {
   ReplicaClient: {
     token: ReplicaClientToken,
     description: "typed calls to a node's replica over PeerRpc",
+    providers: ['@dynamis/core'],
+    builtin: 'kernel',
+  },
+  PeerAddressSync: {
+    token: PeerAddressSyncToken,
+    description: "keeps the Transport's peer addresses in step with Membership (active when plugins provide both)",
     providers: ['@dynamis/core'],
     builtin: 'kernel',
   },

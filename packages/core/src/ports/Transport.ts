@@ -46,7 +46,13 @@ export interface Transport extends Lifecycle {
   readonly self: NodeId;
   /** Installs the inbound handler. Called by the kernel before start(). */
   setHandler(handler: InboundHandler): void;
-  /** Tells the transport where a peer listens (an address of its own scheme). */
+  /**
+   * Tells the transport where a peer listens (an address of its own scheme);
+   * a later call replaces it. With a Membership in the node the kernel calls
+   * it (PeerAddressSync: every member at start, then on joined/up), so
+   * plugins need not. May throw INVALID_ARGUMENT for an address it cannot
+   * use; a transport that needs no addresses (the simulated one) ignores it.
+   */
   setPeerAddress(peer: NodeId, address: string): void;
   /** The address this node listens on, once started. */
   address(): string | undefined;
