@@ -192,3 +192,20 @@ describe('quorum properties over many seeds (DYNAMIS_SEED replays one)', () => {
     });
   });
 });
+
+describe('writes replicate the merged record', () => {
+  it.each(seeds(3, 700))(
+    'vclock: a replica that missed an earlier concurrent write receives it with the next write (seed %i)',
+    async (seed) => {
+      await runSimulation(seed, async (sim) => {
+        const c = (cluster = await simCluster(sim, { resolver: 'vclock' }));
+        sim.network.isolate('n3');
+        await c.run(c.coordinator('n1').put('k', bytes('a'), { consistency: 2, timeoutMs: 1000 }));
+        sim.network.heal();
+        // no context: concurrent with 'a', so the coordinator's record becomes {a, b}
+        await c.run(c.coordinator('n1').put('k', bytes('b'), { consistency: 'all' }));
+        for (const id of c.ids) expect((await c.stored(id, 'k')).map(text).sort()).toEqual(['a', 'b']);
+      });
+    },
+  );
+});
