@@ -11,7 +11,6 @@ import {
   PartitionerToken,
   PeerRpcToken,
   ReplicaClientToken,
-  type CausalContext,
   type Clock,
   type ConflictResolver,
   type Coordinator,
@@ -45,6 +44,10 @@ import {
 } from './forwardProtocol';
 import { quorumLevels, replicasFor, type QuorumLevels } from './levels';
 import { sameRecord } from './sameRecord';
+import { batchFailure } from './batchFailure';
+import { checkCondition, validateContext } from './conditions';
+import { KeyLocks } from './keyLocks';
+import { forwardedOptions, forwardWrite, requestLevel, wireValue, type Write } from './forwardCodec';
 
 const OWNER = '@dynamis/quorum';
 /** Most read repairs in flight on one node; a read beyond it skips its repair (counted in readRepairsSkipped). */
@@ -62,11 +65,6 @@ export interface QuorumStats {
   forwarded: number;
 }
 
-interface Write {
-  readonly value: Uint8Array | null;
-  readonly ttlMs?: number | undefined;
-}
-
 /**
  * A Dynamo-style Coordinator over the key's N primaries (README: guarantees
  * and limits). A node in the key's preference list coordinates; any other
@@ -82,6 +80,7 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
   private readonly counters: QuorumStats = { readRepairs: 0, readRepairsSkipped: 0, readRepairsFailed: 0, forwarded: 0 };
   private repairsInFlight = 0;
   private unsubscribe: Unsubscribe[] = [];
+  private readonly locks = new KeyLocks();
 
   constructor(
     @inject(ConfigToken) private readonly config: DynamisConfig,
@@ -133,7 +132,7 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
     const r = replicasFor(options.consistency ?? this.config.replication.r, this.levels.n, 'read');
     const prefs = this.preferenceList(key);
     if (!prefs.includes(this.self)) {
-      const reply = await this.forward(prefs, { op: 'get', key, ...this.common(options) }, forwardReadReplySchema, options.timeoutMs);
+      const reply = await this.forward(prefs, { op: 'get', key, ...requestLevel(options) }, forwardReadReplySchema, options.timeoutMs);
       return { ...reply, context: asCausalContext(reply.context) };
     }
     const merged = await this.quorumRead(key, prefs, r, options.timeoutMs);
@@ -157,69 +156,50 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
         return this.write(op.key, write, opts, false);
       }),
     );
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed === undefined) return results.map((r) => (r as PromiseFulfilledResult<WriteResult>).value);
-    const first = failed.reason instanceof DynamisError ? failed.reason : new DynamisError('UNAVAILABLE', String(failed.reason));
-    const outcomes = results.map((r, i) =>
-      r.status === 'fulfilled'
-        ? { key: ops[i]!.key, ok: true, acks: r.value.acks }
-        : {
-            key: ops[i]!.key,
-            ok: false,
-            code: r.reason instanceof DynamisError ? r.reason.code : 'UNAVAILABLE',
-            message: String((r.reason as Error).message),
-          },
-    );
-    throw new DynamisError(
-      first.code,
-      `batch: ${outcomes.filter((o) => !o.ok).length} of ${ops.length} keys failed; first: ${first.message}`,
-      {
-        cause: first,
-        details: { outcomes },
-      },
-    );
+    if (results.every((r) => r.status === 'fulfilled')) return results.map((r) => r.value);
+    throw batchFailure(ops, results);
   }
 
   private async write(key: string, write: Write, options: WriteOptions, forwarded: boolean): Promise<WriteResult> {
     const w = replicasFor(options.consistency ?? this.config.replication.w, this.levels.n, 'write');
     const prefs = this.preferenceList(key);
     if (!forwarded && !prefs.includes(this.self)) {
-      const request: ForwardRequest = {
-        op: 'write',
-        key,
-        value: write.value,
-        ...(write.ttlMs === undefined ? {} : { ttlMs: write.ttlMs }),
-        ...(options.context === undefined ? {} : { context: options.context }),
-        ...(options.ifAbsent === undefined ? {} : { ifAbsent: options.ifAbsent }),
-        ...(options.ifVersion === undefined ? {} : { ifVersion: options.ifVersion }),
-        ...this.common(options),
-      };
+      const request = forwardWrite(key, write, options);
       const reply = await this.forward(prefs, request, forwardWriteReplySchema, options.timeoutMs);
       return { acks: reply.acks, context: asCausalContext(reply.context) };
     }
     const now = this.clock.now();
-    this.validateContext(options.context, now);
-    this.validateContext(options.ifVersion, now);
-    let base = await this.replicas.read(this.self, key, this.callOptions(options.timeoutMs));
-    if (options.ifAbsent === true || options.ifVersion !== undefined) {
-      const read = await this.quorumRead(key, prefs, this.levels.r, options.timeoutMs);
-      base = this.resolver.merge(base, read);
-      this.checkCondition(key, base, options, this.clock.now());
-    }
-    const stampedAt = this.clock.now();
-    const version = this.resolver.stamp(this.self, options.context ?? options.ifVersion, base, stampedAt);
-    const value = write.value === null ? null : Uint8Array.from(write.value);
-    const sibling: Sibling =
-      write.ttlMs === undefined
-        ? { version, value, writtenAt: stampedAt }
-        : { version, value, writtenAt: stampedAt, expiresAt: stampedAt + write.ttlMs };
-    // The merged record, not only the new sibling: a replica that missed an
-    // earlier write must not keep a sibling the new version already supersedes.
-    const merged = this.resolver.merge(base, [sibling]);
+    validateContext(this.resolver, options.context, now);
+    validateContext(this.resolver, options.ifVersion, now);
     const { live, down } = this.split(prefs);
-    const acks = fanout(`write of ${JSON.stringify(key)}`, live, down, w, (node) =>
-      this.replicas.write(node, key, merged, this.callOptions(options.timeoutMs)),
-    );
+    const call = this.callOptions(options.timeoutMs);
+    // Read, stamp and the local write run under the key's lock: the next write
+    // through this node stamps over this one (a distinct dot even if the
+    // resolver's in-memory counter was lost with a restart).
+    const { acks, sibling } = await this.locks.run(key, async () => {
+      let base = await this.replicas.read(this.self, key, call);
+      if (options.ifAbsent === true || options.ifVersion !== undefined) {
+        const read = await this.quorumRead(key, prefs, this.levels.r, options.timeoutMs);
+        base = this.resolver.merge(base, read);
+        checkCondition(this.resolver, key, base, options, this.clock.now());
+      }
+      const stampedAt = this.clock.now();
+      const version = this.resolver.stamp(this.self, options.context ?? options.ifVersion, base, stampedAt);
+      const value = write.value === null ? null : Uint8Array.from(write.value);
+      const sibling: Sibling =
+        write.ttlMs === undefined
+          ? { version, value, writtenAt: stampedAt }
+          : { version, value, writtenAt: stampedAt, expiresAt: stampedAt + write.ttlMs };
+      // The merged record, not only the new sibling: a replica that missed an
+      // earlier write must not keep a sibling the new version already supersedes.
+      const merged = this.resolver.merge(base, [sibling]);
+      const local = live.includes(this.self) ? this.replicas.write(this.self, key, merged, call) : undefined;
+      const acks = fanout(`write of ${JSON.stringify(key)}`, live, down, w, (node) =>
+        node === this.self && local !== undefined ? local : this.replicas.write(node, key, merged, call),
+      );
+      if (local !== undefined) await local.catch(() => undefined);
+      return { acks, sibling };
+    });
     const outcome = await acks.quorum;
     return { context: this.resolver.context([sibling]), acks: outcome.answered.size };
   }
@@ -298,10 +278,7 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
   }
 
   private async serveForwarded(request: ForwardRequest) {
-    const options = {
-      ...(request.consistency === undefined ? {} : { consistency: request.consistency }),
-      ...(request.timeoutMs === undefined ? {} : { timeoutMs: request.timeoutMs }),
-    };
+    const options = forwardedOptions(request);
     if (request.op === 'get') {
       const prefs = this.preferenceList(request.key);
       const r = replicasFor(options.consistency ?? this.config.replication.r, this.levels.n, 'read');
@@ -310,51 +287,11 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
       const payload = { found: siblings.length > 0, siblings: siblings.map(wireValue), context: this.resolver.context(merged) };
       return { type: FORWARD_REPLY, payload };
     }
-    const result = await this.write(
-      request.key,
-      { value: request.value, ttlMs: request.ttlMs },
-      {
-        ...options,
-        ...(request.context === undefined ? {} : { context: asCausalContext(request.context) }),
-        ...(request.ifVersion === undefined ? {} : { ifVersion: asCausalContext(request.ifVersion) }),
-        ...(request.ifAbsent === undefined ? {} : { ifAbsent: request.ifAbsent }),
-      },
-      true,
-    );
+    const result = await this.write(request.key, { value: request.value, ttlMs: request.ttlMs }, options, true);
     return { type: FORWARD_REPLY, payload: { context: result.context, acks: result.acks } };
-  }
-
-  private common(options: ReadOptions): Pick<ForwardRequest, 'consistency' | 'timeoutMs'> {
-    return {
-      ...(options.consistency === undefined ? {} : { consistency: options.consistency }),
-      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-    };
   }
 
   private callOptions(timeoutMs: number | undefined): { timeoutMs?: number } {
     return timeoutMs === undefined ? {} : { timeoutMs };
   }
-
-  private checkCondition(key: string, record: readonly Sibling[], options: WriteOptions, now: number): void {
-    if (options.ifAbsent === true && liveValues(record, now).length > 0) {
-      throw new DynamisError('CONFLICT', `put-if-absent failed: key ${JSON.stringify(key)} has a value`, {
-        details: { key, condition: 'ifAbsent' },
-      });
-    }
-    if (options.ifVersion !== undefined && !this.resolver.descends(options.ifVersion, record)) {
-      throw new DynamisError('CONFLICT', `put-if-version failed: key ${JSON.stringify(key)} changed since that version was read`, {
-        details: { key, condition: 'ifVersion' },
-      });
-    }
-  }
-
-  private validateContext(context: CausalContext | undefined, now: number): void {
-    if (context !== undefined && context.length > 0) this.resolver.validateContext(context, now);
-  }
-}
-
-function wireValue(v: { value: Uint8Array; writtenAt: number; expiresAt?: number }) {
-  return v.expiresAt === undefined
-    ? { value: v.value, writtenAt: v.writtenAt }
-    : { value: v.value, writtenAt: v.writtenAt, expiresAt: v.expiresAt };
 }

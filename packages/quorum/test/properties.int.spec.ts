@@ -209,3 +209,17 @@ describe('writes replicate the merged record', () => {
     },
   );
 });
+
+describe('one coordinator, concurrent writes', () => {
+  it.each(seeds(3, 800))(
+    'vclock: two concurrent writes without context through one coordinator are both kept (distinct dots) (seed %i)',
+    async (seed) => {
+      await runSimulation(seed, async (sim) => {
+        const c = (cluster = await simCluster(sim, { resolver: 'vclock' }));
+        await c.run(Promise.all([c.coordinator('n1').put('k', bytes('x'), {}), c.coordinator('n1').put('k', bytes('y'), {})]));
+        const read = await c.run(c.coordinator('n2').get('k', { consistency: 'all' }));
+        expect(read.siblings.map(text).sort()).toEqual(['x', 'y']);
+      });
+    },
+  );
+});
