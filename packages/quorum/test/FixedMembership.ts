@@ -9,10 +9,13 @@ export class FixedMembership implements Membership {
   private readonly alive = new Set<NodeId>();
   private readonly listeners = new Map<string, Set<(m: Member) => void>>();
 
+  private readonly list: Member[];
+
   constructor(
     readonly self: NodeId,
-    private readonly list: readonly Member[],
+    list: readonly Member[],
   ) {
+    this.list = [...list];
     for (const m of list) this.alive.add(m.id);
   }
 
@@ -29,6 +32,13 @@ export class FixedMembership implements Membership {
   }
   async join(): Promise<void> {}
   async leave(): Promise<void> {}
+
+  /** Adds a member (alive) and fires `joined`. */
+  add(member: Member): void {
+    this.list.push(member);
+    this.alive.add(member.id);
+    for (const l of this.listeners.get('joined') ?? []) l(member);
+  }
 
   setAlive(id: NodeId, alive: boolean): void {
     if (alive) this.alive.add(id);

@@ -130,6 +130,18 @@ describe('quorum coordinator: basics over a simulated 3-node cluster', () => {
   });
 });
 
+describe('quorum coordinator: membership', () => {
+  it('places keys over the members at start and again on membership events', async () => {
+    await runSimulation({ seed: 13, nodes: ['n1', 'n2', 'n3', 'n4'] }, async (sim) => {
+      const c = (cluster = await simCluster(sim, { ids: ['n1', 'n2', 'n3'] }));
+      const partitioner = c.node('n1').resolve(PartitionerToken);
+      expect(partitioner.placement().nodes).toEqual(['n1', 'n2', 'n3']);
+      c.view('n1').add({ id: 'n4', address: 'n4', status: 'up' });
+      expect(partitioner.placement().nodes).toEqual(['n1', 'n2', 'n3', 'n4']);
+    });
+  });
+});
+
 describe('quorum coordinator: composition and config', () => {
   const base = (sim: Simulation) => [
     simulatedEnvironment(sim, 'n1'),
