@@ -85,6 +85,13 @@ describe('quorum coordinator: basics over a simulated 3-node cluster', () => {
       // conditions travel with the forwarded write and are checked at the coordinator
       await expect(c.run(c.coordinator('n4').put(key, bytes('x'), { ifAbsent: true }))).rejects.toMatchObject({ code: 'CONFLICT' });
       await expect(c.run(c.coordinator('n4').put(key, bytes('y'), { ifVersion: read.context }))).resolves.toMatchObject({ acks: 2 });
+      // exactly one hop each, to the first primary; with it believed down, to the next one
+      const forwards = (to: string) => sim.trace.filter((t) => t.ev === 'send' && t.type === 'quorum.forward' && t.to === to).length;
+      expect(forwards(primaries[0]!)).toBe(4);
+      expect(sim.trace.filter((t) => t.ev === 'send' && t.type === 'quorum.forward' && t.from !== 'n4')).toEqual([]);
+      c.view('n4').setAlive(primaries[0]!, false);
+      await c.run(c.coordinator('n4').get(key, {}));
+      expect(forwards(primaries[1]!)).toBe(1);
     });
   });
 
