@@ -193,11 +193,13 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
       // The merged record, not only the new sibling: a replica that missed an
       // earlier write must not keep a sibling the new version already supersedes.
       const merged = this.resolver.merge(base, [sibling]);
-      const local = live.includes(this.self) ? this.replicas.write(this.self, key, merged, call) : undefined;
-      const acks = fanout(`write of ${JSON.stringify(key)}`, live, down, w, (node) =>
-        node === this.self && local !== undefined ? local : this.replicas.write(node, key, merged, call),
-      );
-      if (local !== undefined) await local.catch(() => undefined);
+      const local: { write?: Promise<number> } = {};
+      const acks = fanout(`write of ${JSON.stringify(key)}`, live, down, w, (node) => {
+        const sent = this.replicas.write(node, key, merged, call);
+        if (node === this.self) local.write = sent;
+        return sent;
+      });
+      await local.write?.catch(() => undefined);
       return { acks, sibling };
     });
     const outcome = await acks.quorum;
@@ -217,7 +219,14 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
 
   /** Sends the reconciled record to every replica that answered something else. Never throws. */
   private repair(key: string, answered: ReadonlyMap<NodeId, Sibling[]>): void {
-    const merged = this.reconcile([...answered.values()]);
+    let merged: Sibling[];
+    try {
+      merged = this.reconcile([...answered.values()]);
+    } catch (err) {
+      this.counters.readRepairsFailed++;
+      this.logger.debug('read repair failed', { key, error: (err as Error).message });
+      return;
+    }
     for (const [node, record] of answered) {
       if (sameRecord(record, merged)) continue;
       if (this.repairsInFlight >= MAX_REPAIRS_IN_FLIGHT) {

@@ -16,7 +16,8 @@ export interface Fanout<T> {
   /**
    * Resolves once `required` calls succeeded (with the replies so far), or
    * rejects QUORUM_NOT_REACHED once that can no longer happen (every call
-   * settled, or too few nodes to ask), naming who answered and who did not.
+   * settled), naming who answered and who did not. With fewer `targets` than
+   * `required`, rejects at once and calls nobody (Riak's pw/pr fail fast).
    */
   readonly quorum: Promise<FanoutOutcome<T>>;
   /** Resolves once every call settled (never rejects): what read repair works from. */
@@ -42,8 +43,9 @@ export function fanout<T>(
   });
   const quorum = new Promise<FanoutOutcome<T>>((resolve, reject) => {
     let done = false;
+    const called = targets.length >= required;
     const check = (): void => {
-      const pending = targets.length - answered.size - (missing.length - skipped.length);
+      const pending = called ? targets.length - answered.size - (missing.length - skipped.length) : 0;
       if (!done && answered.size >= required) {
         done = true;
         resolve({ answered: new Map(answered), missing: [...missing] });
@@ -57,6 +59,13 @@ export function fanout<T>(
       }
       if (pending === 0) settle();
     };
+    // Too few nodes to ask: fail before calling any, so nothing is written.
+    if (!called) {
+      const reason = `not asked: ${targets.length} primaries believed alive, ${required} required`;
+      for (const node of targets) missing.push({ node, reason });
+      check();
+      return;
+    }
     for (const node of targets) {
       call(node).then(
         (reply) => {
@@ -72,5 +81,7 @@ export function fanout<T>(
     }
     check();
   });
+  // Callers may await other work before `quorum`: a rejection meanwhile is not unhandled.
+  quorum.catch(() => undefined);
   return { quorum, settled };
 }

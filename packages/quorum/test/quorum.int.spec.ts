@@ -61,6 +61,11 @@ describe('quorum coordinator: basics over a simulated 3-node cluster', () => {
       expect(missing.map((m) => m.node).sort()).toEqual(['n2', 'n3']);
       expect(missing.find((m) => m.node === 'n3')!.reason).toMatch(/down/);
       expect(missing.find((m) => m.node === 'n2')!.reason).toMatch(/TIMEOUT|UNAVAILABLE/);
+      // fewer live primaries than W: refused before anything is sent, so nothing is written
+      const early = await c.run(c.coordinator('n1').put('early', bytes('v'), { consistency: 'all' })).catch((e: unknown) => e);
+      expect(early).toMatchObject({ code: 'QUORUM_NOT_REACHED', details: { required: 3, answered: [] } });
+      await sim.runFor(1000);
+      for (const id of c.ids) expect(await c.stored(id, 'early')).toEqual([]);
       // W=1 still succeeds with the one live primary
       await expect(c.run(c.coordinator('n1').put('k', bytes('v'), { consistency: 'one', timeoutMs: 1000 }))).resolves.toMatchObject({
         acks: 1,
