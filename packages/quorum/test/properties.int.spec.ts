@@ -71,6 +71,9 @@ describe('quorum properties over many seeds (DYNAMIS_SEED replays one)', () => {
           const read = await c.run(c.coordinator(crashed).get(key, { consistency: 'all', timeoutMs: 1000 }));
           expect(read.siblings.map(text)).toEqual([history.lastAcked(key)]);
         }
+        // and those reads repaired it: the restarted node now holds every acknowledged write itself
+        await sim.runFor(1000);
+        for (const key of history.keys()) expect((await c.stored(crashed, key)).map(text)).toEqual([history.lastAcked(key)]);
       });
     },
   );
