@@ -7,7 +7,7 @@ describe('parseConfig', () => {
     const config = parseConfig({});
     expect(config.nodeId).toBe('node-1');
     expect(config.limits).toEqual({ maxKeyBytes: 1024, maxValueBytes: 1024 * 1024, maxBatchOps: 1000 });
-    expect(config.replication).toEqual({ n: 3, w: 'quorum', r: 'quorum', sloppyQuorum: true });
+    expect(config.replication).toEqual({ n: 3, w: 'quorum', r: 'quorum', sloppyQuorum: false });
     expect(config.tombstones.graceMs).toBe(864_000_000);
     expect(parseConfig(undefined)).toEqual(config);
   });

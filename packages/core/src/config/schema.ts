@@ -43,7 +43,10 @@ export const configSchema = z
         n: z.number().int().positive().default(3).describe('Replicas per key (N).'),
         w: consistency.default('quorum').describe('Default write acknowledgements (W).'),
         r: consistency.default('quorum').describe('Default read replies (R).'),
-        sloppyQuorum: z.boolean().default(true).describe('Let fallback nodes take writes for down replicas (with hints).'),
+        sloppyQuorum: z
+          .boolean()
+          .default(false)
+          .describe('Let fallback nodes take writes for down replicas (with hints). Not supported yet: @dynamis/quorum refuses true.'),
       })
       .prefault({})
       .describe('Replication and default consistency.'),

@@ -76,8 +76,7 @@ export const PORTS: Readonly<Record<PortName, PortInfo>> = {
   Coordinator: {
     token: CoordinatorToken,
     description: 'replication and consistency strategy',
-    providers: ['@dynamis/coordinator-local'],
-    planned: ['@dynamis/quorum'],
+    providers: ['@dynamis/coordinator-local', '@dynamis/quorum'],
   },
   Partitioner: { token: PartitionerToken, description: 'key → replicas placement', providers: ['@dynamis/ring'] },
   Transport: {

@@ -1,0 +1,306 @@
+import {
+  asCausalContext,
+  ClockToken,
+  ConfigToken,
+  ConflictResolverToken,
+  DynamisError,
+  liveValues,
+  LoggerToken,
+  MembershipToken,
+  MessageRouterToken,
+  PartitionerToken,
+  PeerRpcToken,
+  ReplicaClientToken,
+  type Clock,
+  type ConflictResolver,
+  type Coordinator,
+  type DynamisConfig,
+  type Lifecycle,
+  type Logger,
+  type Membership,
+  type MessageRouter,
+  type NodeId,
+  type Partitioner,
+  type PeerRpc,
+  type ReadOptions,
+  type ReadResult,
+  type ReplicaClient,
+  type Sibling,
+  type StoreBatchOp,
+  type Unsubscribe,
+  type WriteOptions,
+  type WriteResult,
+} from '@dynamis/core';
+import { inject, injectable } from 'inversify';
+import type { z } from 'zod';
+import { fanout, type Missing } from './fanout';
+import {
+  FORWARD_MESSAGE,
+  FORWARD_REPLY,
+  forwardReadReplySchema,
+  forwardRequestSchema,
+  forwardWriteReplySchema,
+  type ForwardRequest,
+} from './forwardProtocol';
+import { quorumLevels, replicasFor, type QuorumLevels } from './levels';
+import { sameRecord } from './sameRecord';
+import { batchFailure } from './batchFailure';
+import { checkCondition, validateContext } from './conditions';
+import { KeyLocks } from './keyLocks';
+import { forwardedOptions, forwardWrite, requestLevel, wireValue, type Write } from './forwardCodec';
+
+const OWNER = '@dynamis/quorum';
+/** Most read repairs in flight on one node; a read beyond it skips its repair (counted in readRepairsSkipped). */
+export const MAX_REPAIRS_IN_FLIGHT = 1024;
+
+/** Counters since start. */
+export interface QuorumStats {
+  /** Replicas sent the reconciled record after a read found them older or different. */
+  readRepairs: number;
+  /** Repairs not attempted because MAX_REPAIRS_IN_FLIGHT were already running. */
+  readRepairsSkipped: number;
+  /** Repairs that failed (the read itself had already succeeded). */
+  readRepairsFailed: number;
+  /** Requests this node forwarded to a node of the key's preference list. */
+  forwarded: number;
+}
+
+/**
+ * A Dynamo-style Coordinator over the key's N primaries (README: guarantees
+ * and limits). A node in the key's preference list coordinates; any other
+ * node forwards the request once to the first live node of the list.
+ * Writes stamp a version on the coordinator's local record, merge it in and
+ * send the merged record to every live primary, answering after W acks;
+ * reads ask every live primary, answer after R replies with their
+ * reconciliation, then repair the replicas that answered something else.
+ */
+@injectable()
+export class QuorumCoordinator implements Coordinator, Lifecycle {
+  readonly levels: QuorumLevels;
+  private readonly counters: QuorumStats = { readRepairs: 0, readRepairsSkipped: 0, readRepairsFailed: 0, forwarded: 0 };
+  private repairsInFlight = 0;
+  private unsubscribe: Unsubscribe[] = [];
+  private readonly locks = new KeyLocks();
+
+  constructor(
+    @inject(ConfigToken) private readonly config: DynamisConfig,
+    @inject(ClockToken) private readonly clock: Clock,
+    @inject(ConflictResolverToken) private readonly resolver: ConflictResolver,
+    @inject(PartitionerToken) private readonly partitioner: Partitioner,
+    @inject(MembershipToken) private readonly membership: Membership,
+    @inject(ReplicaClientToken) private readonly replicas: ReplicaClient,
+    @inject(PeerRpcToken) private readonly rpc: PeerRpc,
+    @inject(MessageRouterToken) private readonly router: MessageRouter,
+    @inject(LoggerToken) private readonly logger: Logger,
+  ) {
+    this.levels = quorumLevels(config);
+  }
+
+  private get self(): NodeId {
+    return this.config.nodeId;
+  }
+
+  /** Places keys over the current members, follows membership events, serves forwarded requests. */
+  async start(): Promise<void> {
+    const update = (): void => void this.partitioner.update(this.membership.members());
+    update();
+    for (const event of ['up', 'down', 'joined', 'left'] as const) this.unsubscribe.push(this.membership.on(event, update));
+    if (!this.router.has(FORWARD_MESSAGE)) {
+      this.router.register(FORWARD_MESSAGE, forwardRequestSchema, async (_from, request) => this.serveForwarded(request), OWNER);
+    }
+  }
+
+  async stop(): Promise<void> {
+    for (const off of this.unsubscribe.splice(0)) off();
+    this.router.unregister(FORWARD_MESSAGE);
+  }
+
+  /** A copy of the counters. */
+  stats(): QuorumStats {
+    return { ...this.counters };
+  }
+
+  put(key: string, value: Uint8Array, options: WriteOptions): Promise<WriteResult> {
+    return this.write(key, { value, ttlMs: options.ttlMs }, options, false);
+  }
+
+  delete(key: string, options: WriteOptions): Promise<WriteResult> {
+    return this.write(key, { value: null }, options, false);
+  }
+
+  async get(key: string, options: ReadOptions): Promise<ReadResult> {
+    const r = replicasFor(options.consistency ?? this.config.replication.r, this.levels.n, 'read');
+    const prefs = this.preferenceList(key);
+    if (!prefs.includes(this.self)) {
+      const reply = await this.forward(prefs, { op: 'get', key, ...requestLevel(options) }, forwardReadReplySchema, options.timeoutMs);
+      return { ...reply, context: asCausalContext(reply.context) };
+    }
+    const merged = await this.quorumRead(key, prefs, r, options.timeoutMs);
+    const now = this.clock.now();
+    const siblings = liveValues(merged, now);
+    return { found: siblings.length > 0, siblings, context: this.resolver.context(merged) };
+  }
+
+  /**
+   * Applies each op independently (no cross-key atomicity), in parallel.
+   * Resolves with one WriteResult per op when every key succeeded; otherwise
+   * rejects with the first failed key's code, `details.outcomes` giving every
+   * key's outcome (`{ key, ok: true, acks }` or `{ key, ok: false, code, message }`):
+   * the keys that succeeded stay written.
+   */
+  async batch(ops: readonly StoreBatchOp[], options: WriteOptions): Promise<WriteResult[]> {
+    const results = await Promise.allSettled(
+      ops.map((op) => {
+        const write = op.type === 'put' ? { value: op.value, ttlMs: op.ttlMs } : { value: null };
+        const opts = { ...options, ...(op.context === undefined ? {} : { context: op.context }) };
+        return this.write(op.key, write, opts, false);
+      }),
+    );
+    if (results.every((r) => r.status === 'fulfilled')) return results.map((r) => r.value);
+    throw batchFailure(ops, results);
+  }
+
+  private async write(key: string, write: Write, options: WriteOptions, forwarded: boolean): Promise<WriteResult> {
+    const w = replicasFor(options.consistency ?? this.config.replication.w, this.levels.n, 'write');
+    const prefs = this.preferenceList(key);
+    if (!forwarded && !prefs.includes(this.self)) {
+      const request = forwardWrite(key, write, options);
+      const reply = await this.forward(prefs, request, forwardWriteReplySchema, options.timeoutMs);
+      return { acks: reply.acks, context: asCausalContext(reply.context) };
+    }
+    const now = this.clock.now();
+    validateContext(this.resolver, options.context, now);
+    validateContext(this.resolver, options.ifVersion, now);
+    const { live, down } = this.split(prefs);
+    const call = this.callOptions(options.timeoutMs);
+    // Read, stamp and the local write run under the key's lock: the next write
+    // through this node stamps over this one (a distinct dot even if the
+    // resolver's in-memory counter was lost with a restart).
+    const { acks, sibling } = await this.locks.run(key, async () => {
+      let base = await this.replicas.read(this.self, key, call);
+      if (options.ifAbsent === true || options.ifVersion !== undefined) {
+        const read = await this.quorumRead(key, prefs, this.levels.r, options.timeoutMs);
+        base = this.resolver.merge(base, read);
+        checkCondition(this.resolver, key, base, options, this.clock.now());
+      }
+      const stampedAt = this.clock.now();
+      const version = this.resolver.stamp(this.self, options.context ?? options.ifVersion, base, stampedAt);
+      const value = write.value === null ? null : Uint8Array.from(write.value);
+      const sibling: Sibling =
+        write.ttlMs === undefined
+          ? { version, value, writtenAt: stampedAt }
+          : { version, value, writtenAt: stampedAt, expiresAt: stampedAt + write.ttlMs };
+      // The merged record, not only the new sibling: a replica that missed an
+      // earlier write must not keep a sibling the new version already supersedes.
+      const merged = this.resolver.merge(base, [sibling]);
+      const local: { write?: Promise<number> } = {};
+      const acks = fanout(`write of ${JSON.stringify(key)}`, live, down, w, (node) => {
+        const sent = this.replicas.write(node, key, merged, call);
+        if (node === this.self) local.write = sent;
+        return sent;
+      });
+      await local.write?.catch(() => undefined);
+      return { acks, sibling };
+    });
+    const outcome = await acks.quorum;
+    return { context: this.resolver.context([sibling]), acks: outcome.answered.size };
+  }
+
+  /** Asks every live primary; resolves with the reconciliation of the first `r` replies, then repairs in the background. */
+  private async quorumRead(key: string, prefs: readonly NodeId[], r: number, timeoutMs: number | undefined): Promise<Sibling[]> {
+    const { live, down } = this.split(prefs);
+    const replies = fanout(`read of ${JSON.stringify(key)}`, live, down, r, (node) =>
+      this.replicas.read(node, key, this.callOptions(timeoutMs)),
+    );
+    const outcome = await replies.quorum;
+    void replies.settled.then((all) => this.repair(key, all.answered));
+    return this.reconcile([...outcome.answered.values()]);
+  }
+
+  /** Sends the reconciled record to every replica that answered something else. Never throws. */
+  private repair(key: string, answered: ReadonlyMap<NodeId, Sibling[]>): void {
+    let merged: Sibling[];
+    try {
+      merged = this.reconcile([...answered.values()]);
+    } catch (err) {
+      this.counters.readRepairsFailed++;
+      this.logger.debug('read repair failed', { key, error: (err as Error).message });
+      return;
+    }
+    for (const [node, record] of answered) {
+      if (sameRecord(record, merged)) continue;
+      if (this.repairsInFlight >= MAX_REPAIRS_IN_FLIGHT) {
+        this.counters.readRepairsSkipped++;
+        continue;
+      }
+      this.repairsInFlight++;
+      this.replicas.write(node, key, merged).then(
+        () => {
+          this.repairsInFlight--;
+          this.counters.readRepairs++;
+        },
+        (err: unknown) => {
+          this.repairsInFlight--;
+          this.counters.readRepairsFailed++;
+          this.logger.debug('read repair failed', { key, node, error: (err as Error).message });
+        },
+      );
+    }
+  }
+
+  private reconcile(records: readonly Sibling[][]): Sibling[] {
+    return records.reduce<Sibling[]>((acc, record) => this.resolver.merge(acc, record), []);
+  }
+
+  private preferenceList(key: string): readonly NodeId[] {
+    return this.partitioner.placement().preferenceList(key, this.levels.n);
+  }
+
+  /** Primaries believed alive (asked) and those believed down (reported missing, not asked). Self is always alive. */
+  private split(prefs: readonly NodeId[]): { live: NodeId[]; down: Missing[] } {
+    const live: NodeId[] = [];
+    const down: Missing[] = [];
+    for (const node of prefs) {
+      if (node === this.self || this.membership.isAlive(node)) live.push(node);
+      else down.push({ node, reason: 'down (membership)' });
+    }
+    return { live, down };
+  }
+
+  /** One hop: to the first live node of the preference list, which coordinates and never forwards again. */
+  private async forward<S extends z.ZodType>(
+    prefs: readonly NodeId[],
+    request: ForwardRequest,
+    replySchema: S,
+    timeoutMs: number | undefined,
+  ): Promise<z.output<S>> {
+    const target = prefs.find((node) => this.membership.isAlive(node));
+    if (target === undefined) {
+      throw new DynamisError('QUORUM_NOT_REACHED', `no live primary for ${JSON.stringify(request.key)} to forward to`, {
+        details: { required: 1, answered: [], missing: prefs.map((node) => ({ node, reason: 'down (membership)' })) },
+      });
+    }
+    this.counters.forwarded++;
+    // The target runs its own replica calls on the request's timeout; ours allows for that and the hop itself.
+    const ms = 2 * (timeoutMs ?? this.config.timeouts.requestMs);
+    return this.rpc.call(target, FORWARD_MESSAGE, request, { replySchema, replyType: FORWARD_REPLY, timeoutMs: ms });
+  }
+
+  private async serveForwarded(request: ForwardRequest) {
+    const options = forwardedOptions(request);
+    if (request.op === 'get') {
+      const prefs = this.preferenceList(request.key);
+      const r = replicasFor(options.consistency ?? this.config.replication.r, this.levels.n, 'read');
+      const merged = await this.quorumRead(request.key, prefs, r, options.timeoutMs);
+      const siblings = liveValues(merged, this.clock.now());
+      const payload = { found: siblings.length > 0, siblings: siblings.map(wireValue), context: this.resolver.context(merged) };
+      return { type: FORWARD_REPLY, payload };
+    }
+    const result = await this.write(request.key, { value: request.value, ttlMs: request.ttlMs }, options, true);
+    return { type: FORWARD_REPLY, payload: { context: result.context, acks: result.acks } };
+  }
+
+  private callOptions(timeoutMs: number | undefined): { timeoutMs?: number } {
+    return timeoutMs === undefined ? {} : { timeoutMs };
+  }
+}

@@ -1,0 +1,87 @@
+import { DynamisError, type NodeId } from '@dynamis/core';
+
+/** A node that did not answer, and why (the error's code and message, or 'down'). */
+export interface Missing {
+  readonly node: NodeId;
+  readonly reason: string;
+}
+
+export interface FanoutOutcome<T> {
+  /** Replies in arrival order. */
+  readonly answered: ReadonlyMap<NodeId, T>;
+  readonly missing: readonly Missing[];
+}
+
+export interface Fanout<T> {
+  /**
+   * Resolves once `required` calls succeeded (with the replies so far), or
+   * rejects QUORUM_NOT_REACHED once that can no longer happen (every call
+   * settled), naming who answered and who did not. With fewer `targets` than
+   * `required`, rejects at once and calls nobody (Riak's pw/pr fail fast).
+   */
+  readonly quorum: Promise<FanoutOutcome<T>>;
+  /** Resolves once every call settled (never rejects): what read repair works from. */
+  readonly settled: Promise<FanoutOutcome<T>>;
+}
+
+/**
+ * Calls `call(node)` on every node of `targets` in parallel; `skipped` are
+ * primaries not asked at all (believed down), reported as missing.
+ */
+export function fanout<T>(
+  what: string,
+  targets: readonly NodeId[],
+  skipped: readonly Missing[],
+  required: number,
+  call: (node: NodeId) => Promise<T>,
+): Fanout<T> {
+  const answered = new Map<NodeId, T>();
+  const missing: Missing[] = [...skipped];
+  let settle!: () => void;
+  const settled = new Promise<FanoutOutcome<T>>((resolve) => {
+    settle = () => resolve({ answered: new Map(answered), missing: [...missing] });
+  });
+  const quorum = new Promise<FanoutOutcome<T>>((resolve, reject) => {
+    let done = false;
+    const called = targets.length >= required;
+    const check = (): void => {
+      const pending = called ? targets.length - answered.size - (missing.length - skipped.length) : 0;
+      if (!done && answered.size >= required) {
+        done = true;
+        resolve({ answered: new Map(answered), missing: [...missing] });
+      } else if (!done && answered.size + pending < required) {
+        done = true;
+        reject(
+          new DynamisError('QUORUM_NOT_REACHED', `${what}: ${answered.size} of the ${required} required replicas answered`, {
+            details: { required, answered: [...answered.keys()], missing: missing.map((m) => ({ node: m.node, reason: m.reason })) },
+          }),
+        );
+      }
+      if (pending === 0) settle();
+    };
+    // Too few nodes to ask: fail before calling any, so nothing is written.
+    if (!called) {
+      const reason = `not asked: ${targets.length} primaries believed alive, ${required} required`;
+      for (const node of targets) missing.push({ node, reason });
+      check();
+      return;
+    }
+    for (const node of targets) {
+      call(node).then(
+        (reply) => {
+          answered.set(node, reply);
+          check();
+        },
+        (err: unknown) => {
+          const reason = err instanceof DynamisError ? `${err.code}: ${err.message}` : String(err);
+          missing.push({ node, reason });
+          check();
+        },
+      );
+    }
+    check();
+  });
+  // Callers may await other work before `quorum`: a rejection meanwhile is not unhandled.
+  quorum.catch(() => undefined);
+  return { quorum, settled };
+}

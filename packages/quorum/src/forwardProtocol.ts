@@ -1,0 +1,42 @@
+import { z } from 'zod';
+
+/**
+ * The plugin's one message type: a request forwarded by a node outside the
+ * key's preference list to the first live node of that list, which
+ * coordinates it and never forwards again (one hop).
+ */
+export const FORWARD_MESSAGE = 'quorum.forward';
+export const FORWARD_REPLY = 'quorum.forward.result';
+
+const bytes = z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'expected bytes');
+const consistency = z.union([z.enum(['one', 'quorum', 'all']), z.number().int().positive()]);
+const timeoutMs = z.number().int().positive().optional();
+
+export const forwardRequestSchema = z.discriminatedUnion('op', [
+  z.object({ op: z.literal('get'), key: z.string().min(1), consistency: consistency.optional(), timeoutMs }).strict(),
+  z
+    .object({
+      op: z.literal('write'),
+      key: z.string().min(1),
+      value: bytes.nullable(),
+      ttlMs: z.number().positive().optional(),
+      context: bytes.optional(),
+      ifAbsent: z.boolean().optional(),
+      ifVersion: bytes.optional(),
+      consistency: consistency.optional(),
+      timeoutMs,
+    })
+    .strict(),
+]);
+
+export type ForwardRequest = z.output<typeof forwardRequestSchema>;
+
+export const forwardReadReplySchema = z
+  .object({
+    found: z.boolean(),
+    siblings: z.array(z.object({ value: bytes, writtenAt: z.number(), expiresAt: z.number().optional() }).strict()),
+    context: bytes,
+  })
+  .strict();
+
+export const forwardWriteReplySchema = z.object({ context: bytes, acks: z.number().int().nonnegative() }).strict();
