@@ -163,7 +163,7 @@ describe('quorum coordinator: composition and config', () => {
     quorumCoordinator(),
   ];
 
-  it('refuses sloppyQuorum: true (the default) as unsupported, and W above N, with INVALID_CONFIG', async () => {
+  it('refuses sloppyQuorum: true as unsupported (the default is false), and W above N, with INVALID_CONFIG', async () => {
     const sim = new Simulation({ seed: 1, nodes: ['n1'] });
     const plugins = [...base(sim), fixedMembership(new FixedMembership('n1', [{ id: 'n1', address: 'n1', status: 'up' }]))];
     const start = async (replication: object) => {
@@ -175,7 +175,7 @@ describe('quorum coordinator: composition and config', () => {
       }
     };
     // The kernel wraps a failure at start in PLUGIN_FAILED naming the plugin; the cause is INVALID_CONFIG naming the key.
-    const sloppy = await start({ n: 1 }).catch((e: unknown) => e);
+    const sloppy = await start({ n: 1, sloppyQuorum: true }).catch((e: unknown) => e);
     expect(sloppy).toMatchObject({ code: 'PLUGIN_FAILED', details: { plugin: '@dynamis/quorum' } });
     expect((sloppy as Error).cause).toMatchObject({
       code: 'INVALID_CONFIG',
@@ -184,6 +184,7 @@ describe('quorum coordinator: composition and config', () => {
     const wAboveN = await start({ n: 1, sloppyQuorum: false, w: 2 }).catch((e: unknown) => e);
     expect((wAboveN as Error).cause).toMatchObject({ code: 'INVALID_CONFIG', details: { problems: [{ path: 'replication.w' }] } });
     await expect(start({ n: 1, sloppyQuorum: false })).resolves.toBeUndefined();
+    await expect(start({ n: 1 })).resolves.toBeUndefined();
   });
 
   it('without a Membership the node cannot place keys: MISSING_PROVIDER', async () => {
