@@ -174,6 +174,16 @@ describe('engine-lsm inside the simulation: a node loses power and restarts over
       }),
   );
 
+  it('the same seed replays the same run: same network trace, same acknowledgements, same log of the victim', async () => {
+    const run = (): Promise<{ digest: string; acked: string[]; log: readonly string[] }> =>
+      runSimulation({ seed: SEEDS[0]!, nodes: IDS, disk: 'faulty' }, async (sim) => {
+        const { acked } = await crashScenario(sim, 'always');
+        return { digest: sim.traceDigest(), acked: [...acked.keys()].sort(), log: sim.log(VICTIM).lines() };
+      });
+    const first = await run();
+    expect(await run()).toEqual(first);
+  });
+
   it("negative control: with fsync 'none' a power loss drops writes n3 had acknowledged", async () => {
     let lost = 0;
     for (const seed of SEEDS) {
