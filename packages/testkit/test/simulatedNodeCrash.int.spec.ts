@@ -11,6 +11,7 @@ import {
   NodeFileSystem,
   ReplicaClientToken,
   ReplicaToken,
+  StorageEngineToken,
   type DynamisNode,
   type NodeId,
 } from '@dynamis/core';
@@ -185,6 +186,39 @@ describe('engine-lsm inside the simulation: a node loses power and restarts over
     const first = await run();
     expect(await run()).toEqual(first);
   });
+
+  it('compactions run inline on the simulated disk (no worker thread, even when backgroundThread is on) and survive a power loss', () =>
+    runSimulation({ seed: SEEDS[0]!, nodes: ['n1'], disk: 'faulty' }, async (sim) => {
+      const composeOne = async (): Promise<DynamisNode> => {
+        const node = await createNode({ nodeId: 'n1', dataDir: realDir }, [
+          simulatedEnvironment(sim, 'n1'),
+          lsmEngine({ fsync: 'always', memtableBytes: 4096, compaction: { backgroundThread: true } }),
+          lwwResolver(),
+          localCoordinator(),
+        ]);
+        await node.start();
+        return node;
+      };
+      const node = await composeOne();
+      const engine = node.resolve(StorageEngineToken);
+      const key = (i: number): Uint8Array => Buffer.from(`k${String(i).padStart(4, '0')}`);
+      let done = false;
+      void (async () => {
+        for (let i = 0; i < 400; i++) await engine.put(key(i), Buffer.from(`value-${i}-`.repeat(8)));
+        await engine.compactRange();
+        done = true;
+      })();
+      await sim.runUntil(() => done, 60_000);
+      const counters = engine.stats().counters as Record<string, number>;
+      expect(counters['compactions']).toBeGreaterThan(0);
+      expect(counters['workerCompactions']).toBe(0);
+      sim.crashNode('n1');
+      const again = await sim.restartNode('n1', composeOne);
+      const reopened = again.resolve(StorageEngineToken);
+      for (let i = 0; i < 400; i++) expect(Buffer.from((await reopened.get(key(i))) ?? []).toString()).toBe(`value-${i}-`.repeat(8));
+      await again.stop();
+      expect(realCalls).toEqual([]);
+    }));
 
   it("negative control: with fsync 'none' a power loss drops writes n3 had acknowledged", async () => {
     let lost = 0;
