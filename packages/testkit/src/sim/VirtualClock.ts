@@ -22,10 +22,15 @@ export interface VirtualClockOptions {
  *   between nodes and may jump backwards, as NTP can make it.
  * - `setTimer` / `sleep` run on the scheduler after `ms` of virtual time; a
  *   wall-clock jump does not move them (timers are monotonic, as in Node).
+ * - `halt()` is the clock's side of a node crash: every pending timer and
+ *   sleep is cancelled, and later ones never fire (a crashed process runs
+ *   nothing). A restarted node gets a new clock (see Simulation.crashNode).
  */
 export class VirtualClock implements Clock {
   private readonly epochMs: number;
   private offset: number;
+  private halted = false;
+  private readonly timers = new Set<Timer>();
 
   constructor(
     private readonly scheduler: Scheduler,
@@ -45,13 +50,45 @@ export class VirtualClock implements Clock {
 
   /** Throws INVALID_ARGUMENT for a non-finite `ms`; negative counts as 0. */
   setTimer(ms: number, fn: () => void): Timer {
-    return this.scheduler.schedule(ms, fn);
+    if (this.halted) {
+      finite(ms, 'delay');
+      return { cancel: () => undefined };
+    }
+    const event = this.scheduler.schedule(ms, () => {
+      this.timers.delete(event);
+      fn();
+    });
+    this.timers.add(event);
+    return {
+      cancel: () => {
+        this.timers.delete(event);
+        event.cancel();
+      },
+    };
   }
 
+  /** Resolves after `ms` of virtual time; never resolves once the clock is halted. */
   sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      this.scheduler.schedule(ms, resolve);
+      this.setTimer(ms, resolve);
     });
+  }
+
+  /** Cancels every pending timer and sleep; later ones never fire. Idempotent. */
+  halt(): void {
+    this.halted = true;
+    for (const timer of this.timers) timer.cancel();
+    this.timers.clear();
+  }
+
+  /** True once `halt()` was called. */
+  isHalted(): boolean {
+    return this.halted;
+  }
+
+  /** Number of timers (and sleeps) pending on this clock. */
+  pendingTimers(): number {
+    return this.timers.size;
   }
 
   /** The current wall-clock offset of this node, ms. */

@@ -11,3 +11,5 @@ export { Simulation, type SimulationOptions } from './Simulation';
 export { runSimulation } from './runSimulation';
 export { seedFromEnv } from './seedFromEnv';
 export { simulatedEnvironment, type SimulatedEnvironmentOptions } from './simulatedEnvironment';
+export { FencedFileSystem } from './FencedFileSystem';
+export { SimLog, DEFAULT_SIM_LOG_LINES, type SimLogOptions } from './SimLog';
