@@ -4,3 +4,4 @@ export * from './fileSystem';
 export * from './transport';
 export * from './conflictResolver';
 export * from './partitioner';
+export * from './coordinator';
