@@ -9,6 +9,7 @@ import {
   type WriteResult,
 } from '@dynamis/core';
 import { runSimulation } from '../sim/runSimulation';
+import { seedFromEnv } from '../sim/seedFromEnv';
 import type { Simulation } from '../sim/Simulation';
 
 /** What a coordinator factory returns: the composed, started cluster. */
@@ -24,7 +25,7 @@ export interface CoordinatorContractOptions {
   readonly nodes?: number;
   /** Replicas per key: the upper bound of `acks` (default: the node count). */
   readonly replicas?: number;
-  /** Simulation seed (default 1). */
+  /** Simulation seed (default 1; DYNAMIS_SEED replays a printed failing seed). */
   readonly seed?: number;
   /**
    * Cluster-only checks (a node cut off: consistency 'all' is
@@ -60,7 +61,7 @@ export function coordinatorContract(
 
   /** One case: a fresh simulation and cluster; `body` gets a runner that drives virtual time. */
   const withCluster = (body: (c: Ctx) => Promise<void>) => async (): Promise<void> => {
-    await runSimulation({ seed: options.seed ?? 1, nodes: nodeIds }, async (sim) => {
+    await runSimulation({ seed: seedFromEnv(options.seed ?? 1), nodes: nodeIds }, async (sim) => {
       const cluster = await factory(sim);
       try {
         expect(cluster.nodes.length).toBeGreaterThan(0);
