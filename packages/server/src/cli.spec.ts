@@ -53,6 +53,38 @@ describe('dynamis-server flags', () => {
     expect(buildConfig(undefined, parseCliArgs(['--node-id', 'x']))).toEqual({ nodeId: 'x' });
   });
 
+  it('maps the cluster flags onto coordinator, resolver, seeds and replication', () => {
+    const args = parseCliArgs([
+      '--coordinator',
+      'quorum',
+      '--resolver',
+      'vclock',
+      '--peer',
+      'n1@127.0.0.1:7071',
+      '--peer',
+      'n2@127.0.0.1:7072',
+      '--replication',
+      '3,2,quorum',
+    ]);
+    const file = JSON.stringify({ seeds: ['old@h:1'], replication: { sloppyQuorum: false } });
+    expect(buildConfig(file, args)).toEqual({
+      coordinator: 'quorum',
+      resolver: 'vclock',
+      seeds: ['n1@127.0.0.1:7071', 'n2@127.0.0.1:7072'],
+      replication: { sloppyQuorum: false, n: 3, w: 2, r: 'quorum' },
+    });
+    for (const argv of [
+      ['--coordinator', 'paxos'],
+      ['--resolver', 'crdt'],
+      ['--replication', '3,2'],
+      ['--replication', '3,x,2'],
+      ['--replication', '0,1,1'],
+    ]) {
+      expect(() => parseCliArgs(argv)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    }
+    expect(() => parseCliArgs(['--replication', '3,2'])).toThrow(/--replication/);
+  });
+
   it('fails INVALID_CONFIG for a file that is not a JSON object', () => {
     expect(() => buildConfig('{nope', parseCliArgs([]))).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG' }));
     expect(() => buildConfig('[1]', parseCliArgs([]))).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG' }));

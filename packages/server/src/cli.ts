@@ -10,6 +10,12 @@ export interface CliArgs {
   readonly nodeId?: string;
   readonly dataDir?: string;
   readonly engine?: 'memory' | 'lsm';
+  readonly coordinator?: 'local' | 'quorum';
+  readonly resolver?: 'lww' | 'vclock';
+  /** --peer id@host:port, repeatable: the config's `seeds` (replacing the file's). */
+  readonly peers?: readonly string[];
+  /** --replication n,w,r: replication.n/w/r (w and r: a number or one|quorum|all). */
+  readonly replication?: { readonly n: number; readonly w: number | string; readonly r: number | string };
   readonly logLevel?: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   /** --no-clients: start without any client token (sets noClients). */
   readonly noClients?: boolean;
@@ -30,6 +36,10 @@ Flags (each overrides the config file):
       --node-id <id>    this node's id (nodeId)
       --data-dir <dir>  directory for this node's files (dataDir)
       --engine <name>   memory | lsm
+      --coordinator <c> local (one node) | quorum (cluster node: quorum + ring + membership-static)
+      --resolver <r>    lww | vclock
+      --peer <id@host:port>  a cluster member, repeatable; all of them together replace 'seeds'
+      --replication <n,w,r>  replication.n, .w, .r; w and r a number or one|quorum|all (e.g. 3,2,2)
       --log-level <l>   debug | info | warn | error | silent (log.level)
       --no-clients      start without a client token: no client can connect (noClients)
   -h, --help            this text`;
@@ -49,6 +59,10 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     .option('node-id', { type: 'string', describe: 'This node’s id (nodeId).' })
     .option('data-dir', { type: 'string', describe: 'Directory for this node’s files (dataDir).' })
     .option('engine', { type: 'string', choices: ['memory', 'lsm'], describe: 'Storage engine.' })
+    .option('coordinator', { type: 'string', choices: ['local', 'quorum'], describe: 'Coordinator.' })
+    .option('resolver', { type: 'string', choices: ['lww', 'vclock'], describe: 'ConflictResolver.' })
+    .option('peer', { type: 'string', array: true, describe: 'A cluster member id@host:port (repeatable; the seeds).' })
+    .option('replication', { type: 'string', describe: 'n,w,r (replication.n/w/r).' })
     .option('log-level', {
       type: 'string',
       choices: ['debug', 'info', 'warn', 'error', 'silent'],
@@ -74,9 +88,37 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     nodeId: parsed['node-id'],
     dataDir: parsed['data-dir'],
     engine: parsed.engine as CliArgs['engine'],
+    coordinator: parsed.coordinator as CliArgs['coordinator'],
+    resolver: parsed.resolver as CliArgs['resolver'],
+    ...(parsed.peer !== undefined ? { peers: parsed.peer.map(String) } : {}),
+    ...(parsed.replication !== undefined ? { replication: parseReplication(parsed.replication) } : {}),
     logLevel: parsed['log-level'] as CliArgs['logLevel'],
     ...(parsed.clients === false ? { noClients: true } : {}),
   };
+}
+
+const LEVEL = /^(one|quorum|all|[1-9][0-9]*)$/;
+
+/** `n,w,r` → replication; INVALID_ARGUMENT naming --replication when malformed (the ranges are checked by the coordinator). */
+function parseReplication(text: string): NonNullable<CliArgs['replication']> {
+  const parts = text.split(',').map((p) => p.trim());
+  const [n, w, r] = parts;
+  if (
+    parts.length !== 3 ||
+    n === undefined ||
+    w === undefined ||
+    r === undefined ||
+    !/^[1-9][0-9]*$/.test(n) ||
+    !LEVEL.test(w) ||
+    !LEVEL.test(r)
+  ) {
+    throw new DynamisError(
+      'INVALID_ARGUMENT',
+      `--replication must be n,w,r (n a positive integer; w and r a positive integer or one|quorum|all), got '${text}'`,
+    );
+  }
+  const level = (v: string): number | string => (/^[0-9]+$/.test(v) ? Number(v) : v);
+  return { n: Number(n), w: level(w), r: level(r) };
 }
 
 /**
@@ -107,6 +149,10 @@ export function buildConfig(fileText: string | undefined, args: CliArgs): Record
   if (args.nodeId !== undefined) config.nodeId = args.nodeId;
   if (args.dataDir !== undefined) config.dataDir = args.dataDir;
   if (args.engine !== undefined) config.engine = args.engine;
+  if (args.coordinator !== undefined) config.coordinator = args.coordinator;
+  if (args.resolver !== undefined) config.resolver = args.resolver;
+  if (args.peers !== undefined) config.seeds = [...args.peers];
+  if (args.replication !== undefined) Object.assign(sub('replication'), args.replication);
   if (args.noClients === true) config.noClients = true;
   return config;
 }

@@ -81,6 +81,64 @@ describe('resolveServerConfig', () => {
     expect(plugins(resolveServerConfig({ secret: SECRET, clientToken: TOKEN, engine: 'lsm' }))[0]!.name).toBe('@dynamis/engine-lsm');
   });
 
+  it("composes quorum + ring + membership-static with coordinator 'quorum', and the chosen resolver", () => {
+    const names = plugins(
+      resolveServerConfig({ secret: SECRET, clientToken: TOKEN, coordinator: 'quorum', resolver: 'vclock', engine: 'lsm' }),
+    ).map((p) => p.name);
+    expect(names).toEqual([
+      '@dynamis/engine-lsm',
+      '@dynamis/conflict-vclock',
+      '@dynamis/ring',
+      '@dynamis/membership-static',
+      '@dynamis/quorum',
+      '@dynamis/transport-ws',
+    ]);
+    expect(resolveServerConfig({ secret: SECRET, clientToken: TOKEN })).toMatchObject({ coordinator: 'local', resolver: 'lww' });
+  });
+
+  it('names the key of a bad coordinator, resolver or cluster plugin option', () => {
+    const base = { secret: SECRET, clientToken: TOKEN };
+    for (const [input, path] of [
+      [{ coordinator: 'paxos' }, 'coordinator'],
+      [{ resolver: 'crdt' }, 'resolver'],
+      [{ membership: { pingIntervalMs: 10 } }, 'membership'],
+      [{ ring: { partitions: 64 } }, 'ring'],
+    ] as const) {
+      expect(() => resolveServerConfig({ ...base, ...input })).toThrow(
+        expect.objectContaining({ code: 'INVALID_CONFIG', details: { problems: [expect.objectContaining({ path })] } }),
+      );
+    }
+    const lwwWithOptions = resolveServerConfig({ ...base, resolverOptions: { maxSiblings: 2 } });
+    expect(() => plugins(lwwWithOptions)).toThrow(
+      expect.objectContaining({ code: 'INVALID_CONFIG', details: { problems: [expect.objectContaining({ path: 'resolverOptions' })] } }),
+    );
+    const badVclock = resolveServerConfig({ ...base, resolver: 'vclock', resolverOptions: { maxSiblings: 0 } });
+    expect(() => plugins(badVclock)).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG' }));
+    const badRing = resolveServerConfig({ ...base, coordinator: 'quorum', ring: { bogus: 1 } });
+    expect(() => plugins(badRing)).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG' }));
+  });
+
+  it('starts a one-member quorum node over seeds and replication (n=1), reading both sections', async () => {
+    const server = await startServer({
+      secret: SECRET,
+      clientToken: TOKEN,
+      nodeId: 'solo',
+      listen: { host: '127.0.0.1', port: 0 },
+      coordinator: 'quorum',
+      seeds: ['solo@127.0.0.1:1'],
+      replication: { n: 1, w: 1, r: 1 },
+      log: { level: 'silent' },
+      shutdownLingerMs: 0,
+    });
+    try {
+      await server.node.store.put('k', Uint8Array.of(1));
+      await expect(server.node.store.get('k')).resolves.toMatchObject({ found: true });
+      expect(server.node.plugins.map((p) => p.name)).toContain('@dynamis/quorum');
+    } finally {
+      await server.stop();
+    }
+  });
+
   it('reports bad engine and transport options as INVALID_CONFIG from the plugin', () => {
     const lsm = resolveServerConfig({ secret: SECRET, clientToken: TOKEN, engine: 'lsm', engineOptions: { fsync: 'sometimes' } });
     expect(() => plugins(lsm)).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG' }));

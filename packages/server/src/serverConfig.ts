@@ -10,6 +10,25 @@ const secretText = z.string().min(16, 'must be at least 16 characters');
  * tombstones), validated by core. Secrets are never logged or echoed.
  */
 export const serverOptionsSchema = z.object({
+  coordinator: z
+    .enum(['local', 'quorum'])
+    .default('local')
+    .describe(
+      "Coordinator: 'local' (one node, one copy) or 'quorum' (a cluster node: @dynamis/quorum + @dynamis/ring + @dynamis/membership-static over `seeds`, N/W/R from `replication`).",
+    ),
+  resolver: z
+    .enum(['lww', 'vclock'])
+    .default('lww')
+    .describe("ConflictResolver: 'lww' (last write wins) or 'vclock' (dotted version vectors, siblings kept)."),
+  resolverOptions: z
+    .record(z.string(), z.unknown())
+    .default({})
+    .describe('Options of the resolver plugin (conflict-vclock: maxSiblings, maxContextEntries), validated by it.'),
+  ring: z.record(z.string(), z.unknown()).default({}).describe("Options of @dynamis/ring (coordinator 'quorum' only), validated by it."),
+  membership: z
+    .record(z.string(), z.unknown())
+    .default({})
+    .describe("Options of @dynamis/membership-static (coordinator 'quorum' only), validated by it."),
   engine: z
     .enum(['memory', 'lsm'])
     .default('memory')
@@ -51,6 +70,12 @@ export type ServerConfigInput = DynamisConfigInput & z.input<typeof serverOption
 /** A resolved server config: the node config (still to be validated by core) and the server options, secret present. */
 export interface ResolvedServerConfig {
   readonly node: Record<string, unknown>;
+  readonly coordinator: ServerOptions['coordinator'];
+  readonly resolver: ServerOptions['resolver'];
+  readonly resolverOptions: Readonly<Record<string, unknown>>;
+  /** Options of the ring and of membership-static; empty unless coordinator is 'quorum'. */
+  readonly ring: Readonly<Record<string, unknown>>;
+  readonly membership: Readonly<Record<string, unknown>>;
   readonly engine: ServerOptions['engine'];
   readonly engineOptions: Readonly<Record<string, unknown>>;
   readonly secret: string;
@@ -62,6 +87,11 @@ export interface ResolvedServerConfig {
 }
 
 const SERVER_KEYS = [
+  'coordinator',
+  'resolver',
+  'resolverOptions',
+  'ring',
+  'membership',
   'engine',
   'engineOptions',
   'secret',
@@ -107,8 +137,19 @@ export function resolveServerConfig(input: unknown, env: Readonly<Record<string,
   const tokens = Object.keys(clientTokens).length;
   if (tokens === 0 && !o.noClients) throw invalid('clientToken', NO_TOKEN);
   if (tokens > 0 && o.noClients) throw invalid('noClients', 'noClients (--no-clients) is set, but client tokens are given: choose one');
+  if (o.coordinator === 'local') {
+    for (const key of ['ring', 'membership'] as const) {
+      if (Object.keys(o[key]).length > 0)
+        throw invalid(key, `'${key}' options are read only with coordinator 'quorum' (coordinator is 'local')`);
+    }
+  }
   return {
     node,
+    coordinator: o.coordinator,
+    resolver: o.resolver,
+    resolverOptions: o.resolverOptions,
+    ring: o.ring,
+    membership: o.membership,
     engine: o.engine,
     engineOptions: o.engineOptions,
     secret: o.secret,

@@ -1,8 +1,12 @@
 import { ClientApiToken, createNode, DynamisError, TransportToken, type DynamisNode, type Plugin } from '@dynamis/core';
 import { lwwResolver } from '@dynamis/conflict-lww';
+import { vclockResolver, type VclockPluginOptions } from '@dynamis/conflict-vclock';
 import { localCoordinator } from '@dynamis/coordinator-local';
 import { lsmEngine, type LsmOptions } from '@dynamis/engine-lsm';
 import { memoryEngine, type MemoryEngineOptions } from '@dynamis/engine-memory';
+import { staticMembership, type StaticMembershipOptionsInput } from '@dynamis/membership-static';
+import { quorumCoordinator } from '@dynamis/quorum';
+import { ringPartitioner, type RingOptions } from '@dynamis/ring';
 import { wsTransport } from '@dynamis/transport-ws';
 import { resolveServerConfig, type ResolvedServerConfig, type ServerConfigInput } from './serverConfig';
 
@@ -31,8 +35,9 @@ export interface StartServerOptions {
 
 /**
  * Composes and starts a node from `config`: the chosen engine (engine-memory,
- * or engine-lsm in `engineOptions.dir` or `${dataDir}/engine`),
- * @dynamis/conflict-lww, @dynamis/coordinator-local and @dynamis/transport-ws
+ * or engine-lsm in `engineOptions.dir` or `${dataDir}/engine`), the chosen
+ * resolver (conflict-lww or conflict-vclock), the chosen coordinator
+ * (coordinator-local, or quorum + ring + membership-static) and @dynamis/transport-ws
  * listening on `listen` (serving the client API, core's ClientApi). Throws
  * INVALID_CONFIG (bad config, missing secret, bad plugin options),
  * the composition errors of createNode, or PLUGIN_FAILED/TIMEOUT naming the
@@ -55,10 +60,29 @@ export async function startServer(config: ServerConfigInput | unknown, options: 
   return { node, address, stop: () => (stopping ??= stop()) };
 }
 
-/** The plugin list for `config`. Throws INVALID_CONFIG for bad engine or transport options. */
+/**
+ * The plugin list for `config`: engine, resolver, transport-ws and either
+ * coordinator-local or, for coordinator 'quorum', quorum + ring +
+ * membership-static. Throws INVALID_CONFIG for bad plugin options (naming the
+ * plugin and key); LWW takes no options, so resolverOptions with 'lww' are refused.
+ */
 export function plugins(config: ResolvedServerConfig): Plugin[] {
   const transport = wsTransport({ ...config.transport, secret: config.secret, clientTokens: { ...config.clientTokens } });
   const engine =
     config.engine === 'lsm' ? lsmEngine(config.engineOptions as LsmOptions) : memoryEngine(config.engineOptions as MemoryEngineOptions);
-  return [engine, lwwResolver(), localCoordinator(), transport];
+  if (config.resolver === 'lww' && Object.keys(config.resolverOptions).length > 0) {
+    throw new DynamisError('INVALID_CONFIG', "Invalid server config:\n  - resolverOptions: resolver 'lww' takes no options", {
+      details: { problems: [{ path: 'resolverOptions', message: "resolver 'lww' takes no options" }] },
+    });
+  }
+  const resolver = config.resolver === 'vclock' ? vclockResolver(config.resolverOptions as VclockPluginOptions) : lwwResolver();
+  const cluster =
+    config.coordinator === 'quorum'
+      ? [
+          ringPartitioner(config.ring as RingOptions),
+          staticMembership(config.membership as StaticMembershipOptionsInput),
+          quorumCoordinator(),
+        ]
+      : [localCoordinator()];
+  return [engine, resolver, ...cluster, transport];
 }
