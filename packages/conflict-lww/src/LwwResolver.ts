@@ -1,4 +1,5 @@
 import {
+  compareSiblings,
   asCausalContext,
   DynamisError,
   type CausalContext,
@@ -7,7 +8,6 @@ import {
   type Sibling,
   type Version,
 } from '@dynamis/core';
-import { compareSiblings } from './compareSiblings';
 import { compareHlc, decodeHlc, encodeHlc, MAX_LOGICAL, type Hlc } from './hlcVersion';
 
 export interface LwwOptions {

@@ -1,5 +1,12 @@
-import { DynamisError, type CausalContext, type ConflictResolver, type NodeId, type Sibling, type Version } from '@dynamis/core';
-import { compareSiblings } from './compareSiblings';
+import {
+  compareSiblings,
+  DynamisError,
+  type CausalContext,
+  type ConflictResolver,
+  type NodeId,
+  type Sibling,
+  type Version,
+} from '@dynamis/core';
 import { decodeContext, decodeVersion, encodeContext, encodeVersion, type Dvv } from './dvvCodec';
 import { compareDots, vvCovers, vvGet, vvJoin, vvWithDot, type VersionVector } from './versionVector';
 

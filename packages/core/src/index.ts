@@ -44,6 +44,8 @@ export * from './replica/checkSiblings';
 export * from './replica/recordCodec';
 export * from './replica/keySpace';
 export * from './replica/liveValues';
+export * from './replica/compareSiblings';
+export * from './replica/KeyLocks';
 export * from './replica/recordCompactionFilter';
 export * from './env/SystemClock';
 export * from './env/ManualClock';

@@ -1,4 +1,5 @@
 import {
+  KeyLocks,
   asCausalContext,
   ClockToken,
   ConfigToken,
@@ -46,7 +47,6 @@ import { quorumLevels, replicasFor, type QuorumLevels } from './levels';
 import { sameRecord } from './sameRecord';
 import { batchFailure } from './batchFailure';
 import { checkCondition, validateContext } from './conditions';
-import { KeyLocks } from './keyLocks';
 import { forwardedOptions, forwardWrite, requestLevel, wireValue, type Write } from './forwardCodec';
 
 const OWNER = '@dynamis/quorum';

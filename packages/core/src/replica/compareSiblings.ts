@@ -1,4 +1,4 @@
-import type { Sibling } from '@dynamis/core';
+import type { Sibling } from '../ports/types';
 
 /**
  * A total order on whole siblings: version bytes, then value (a tombstone
