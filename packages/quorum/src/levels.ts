@@ -29,8 +29,9 @@ export function replicasFor(level: Consistency, n: number, what: string): number
 
 /**
  * Reads N/W/R from the config's `replication` section. Throws INVALID_CONFIG
- * when W or R exceed N, or when `sloppyQuorum` is true: sloppy quorum (hinted
- * handoff) is not implemented yet and an option must not be accepted and ignored.
+ * when W or R exceed N, or when `sloppyQuorum` is true: this coordinator
+ * writes to primaries only (README, D13), so that option is refused rather
+ * than accepted and ignored.
  */
 export function quorumLevels(config: DynamisConfig): QuorumLevels {
   const rep = config.replication;
