@@ -1,0 +1,82 @@
+import {
+  ClockToken,
+  ConfigToken,
+  ConflictResolverToken,
+  definePlugin,
+  HintStoreToken,
+  LoggerToken,
+  MembershipToken,
+  parseWithSchema,
+  ReplicaClientToken,
+  StorageEngineToken,
+  type Plugin,
+} from '@dynamis/core';
+import type { ServiceIdentifier } from 'inversify';
+import { EngineHintStore } from './EngineHintStore';
+import { HintDelivery } from './HintDelivery';
+import { hintedHandoffOptionsSchema, type HintedHandoffOptionsInput } from './options';
+
+const NAME = '@dynamis/hinted-handoff';
+
+/** The node's HintDelivery (a background service of this plugin). */
+export const HintDeliveryToken: ServiceIdentifier<HintDelivery> = Symbol.for('dynamis.hinted-handoff.HintDelivery');
+
+/**
+ * The hinted-handoff plugin: provides the HintStore (EngineHintStore, hints
+ * in the node's StorageEngine) and runs HintDelivery in the background
+ * (started after the ports, stopped before them). Throws INVALID_CONFIG at
+ * once for bad options (see options.ts).
+ */
+export function hintedHandoff(options: HintedHandoffOptionsInput = {}): Plugin {
+  const o = parseWithSchema(hintedHandoffOptionsSchema, options, `options of ${NAME}`);
+  const storeOptions = {
+    maxHintsPerTarget: o.maxHintsPerTarget,
+    maxBytesPerTarget: o.maxBytesPerTarget,
+    windowMs: o.windowMs,
+    maxTargets: o.maxTargets,
+    sync: o.sync,
+  };
+  const deliveryOptions = {
+    batchSize: o.batchSize,
+    maxBatchBytes: o.maxBatchBytes,
+    maxBytesPerSecond: o.maxBytesPerSecond,
+    checkIntervalMs: o.checkIntervalMs,
+  };
+  return definePlugin({
+    name: NAME,
+    version: '0.1.0',
+    core: '^0.1.0',
+    provides: ['HintStore'],
+    needs: ['StorageEngine', 'ConflictResolver', 'Clock', 'Logger', 'Config', 'Membership', 'ReplicaClient'],
+    background: [HintDeliveryToken],
+    register: ({ bind }) => {
+      bind(HintStoreToken)
+        .toDynamicValue(
+          (ctx) =>
+            new EngineHintStore(
+              ctx.get(StorageEngineToken),
+              ctx.get(ConflictResolverToken),
+              ctx.get(ClockToken),
+              ctx.get(LoggerToken).child({ plugin: NAME }),
+              storeOptions,
+              ctx.get(ConfigToken).limits,
+            ),
+        )
+        .inSingletonScope();
+      bind(HintDeliveryToken)
+        .toDynamicValue(
+          (ctx) =>
+            new HintDelivery(
+              ctx.get(HintStoreToken) as EngineHintStore,
+              ctx.get(MembershipToken),
+              ctx.get(ReplicaClientToken),
+              ctx.get(ClockToken),
+              ctx.get(LoggerToken).child({ plugin: NAME, component: 'hint-delivery' }),
+              deliveryOptions,
+              ctx.get(ConfigToken).limits,
+            ),
+        )
+        .inSingletonScope();
+    },
+  });
+}
