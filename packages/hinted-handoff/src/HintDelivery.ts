@@ -129,7 +129,7 @@ export class HintDelivery implements Lifecycle {
 
   private async drain(target: NodeId): Promise<void> {
     const size = Math.min(this.options.batchSize, this.limits.maxBatchOps);
-    while (this.running && this.membership.isAlive(target)) {
+    while (this.running) {
       const batch = fitBytes(await this.store.pending(target, size), this.options.maxBatchBytes);
       if (batch.length === 0) return;
       await this.throttle(batch.reduce((n, h) => n + hintBytes(h), 0));
