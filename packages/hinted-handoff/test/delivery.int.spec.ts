@@ -2,10 +2,10 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { LwwResolver } from '@dynamis/conflict-lww';
 import { configSchema, DynamisError, ManualClock, type Logger, type ReplicaClient, type ReplicaEntry, type Sibling } from '@dynamis/core';
 import { MemoryStorageEngine } from '@dynamis/engine-memory';
-import { FixedMembership } from '../test/FixedMembership';
-import { EngineHintStore } from './EngineHintStore';
-import { HintDelivery } from './HintDelivery';
-import { hintDeliveryOptionsSchema, hintStoreOptionsSchema, type HintDeliveryOptions, type HintStoreOptions } from './options';
+import { FixedMembership } from './FixedMembership';
+import { EngineHintStore } from '../src/EngineHintStore';
+import { HintDelivery } from '../src/HintDelivery';
+import { hintDeliveryOptionsSchema, hintStoreOptionsSchema, type HintDeliveryOptions, type HintStoreOptions } from '../src/options';
 
 const silent: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent };
 const limits = configSchema.parse({}).limits;
