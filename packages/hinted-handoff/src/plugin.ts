@@ -3,6 +3,7 @@ import {
   ConfigToken,
   ConflictResolverToken,
   definePlugin,
+  DynamisError,
   HintStoreToken,
   LoggerToken,
   MembershipToken,
@@ -22,10 +23,25 @@ const NAME = '@dynamis/hinted-handoff';
 export const HintDeliveryToken: ServiceIdentifier<HintDelivery> = Symbol.for('dynamis.hinted-handoff.HintDelivery');
 
 /**
+ * A hint delivered after the target purged a newer tombstone of its key
+ * would bring the deleted value back: the window must end before the grace.
+ */
+function checkWindow(windowMs: number, graceMs: number): void {
+  if (windowMs < graceMs) return;
+  throw new DynamisError(
+    'INVALID_CONFIG',
+    `${NAME}: windowMs (${windowMs}) must be less than the node config's tombstones.graceMs (${graceMs}), or a late hint could resurrect a purged delete`,
+    { details: { problems: [{ path: 'windowMs', message: `must be less than tombstones.graceMs (${graceMs})` }] } },
+  );
+}
+
+/**
  * The hinted-handoff plugin: provides the HintStore (EngineHintStore, hints
  * in the node's StorageEngine) and runs HintDelivery in the background
  * (started after the ports, stopped before them). Throws INVALID_CONFIG at
- * once for bad options (see options.ts).
+ * once for bad options (see options.ts); a `windowMs` not below the node
+ * config's `tombstones.graceMs` fails the node's start (PLUGIN_FAILED whose
+ * cause is INVALID_CONFIG).
  */
 export function hintedHandoff(options: HintedHandoffOptionsInput = {}): Plugin {
   const o = parseWithSchema(hintedHandoffOptionsSchema, options, `options of ${NAME}`);
@@ -51,17 +67,18 @@ export function hintedHandoff(options: HintedHandoffOptionsInput = {}): Plugin {
     background: [HintDeliveryToken],
     register: ({ bind }) => {
       bind(HintStoreToken)
-        .toDynamicValue(
-          (ctx) =>
-            new EngineHintStore(
-              ctx.get(StorageEngineToken),
-              ctx.get(ConflictResolverToken),
-              ctx.get(ClockToken),
-              ctx.get(LoggerToken).child({ plugin: NAME }),
-              storeOptions,
-              ctx.get(ConfigToken).limits,
-            ),
-        )
+        .toDynamicValue((ctx) => {
+          const config = ctx.get(ConfigToken);
+          checkWindow(o.windowMs, config.tombstones.graceMs);
+          return new EngineHintStore(
+            ctx.get(StorageEngineToken),
+            ctx.get(ConflictResolverToken),
+            ctx.get(ClockToken),
+            ctx.get(LoggerToken).child({ plugin: NAME }),
+            storeOptions,
+            config.limits,
+          );
+        })
         .inSingletonScope();
       bind(HintDeliveryToken)
         .toDynamicValue(
