@@ -40,6 +40,7 @@ export * from './replica/Replica';
 export * from './replica/ReplicaService';
 export * from './replica/ReplicaClient';
 export * from './replica/replicaProtocol';
+export * from './replica/hintProtocol';
 export * from './replica/checkSiblings';
 export * from './replica/recordCodec';
 export * from './replica/keySpace';

@@ -1,5 +1,6 @@
 import {
   checkIncomingSiblings,
+  checkKey,
   DynamisError,
   type BatchOp,
   type Clock,
@@ -71,7 +72,8 @@ interface TargetIndex {
  * exactly as durable as the engine's writes (`sync` option: fsync each add).
  *
  * - `add` checks its arguments (INVALID_ARGUMENT: a target that is not a
- *   NodeId, an empty key, siblings that fail checkIncomingSiblings), then the
+ *   NodeId, siblings that fail checkIncomingSiblings; INVALID_KEY: a key the
+ *   Store would refuse), then the
  *   bounds of the target: at most `maxHintsPerTarget` hints and
  *   `maxBytesPerTarget` bytes per target, `maxTargets` targets. A hint beyond
  *   a bound is not stored: add rejects UNAVAILABLE (`overloaded: true`,
@@ -139,7 +141,7 @@ export class EngineHintStore implements HintStore, Lifecycle {
 
   async add(target: NodeId, key: string, siblings: readonly Sibling[]): Promise<void> {
     checkTarget(target);
-    if (typeof key !== 'string' || key.length === 0) throw new DynamisError('INVALID_ARGUMENT', 'a hint needs a non-empty key');
+    checkKey(key, this.limits);
     checkIncomingSiblings(key, siblings, this.resolver, this.clock.now(), this.limits);
     const createdAt = this.clock.now();
     const seq = this.nextSeq;

@@ -3,4 +3,5 @@
 export * from './options';
 export { EngineHintStore, type EngineHintStats, type HintDrops } from './EngineHintStore';
 export { HintDelivery, type HintDeliveryStats } from './HintDelivery';
-export { hintedHandoff, HintDeliveryToken } from './plugin';
+export { HintService } from './HintService';
+export { hintedHandoff, HintDeliveryToken, HintServiceToken } from './plugin';

@@ -4,7 +4,9 @@ import {
   ConflictResolverToken,
   definePlugin,
   DynamisError,
+  HINT_MESSAGE,
   HintStoreToken,
+  MessageRouterToken,
   LoggerToken,
   MembershipToken,
   parseWithSchema,
@@ -15,12 +17,15 @@ import {
 import type { ServiceIdentifier } from 'inversify';
 import { EngineHintStore } from './EngineHintStore';
 import { HintDelivery } from './HintDelivery';
+import { HintService } from './HintService';
 import { hintedHandoffOptionsSchema, type HintedHandoffOptionsInput } from './options';
 
 const NAME = '@dynamis/hinted-handoff';
 
 /** The node's HintDelivery (a background service of this plugin). */
 export const HintDeliveryToken: ServiceIdentifier<HintDelivery> = Symbol.for('dynamis.hinted-handoff.HintDelivery');
+/** The node's HintService (serves `hints.store`; a background service of this plugin). */
+export const HintServiceToken: ServiceIdentifier<HintService> = Symbol.for('dynamis.hinted-handoff.HintService');
 
 /**
  * A hint delivered after the target purged a newer tombstone of its key
@@ -37,8 +42,9 @@ function checkWindow(windowMs: number, graceMs: number): void {
 
 /**
  * The hinted-handoff plugin: provides the HintStore (EngineHintStore, hints
- * in the node's StorageEngine) and runs HintDelivery in the background
- * (started after the ports, stopped before them). Throws INVALID_CONFIG at
+ * in the node's StorageEngine) and runs in the background (started after
+ * the ports, stopped before them) the HintService, which serves the hint
+ * protocol (`hints.store`, for sloppy-quorum coordinators), and HintDelivery. Throws INVALID_CONFIG at
  * once for bad options (see options.ts); a `windowMs` not below the node
  * config's `tombstones.graceMs` fails the node's start (PLUGIN_FAILED whose
  * cause is INVALID_CONFIG).
@@ -63,8 +69,9 @@ export function hintedHandoff(options: HintedHandoffOptionsInput = {}): Plugin {
     version: '0.1.0',
     core: '^0.1.0',
     provides: ['HintStore'],
-    needs: ['StorageEngine', 'ConflictResolver', 'Clock', 'Logger', 'Config', 'Membership', 'ReplicaClient'],
-    background: [HintDeliveryToken],
+    needs: ['StorageEngine', 'ConflictResolver', 'Clock', 'Logger', 'Config', 'Membership', 'ReplicaClient', 'MessageRouter'],
+    messages: [HINT_MESSAGE.store],
+    background: [HintServiceToken, HintDeliveryToken],
     register: ({ bind }) => {
       bind(HintStoreToken)
         .toDynamicValue((ctx) => {
@@ -93,6 +100,9 @@ export function hintedHandoff(options: HintedHandoffOptionsInput = {}): Plugin {
               ctx.get(ConfigToken).limits,
             ),
         )
+        .inSingletonScope();
+      bind(HintServiceToken)
+        .toDynamicValue((ctx) => new HintService(ctx.get(HintStoreToken), ctx.get(MessageRouterToken)))
         .inSingletonScope();
     },
   });

@@ -1,6 +1,16 @@
 import { describe, expect, it } from '@jest/globals';
 import { lwwResolver } from '@dynamis/conflict-lww';
-import { createNode, HintStoreToken } from '@dynamis/core';
+import {
+  ConflictResolverToken,
+  createNode,
+  HINT_MESSAGE,
+  HINT_REPLY,
+  hintSchemas,
+  HintStoreToken,
+  PeerRpcToken,
+  toWireSibling,
+  type DynamisNode,
+} from '@dynamis/core';
 import { localCoordinator } from '@dynamis/coordinator-local';
 import { memoryEngine } from '@dynamis/engine-memory';
 import { runSimulation, simulatedEnvironment } from '@dynamis/testkit';
@@ -45,6 +55,65 @@ describe('hintedHandoff plugin', () => {
       expect(err).toMatchObject({ code: 'PLUGIN_FAILED', cause: { code: 'INVALID_CONFIG' } });
       expect(String((err as { cause: Error }).cause.message)).toMatch(/windowMs \(60000\) must be less than .*graceMs \(60000\)/);
       await node.stop();
+    });
+  });
+});
+
+describe('hint protocol (hints.store), served by the plugin', () => {
+  it('stores a durable hint on the receiver; refuses bad keys, bad siblings and hints beyond a bound, storing nothing', async () => {
+    await runSimulation(3, async (sim) => {
+      const members = ['n1', 'n2', 'n3'].map((id) => ({ id, address: id, status: 'up' as const }));
+      const nodes = [];
+      for (const id of ['n1', 'n2']) {
+        const node = await createNode({ nodeId: id, log: { level: 'silent' } }, [
+          simulatedEnvironment(sim, id),
+          memoryEngine(),
+          lwwResolver(),
+          fixedMembership(new FixedMembership(id, members, ['n1', 'n2'])),
+          localCoordinator(),
+          hintedHandoff({ maxHintsPerTarget: 1 }),
+        ]);
+        await node.start();
+        nodes.push(node);
+      }
+      const [n1, n2] = nodes as [DynamisNode, DynamisNode];
+      const run = async <T>(p: Promise<T>): Promise<T | unknown> => {
+        let r: { v: unknown } | undefined;
+        p.then(
+          (v) => (r = { v }),
+          (e: unknown) => (r = { v: e }),
+        );
+        await sim.runUntil(() => r !== undefined, 60_000);
+        return r!.v;
+      };
+      const now = sim.clock('n1').now();
+      const sibling = {
+        version: n1.resolve(ConflictResolverToken).stamp('n1', undefined, [], now),
+        value: Buffer.from('v'),
+        writtenAt: now,
+      };
+      const store = (payload: unknown) =>
+        run(
+          n1
+            .resolve(PeerRpcToken)
+            .call('n2', HINT_MESSAGE.store, payload as never, { replySchema: hintSchemas.storeResult, replyType: HINT_REPLY.store }),
+        );
+      const wire = toWireSibling(sibling);
+      expect(await store({ target: 'n3', key: 'k'.repeat(2000), siblings: [wire] })).toMatchObject({ code: 'INVALID_KEY' });
+      expect(await store({ target: 'n3', key: 'k', siblings: [{ ...wire, version: Buffer.from('bad') }] })).toMatchObject({
+        code: 'INVALID_ARGUMENT',
+      });
+      expect(await store({ target: 'n 3', key: 'k', siblings: [wire] })).toMatchObject({ code: 'PROTOCOL_ERROR' });
+      expect(n2.resolve(HintStoreToken).stats().pending).toEqual({});
+      expect(await store({ target: 'n3', key: 'k', siblings: [wire] })).toEqual({ stored: true });
+      const [hint] = await n2.resolve(HintStoreToken).pending('n3', 10);
+      expect(hint).toMatchObject({ target: 'n3', key: 'k', siblings: [{ value: Buffer.from('v'), writtenAt: now }] });
+      expect(await store({ target: 'n3', key: 'k2', siblings: [wire] })).toMatchObject({
+        code: 'UNAVAILABLE',
+        details: { overloaded: true, applied: false, dropped: 'count' },
+      });
+      expect(n2.resolve(HintStoreToken).stats()).toMatchObject({ pending: { n3: 1 }, dropped: 1 });
+      for (const node of nodes) await node.stop();
     });
   });
 });

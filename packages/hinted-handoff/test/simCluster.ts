@@ -2,7 +2,12 @@ import { lwwResolver } from '@dynamis/conflict-lww';
 import {
   ConflictResolverToken,
   createNode,
+  HINT_MESSAGE,
+  HINT_REPLY,
+  hintSchemas,
   HintStoreToken,
+  PeerRpcToken,
+  toWireSibling,
   ReplicaClientToken,
   ReplicaToken,
   type DynamisNode,
@@ -67,6 +72,16 @@ export async function hintCluster(sim: Simulation, handoff: HintedHandoffOptions
     live,
     hints: (id: NodeId) => node(id).resolve(HintStoreToken) as EngineHintStore,
     replicas: (id: NodeId) => node(id).resolve(ReplicaClientToken),
+    /** What a sloppy-quorum coordinator `from` does for down primary `target`: `hints.store` on fallback `holder`. */
+    storeHint: (from: NodeId, holder: NodeId, target: NodeId, key: string, siblings: readonly Sibling[]) =>
+      node(from)
+        .resolve(PeerRpcToken)
+        .call(
+          holder,
+          HINT_MESSAGE.store,
+          { target, key, siblings: siblings.map(toWireSibling) },
+          { replySchema: hintSchemas.storeResult, replyType: HINT_REPLY.store },
+        ),
     delivery: (id: NodeId) => node(id).resolve(HintDeliveryToken),
     stored: (id: NodeId, key: string): Promise<Sibling[]> => node(id).resolve(ReplicaToken).read(key),
     /** A new version of `key` stamped by `by`, holding `value`. */

@@ -26,8 +26,8 @@ interface Written {
 /**
  * With n4 and n5 down, writes every key as a sloppy-quorum coordinator would:
  * to its live primaries through the replica protocol, and for each down
- * primary a hint on the next live fallback node not already used for the key
- * (the HintStore called directly, as the fallback's handler will).
+ * primary a hint on the next live fallback node not already used for the key,
+ * through the hint protocol (`hints.store`, PeerRpc from the coordinator).
  * Returns what was written and how many hints each node holds.
  */
 async function writeWithHints(sim: Simulation, c: HintCluster): Promise<{ written: Written[]; hints: Map<NodeId, number> }> {
@@ -49,7 +49,7 @@ async function writeWithHints(sim: Simulation, c: HintCluster): Promise<{ writte
         continue;
       }
       const holder = fallbacks[used++]!;
-      await run(sim, c.hints(holder).add(p, key, [sibling]));
+      await run(sim, c.storeHint(coordinator, holder, p, key, [sibling]));
       hints.set(holder, (hints.get(holder) ?? 0) + 1);
       holders.set(p, holder);
     }

@@ -31,8 +31,9 @@ export interface HintStats {
  *   hint older than the window is never returned by `pending`; it is deleted
  *   and counted in `dropped`.
  * - Ids are unique per store and never reused, also across restarts.
- * - Bad arguments (a target that is not a node id, an empty key, siblings
- *   that fail the replica checks, a bad limit) are INVALID_ARGUMENT.
+ * - Bad arguments (a target that is not a node id, siblings that fail the
+ *   replica checks, a bad limit) are INVALID_ARGUMENT; a key the Store would
+ *   refuse is INVALID_KEY.
  */
 export interface HintStore {
   /** Stores a hint for `target`: merge `siblings` into `key` there. See the bounds above. */

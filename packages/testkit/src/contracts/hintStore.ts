@@ -177,7 +177,7 @@ export function hintStoreContract(name: string, factory: () => HintStoreHarness)
       }
     });
 
-    it('rejects bad arguments with INVALID_ARGUMENT and stores nothing', async () => {
+    it('rejects bad arguments with INVALID_ARGUMENT (a bad key: INVALID_KEY) and stores nothing', async () => {
       await withStore(LARGE, async (h, store, clock) => {
         const code = (p: Promise<unknown>) =>
           p.then(
@@ -185,7 +185,7 @@ export function hintStoreContract(name: string, factory: () => HintStoreHarness)
             (e: unknown) => (isDynamisError(e) ? e.code : String(e)),
           );
         expect(await code(store.add('', 'k', [h.sibling('v', clock)]))).toBe('INVALID_ARGUMENT');
-        expect(await code(store.add('n2', '', [h.sibling('v', clock)]))).toBe('INVALID_ARGUMENT');
+        expect(await code(store.add('n2', '', [h.sibling('v', clock)]))).toBe('INVALID_KEY');
         expect(await code(store.add('n2', 'k', [{ ...h.sibling('v', clock), value: 'no' as unknown as Uint8Array }]))).toBe(
           'INVALID_ARGUMENT',
         );
