@@ -3,7 +3,7 @@ import { configSchema, SystemClock, type Logger, type ManualClock, type Sibling,
 import { LsmStorageEngine } from '@dynamis/engine-lsm';
 import { MemoryStorageEngine } from '@dynamis/engine-memory';
 import { MemoryFileSystem, type HintStoreBounds, type HintStoreHarness } from '@dynamis/testkit';
-import { EngineHintStore, hintStoreOptionsSchema } from '../src';
+import { EngineHintStore, hintStoreOptionsSchema, type HintStoreOptions } from '../src';
 
 const silent: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent };
 const limits = configSchema.parse({}).limits;
@@ -13,13 +13,13 @@ const limits = configSchema.parse({}).limits;
  * the engine of each open (the same MemoryStorageEngine every time, or a new
  * LsmStorageEngine over the same MemoryFileSystem, so a reopen reads files).
  */
-export function engineHintStoreHarness(engine: () => StorageEngine): HintStoreHarness {
+export function engineHintStoreHarness(engine: () => StorageEngine, extra: Partial<HintStoreOptions> = {}): HintStoreHarness {
   const resolver = new LwwResolver({ maxSkewMs: 60_000 });
   return {
     async open(bounds: HintStoreBounds, clock: ManualClock) {
       const e = engine();
       await e.open();
-      const options = hintStoreOptionsSchema.parse({ ...bounds });
+      const options = hintStoreOptionsSchema.parse({ ...extra, ...bounds });
       const store = new EngineHintStore(e, resolver, clock, silent, options, limits);
       await store.start();
       return {
@@ -40,9 +40,9 @@ export function engineHintStoreHarness(engine: () => StorageEngine): HintStoreHa
   };
 }
 
-export function memoryHarness(): HintStoreHarness {
+export function memoryHarness(extra: Partial<HintStoreOptions> = {}): HintStoreHarness {
   const engine = new MemoryStorageEngine();
-  return engineHintStoreHarness(() => engine);
+  return engineHintStoreHarness(() => engine, extra);
 }
 
 export function lsmHarness(): HintStoreHarness {
