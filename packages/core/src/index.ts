@@ -17,6 +17,7 @@ export * from './ports/FailureDetector';
 export * from './ports/Partitioner';
 export * from './placement/keyHash';
 export * from './placement/partitionKey';
+export * from './placement/sloppyPlan';
 export * from './ports/HintStore';
 export * from './ports/AntiEntropy';
 export * from './util/bytes';

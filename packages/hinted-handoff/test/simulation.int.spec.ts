@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import type { NodeId, Sibling } from '@dynamis/core';
+import { sloppyPlan, type NodeId, type Sibling } from '@dynamis/core';
 import { runSimulation, type Simulation } from '@dynamis/testkit';
 import { hintCluster, seeds, type HintCluster } from './simCluster';
 
@@ -26,8 +26,9 @@ interface Written {
 /**
  * With n4 and n5 down, writes every key as a sloppy-quorum coordinator would:
  * to its live primaries through the replica protocol, and for each down
- * primary a hint on the next live fallback node not already used for the key,
- * through the hint protocol (`hints.store`, PeerRpc from the coordinator).
+ * primary a hint on the next live fallback node not already used for the key
+ * (core's sloppyPlan), through the hint protocol (`hints.store`, PeerRpc from
+ * the coordinator).
  * Returns what was written and how many hints each node holds.
  */
 async function writeWithHints(sim: Simulation, c: HintCluster): Promise<{ written: Written[]; hints: Map<NodeId, number> }> {
@@ -40,18 +41,14 @@ async function writeWithHints(sim: Simulation, c: HintCluster): Promise<{ writte
     const coordinator = IDS[random.int(3)]!;
     const sibling = c.sibling(coordinator, value);
     const primaries = c.placement.preferenceList(key, N);
-    const fallbacks = c.placement.fallbacks(key, N).filter((id) => !DOWN.includes(id));
-    let used = 0;
+    const plan = sloppyPlan(primaries, c.placement.fallbacks(key, N), (id) => !DOWN.includes(id), coordinator);
+    expect(plan.uncovered).toEqual([]);
+    for (const p of plan.primaries) await run(sim, c.replicas(coordinator).write(p, key, [sibling]));
     const holders = new Map<NodeId, NodeId>();
-    for (const p of primaries) {
-      if (!DOWN.includes(p)) {
-        await run(sim, c.replicas(coordinator).write(p, key, [sibling]));
-        continue;
-      }
-      const holder = fallbacks[used++]!;
-      await run(sim, c.storeHint(coordinator, holder, p, key, [sibling]));
+    for (const { holder, target } of plan.hinted) {
+      await run(sim, c.storeHint(coordinator, holder, target, key, [sibling]));
       hints.set(holder, (hints.get(holder) ?? 0) + 1);
-      holders.set(p, holder);
+      holders.set(target, holder);
     }
     written.push({ key, value, primaries, holders });
   }
