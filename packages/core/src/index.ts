@@ -43,6 +43,7 @@ export * from './replica/replicaProtocol';
 export * from './replica/checkSiblings';
 export * from './replica/recordCodec';
 export * from './replica/keySpace';
+export * from './replica/replicaLayout';
 export * from './replica/liveValues';
 export * from './replica/compareSiblings';
 export * from './replica/KeyLocks';

@@ -5,6 +5,7 @@ import {
   decodeRecord,
   encodeRecord,
   NodeFileSystem,
+  partitionOfKey,
   recordCompactionFilter,
   SystemClock,
   type Sibling,
@@ -82,7 +83,7 @@ describe('engine-lsm background thread (NodeFileSystem)', () => {
         for (let i = 0; i < 3000; i++) {
           const kind = i % 4; // 0 live, 1 expired, 2 tombstone, 3 live + expired sibling
           const record = kind === 3 ? [sibling(i, 0), sibling(i, 1)] : [sibling(i, kind)];
-          await e.put(dataKey(`u${i}`), encodeRecord(record));
+          await e.put(dataKey(partitionOfKey(`u${i}`, 256), `u${i}`), encodeRecord(record));
         }
         await e.compactRange();
         expect(stat(e, 'workerCompactions')).toBeGreaterThan(0);
@@ -91,7 +92,7 @@ describe('engine-lsm background thread (NodeFileSystem)', () => {
         expect(stat(e, 'filterReplaced')).toBeGreaterThanOrEqual(750);
         expect(stat(e, 'filterFailures')).toBe(0);
         for (let i = 0; i < 3000; i++) {
-          const got = await e.get(dataKey(`u${i}`));
+          const got = await e.get(dataKey(partitionOfKey(`u${i}`, 256), `u${i}`));
           const kind = i % 4;
           if (kind === 1 || kind === 2) expect(got).toBeUndefined();
           else expect(decodeRecord(got!).map((x) => x.expiresAt)).toEqual([undefined]);

@@ -19,7 +19,7 @@ describe('recordCompactionFilter portability', () => {
     expect(structuredClone(spec)).toEqual(spec);
     const factory = (core as unknown as Record<string, (...args: unknown[]) => typeof filter>)[spec.export]!;
     const rebuilt = factory(...spec.args);
-    const key = dataKey('k');
+    const key = dataKey(0, 'k');
     // expired at 900 + grace 50 <= 1000: purged by the rebuilt filter; 960 + 50 > 1000: kept (the live clock would purge it)
     expect(rebuilt(key, record(900))).toEqual({ action: 'remove' });
     expect(rebuilt(key, record(960))).toEqual({ action: 'keep' });
@@ -29,8 +29,8 @@ describe('recordCompactionFilter portability', () => {
 
   it('recordCompactionFilterAt judges at its fixed instant', () => {
     const f = recordCompactionFilterAt(2000, 0);
-    expect(f(dataKey('k'), record(1999))).toEqual({ action: 'remove' });
-    expect(f(dataKey('k'), record(2001))).toEqual({ action: 'keep' });
+    expect(f(dataKey(0, 'k'), record(1999))).toEqual({ action: 'remove' });
+    expect(f(dataKey(0, 'k'), record(2001))).toEqual({ action: 'keep' });
     expect(f(Uint8Array.of(0x6d, 1), record(1))).toEqual({ action: 'keep' }); // not a data key
   });
 });
