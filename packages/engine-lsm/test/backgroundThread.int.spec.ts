@@ -2,12 +2,14 @@ import { describe, expect, it } from '@jest/globals';
 import {
   asVersion,
   dataKey,
+  decodePurgeNote,
   decodeRecord,
   encodeRecord,
   NodeFileSystem,
   partitionOfKey,
   recordCompactionFilter,
   SystemClock,
+  userKeyOf,
   type Sibling,
 } from '@dynamis/core';
 import { MemoryFileSystem } from '@dynamis/testkit';
@@ -70,6 +72,10 @@ describe('engine-lsm background thread (NodeFileSystem)', () => {
       const e = await openDisk(dir, diskOptions('leveled'));
       try {
         e.setCompactionFilter(recordCompactionFilter(() => clock.now(), 0));
+        const purged = new Map<string, [string, number[][]]>(); // reported after each commit, from the worker's result
+        e.setPurgeListener((r) => {
+          for (const p of r.keys) purged.set(userKeyOf(p.key), [p.action, decodePurgeNote(p.note!).map((v) => [...v])]);
+        });
         const past = clock.now() - 60_000;
         const sibling = (i: number, kind: number): Sibling =>
           kind === 2
@@ -96,7 +102,11 @@ describe('engine-lsm background thread (NodeFileSystem)', () => {
           const kind = i % 4;
           if (kind === 1 || kind === 2) expect(got).toBeUndefined();
           else expect(decodeRecord(got!).map((x) => x.expiresAt)).toEqual([undefined]);
+          // Every purge reported, with the version it dropped (1: the expired sibling or the tombstone).
+          if (kind === 0) expect(purged.has(`u${i}`)).toBe(false);
+          else expect(purged.get(`u${i}`)).toEqual([kind === 3 ? 'replace' : 'remove', [[1]]]);
         }
+        expect(purged.size).toBe(2250);
       } finally {
         await e.close();
       }

@@ -11,14 +11,12 @@ import { StorageEngineToken, type BatchOp, type Snapshot, type StorageEngine } f
 import type { Sibling } from '../ports/types';
 import { checkIncomingSiblings } from './checkSiblings';
 import { KeyLocks } from './KeyLocks';
+import { ReplicaEvents, type AppliedListener, type PurgedListener } from './ReplicaEvents';
 import { checkPartitionId, partitionOfKey } from '../placement/keyHash';
 import { dataKey, partitionRange, userKeyOf } from './keySpace';
 import { decodeRecord, encodeRecord } from './recordCodec';
 import { recordCompactionFilter } from './recordCompactionFilter';
 import { checkReplicaLayout } from './replicaLayout';
-
-/** A write that landed: the key and its merged siblings. */
-export type AppliedListener = (key: string, siblings: readonly Sibling[]) => void;
 
 /**
  * What a scan reads: one partition, or every partition in partition order;
@@ -64,9 +62,7 @@ export interface ReplicaEntry {
 @injectable()
 export class Replica implements Lifecycle {
   private readonly locks = new KeyLocks();
-  private readonly listeners = new Set<AppliedListener>();
-  private listenerFailures_ = 0;
-  private readonly log: Logger;
+  private readonly events: ReplicaEvents;
   /** Q: the number of partitions keys are spread over in the engine. */
   readonly partitionCount: number;
 
@@ -78,18 +74,23 @@ export class Replica implements Lifecycle {
     @inject(LoggerToken) logger: Logger,
     @inject(PartitionerToken) @optional() partitioner?: Partitioner,
   ) {
-    this.log = logger.child({ component: 'replica' });
     this.partitionCount = partitioner?.placement().partitionCount ?? 1;
+    this.events = new ReplicaEvents(logger.child({ component: 'replica' }), this.partitionCount);
   }
 
-  /** Checks the data dir's layout (INCOMPATIBLE_DATA, see the class comment), then installs the compaction filter. */
+  /**
+   * Checks the data dir's layout (INCOMPATIBLE_DATA, see the class comment),
+   * then installs the compaction filter and the engine's purge listener.
+   */
   async start(): Promise<void> {
     await checkReplicaLayout(this.engine, this.partitionCount);
+    this.engine.setPurgeListener(this.events.emitPurged);
     this.engine.setCompactionFilter(recordCompactionFilter(() => this.clock.now(), this.config.tombstones.graceMs));
   }
 
   async stop(): Promise<void> {
     this.engine.setCompactionFilter(undefined);
+    this.engine.setPurgeListener(undefined);
   }
 
   /** Every stored sibling of `key` (tombstones and expired ones included); [] if none. */
@@ -134,7 +135,7 @@ export class Replica implements Lifecycle {
       const stored = await this.read(key);
       const merged = this.resolver.merge(stored, build(stored));
       await this.engine.put(this.keyOf(key), encodeRecord(merged));
-      this.emit(key, merged);
+      this.events.emitApplied(key, merged);
       return merged;
     });
   }
@@ -161,7 +162,7 @@ export class Replica implements Lifecycle {
         ops.push({ type: 'put', key: this.keyOf(key), value: encodeRecord(result) });
       }
       await this.engine.write(ops);
-      for (const [key, siblings] of merged) this.emit(key, siblings);
+      for (const [key, siblings] of merged) this.events.emitApplied(key, siblings);
       return merged;
     });
   }
@@ -227,24 +228,30 @@ export class Replica implements Lifecycle {
    * counted in `listenerFailures`, and the other listeners still run.
    */
   onApplied(listener: AppliedListener): Unsubscribe {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.events.onApplied(listener);
   }
 
-  /** onApplied listeners that threw, since this replica was created. */
+  /**
+   * Calls `listener` with what compaction purged (tombstones and expired
+   * values past `tombstones.graceMs`): the records, the versions dropped
+   * from each, and whether the record is gone — once the purge is durable
+   * (the engine reports after the compaction committed; a failed or
+   * abandoned compaction reports nothing). A compaction's purges may come
+   * in several calls (PURGE_REPORT_CHUNK records each); past the engine's
+   * bound per compaction they are summarized as `unlisted` partitions. The
+   * engine reports what compaction dropped, which may be an older record of
+   * a key written since (reported through onApplied): read the key for its
+   * current record. Only while the replica is started; synchronous, on the
+   * engine's thread. A listener that throws is logged (warn) and counted in
+   * `listenerFailures`; the purge stands and the other listeners run.
+   */
+  onPurged(listener: PurgedListener): Unsubscribe {
+    return this.events.onPurged(listener);
+  }
+
+  /** onApplied and onPurged listeners that threw, since this replica was created. */
   get listenerFailures(): number {
-    return this.listenerFailures_;
-  }
-
-  private emit(key: string, siblings: readonly Sibling[]): void {
-    for (const listener of this.listeners) {
-      try {
-        listener(key, siblings);
-      } catch (err) {
-        this.listenerFailures_++;
-        this.log.warn('onApplied listener failed; the write stands', { key, error: String(err) });
-      }
-    }
+    return this.events.failures;
   }
 }
 

@@ -85,3 +85,22 @@ function truncated(engineKey: Uint8Array): DynamisError {
     details: { where: 'data key', bytes: engineKey.length },
   });
 }
+
+/**
+ * The partitions, among `partitionCount`, whose data keys may lie in the
+ * engine-key range [gte, lte] (memcmp order): [first, last], or undefined
+ * when the range holds no data key. Errs on the wide side (a bound inside a
+ * partition counts that partition).
+ */
+export function partitionsInEngineRange(
+  gte: Uint8Array,
+  lte: Uint8Array,
+  partitionCount: number,
+): { first: PartitionId; last: PartitionId } | undefined {
+  const data = KeySpace.data;
+  if ((lte[0] ?? -1) < data || (gte[0] ?? -1) > data) return undefined;
+  const first = (gte[0] ?? -1) < data ? 0 : ((gte[1] ?? 0) << 8) | (gte[2] ?? 0);
+  const last = (lte[0] ?? -1) > data ? partitionCount - 1 : ((lte[1] ?? 0) << 8) | (lte[2] ?? 0);
+  const clampedLast = Math.min(last, partitionCount - 1);
+  return first > clampedLast ? undefined : { first, last: clampedLast };
+}
