@@ -5,7 +5,6 @@ import {
   ConfigToken,
   ConflictResolverToken,
   createNode,
-  dataKey,
   definePlugin,
   ReplicaToken,
   StorageEngineToken,
@@ -99,7 +98,7 @@ describe('replica layer', () => {
     ]);
     // The engine holds exactly one encoded record under the data key space.
     const engine = node.resolve(StorageEngineToken);
-    expect(await engine.get(dataKey('k'))).toBeInstanceOf(Uint8Array);
+    expect(await engine.get(replica.keyOf('k'))).toBeInstanceOf(Uint8Array);
     const read = await node.store.get('k');
     expect(read.found).toBe(true);
     expect(read.siblings.map((s) => text(s.value))).toEqual(['alpha', 'beta']);
@@ -127,15 +126,16 @@ describe('replica layer', () => {
     expect((await node.store.get('gone')).found).toBe(false);
     expect((await replica.read('gone')).some((s) => s.value === null)).toBe(true);
     await engine.compactRange();
-    expect(await engine.get(dataKey('gone'))).toBeDefined(); // within grace: kept
+    expect(await engine.get(replica.keyOf('gone'))).toBeDefined(); // within grace: kept
     await sim.runFor(GRACE + 1);
     await engine.compactRange();
-    expect(await engine.get(dataKey('gone'))).toBeUndefined(); // purged
+    expect(await engine.get(replica.keyOf('gone'))).toBeUndefined(); // purged
     await node.stop();
   });
 
   it('TTL: a value disappears from reads when its time passes on the virtual clock, and from the engine after the grace', async () => {
     const { node, sim } = await startNode();
+    const replica = node.resolve(ReplicaToken);
     const engine = node.resolve(StorageEngineToken);
     await node.store.put('session', Buffer.from('s'), { ttlMs: 5_000 });
     await sim.runFor(4_999);
@@ -143,10 +143,10 @@ describe('replica layer', () => {
     await sim.runFor(1);
     expect((await node.store.get('session')).found).toBe(false);
     await engine.compactRange();
-    expect(await engine.get(dataKey('session'))).toBeDefined();
+    expect(await engine.get(replica.keyOf('session'))).toBeDefined();
     await sim.runFor(GRACE);
     await engine.compactRange();
-    expect(await engine.get(dataKey('session'))).toBeUndefined();
+    expect(await engine.get(replica.keyOf('session'))).toBeUndefined();
     await node.stop();
   });
 

@@ -3,7 +3,6 @@ import { lwwResolver } from '@dynamis/conflict-lww';
 import { localCoordinator } from '@dynamis/coordinator-local';
 import {
   asVersion,
-  dataKey,
   encodeRecord,
   StorageEngineToken,
   ClockToken,
@@ -129,7 +128,10 @@ describe('replica protocol over the simulated network', () => {
     // as a faulty peer would serve it.
     await node('n2')
       .resolve(StorageEngineToken)
-      .put(dataKey('k'), encodeRecord([{ version: asVersion(Buffer.from('not-hlc')), value: Buffer.from('x'), writtenAt: 1 }]));
+      .put(
+        node('n2').resolve(ReplicaToken).keyOf('k'),
+        encodeRecord([{ version: asVersion(Buffer.from('not-hlc')), value: Buffer.from('x'), writtenAt: 1 }]),
+      );
     await expect(run(node('n1').resolve(ReplicaClientToken).read('n2', 'k'))).rejects.toMatchObject({
       code: 'PROTOCOL_ERROR',
       details: { peer: 'n2', key: 'k' },

@@ -28,7 +28,7 @@ async function keys(it: AsyncIterable<[string, unknown]>): Promise<string[]> {
   return out;
 }
 
-describe('Replica.scan of one key range', () => {
+describe('Replica.scan of one key range (one partition: a node without a Partitioner has Q = 1)', () => {
   it('returns exactly the records in [gte, lt) and reads nothing outside them', async () => {
     const n = await node();
     const replica = n.resolve(ReplicaToken);
@@ -38,7 +38,7 @@ describe('Replica.scan of one key range', () => {
     expect(await keys(replica.scan({ lt: 'b' }))).toEqual(['a']);
     expect(await keys(replica.scan())).toEqual(['a', 'b', 'bb', 'c', 'd', 'é']);
     // A corrupt record outside the range is never read: the range scan works, a full scan reports CORRUPTION.
-    await n.resolve(StorageEngineToken).put(dataKey('zz'), Uint8Array.of(99));
+    await n.resolve(StorageEngineToken).put(dataKey(0, 'zz'), Uint8Array.of(99));
     expect(await keys(replica.scan({ gte: 'a', lt: 'z' }))).toEqual(['a', 'b', 'bb', 'c', 'd']); // 'é' sorts after 'z' in UTF-8
     await expect(keys(replica.scan())).rejects.toMatchObject({ code: 'CORRUPTION' });
     await n.stop();

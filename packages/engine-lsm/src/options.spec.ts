@@ -27,6 +27,7 @@ describe('options', () => {
         maxLevels: 7,
         targetFileBytes: 2 * 1024 * 1024,
         tiered: { minMergeWidth: 2, maxMergeWidth: 32, sizeRatioPercent: 1, maxSpaceAmplificationPercent: 200 },
+        purgeReportBytes: 1024 * 1024,
         backgroundThread: true,
       },
     });

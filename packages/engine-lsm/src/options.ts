@@ -38,6 +38,11 @@ const compactionSchema = z
       .default(2 * MiB)
       .describe('Compaction output files are cut at about this size.'),
     tiered: tieredSchema,
+    purgeReportBytes: int(0, 1024 * MiB)
+      .default(MiB)
+      .describe(
+        'Most bytes of purge records (key + note + ~96 bytes each) one compaction holds for the purge listener; purges past it are reported as one unlisted key range.',
+      ),
     backgroundThread: z
       .boolean()
       .default(true)

@@ -2,11 +2,14 @@ import { describe, expect, it } from '@jest/globals';
 import {
   asVersion,
   dataKey,
+  decodePurgeNote,
   decodeRecord,
   encodeRecord,
   NodeFileSystem,
+  partitionOfKey,
   recordCompactionFilter,
   SystemClock,
+  userKeyOf,
   type Sibling,
 } from '@dynamis/core';
 import { MemoryFileSystem } from '@dynamis/testkit';
@@ -69,6 +72,10 @@ describe('engine-lsm background thread (NodeFileSystem)', () => {
       const e = await openDisk(dir, diskOptions('leveled'));
       try {
         e.setCompactionFilter(recordCompactionFilter(() => clock.now(), 0));
+        const purged = new Map<string, [string, number[][]]>(); // reported after each commit, from the worker's result
+        e.setPurgeListener((r) => {
+          for (const p of r.keys) purged.set(userKeyOf(p.key), [p.action, decodePurgeNote(p.note!).map((v) => [...v])]);
+        });
         const past = clock.now() - 60_000;
         const sibling = (i: number, kind: number): Sibling =>
           kind === 2
@@ -82,7 +89,7 @@ describe('engine-lsm background thread (NodeFileSystem)', () => {
         for (let i = 0; i < 3000; i++) {
           const kind = i % 4; // 0 live, 1 expired, 2 tombstone, 3 live + expired sibling
           const record = kind === 3 ? [sibling(i, 0), sibling(i, 1)] : [sibling(i, kind)];
-          await e.put(dataKey(`u${i}`), encodeRecord(record));
+          await e.put(dataKey(partitionOfKey(`u${i}`, 256), `u${i}`), encodeRecord(record));
         }
         await e.compactRange();
         expect(stat(e, 'workerCompactions')).toBeGreaterThan(0);
@@ -91,11 +98,15 @@ describe('engine-lsm background thread (NodeFileSystem)', () => {
         expect(stat(e, 'filterReplaced')).toBeGreaterThanOrEqual(750);
         expect(stat(e, 'filterFailures')).toBe(0);
         for (let i = 0; i < 3000; i++) {
-          const got = await e.get(dataKey(`u${i}`));
+          const got = await e.get(dataKey(partitionOfKey(`u${i}`, 256), `u${i}`));
           const kind = i % 4;
           if (kind === 1 || kind === 2) expect(got).toBeUndefined();
           else expect(decodeRecord(got!).map((x) => x.expiresAt)).toEqual([undefined]);
+          // Every purge reported, with the version it dropped (1: the expired sibling or the tombstone).
+          if (kind === 0) expect(purged.has(`u${i}`)).toBe(false);
+          else expect(purged.get(`u${i}`)).toEqual([kind === 3 ? 'replace' : 'remove', [[1]]]);
         }
+        expect(purged.size).toBe(2250);
       } finally {
         await e.close();
       }

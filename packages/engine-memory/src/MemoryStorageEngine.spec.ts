@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { PURGE_REPORT_CHUNK, type PurgeReport } from '@dynamis/core';
 import { storageEngineContract, storageEngineModelTest, SeededRandom } from '@dynamis/testkit';
 import { MemoryStorageEngine } from './MemoryStorageEngine';
 
@@ -59,7 +60,7 @@ describe('MemoryStorageEngine', () => {
     expect(e.stats()).toEqual({
       engine: 'memory',
       approximateBytes: 2 + 3 + 1 + 5,
-      counters: { keys: 2, filterRemoved: 0, filterReplaced: 0 },
+      counters: { keys: 2, filterRemoved: 0, filterReplaced: 0, purgeListenerFailures: 0 },
     });
     await e.write([
       { type: 'del', key: Buffer.from('c') },
@@ -68,7 +69,11 @@ describe('MemoryStorageEngine', () => {
     expect(e.stats().approximateBytes).toBe(5);
     e.setCompactionFilter(() => ({ action: 'remove' }));
     await e.compactRange();
-    expect(e.stats()).toEqual({ engine: 'memory', approximateBytes: 0, counters: { keys: 0, filterRemoved: 1, filterReplaced: 0 } });
+    expect(e.stats()).toEqual({
+      engine: 'memory',
+      approximateBytes: 0,
+      counters: { keys: 0, filterRemoved: 1, filterReplaced: 0, purgeListenerFailures: 0 },
+    });
     await e.close();
   });
 
@@ -104,5 +109,71 @@ describe('MemoryStorageEngine', () => {
     for (const maxNodeSize of [0, 3, 257, 1.5, NaN]) {
       expect(() => new MemoryStorageEngine({ maxNodeSize })).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG' }));
     }
+  });
+
+  it('reports the purges of compactRange to the purge listener once applied, in key order, with the notes', async () => {
+    const e = new MemoryStorageEngine();
+    await e.open();
+    for (const k of ['a', 'b', 'c', 'd', 'e']) await e.put(Buffer.from(k), Buffer.from(k));
+    const reports: PurgeReport[] = [];
+    const seen: (Uint8Array | undefined)[] = [];
+    e.setPurgeListener((r) => reports.push(r));
+    e.setCompactionFilter((key) =>
+      key[0] === 0x62 || key[0] === 0x65
+        ? { action: 'remove', note: Uint8Array.of(key[0]) }
+        : key[0] === 0x63
+          ? { action: 'replace', value: Buffer.from('C') }
+          : { action: 'keep' },
+    );
+    await e.compactRange();
+    const text = (b: Uint8Array): string => Buffer.from(b).toString();
+    expect(reports.map((r) => r.keys.map((p) => [text(p.key), p.action, p.note === undefined ? null : [...p.note]]))).toEqual([
+      [
+        ['b', 'remove', [0x62]],
+        ['c', 'replace', null],
+        ['e', 'remove', [0x65]],
+      ],
+    ]);
+    expect(reports[0]!.unlisted).toBeUndefined();
+    for (const k of ['b', 'e']) seen.push(await e.get(Buffer.from(k)));
+    expect(seen).toEqual([undefined, undefined]);
+    // A filter that throws, or a malformed note: nothing applied, nothing reported.
+    reports.length = 0;
+    e.setCompactionFilter((key) => {
+      if (key[0] === 0x64) throw new Error('filter bug');
+      return { action: 'remove' };
+    });
+    await expect(e.compactRange()).rejects.toThrow('filter bug');
+    e.setCompactionFilter(() => ({ action: 'remove', note: 'x' as never }));
+    await expect(e.compactRange()).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    expect(reports).toEqual([]);
+    expect(e.stats().counters.keys).toBe(3);
+    await e.close();
+  });
+
+  it('delivers a large purge in chunks; a throwing purge listener fails nothing and is counted', async () => {
+    const e = new MemoryStorageEngine();
+    await e.open();
+    const n = 2 * PURGE_REPORT_CHUNK + 7;
+    for (let i = 0; i < n; i++) await e.put(Buffer.from(`k${String(i).padStart(5, '0')}`), Uint8Array.of(1));
+    const sizes: number[] = [];
+    const keys: string[] = [];
+    e.setPurgeListener((r) => {
+      sizes.push(r.keys.length);
+      for (const p of r.keys) keys.push(Buffer.from(p.key).toString());
+    });
+    e.setCompactionFilter(() => ({ action: 'remove' }));
+    await e.compactRange();
+    expect(sizes).toEqual([PURGE_REPORT_CHUNK, PURGE_REPORT_CHUNK, 7]);
+    expect(keys).toEqual(Array.from({ length: n }, (_, i) => `k${String(i).padStart(5, '0')}`));
+    e.setPurgeListener(() => {
+      throw new Error('listener bug');
+    });
+    await e.put(Buffer.from('x'), Uint8Array.of(1));
+    await expect(e.compactRange()).resolves.toBeUndefined();
+    expect(await e.get(Buffer.from('x'))).toBeUndefined();
+    expect(e.stats().counters.purgeListenerFailures).toBe(1);
+    expect(() => e.setPurgeListener('no' as never)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    await e.close();
   });
 });

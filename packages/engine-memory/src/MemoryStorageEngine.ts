@@ -6,6 +6,7 @@ import {
   type AbstractEngineSnapshot,
   type BatchOp,
   type CompactionDecision,
+  type PurgedKey,
   type EngineStats,
   type EngineSupports,
   type IteratorSpec,
@@ -120,50 +121,52 @@ export class MemoryStorageEngine extends AbstractStorageEngine {
    * Runs the filter over the live entries in `bounds`. The decisions are all
    * taken first, then applied: a filter that throws or returns a malformed
    * decision rejects (INVALID_ARGUMENT for the latter) and changes nothing.
+   * Once applied, the purges ('remove', 'replace') go to the purge listener,
+   * in key order. This engine compacts nothing on its own, so compactRange
+   * is its only purge. The purge records are held until then; they are no
+   * bigger than the keys the engine holds anyway.
    */
   protected override _compactRange(bounds: RangeBounds): void {
     const filter = this.compactionFilter;
     if (filter === undefined) return;
-    const removed: string[] = [];
-    const replacedKeys: string[] = [];
-    const replacedValues: Uint8Array[] = [];
+    const purged: PurgedKey[] = [];
+    const ops: BatchOp[] = [];
     const lower = bounds.lower === undefined ? undefined : toKey(bounds.lower);
     const upper = bounds.upper === undefined ? undefined : toKey(bounds.upper);
     for (const [key, value] of this.tree.entries(lower)) {
       if (key === lower && !bounds.lowerInclusive) continue;
       if (upper !== undefined && (key > upper || (key === upper && !bounds.upperInclusive))) break;
       const decision: CompactionDecision = filter(fromKey(key), Buffer.from(value));
-      switch (decision?.action) {
-        case 'keep':
-          break;
-        case 'remove':
-          removed.push(key);
-          break;
-        case 'replace':
-          if (!(decision.value instanceof Uint8Array)) throw badDecision(key);
-          replacedKeys.push(key);
-          replacedValues.push(copyBytes(decision.value));
-          break;
-        default:
-          throw badDecision(key);
-      }
+      if (decision?.action === 'keep') continue;
+      const note: unknown = (decision as { note?: unknown } | undefined)?.note;
+      if (note !== undefined && !(note instanceof Uint8Array)) throw badDecision(key);
+      if (decision?.action === 'remove') ops.push({ type: 'del', key: fromKey(key) });
+      else if (decision?.action === 'replace' && decision.value instanceof Uint8Array) {
+        ops.push({ type: 'put', key: fromKey(key), value: copyBytes(decision.value) });
+      } else throw badDecision(key);
+      purged.push(
+        note === undefined ? { key: fromKey(key), action: decision.action } : { key: fromKey(key), action: decision.action, note },
+      );
     }
-    if (removed.length === 0 && replacedKeys.length === 0) return;
-    const ops: BatchOp[] = [];
-    for (const key of removed) ops.push({ type: 'del', key: fromKey(key) });
-    for (let i = 0; i < replacedKeys.length; i++) {
-      ops.push({ type: 'put', key: fromKey(replacedKeys[i] as string), value: replacedValues[i] as Uint8Array });
-    }
+    if (ops.length === 0) return;
     this._write(ops);
-    this.filterRemoved += removed.length;
-    this.filterReplaced += replacedKeys.length;
+    for (const op of ops) {
+      if (op.type === 'del') this.filterRemoved++;
+      else this.filterReplaced++;
+    }
+    this.purges.deliver(purged);
   }
 
   protected override _stats(): EngineStats {
     return {
       engine: 'memory',
       approximateBytes: this.bytes,
-      counters: { keys: this.tree.size, filterRemoved: this.filterRemoved, filterReplaced: this.filterReplaced },
+      counters: {
+        keys: this.tree.size,
+        filterRemoved: this.filterRemoved,
+        filterReplaced: this.filterReplaced,
+        purgeListenerFailures: this.purges.failures,
+      },
     };
   }
 

@@ -9,6 +9,7 @@ import type {
   IteratorOptions,
   KeyRange,
   EngineReadOptions,
+  PurgeListener,
   Snapshot,
   StorageEngine,
 } from '../ports/StorageEngine';
@@ -25,6 +26,7 @@ import {
   type IteratorSpec,
 } from './engineArgs';
 import { EngineLifecycle } from './EngineLifecycle';
+import { PurgeReporter } from './PurgeReporter';
 import type { RangeBounds } from './rangeBounds';
 
 const RESOLVED: Promise<void> = Promise.resolve();
@@ -57,6 +59,12 @@ export abstract class AbstractStorageEngine extends EngineLifecycle implements S
 
   /** The filter installed by setCompactionFilter, for `_compactRange` and background compaction. */
   protected compactionFilter: CompactionFilter | undefined = undefined;
+  /**
+   * The purge listener (setPurgeListener): an engine that runs the filter
+   * calls `purges.deliver` once a compaction's purges are durable, and
+   * reports `purges.failures` as the stats counter `purgeListenerFailures`.
+   */
+  protected readonly purges = new PurgeReporter();
 
   private readonly iterators = new Set<AbstractEngineIterator>();
   private readonly snapshots = new Set<AbstractEngineSnapshot>();
@@ -206,6 +214,11 @@ export abstract class AbstractStorageEngine extends EngineLifecycle implements S
       });
     }
     this.compactionFilter = filter;
+  }
+
+  /** Allowed in any state; see StorageEngine.setPurgeListener. */
+  setPurgeListener(listener: PurgeListener | undefined): void {
+    this.purges.set(listener);
   }
 
   async compactRange(range?: KeyRange): Promise<void> {

@@ -20,6 +20,7 @@ export const ERROR_CODES = [
   'PROTOCOL_ERROR',
   'UNAUTHORIZED',
   'IO_ERROR',
+  'INCOMPATIBLE_DATA',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -24,7 +24,7 @@ const KERNEL_UNITS: readonly Unit[] = [
     name: '@dynamis/core:replica',
     provides: ['Replica'],
     needs: ['StorageEngine', 'ConflictResolver', 'Clock', 'Config', 'Logger'],
-    optional: [],
+    optional: ['Partitioner'],
   },
   { name: '@dynamis/core:store', provides: ['Store'], needs: ['Coordinator', 'Config'], optional: [] },
   // Active only when a plugin provides Transport (see planComposition). Needs the

@@ -87,9 +87,58 @@ export interface EngineIterator extends AsyncIterable<Entry> {
   close(): Promise<void>;
 }
 
-/** What a compaction filter decides for one live key. */
+/**
+ * What a compaction filter decides for one live key. A 'remove' or 'replace'
+ * is a purge: it is reported to the purge listener (see PurgeListener) with
+ * the decision's `note`, opaque bytes the filter may attach to say what it
+ * dropped (e.g. which versions), passed on as they are (the filter must not
+ * reuse them). A `note` that is not a Uint8Array makes the decision malformed.
+ */
 export type CompactionDecision =
-  { readonly action: 'keep' } | { readonly action: 'remove' } | { readonly action: 'replace'; readonly value: Uint8Array };
+  | { readonly action: 'keep' }
+  | { readonly action: 'remove'; readonly note?: Uint8Array }
+  | { readonly action: 'replace'; readonly value: Uint8Array; readonly note?: Uint8Array };
+
+/** One key a compaction filter purged: its entry removed, or its value replaced. */
+export interface PurgedKey {
+  readonly key: Uint8Array;
+  readonly action: 'remove' | 'replace';
+  /** The decision's `note`, when it had one. */
+  readonly note?: Uint8Array;
+}
+
+/**
+ * Purges of one compaction (or part of them: a compaction's purges may come
+ * in several reports, one after the other, in key order).
+ */
+export interface PurgeReport {
+  /** Purged keys in key order, at most PURGE_REPORT_CHUNK of them. */
+  readonly keys: readonly PurgedKey[];
+  /**
+   * Set (on a compaction's last report) when it purged more than the engine
+   * itemizes (its bound on the purge records it holds per compaction): keys
+   * in [gte, lte] (memcmp order) may have been purged without being listed,
+   * so a consumer must treat that whole range as changed.
+   */
+  readonly unlisted?: { readonly gte: Uint8Array; readonly lte: Uint8Array };
+}
+
+/** Most keys in one PurgeReport. */
+export const PURGE_REPORT_CHUNK = 1024;
+
+/**
+ * Told what compactions purged, once the purge is durable: for a persistent
+ * engine after the compaction's result is committed (a crash afterwards keeps
+ * the purge), so a compaction that fails, is abandoned or is retried (e.g.
+ * without a filter that threw) reports nothing for that attempt. Called on
+ * the engine's thread, never re-entrantly, never during open(). It must not
+ * call the engine; what it throws is caught and counted (stats counter
+ * `purgeListenerFailures`), and never fails the compaction. A purge of a
+ * key's older entry while a newer write of it is not yet compacted is
+ * reported too: the report says what compaction dropped, not the key's
+ * current value.
+ */
+export type PurgeListener = (report: PurgeReport) => void;
 
 /**
  * How to rebuild a compaction filter in another thread (or process):
@@ -226,6 +275,12 @@ export interface StorageEngine extends Lifecycle {
    * be set before open(). Throws INVALID_ARGUMENT if not a function.
    */
   setCompactionFilter(filter: CompactionFilter | undefined): void;
+  /**
+   * Installs (or with undefined, removes) the listener told what compaction
+   * filters purged (see PurgeListener); one listener at a time, the last set
+   * wins. Allowed in any state. Throws INVALID_ARGUMENT if not a function.
+   */
+  setPurgeListener(listener: PurgeListener | undefined): void;
   /**
    * Compacts the whole key space now (or `range` of it), running the filter
    * on every live entry in the range when `supports.compactionFilter`.

@@ -1,4 +1,4 @@
-import { inject, injectable, type ServiceIdentifier } from 'inversify';
+import { inject, injectable, optional, type ServiceIdentifier } from 'inversify';
 import { ConfigToken } from '../config/parseConfig';
 import type { DynamisConfig } from '../config/schema';
 import { ClockToken, type Clock } from '../ports/Clock';
@@ -6,19 +6,25 @@ import { ConflictResolverToken, type ConflictResolver } from '../ports/ConflictR
 import type { Unsubscribe } from '../ports/EventSource';
 import type { Lifecycle } from '../ports/Lifecycle';
 import { LoggerToken, type Logger } from '../ports/Logger';
-import { StorageEngineToken, type BatchOp, type StorageEngine } from '../ports/StorageEngine';
+import { PartitionerToken, type Partitioner, type PartitionId } from '../ports/Partitioner';
+import { StorageEngineToken, type BatchOp, type Snapshot, type StorageEngine } from '../ports/StorageEngine';
 import type { Sibling } from '../ports/types';
 import { checkIncomingSiblings } from './checkSiblings';
 import { KeyLocks } from './KeyLocks';
-import { dataKey, keySpaceRange, KeySpace, userKeyOf } from './keySpace';
+import { ReplicaEvents, type AppliedListener, type PurgedListener } from './ReplicaEvents';
+import { checkPartitionId, partitionOfKey } from '../placement/keyHash';
+import { dataKey, partitionRange, userKeyOf } from './keySpace';
 import { decodeRecord, encodeRecord } from './recordCodec';
 import { recordCompactionFilter } from './recordCompactionFilter';
+import { checkReplicaLayout } from './replicaLayout';
 
-/** A write that landed: the key and its merged siblings. */
-export type AppliedListener = (key: string, siblings: readonly Sibling[]) => void;
-
-/** User-key bounds of a scan, compared in UTF-8 byte order (the engine's order); absent = open. */
+/**
+ * What a scan reads: one partition, or every partition in partition order;
+ * within each, the user keys in [gte, lt), compared in UTF-8 byte order
+ * (the engine's order); an absent bound is open.
+ */
 export interface ReplicaScanRange {
+  readonly partition?: PartitionId;
   readonly gte?: string;
   readonly lt?: string;
 }
@@ -45,13 +51,20 @@ export interface ReplicaEntry {
  *   purged only after `tombstones.graceMs`, so anti-entropy cannot resurrect
  *   an older value from a lagging replica (cf. Cassandra's gc_grace).
  * - Durability is the engine's: `apply` resolves once the engine write did.
+ * - Layout (docs/format.md "Engine key spaces"): the record of key k is
+ *   stored under 'd' + partition(k) + k, partition(k) = partitionOfKey(k, Q),
+ *   so one partition is one contiguous engine range. Q is the Partitioner's
+ *   (`placement().partitionCount`, fixed at cluster creation); a node with
+ *   no Partitioner (a single node) has Q = 1. `start` refuses a data dir
+ *   written in another layout or with another Q (INCOMPATIBLE_DATA, see
+ *   checkReplicaLayout) instead of reading nothing from it.
  */
 @injectable()
 export class Replica implements Lifecycle {
   private readonly locks = new KeyLocks();
-  private readonly listeners = new Set<AppliedListener>();
-  private listenerFailures_ = 0;
-  private readonly log: Logger;
+  private readonly events: ReplicaEvents;
+  /** Q: the number of partitions keys are spread over in the engine. */
+  readonly partitionCount: number;
 
   constructor(
     @inject(StorageEngineToken) private readonly engine: StorageEngine,
@@ -59,21 +72,30 @@ export class Replica implements Lifecycle {
     @inject(ClockToken) private readonly clock: Clock,
     @inject(ConfigToken) private readonly config: DynamisConfig,
     @inject(LoggerToken) logger: Logger,
+    @inject(PartitionerToken) @optional() partitioner?: Partitioner,
   ) {
-    this.log = logger.child({ component: 'replica' });
+    this.partitionCount = partitioner?.placement().partitionCount ?? 1;
+    this.events = new ReplicaEvents(logger.child({ component: 'replica' }), this.partitionCount);
   }
 
+  /**
+   * Checks the data dir's layout (INCOMPATIBLE_DATA, see the class comment),
+   * then installs the compaction filter and the engine's purge listener.
+   */
   async start(): Promise<void> {
+    await checkReplicaLayout(this.engine, this.partitionCount);
+    this.engine.setPurgeListener(this.events.emitPurged);
     this.engine.setCompactionFilter(recordCompactionFilter(() => this.clock.now(), this.config.tombstones.graceMs));
   }
 
   async stop(): Promise<void> {
     this.engine.setCompactionFilter(undefined);
+    this.engine.setPurgeListener(undefined);
   }
 
   /** Every stored sibling of `key` (tombstones and expired ones included); [] if none. */
   async read(key: string): Promise<Sibling[]> {
-    const bytes = await this.engine.get(dataKey(key));
+    const bytes = await this.engine.get(this.keyOf(key));
     return bytes === undefined ? [] : decodeRecord(bytes, `record of key ${JSON.stringify(key)}`);
   }
 
@@ -112,8 +134,8 @@ export class Replica implements Lifecycle {
     return this.locks.run(key, async () => {
       const stored = await this.read(key);
       const merged = this.resolver.merge(stored, build(stored));
-      await this.engine.put(dataKey(key), encodeRecord(merged));
-      this.emit(key, merged);
+      await this.engine.put(this.keyOf(key), encodeRecord(merged));
+      this.events.emitApplied(key, merged);
       return merged;
     });
   }
@@ -137,27 +159,57 @@ export class Replica implements Lifecycle {
       for (const key of unique) {
         const result = this.resolver.merge(stored.get(key) ?? [], incoming.get(key) ?? []);
         merged.set(key, result);
-        ops.push({ type: 'put', key: dataKey(key), value: encodeRecord(result) });
+        ops.push({ type: 'put', key: this.keyOf(key), value: encodeRecord(result) });
       }
       await this.engine.write(ops);
-      for (const [key, siblings] of merged) this.emit(key, siblings);
+      for (const [key, siblings] of merged) this.events.emitApplied(key, siblings);
       return merged;
     });
   }
 
+  /** The engine key holding the record of `key`: 'd' + its partition + its UTF-8 bytes. */
+  keyOf(key: string): Uint8Array {
+    return dataKey(partitionOfKey(key, this.partitionCount), key);
+  }
+
   /**
-   * The records of one key range (all keys when `range` is absent), in
-   * UTF-8 byte order of the keys, read from the engine by those bounds only
-   * (never a full scan filtered in memory), from a snapshot taken when
-   * iteration starts. For anti-entropy and range streaming. A corrupt record
-   * throws CORRUPTION. Close early with `return()` (a for-await `break`).
+   * The records of one partition (a number, or `range.partition`), or of
+   * every partition in partition order when none is given; within a
+   * partition in UTF-8 byte order of the keys, bounded by `range.gte` /
+   * `range.lt`. Reads the engine by those bounds only: a partition is one
+   * contiguous engine range, so other partitions' keys are never visited
+   * (without a partition but with key bounds: one bounded engine range per
+   * partition). From a snapshot taken when iteration starts. For
+   * anti-entropy and range streaming. INVALID_ARGUMENT (on the first
+   * `next()`) for a partition outside [0, Q); a corrupt record throws
+   * CORRUPTION. Close early with `return()` (a for-await `break`).
    */
-  async *scan(range: ReplicaScanRange = {}): AsyncGenerator<[string, Sibling[]]> {
-    const space = keySpaceRange(KeySpace.data);
-    const it = this.engine.iterator({
-      gte: range.gte === undefined ? space.gte : dataKey(range.gte),
-      lt: range.lt === undefined ? space.lt : dataKey(range.lt),
-    });
+  async *scan(range: ReplicaScanRange | PartitionId = {}): AsyncGenerator<[string, Sibling[]]> {
+    const r: ReplicaScanRange = typeof range === 'number' ? { partition: range } : range;
+    if (r.partition !== undefined) checkPartitionId(r.partition, this.partitionCount);
+    const first = r.partition ?? 0;
+    const last = r.partition ?? this.partitionCount - 1;
+    if (r.gte === undefined && r.lt === undefined) {
+      yield* this.scanEngine(partitionRange(first, last), undefined);
+      return;
+    }
+    const snapshot = this.engine.snapshot();
+    try {
+      for (let p = first; p <= last; p++) {
+        const whole = partitionRange(p);
+        const bounds = { gte: r.gte === undefined ? whole.gte : dataKey(p, r.gte), lt: r.lt === undefined ? whole.lt : dataKey(p, r.lt) };
+        yield* this.scanEngine(bounds, snapshot);
+      }
+    } finally {
+      snapshot.release();
+    }
+  }
+
+  private async *scanEngine(
+    bounds: { gte: Uint8Array; lt: Uint8Array },
+    snapshot: Snapshot | undefined,
+  ): AsyncGenerator<[string, Sibling[]]> {
+    const it = this.engine.iterator({ ...bounds, snapshot });
     try {
       for (;;) {
         const batch = await it.nextv(256);
@@ -176,24 +228,30 @@ export class Replica implements Lifecycle {
    * counted in `listenerFailures`, and the other listeners still run.
    */
   onApplied(listener: AppliedListener): Unsubscribe {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.events.onApplied(listener);
   }
 
-  /** onApplied listeners that threw, since this replica was created. */
+  /**
+   * Calls `listener` with what compaction purged (tombstones and expired
+   * values past `tombstones.graceMs`): the records, the versions dropped
+   * from each, and whether the record is gone — once the purge is durable
+   * (the engine reports after the compaction committed; a failed or
+   * abandoned compaction reports nothing). A compaction's purges may come
+   * in several calls (PURGE_REPORT_CHUNK records each); past the engine's
+   * bound per compaction they are summarized as `unlisted` partitions. The
+   * engine reports what compaction dropped, which may be an older record of
+   * a key written since (reported through onApplied): read the key for its
+   * current record. Only while the replica is started; synchronous, on the
+   * engine's thread. A listener that throws is logged (warn) and counted in
+   * `listenerFailures`; the purge stands and the other listeners run.
+   */
+  onPurged(listener: PurgedListener): Unsubscribe {
+    return this.events.onPurged(listener);
+  }
+
+  /** onApplied and onPurged listeners that threw, since this replica was created. */
   get listenerFailures(): number {
-    return this.listenerFailures_;
-  }
-
-  private emit(key: string, siblings: readonly Sibling[]): void {
-    for (const listener of this.listeners) {
-      try {
-        listener(key, siblings);
-      } catch (err) {
-        this.listenerFailures_++;
-        this.log.warn('onApplied listener failed; the write stands', { key, error: String(err) });
-      }
-    }
+    return this.events.failures;
   }
 }
 

@@ -1,10 +1,10 @@
 import type { CompactionDecision, CompactionFilter, PortableCompactionFilter } from '../ports/StorageEngine';
 import type { Sibling } from '../ports/types';
 import { isDataKey } from './keySpace';
+import { encodePurgeNote } from './purgeNote';
 import { decodeRecord, encodeRecord } from './recordCodec';
 
 const KEEP: CompactionDecision = { action: 'keep' };
-const REMOVE: CompactionDecision = { action: 'remove' };
 
 /** True when `s` may be purged at time `now`: a tombstone or expired value older than the grace period. */
 export function isPurgeable(s: Sibling, now: number, graceMs: number): boolean {
@@ -16,7 +16,9 @@ export function isPurgeable(s: Sibling, now: number, graceMs: number): boolean {
  * The compaction filter the replica installs on its engine: drops purgeable
  * siblings from data-space records, removes a record left empty, and leaves
  * every other key space alone. A record it cannot decode is kept (reads will
- * report the corruption). `now` is read once per record it decodes.
+ * report the corruption). `now` is read once per record it decodes. Each
+ * purge carries a note (encodePurgeNote) listing the versions of the
+ * siblings it dropped, for the engine's purge listener.
  *
  * It is portable (see CompactionFilter.portable): an engine compacting on
  * another thread rebuilds it there as `recordCompactionFilterAt(now(),
@@ -53,8 +55,11 @@ function purge(key: Uint8Array, value: Uint8Array, now: () => number, graceMs: n
     return KEEP;
   }
   const t = now();
-  const kept = siblings.filter((s) => !isPurgeable(s, t, graceMs));
-  if (kept.length === siblings.length) return KEEP;
-  if (kept.length === 0) return REMOVE;
-  return { action: 'replace', value: encodeRecord(kept) };
+  const kept: Sibling[] = [];
+  const dropped: Sibling[] = [];
+  for (const s of siblings) (isPurgeable(s, t, graceMs) ? dropped : kept).push(s);
+  if (dropped.length === 0) return KEEP;
+  const note = encodePurgeNote(dropped.map((s) => s.version));
+  if (kept.length === 0) return { action: 'remove', note };
+  return { action: 'replace', value: encodeRecord(kept), note };
 }

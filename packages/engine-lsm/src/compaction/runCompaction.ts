@@ -11,6 +11,7 @@ import type { Version } from '../version/Version';
 import type { CompactionInput, CompactionJob } from './CompactionStrategy';
 import type { TableReader } from '../sstable/TableReader';
 import { hasNoOlderData, olderDataOf, type OlderData } from './olderData';
+import { PurgeLog, type PurgeLogData } from './PurgeLog';
 import { TableOutputs } from './TableOutputs';
 
 /** Entries merged between two yields to the event loop. */
@@ -28,6 +29,8 @@ export interface CompactionContext {
   newFileNumber(): number;
   /** The filter to run on live values (undefined: keep everything). */
   readonly filter: CompactionFilter | undefined;
+  /** Bound of the merge's PurgeLog (compaction.purgeReportBytes). */
+  readonly purgeLogBytes: number;
   /** True when the engine is closing: the merge then stops with CompactionAborted. */
   shouldStop(): boolean;
   /** Awaited after an output file is cut, before the next one takes a number (the worker tops up its numbers). */
@@ -52,6 +55,8 @@ export interface CompactionResult {
   readonly entriesOut: number;
   readonly filterRemoved: number;
   readonly filterReplaced: number;
+  /** What the filter purged, to report once the result is committed (never before). */
+  readonly purged: PurgeLogData;
 }
 
 /** Thrown inside a merge stopped by `shouldStop` (the engine is closing). */
@@ -98,8 +103,9 @@ export function watchFilter(filter: CompactionFilter, watch: FilterWatch): Compa
  * goes on hiding older data below; snapshots read the files they pinned);
  * live values go through the filter
  * ('remove' → a deletion marker, or nothing when nothing older can exist;
- * 'replace' → the new value, same sequence number). Output files and the
- * directory entries naming them are durable when it resolves.
+ * 'replace' → the new value, same sequence number; both logged in the
+ * result's `purged`). Output files and the directory entries naming them
+ * are durable when it resolves.
  * On any failure every output file is removed and the error rethrown; a
  * malformed filter decision is INVALID_ARGUMENT.
  */
@@ -128,11 +134,12 @@ export async function mergeInputs(spec: MergeSpec, ctx: CompactionContext): Prom
   const out = new TableOutputs(ctx.fs, ctx.dir, () => ctx.newFileNumber(), ctx.builderOptions, target);
   try {
     const it = new MergingIterator(inputIterators(spec.inputs, open));
-    const counts = await merge(it, out, ctx, hasNoOlderData(spec.older), new RangeDelSet([spec.rangeDels]));
+    const purges = new PurgeLog(ctx.purgeLogBytes);
+    const counts = await merge(it, out, ctx, hasNoOlderData(spec.older), new RangeDelSet([spec.rangeDels]), purges);
     const outputs = await out.finish();
     let bytesRead = 0;
     for (const input of spec.inputs) for (const f of input.files) bytesRead += f.size;
-    return { outputs, bytesRead, bytesWritten: out.bytesWritten, ...counts };
+    return { outputs, bytesRead, bytesWritten: out.bytesWritten, ...counts, purged: purges.data() };
   } catch (err) {
     await out.abandon();
     throw err;
@@ -150,6 +157,7 @@ async function merge(
   ctx: CompactionContext,
   isBase: (key: Uint8Array) => boolean,
   rangeDels: RangeDelSet,
+  purges: PurgeLog,
 ): Promise<MergeCounts> {
   const counts = { entriesIn: 0, entriesOut: 0, filterRemoved: 0, filterReplaced: 0 };
   const last = new ByteBuffer(64);
@@ -167,9 +175,11 @@ async function merge(
       if (decision.action === 'remove') {
         counts.filterRemoved++;
         kind = KIND_DELETION;
+        purges.add(key, 'remove', decision.note);
       } else if (decision.action === 'replace') {
         counts.filterReplaced++;
         value = decision.value;
+        purges.add(key, 'replace', decision.note);
       }
     }
     if (kind === KIND_DELETION && isBase(key)) continue;
@@ -201,6 +211,8 @@ function decide(filter: CompactionFilter, key: Uint8Array, value: Uint8Array): C
 
 /** Returns `decision` if well-formed; else throws INVALID_ARGUMENT naming `key`. */
 export function checkDecision(decision: CompactionDecision, key: Uint8Array): CompactionDecision {
+  const note: unknown = (decision as { note?: unknown } | undefined)?.note;
+  if (note !== undefined && !(note instanceof Uint8Array)) throw malformed(key);
   switch (decision?.action) {
     case 'keep':
     case 'remove':
@@ -209,7 +221,11 @@ export function checkDecision(decision: CompactionDecision, key: Uint8Array): Co
       if (decision.value instanceof Uint8Array) return decision;
       break;
   }
-  throw new DynamisError('INVALID_ARGUMENT', 'compaction filter returned a malformed decision', {
+  throw malformed(key);
+}
+
+function malformed(key: Uint8Array): DynamisError {
+  return new DynamisError('INVALID_ARGUMENT', 'compaction filter returned a malformed decision', {
     details: { argument: 'filter', key: Buffer.from(key).toString('hex') },
   });
 }

@@ -196,6 +196,7 @@ export class Background {
       const rangeDelSeq = compactionRangeDelSeq(job, version);
       for (const f of result.outputs) edit.addFile(job.outputLevel, withRangeDelSeq(f, rangeDelSeq));
       await db.versions.logAndApply(edit);
+      db.env.purged(result.purged); // committed: only now are its purges durable
       await this.dropObsoleteRangeDels();
       const c = db.counters;
       c.compactions++;

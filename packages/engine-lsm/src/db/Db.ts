@@ -17,6 +17,7 @@ import { DbCounters } from './DbCounters';
 import type { GroupCommitHooks } from './GroupCommit';
 import { keyHash } from './MemtableFilter';
 import { LsmSnapshot } from './LsmSnapshot';
+import type { PurgeLogData } from '../compaction/PurgeLog';
 import type { MemtableSlot } from './MemtableSlot';
 import { Signal } from './Signal';
 import type { TableCache } from './TableCache';
@@ -32,6 +33,8 @@ export interface DbEnv {
   readonly logger: Logger | undefined;
   /** The compaction filter currently installed on the engine. */
   readonly filter: () => CompactionFilter | undefined;
+  /** Reports a compaction's purges to the engine's purge listener; called only once they are committed. */
+  readonly purged: (log: PurgeLogData) => void;
 }
 
 /** Foreground operations between two event-loop turns granted to busy background work (see Db.shouldYield). */

@@ -62,6 +62,7 @@ export class JobRunner {
             targetFileBytes: this.db.env.options.compaction.targetFileBytes,
             numbers: [this.db.versions.newFileNumber()],
             filter: portable,
+            purgeLogBytes: this.db.env.options.compaction.purgeReportBytes,
           },
           watched,
         );
@@ -103,6 +104,7 @@ export class JobRunner {
       targetFileBytes: options.compaction.targetFileBytes,
       newFileNumber: () => db.versions.newFileNumber(),
       filter: filter === undefined || watched === undefined ? undefined : watchFilter(filter, watched),
+      purgeLogBytes: options.compaction.purgeReportBytes,
       shouldStop: () => db.closing,
     };
   }

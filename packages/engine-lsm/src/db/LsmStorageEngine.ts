@@ -78,6 +78,7 @@ export class LsmStorageEngine extends AbstractStorageEngine {
       clock: this.clock,
       logger: this.logger,
       filter: () => this.compactionFilter,
+      purged: (log) => this.purges.deliver(log.keys, log.unlisted),
     });
   }
 
@@ -121,7 +122,8 @@ export class LsmStorageEngine extends AbstractStorageEngine {
   }
 
   protected override _stats(): EngineStats {
-    return statsOf(this.open_());
+    const stats = statsOf(this.open_());
+    return { ...stats, counters: { ...stats.counters, purgeListenerFailures: this.purges.failures } };
   }
 
   private open_(): Db {

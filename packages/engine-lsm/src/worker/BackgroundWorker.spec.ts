@@ -9,6 +9,7 @@ const request = {
   targetFileBytes: 1024,
   numbers: [1],
   filter: undefined,
+  purgeLogBytes: 1024,
 };
 
 describe('BackgroundWorker', () => {

@@ -45,6 +45,8 @@ export interface CompactMessage {
   /** File numbers reserved for the outputs; the worker asks for more when they run out. */
   readonly numbers: readonly number[];
   readonly filter: PortableCompactionFilter | undefined;
+  /** CompactionContext.purgeLogBytes. */
+  readonly purgeLogBytes: number;
 }
 
 /**

@@ -91,6 +91,7 @@ async function compact(msg: CompactMessage, watch: FilterWatch): Promise<Compact
     newFileNumber: () => pool.take(),
     afterCut: () => pool.ready(),
     filter: filter === undefined ? undefined : watchFilter(filter, watch),
+    purgeLogBytes: msg.purgeLogBytes,
     shouldStop: () => stopping,
   };
   try {

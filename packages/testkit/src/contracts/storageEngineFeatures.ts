@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import type { CompactionDecision, EngineSupports, StorageEngine } from '@dynamis/core';
+import type { CompactionDecision, EngineSupports, PurgeReport, StorageEngine } from '@dynamis/core';
 import { b, drain, EngineHarness, hex, hexEntries, s } from './storageEngineHelpers';
 
 /** Persistence (or volatility), compaction filter and stats, gated by `supports`. */
@@ -158,6 +158,40 @@ function compactionCases(h: EngineHarness): void {
       for (const entry of after) expect(before).toContainEqual(entry);
       expect(hex(await e.get(s('d')))).toBe(hex(s('D')));
       expect(hex(await e.get(s('e')))).toBe(hex(s('E')));
+    });
+
+    it('reports each purge (remove, replace) with its note to the purge listener by the time compactRange resolves; a failed one reports nothing', async () => {
+      const e = await filled();
+      const reports: PurgeReport[] = [];
+      e.setPurgeListener((r) => reports.push(r));
+      e.setCompactionFilter((key) => {
+        if (key[0] === 0x63) throw new Error('filter bug');
+        return { action: 'remove' };
+      });
+      await expect(e.compactRange()).rejects.toThrow();
+      expect(reports).toEqual([]);
+      e.setCompactionFilter((key): CompactionDecision => {
+        const k = Buffer.from(key).toString();
+        if (k === 'a' || k === 'd') return { action: 'remove', note: s(`gone ${k}`) };
+        if (k === 'b') return { action: 'replace', value: s('bee') };
+        return { action: 'keep' };
+      });
+      await e.compactRange();
+      const text = (x: Uint8Array | undefined) => (x === undefined ? undefined : Buffer.from(x).toString());
+      const purged = reports.flatMap((r) => r.keys.map((p) => [text(p.key), p.action, text(p.note)]));
+      expect(purged.sort((x, y) => (x[0]! < y[0]! ? -1 : 1))).toEqual([
+        ['a', 'remove', 'gone a'],
+        ['b', 'replace', undefined],
+        ['d', 'remove', 'gone d'],
+      ]);
+      expect(reports.every((r) => r.unlisted === undefined)).toBe(true);
+      e.setPurgeListener(() => {
+        throw new Error('listener bug');
+      });
+      e.setCompactionFilter(() => ({ action: 'remove' }));
+      await e.compactRange(); // a throwing listener fails nothing
+      expect(await e.get(s('e'))).toBeUndefined();
+      expect(e.stats().counters.purgeListenerFailures).toBe(1);
     });
   });
 }
