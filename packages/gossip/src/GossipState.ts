@@ -1,0 +1,149 @@
+import type { Clock, Logger, Random, Timer } from '@dynamis/core';
+import { Broadcasts } from './Broadcasts';
+import type { GossipOptions } from './options';
+import type { GossipEntry } from './messages';
+import { Publisher, toMember } from './Publisher';
+import { StatsCounters } from './GossipStats';
+import { View, type MergeResult } from './View';
+
+/** ⌈log2(n+1)⌉, at least 1: the log n of the protocol's formulas. */
+export function logN(n: number): number {
+  return Math.max(1, Math.ceil(Math.log2(n + 1)));
+}
+
+/** Up to `k` distinct elements of `items`, uniformly at random. */
+export function pickRandom<T>(items: readonly T[], k: number, random: Random): T[] {
+  const copy = [...items];
+  const count = Math.min(k, copy.length);
+  for (let i = 0; i < count; i++) {
+    const j = i + random.int(copy.length - i);
+    [copy[i], copy[j]] = [copy[j]!, copy[i]!];
+  }
+  return copy.slice(0, count);
+}
+
+/**
+ * One node's gossip state and the rules that change it: the View, the
+ * piggyback queue, suspicion timers, the published members and the counters.
+ * Every accepted change is queued for dissemination and published; a
+ * suspect that does not refute within suspicionTimeoutMs() becomes dead.
+ */
+export class GossipState {
+  readonly view: View;
+  readonly broadcasts = new Broadcasts();
+  readonly publisher: Publisher;
+  readonly stats = new StatsCounters();
+  private readonly suspicions = new Map<string, Timer>();
+
+  constructor(
+    self: GossipEntry,
+    private readonly options: GossipOptions,
+    private readonly clock: Clock,
+    private readonly random: Random,
+    logger: Logger,
+  ) {
+    this.view = new View(self, options);
+    this.publisher = new Publisher(clock, logger, options.minTransitionMs, (id) => {
+      const e = this.view.get(id);
+      return e === undefined ? undefined : toMember(e);
+    });
+    this.publisher.update(self.id, toMember(self), true);
+    this.broadcasts.enqueue(self);
+  }
+
+  /** Suspicion period now: suspicionMultiplier × ⌈log2(n+1)⌉ × gossipIntervalMs. */
+  suspicionTimeoutMs(): number {
+    return this.options.suspicionMultiplier * logN(this.view.activeCount()) * this.options.gossipIntervalMs;
+  }
+
+  /** Times each update is piggybacked by this node: retransmitMultiplier × ⌈log2(n+1)⌉. */
+  retransmitLimit(): number {
+    return this.options.retransmitMultiplier * logN(this.view.activeCount());
+  }
+
+  /** Merges received entries (already schema-checked); `fromSync` for a full state exchange. */
+  mergeAll(entries: readonly GossipEntry[], fromSync: boolean): void {
+    const now = this.clock.now();
+    for (const e of entries) this.handle(this.view.merge(e, now, fromSync));
+  }
+
+  /** This node's own accusation against `id` held at `incarnation`. */
+  accuse(id: string, incarnation: number, status: 'suspect' | 'dead'): void {
+    this.handle(this.view.accuse(id, incarnation, status));
+  }
+
+  /** Changes this node's own status with an incarnation bump (leave), queued and published. */
+  announceSelf(status: 'alive' | 'leaving' | 'left'): GossipEntry {
+    const entry = this.view.bumpSelf(status);
+    this.broadcasts.enqueue(entry);
+    this.publisher.update(entry.id, toMember(entry));
+    return entry;
+  }
+
+  /** Removes a member from view, queue and published members (no event). */
+  forget(id: string): void {
+    if (!this.view.remove(id)) return;
+    this.cancelSuspicion(id);
+    this.publisher.update(id, undefined);
+  }
+
+  /** Updates for one message to `to`: the queue's, plus what this node holds against `to` (so it can refute). */
+  piggyback(to: string): GossipEntry[] {
+    const out = this.broadcasts.take(this.options.maxPiggyback - 1, this.retransmitLimit());
+    const about = this.view.get(to);
+    if (about !== undefined && (about.status === 'suspect' || about.status === 'dead') && !out.some((e) => e.id === to)) out.push(about);
+    return out;
+  }
+
+  /** The whole view for a full sync: self and `to`'s entry first, then the rest, at most maxEntriesPerMessage (a random subset beyond). */
+  fullView(to: string): GossipEntry[] {
+    const first = [this.view.self, ...(this.view.get(to) === undefined ? [] : [this.view.get(to)!])];
+    const rest = this.view.all().filter((e) => e.id !== to && e.id !== this.view.self.id);
+    return [...first, ...pickRandom(rest, this.options.maxEntriesPerMessage - first.length, this.random)];
+  }
+
+  /** Cancels every suspicion and damping timer (on stop). */
+  stop(): void {
+    for (const t of this.suspicions.values()) t.cancel();
+    this.suspicions.clear();
+    this.publisher.stop();
+  }
+
+  private handle(result: MergeResult): void {
+    if (result.kind === 'refute') return this.refute();
+    if (result.kind === 'drop') {
+      this.stats.dropped[result.reason]++;
+      if (result.refute) this.refute();
+      return;
+    }
+    if (result.kind === 'stale') return;
+    const after = result.after;
+    this.broadcasts.enqueue(after);
+    if (after.status === 'suspect') this.startSuspicion(after);
+    else this.cancelSuspicion(after.id);
+    this.publisher.update(after.id, toMember(after));
+  }
+
+  private refute(): void {
+    const self = this.view.self;
+    if (self.status === 'left') return;
+    this.stats.refutations++;
+    const entry = this.view.bumpSelf(self.status === 'leaving' ? 'leaving' : 'alive');
+    this.broadcasts.enqueue(entry);
+  }
+
+  private startSuspicion(entry: GossipEntry): void {
+    this.cancelSuspicion(entry.id);
+    const timer = this.clock.setTimer(this.suspicionTimeoutMs(), () => {
+      if (this.suspicions.get(entry.id) !== timer) return;
+      this.suspicions.delete(entry.id);
+      this.accuse(entry.id, entry.incarnation, 'dead');
+    });
+    this.suspicions.set(entry.id, timer);
+  }
+
+  private cancelSuspicion(id: string): void {
+    this.suspicions.get(id)?.cancel();
+    this.suspicions.delete(id);
+  }
+}
