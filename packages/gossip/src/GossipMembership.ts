@@ -15,11 +15,10 @@ import {
   type Unsubscribe,
 } from '@dynamis/core';
 import { z } from 'zod';
-import { GossipState, logN, pickRandom } from './GossipState';
+import { GossipState, pickRandom } from './GossipState';
 import type { GossipStats } from './GossipStats';
 import { messageSchemas, PROBE, PROBE_REPLY, SYNC, SYNC_REPLY, type GossipEntry, type MessageSchemas } from './messages';
 import type { GossipOptions } from './options';
-import { toMember } from './Publisher';
 
 const OWNER = '@dynamis/gossip';
 const anything = z.unknown();

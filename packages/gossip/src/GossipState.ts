@@ -1,15 +1,11 @@
 import type { Clock, Logger, Random, Timer } from '@dynamis/core';
 import { Broadcasts } from './Broadcasts';
+import { logN } from './bounds';
 import type { GossipOptions } from './options';
 import type { GossipEntry } from './messages';
 import { Publisher, toMember } from './Publisher';
 import { StatsCounters } from './GossipStats';
 import { View, type MergeResult } from './View';
-
-/** ⌈log2(n+1)⌉, at least 1: the log n of the protocol's formulas. */
-export function logN(n: number): number {
-  return Math.max(1, Math.ceil(Math.log2(n + 1)));
-}
 
 /** Up to `k` distinct elements of `items`, uniformly at random. */
 export function pickRandom<T>(items: readonly T[], k: number, random: Random): T[] {

@@ -33,10 +33,12 @@ type Event = keyof MembershipEvents & string;
 
 /**
  * What this node publishes through the Membership port, and its events:
- * - `joined` when a member is first learned (after construction), comes back
- *   after `left`, or reappears at a new address (a new process there);
- * - `up` when it goes from joining/down to up or leaving; `down` when it goes
- *   from joining/up/leaving to down; `left` when it leaves.
+ * - `joined` when a member's entry is first learned (a seed published as
+ *   'joining' gets its real entry; a member not known before — one added
+ *   with `silent` at construction fires nothing then), when it comes back
+ *   after `left`, or when it reappears at a new address (a new process);
+ * - `up` when it goes from down to up or leaving; `down` when it goes from
+ *   up or leaving to down; `left` when it leaves.
  * Each fires once per transition, synchronously, with the member as published.
  * Flap damping: two up↔down flips of one member are at least
  * `minTransitionMs` apart; a flip due sooner is re-evaluated (against the
@@ -100,7 +102,7 @@ export class Publisher {
       }
       return this.set(pub, target, after === 'down' ? 'down' : 'up', true);
     }
-    if (before === 'joining' && after !== 'joining') return this.set(pub, target, after === 'down' ? 'down' : 'up', true);
+    if (before === 'joining' && after !== 'joining') return this.set(pub, target, 'joined', false);
     if (isUp(before) && isUp(after) && pub.member.address !== target.address) return this.set(pub, target, 'joined', false);
     pub.member = target;
   }

@@ -5,3 +5,4 @@ export type { GossipStats } from './GossipStats';
 export * from './GossipMembership';
 export * from './SwimFailureDetector';
 export * from './plugin';
+export * from './bounds';
