@@ -23,10 +23,15 @@ export class Broadcasts {
     return this.queue.size;
   }
 
-  /** Up to `max` updates for one message, each counted as transmitted once; those that reach `limit` leave the queue. */
-  take(max: number, limit: number): GossipEntry[] {
+  /**
+   * Up to `max` updates for one message, each counted as transmitted once;
+   * those that reach `limit` leave the queue. Updates the receiver is known
+   * to hold (`known`: what it just sent, by id) are skipped, not counted.
+   */
+  take(max: number, limit: number, known?: ReadonlyMap<string, GossipEntry>): GossipEntry[] {
     if (this.queue.size === 0) return [];
-    const picked = [...this.queue.values()].sort((a, b) => a.transmits - b.transmits).slice(0, max);
+    const news = known === undefined ? [...this.queue.values()] : [...this.queue.values()].filter((q) => !same(known.get(q.entry.id), q.entry));
+    const picked = news.sort((a, b) => a.transmits - b.transmits).slice(0, max);
     for (const q of picked) {
       q.transmits++;
       if (q.transmits >= limit) this.queue.delete(q.entry.id);
@@ -37,4 +42,8 @@ export class Broadcasts {
   clear(): void {
     this.queue.clear();
   }
+}
+
+function same(a: GossipEntry | undefined, b: GossipEntry): boolean {
+  return a !== undefined && a.incarnation === b.incarnation && a.status === b.status;
 }

@@ -312,7 +312,7 @@ export class GossipMembership implements Membership {
   private async onSync(from: NodeId, payload: unknown): Promise<{ type: string; payload: unknown }> {
     const msg = this.parseOrThrow(this.schemas.sync, payload, from, SYNC);
     this.state.mergeAll(msg.updates, msg.full);
-    const updates = msg.full ? this.state.fullView(from) : this.state.piggyback(from);
+    const updates = msg.full ? this.state.fullView(from) : this.state.piggyback(from, msg.updates);
     return { type: SYNC_REPLY, payload: { from: this.self, updates } };
   }
 
@@ -320,7 +320,7 @@ export class GossipMembership implements Membership {
     const msg = this.parseOrThrow(this.schemas.probe, payload, from, PROBE);
     this.state.mergeAll(msg.updates, false);
     const ok = msg.target !== this.self && (await this.exchange(msg.target, false));
-    return { type: PROBE_REPLY, payload: { from: this.self, ok, updates: this.state.piggyback(from) } };
+    return { type: PROBE_REPLY, payload: { from: this.self, ok, updates: this.state.piggyback(from, msg.updates) } };
   }
 
   /** Parses a reply; undefined (counted) when it is refused. */

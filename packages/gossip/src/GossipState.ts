@@ -83,9 +83,13 @@ export class GossipState {
     this.publisher.update(id, undefined);
   }
 
-  /** Updates for one message to `to`: the queue's, plus what this node holds against `to` (so it can refute). */
-  piggyback(to: string): GossipEntry[] {
-    const out = this.broadcasts.take(this.options.maxPiggyback - 1, this.retransmitLimit());
+  /**
+   * Updates for one message to `to`: the queue's (but those in `received`,
+   * what `to` just sent), plus what this node holds against `to` (so it can refute).
+   */
+  piggyback(to: string, received?: readonly GossipEntry[]): GossipEntry[] {
+    const known = received === undefined ? undefined : new Map(received.map((e) => [e.id, e]));
+    const out = this.broadcasts.take(this.options.maxPiggyback - 1, this.retransmitLimit(), known);
     const about = this.view.get(to);
     if (about !== undefined && (about.status === 'suspect' || about.status === 'dead') && !out.some((e) => e.id === to)) out.push(about);
     return out;
