@@ -30,7 +30,8 @@ export class Broadcasts {
    */
   take(max: number, limit: number, known?: ReadonlyMap<string, GossipEntry>): GossipEntry[] {
     if (this.queue.size === 0) return [];
-    const news = known === undefined ? [...this.queue.values()] : [...this.queue.values()].filter((q) => !same(known.get(q.entry.id), q.entry));
+    const news =
+      known === undefined ? [...this.queue.values()] : [...this.queue.values()].filter((q) => !same(known.get(q.entry.id), q.entry));
     const picked = news.sort((a, b) => a.transmits - b.transmits).slice(0, max);
     for (const q of picked) {
       q.transmits++;

@@ -17,7 +17,7 @@ import {
 import { z } from 'zod';
 import { GossipState, pickRandom } from './GossipState';
 import type { GossipStats } from './GossipStats';
-import { messageSchemas, PROBE, PROBE_REPLY, SYNC, SYNC_REPLY, type GossipEntry, type MessageSchemas } from './messages';
+import { encodeEntry, messageSchemas, PROBE, PROBE_REPLY, SYNC, SYNC_REPLY, type GossipEntry, type MessageSchemas } from './messages';
 import type { GossipOptions } from './options';
 
 const OWNER = '@dynamis/gossip';
@@ -274,7 +274,7 @@ export class GossipMembership implements Membership {
   /** One push-pull exchange with `to`; true if it answered as itself with a valid reply (whose entries were merged). */
   private async exchange(to: string, full: boolean, timeoutMs = this.options.probeTimeoutMs): Promise<boolean> {
     const generation = this.generation;
-    const updates = full ? this.state.fullView(to) : this.state.piggyback(to);
+    const updates = (full ? this.state.fullView(to) : this.state.piggyback(to)).map(encodeEntry);
     let reply: unknown;
     try {
       reply = await this.rpc.call(to, SYNC, { updates, full }, { replySchema: anything, replyType: SYNC_REPLY, timeoutMs });
@@ -294,7 +294,7 @@ export class GossipMembership implements Membership {
 
   private async indirect(helper: string, target: string): Promise<boolean> {
     const generation = this.generation;
-    const payload = { target, updates: this.state.piggyback(helper) };
+    const payload = { target, updates: this.state.piggyback(helper).map(encodeEntry) };
     let reply: unknown;
     try {
       const timeoutMs = 2 * this.options.probeTimeoutMs;
@@ -312,15 +312,15 @@ export class GossipMembership implements Membership {
   private async onSync(from: NodeId, payload: unknown): Promise<{ type: string; payload: unknown }> {
     const msg = this.parseOrThrow(this.schemas.sync, payload, from, SYNC);
     this.state.mergeAll(msg.updates, msg.full);
-    const updates = msg.full ? this.state.fullView(from) : this.state.piggyback(from, msg.updates);
-    return { type: SYNC_REPLY, payload: { from: this.self, updates } };
+    const updates = msg.full ? this.state.fullView(from, msg.updates) : this.state.piggyback(from, msg.updates);
+    return { type: SYNC_REPLY, payload: { from: this.self, updates: updates.map(encodeEntry) } };
   }
 
   private async onProbe(from: NodeId, payload: unknown): Promise<{ type: string; payload: unknown }> {
     const msg = this.parseOrThrow(this.schemas.probe, payload, from, PROBE);
     this.state.mergeAll(msg.updates, false);
     const ok = msg.target !== this.self && (await this.exchange(msg.target, false));
-    return { type: PROBE_REPLY, payload: { from: this.self, ok, updates: this.state.piggyback(from, msg.updates) } };
+    return { type: PROBE_REPLY, payload: { from: this.self, ok, updates: this.state.piggyback(from, msg.updates).map(encodeEntry) } };
   }
 
   /** Parses a reply; undefined (counted) when it is refused. */

@@ -95,10 +95,21 @@ export class GossipState {
     return out;
   }
 
-  /** The whole view for a full sync: self and `to`'s entry first, then the rest, at most maxEntriesPerMessage (a random subset beyond). */
-  fullView(to: string): GossipEntry[] {
-    const first = [this.view.self, ...(this.view.get(to) === undefined ? [] : [this.view.get(to)!])];
-    const rest = this.view.all().filter((e) => e.id !== to && e.id !== this.view.self.id);
+  /**
+   * The view for a full sync: self and `to`'s entry first, then the rest, at
+   * most maxEntriesPerMessage (a random subset beyond). In a reply,
+   * `received` (the requester's view) leaves out what the requester already holds.
+   */
+  fullView(to: string, received?: readonly GossipEntry[]): GossipEntry[] {
+    const held = new Map((received ?? []).map((e) => [e.id, e]));
+    const selfId = this.view.self.id;
+    const about = this.view.get(to);
+    const first = [this.view.self, ...(about === undefined ? [] : [about])];
+    const rest = this.view.all().filter((e) => {
+      if (e.id === to || e.id === selfId) return false;
+      const h = held.get(e.id);
+      return h === undefined || h.incarnation !== e.incarnation || h.status !== e.status;
+    });
     return [...first, ...pickRandom(rest, this.options.maxEntriesPerMessage - first.length, this.random)];
   }
 

@@ -37,11 +37,14 @@ export class GossipCluster {
       m.on(event, (member) => seen.push({ at: this.sim.now(), event, member: member.id }));
     await node.start();
     this.nodes.set(id, node);
+    this.memberships.set(id, m);
     return m;
   }
 
+  private readonly memberships = new Map<NodeId, GossipMembership>();
+
   m(id: NodeId): GossipMembership {
-    return this.nodes.get(id)!.resolve(MembershipToken) as GossipMembership;
+    return this.memberships.get(id)!;
   }
 
   /** Running nodes (not crashed). */
@@ -77,6 +80,7 @@ export class GossipCluster {
   async crash(id: NodeId): Promise<void> {
     this.sim.crashNode(id);
     this.nodes.delete(id);
+    this.memberships.delete(id);
   }
 
   async stopAll(): Promise<void> {
