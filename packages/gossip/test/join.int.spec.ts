@@ -25,8 +25,7 @@ describe(`gossip, ${N} nodes: one joins`, () => {
       await sim.runUntil(() => knownAt.size === N, BOUND_ROUNDS * ROUND_MS * 4);
       const rounds = [...knownAt.values()].map((t) => Math.ceil((t - t0) / ROUND_MS));
       perNode.push(...rounds);
-      if (process.env['DBG'])
-        console.log(seed, [...knownAt.entries()].map(([o, t]) => `${o}:${t - t0}`).join(' '), c.m('n1').stats(), (globalThis as any).__tx);
+      console.log(seed, [...knownAt.entries()].map(([o, t]) => `${o}:${t - t0}`).join(' '), c.m('n1').stats(), (globalThis as any).__tx);
       perSeed.push(Math.max(...rounds));
       expect({ seed, worstRounds: Math.max(...rounds) }).toEqual({ seed, worstRounds: expect.any(Number) });
       expect(Math.max(...rounds)).toBeLessThanOrEqual(BOUND_ROUNDS);
