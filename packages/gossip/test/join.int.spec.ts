@@ -17,17 +17,15 @@ describe(`gossip, ${N} nodes: one joins`, () => {
     const newcomer = ids[N]!;
     return runSimulation({ seed, nodes: ids, trace: false }, async (sim) => {
       const c = await formCluster(sim, ids.slice(0, N), OPTS);
-      await sim.runFor(10_000); // quiet: every queue drained
-      const t0 = sim.now();
-      await c.start(newcomer, seedList(ids).slice(0, 3));
+      await sim.runFor(5000); // quiet: every piggyback queue drained
       const knownAt = new Map<string, number>();
       for (const o of ids.slice(0, N)) c.m(o).on('joined', (m) => void (m.id === newcomer && !knownAt.has(o) && knownAt.set(o, sim.now())));
+      const t0 = sim.now();
+      await c.start(newcomer, seedList(ids).slice(0, 3));
       await sim.runUntil(() => knownAt.size === N, BOUND_ROUNDS * ROUND_MS * 4);
       const rounds = [...knownAt.values()].map((t) => Math.ceil((t - t0) / ROUND_MS));
       perNode.push(...rounds);
-      console.log(seed, [...knownAt.entries()].map(([o, t]) => `${o}:${t - t0}`).join(' '), c.m('n1').stats(), (globalThis as any).__tx);
       perSeed.push(Math.max(...rounds));
-      expect({ seed, worstRounds: Math.max(...rounds) }).toEqual({ seed, worstRounds: expect.any(Number) });
       expect(Math.max(...rounds)).toBeLessThanOrEqual(BOUND_ROUNDS);
       expect(c.allSee(newcomer, 'alive')).toBe(true);
       await c.stopAll();
