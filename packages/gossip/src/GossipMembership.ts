@@ -17,7 +17,8 @@ import {
 import { z } from 'zod';
 import { GossipState, pickRandom } from './GossipState';
 import type { GossipStats } from './GossipStats';
-import { encodeEntry, messageSchemas, PROBE, PROBE_REPLY, SYNC, SYNC_REPLY, type GossipEntry, type MessageSchemas } from './messages';
+import { Exchanges } from './Exchanges';
+import { PROBE, SYNC, type GossipEntry } from './messages';
 import type { GossipOptions } from './options';
 
 const OWNER = '@dynamis/gossip';
@@ -41,7 +42,7 @@ const LIVE = new Set(['alive', 'suspect', 'leaving']);
 export class GossipMembership implements Membership {
   readonly self: NodeId;
   private readonly state: GossipState;
-  private readonly schemas: MessageSchemas;
+  private readonly x: Exchanges;
   /** Seeds from config: id → address. */
   private readonly seeds = new Map<string, string>();
   private readonly heardAt = new Map<string, number>();
@@ -72,7 +73,7 @@ export class GossipMembership implements Membership {
       weight: options.weight,
     };
     this.state = new GossipState(self, options, clock, random, logger);
-    this.schemas = messageSchemas(options.maxEntriesPerMessage);
+    this.x = new Exchanges(this.self, this.state, rpc, options, () => this.generation);
     for (const p of listed) if (p.id !== this.self) this.addSeed(p.id, p.address, true);
   }
 
@@ -140,7 +141,7 @@ export class GossipMembership implements Membership {
     if (!this.running) throw new DynamisError('UNAVAILABLE', `membership of ${this.self} is not started; cannot join`);
     for (const p of parsed) if (this.member(p.id) === undefined) this.addSeed(p.id, p.address, false);
     if (parsed.length === 0) return;
-    const answered = await Promise.all(parsed.map((p) => this.exchange(p.id, true, 2 * this.options.probeTimeoutMs)));
+    const answered = await Promise.all(parsed.map((p) => this.x.sync(p.id, true, 2 * this.options.probeTimeoutMs)));
     if (!answered.includes(true)) {
       throw new DynamisError('UNAVAILABLE', `no seed answered: ${parsed.map((p) => p.id).join(', ')}`, {
         details: { seeds: parsed.map((p) => `${p.id}@${p.address}`) },
@@ -164,14 +165,14 @@ export class GossipMembership implements Membership {
     for (const t of this.timers) t.cancel();
     this.timers = [];
     const peers = pickRandom(this.liveOthers(), this.options.fanout, this.random);
-    await Promise.all(peers.map((p) => this.exchange(p, false, 2 * this.options.probeTimeoutMs)));
+    await Promise.all(peers.map((p) => this.x.sync(p, false, 2 * this.options.probeTimeoutMs)));
   }
 
   /** Registers gossip.sync and gossip.probe, then runs the rounds. Throws INVALID_ARGUMENT if another owner registered them. Idempotent. */
   async start(): Promise<void> {
     if (this.running) return;
-    this.router.register(SYNC, anything, (from, payload) => this.onSync(from, payload), OWNER);
-    this.router.register(PROBE, anything, (from, payload) => this.onProbe(from, payload), OWNER);
+    this.router.register(SYNC, anything, this.x.onSync, OWNER);
+    this.router.register(PROBE, anything, this.x.onProbe, OWNER);
     this.running = true;
     this.joined = this.seeds.size === 0;
     const o = this.options;
@@ -220,7 +221,7 @@ export class GossipMembership implements Membership {
 
   private gossipRound(): void {
     if (this.state.broadcasts.size === 0) return;
-    for (const peer of pickRandom(this.liveOthers(), this.options.fanout, this.random)) void this.exchange(peer, false);
+    for (const peer of pickRandom(this.liveOthers(), this.options.fanout, this.random)) void this.x.sync(peer, false);
   }
 
   private syncRound(): void {
@@ -230,13 +231,13 @@ export class GossipMembership implements Membership {
       .map((e) => e.id);
     for (const id of this.seeds.keys()) if (this.state.view.get(id) === undefined) candidates.push(id);
     const [peer] = pickRandom(candidates, 1, this.random);
-    if (peer !== undefined) void this.exchange(peer, true, 2 * this.options.probeTimeoutMs);
+    if (peer !== undefined) void this.x.sync(peer, true, 2 * this.options.probeTimeoutMs);
   }
 
   private joinRound(): void {
     if (this.joined) return;
     const generation = this.generation;
-    void Promise.all([...this.seeds.keys()].map((id) => this.exchange(id, true, 2 * this.options.probeTimeoutMs))).then((ok) => {
+    void Promise.all([...this.seeds.keys()].map((id) => this.x.sync(id, true, 2 * this.options.probeTimeoutMs))).then((ok) => {
       if (generation !== this.generation || !ok.includes(true) || this.joined) return;
       this.joined = true;
       this.logger.info('joined the cluster', { members: this.state.view.size });
@@ -259,88 +260,15 @@ export class GossipMembership implements Membership {
 
   private async probe(target: GossipEntry): Promise<void> {
     const generation = this.generation;
-    if (await this.exchange(target.id, false)) return;
+    if (await this.x.sync(target.id, false)) return;
     const helpers = pickRandom(
       this.liveOthers().filter((id) => id !== target.id),
       this.options.indirectProbes,
       this.random,
     );
-    const results = await Promise.all(helpers.map((h) => this.indirect(h, target.id)));
+    const results = await Promise.all(helpers.map((h) => this.x.indirect(h, target.id)));
     if (generation !== this.generation || results.includes(true)) return;
     this.state.stats.failedProbes++;
     this.state.accuse(target.id, target.incarnation, 'suspect');
-  }
-
-  /** One push-pull exchange with `to`; true if it answered as itself with a valid reply (whose entries were merged). */
-  private async exchange(to: string, full: boolean, timeoutMs = this.options.probeTimeoutMs): Promise<boolean> {
-    const generation = this.generation;
-    const updates = (full ? this.state.fullView(to) : this.state.piggyback(to)).map(encodeEntry);
-    let reply: unknown;
-    try {
-      reply = await this.rpc.call(to, SYNC, { updates, full }, { replySchema: anything, replyType: SYNC_REPLY, timeoutMs });
-    } catch {
-      return false;
-    }
-    if (generation !== this.generation) return false;
-    const parsed = this.parse(this.schemas.syncReply, reply);
-    if (parsed === undefined) return false;
-    if (parsed.from !== to) {
-      this.state.stats.dropped['wrong-sender']++;
-      return false;
-    }
-    this.state.mergeAll(parsed.updates, full);
-    return true;
-  }
-
-  private async indirect(helper: string, target: string): Promise<boolean> {
-    const generation = this.generation;
-    const payload = { target, updates: this.state.piggyback(helper).map(encodeEntry) };
-    let reply: unknown;
-    try {
-      const timeoutMs = 2 * this.options.probeTimeoutMs;
-      reply = await this.rpc.call(helper, PROBE, payload, { replySchema: anything, replyType: PROBE_REPLY, timeoutMs });
-    } catch {
-      return false;
-    }
-    if (generation !== this.generation) return false;
-    const parsed = this.parse(this.schemas.probeReply, reply);
-    if (parsed === undefined) return false;
-    this.state.mergeAll(parsed.updates, false);
-    return parsed.from === helper && parsed.ok;
-  }
-
-  private async onSync(from: NodeId, payload: unknown): Promise<{ type: string; payload: unknown }> {
-    const msg = this.parseOrThrow(this.schemas.sync, payload, from, SYNC);
-    this.state.mergeAll(msg.updates, msg.full);
-    const updates = msg.full ? this.state.fullView(from, msg.updates) : this.state.piggyback(from, msg.updates);
-    return { type: SYNC_REPLY, payload: { from: this.self, updates: updates.map(encodeEntry) } };
-  }
-
-  private async onProbe(from: NodeId, payload: unknown): Promise<{ type: string; payload: unknown }> {
-    const msg = this.parseOrThrow(this.schemas.probe, payload, from, PROBE);
-    this.state.mergeAll(msg.updates, false);
-    const ok = msg.target !== this.self && (await this.exchange(msg.target, false));
-    return { type: PROBE_REPLY, payload: { from: this.self, ok, updates: this.state.piggyback(from, msg.updates).map(encodeEntry) } };
-  }
-
-  /** Parses a reply; undefined (counted) when it is refused. */
-  private parse<S extends z.ZodType>(schema: S, value: unknown): z.output<S> | undefined {
-    const updates = (value as { updates?: unknown } | null)?.updates;
-    if (Array.isArray(updates) && updates.length > this.options.maxEntriesPerMessage) {
-      this.state.stats.dropped['too-many-entries']++;
-      return undefined;
-    }
-    const parsed = schema.safeParse(value);
-    if (parsed.success) return parsed.data;
-    this.state.stats.dropped['invalid-message']++;
-    return undefined;
-  }
-
-  private parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, from: NodeId, type: string): z.output<S> {
-    const parsed = this.parse(schema, value);
-    if (parsed !== undefined) return parsed;
-    throw new DynamisError('PROTOCOL_ERROR', `Invalid '${type}' message from ${from} (refused, counted)`, {
-      details: { type, from, maxEntriesPerMessage: this.options.maxEntriesPerMessage },
-    });
   }
 }
