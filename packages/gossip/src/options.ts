@@ -65,7 +65,13 @@ export const gossipOptionsSchema = z
       .max(65_536)
       .default(256)
       .describe('Most member entries one message may carry; a message with more is refused (counted). Full syncs send at most this many.'),
-    maxPiggyback: z.number().int().min(1).max(1024).default(32).describe('Most updates piggybacked on one message.'),
+    maxPiggyback: z
+      .number()
+      .int()
+      .min(2)
+      .max(1024)
+      .default(32)
+      .describe('Most updates piggybacked on one message (one slot is kept for what the sender holds against the receiver).'),
     maxClockSkewMs: z
       .number()
       .int()

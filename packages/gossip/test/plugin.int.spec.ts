@@ -15,6 +15,7 @@ describe('@dynamis/gossip plugin', () => {
     expect(() => gossipMembership({ maxMembers: 10, maxEntriesPerMessage: 11 })).toThrow(/maxEntriesPerMessage/);
     expect(() => gossipMembership({ maxEntriesPerMessage: 4, maxPiggyback: 5 })).toThrow(/maxPiggyback/);
     expect(() => gossipMembership({ fanout: 0 })).toThrow(/fanout/);
+    expect(() => gossipMembership({ maxPiggyback: 1 })).toThrow(/maxPiggyback/);
     expect(() => gossipMembership({ advertise: 'no-port' })).toThrow(/advertise/);
     expect(() => gossipMembership({ zone: 'a b' })).toThrow(/zone/);
   });
