@@ -107,7 +107,7 @@ export class GossipMembership implements Membership {
     return this.state.view.get(id);
   }
 
-  /** SWIM suspicion as a level: 0 alive, (0, 1] the elapsed share of a suspicion, Infinity down or left, undefined unknown. */
+  /** SWIM suspicion as a level: 0 alive, 0.5 suspected (SWIM has no finer level), Infinity down or left, undefined unknown. */
   suspicionOf(id: NodeId): number | undefined {
     const e = this.state.view.get(id);
     if (e === undefined) return undefined;
@@ -154,7 +154,7 @@ export class GossipMembership implements Membership {
    * Graceful leave: gossips 'leaving' (incarnation + 1) for leaveAnnounceMs,
    * then 'left' (+ 1 again), pushed to `fanout` members directly; then stops
    * probing and gossiping (it still answers, as 'left'). Resolves once 'left'
-   * was pushed. Idempotent; UNAVAILABLE if not started.
+   * was pushed. A second call resolves at once; UNAVAILABLE if not started.
    */
   async leave(): Promise<void> {
     if (!this.running) throw new DynamisError('UNAVAILABLE', `membership of ${this.self} is not started; cannot leave`);
