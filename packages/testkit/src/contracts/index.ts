@@ -6,3 +6,4 @@ export * from './conflictResolver';
 export * from './partitioner';
 export * from './coordinator';
 export * from './hintStore';
+export * from './membership';

@@ -1,0 +1,59 @@
+import { describe, expect, it } from '@jest/globals';
+import type { Logger, Member } from '@dynamis/core';
+import { Scheduler, VirtualClock } from '@dynamis/testkit';
+import { Publisher } from './Publisher';
+
+const silent: Logger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {}, child: () => silent } as unknown as Logger;
+const m = (status: Member['status'], address = 'a:1'): Member => ({ id: 'x', address, status });
+
+function setup(minTransitionMs: number) {
+  const scheduler = new Scheduler();
+  const clock = new VirtualClock(scheduler);
+  let current: Member | undefined = m('up');
+  const p = new Publisher(clock, silent, minTransitionMs, () => current);
+  const events: string[] = [];
+  for (const ev of ['up', 'down', 'joined', 'left'] as const)
+    p.on(ev, (member) => events.push(`${ev}:${member.status}@${scheduler.now()}`));
+  const set = (member: Member | undefined): void => {
+    current = member;
+    p.update('x', member);
+  };
+  return { scheduler, p, events, set };
+}
+
+describe('Publisher: events and flap damping', () => {
+  it('joined once for a new member, then one event per transition; a seed placeholder joins when its entry arrives', () => {
+    const { p, events, set } = setup(0);
+    p.update('x', m('joining'), true);
+    set(m('up'));
+    set(m('up'));
+    set(m('leaving'));
+    set(m('down'));
+    set(m('up'));
+    set(m('left'));
+    set(m('left'));
+    set(m('up'));
+    expect(events).toEqual(['joined:up@0', 'down:down@0', 'up:up@0', 'left:left@0', 'joined:up@0']);
+    set(m('up', 'b:2')); // a new process at another address
+    expect(events.at(-1)).toBe('joined:up@0');
+    expect(p.member('x')).toEqual(m('up', 'b:2'));
+  });
+
+  it('two up/down flips are at least minTransitionMs apart; a flip due sooner is re-checked then against the current state', async () => {
+    const { scheduler, p, events, set } = setup(1000);
+    p.update('x', m('up'), true);
+    set(m('down'));
+    expect(events).toEqual(['down:down@0']);
+    await scheduler.runFor(100);
+    set(m('up'));
+    set(m('down'));
+    set(m('up'));
+    expect(p.member('x')!.status).toBe('down'); // held
+    await scheduler.runFor(1000);
+    expect(events).toEqual(['down:down@0', 'up:up@1000']);
+    set(m('down'));
+    set(m('up')); // back before the next flip was due: nothing fires
+    await scheduler.runFor(2000);
+    expect(events).toEqual(['down:down@0', 'up:up@1000']);
+  });
+});

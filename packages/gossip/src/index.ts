@@ -1,0 +1,8 @@
+export * from './options';
+export { SYNC, SYNC_REPLY, PROBE, PROBE_REPLY, MAX_ID_LENGTH, MAX_ADDRESS_LENGTH, DROP_REASONS } from './messages';
+export type { GossipEntry, GossipStatus, DropReason } from './messages';
+export type { GossipStats } from './GossipStats';
+export * from './GossipMembership';
+export * from './SwimFailureDetector';
+export * from './plugin';
+export * from './bounds';
