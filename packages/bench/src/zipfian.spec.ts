@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { fnvhash64Mod, ScrambledZipfian, ZETAN } from './zipfian';
+import { fnvhash64Mod, negate64, ScrambledZipfian, ZETAN } from './zipfian';
 
 /** YCSB's Utils.fnvhash64, transcribed with BigInt (64-bit wrap-around, Math.abs of the signed result). */
 function referenceFnv(val: bigint): bigint {
@@ -42,6 +42,21 @@ describe('fnvhash64Mod', () => {
       expect(fnvhash64Mod(val, 2 ** 36)).toBe(Number(referenceFnv(BigInt(val)) % 2n ** 36n));
       expect(fnvhash64Mod(val, 10_000)).toBe(Number(referenceFnv(BigInt(val)) % 10_000n));
     }
+  });
+});
+
+describe('negate64', () => {
+  it('is 2^64 - x for any 64-bit x, including a zero low half (the borrow)', () => {
+    const check = (hi: number, lo: number): void => {
+      const x = (BigInt(hi) << 32n) | BigInt(lo);
+      const [nhi, nlo] = negate64(hi, lo);
+      expect((BigInt(nhi) << 32n) | BigInt(nlo)).toBe(BigInt.asUintN(64, -x));
+    };
+    check(0x80000000, 0);
+    check(0xffffffff, 0);
+    check(0xffffffff, 1);
+    check(0x80000000, 0xffffffff);
+    fc.assert(fc.property(fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 0, max: 0xffffffff }), (hi, lo) => check(hi, lo)));
   });
 });
 

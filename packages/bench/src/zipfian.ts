@@ -41,11 +41,7 @@ export function fnvhash64Mod(val: number, m: number): number {
     hi = (hi * PRIME_LOW + carry + ((lo << 8) >>> 0)) % TWO32;
     lo = low % TWO32;
   }
-  if (hi >= 0x80000000) {
-    // negative as a signed 64-bit value: take its absolute value (two's complement)
-    lo = (TWO32 - lo) % TWO32;
-    hi = (TWO32 - 1 - hi + (lo === 0 ? 1 : 0)) % TWO32;
-  }
+  if (hi >= 0x80000000) [hi, lo] = negate64(hi, lo); // negative as a signed 64-bit value: Math.abs
   // Horner over 16-bit limbs keeps every intermediate below 2^52 when m ≤ 2^36.
   let r = 0;
   r = (r * 65536 + Math.floor(hi / 65536)) % m;
@@ -53,6 +49,12 @@ export function fnvhash64Mod(val: number, m: number): number {
   r = (r * 65536 + Math.floor(lo / 65536)) % m;
   r = (r * 65536 + (lo % 65536)) % m;
   return r;
+}
+
+/** The two's complement negation of the 64-bit value hi·2^32 + lo (both halves unsigned 32-bit), as [hi, lo]. */
+export function negate64(hi: number, lo: number): [number, number] {
+  const nlo = (TWO32 - lo) % TWO32;
+  return [(TWO32 - 1 - hi + (nlo === 0 ? 1 : 0)) % TWO32, nlo];
 }
 
 /**
