@@ -13,6 +13,7 @@ describe('parseBenchArgs', () => {
       records: DEFAULTS.records,
       inflight: DEFAULTS.inflight,
       redisServer: '/usr/bin/redis-server',
+      clusterEngine: 'lsm',
     });
   });
 
@@ -24,6 +25,7 @@ describe('parseBenchArgs', () => {
     expect(parseBenchArgs(['--warmup', '0']).warmupSeconds).toBe(0);
     expect(parseBenchArgs(['--cpu-prof', '/tmp/p']).cpuProfDir).toBe('/tmp/p');
     expect(parseBenchArgs(['-h']).help).toBe(true);
+    expect(parseBenchArgs(['--cluster-engine', 'memory']).clusterEngine).toBe('memory');
   });
 
   it.each([
@@ -35,6 +37,8 @@ describe('parseBenchArgs', () => {
     [['--inflight', '-1'], /--inflight must be a positive integer/],
     [['--warmup', '-1'], /--warmup must be a number ≥ 0/],
     [['--records'], /--records needs a value/],
+    [['--cluster-engine', 'lsm,memory'], /--cluster-engine takes one of lsm, memory/],
+    [['--cluster-engine', 'rocks'], /--cluster-engine: unknown 'rocks'/],
     [['--speed', '3'], /unknown option --speed/],
     [['cluster'], /unexpected argument 'cluster'/],
   ])('refuses %j naming the option', (argv, message) => {

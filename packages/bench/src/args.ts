@@ -21,6 +21,8 @@ export interface BenchArgs {
   readonly records: number;
   /** Requests in flight of the cluster and ceiling cases, and the "many" level of the single-node cases (1 is always run there). */
   readonly inflight: number;
+  /** The cluster nodes' engine: 'lsm' (the issue's configuration) or 'memory' (to tell the engine's share of the cluster's cost). */
+  readonly clusterEngine: 'lsm' | 'memory';
   /** When set, cluster node n1 runs with `--cpu-prof --cpu-prof-dir <dir>` (the profile is written when the bench stops it). */
   readonly cpuProfDir?: string;
   /** The redis-server binary. */
@@ -49,6 +51,7 @@ export const BENCH_USAGE = `Usage: node packages/bench/dist/main.js [options]   
   --rounds <n>        rounds; each figure is the median of the rounds (default ${DEFAULTS.rounds})
   --records <n>       records loaded before the cases (default ${DEFAULTS.records})
   --inflight <n>      requests in flight (default ${DEFAULTS.inflight})
+  --cluster-engine <e> lsm (default) or memory: the cluster nodes' engine
   --cpu-prof <dir>    run cluster node n1 under node --cpu-prof, writing its profile to <dir>
   --redis-server <p>  redis-server binary (default ${DEFAULTS.redisServer}); when missing, the redis column is skipped
   -h, --help          this text`;
@@ -92,12 +95,24 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     rounds: positive('rounds', values.get('rounds'), DEFAULTS.rounds, true),
     records: positive('records', values.get('records'), DEFAULTS.records, true),
     inflight: positive('inflight', values.get('inflight'), DEFAULTS.inflight, true),
+    clusterEngine: listOf('cluster-engine', values.get('cluster-engine') ?? 'lsm', ['lsm', 'memory'] as const, true)[0]!,
     ...(cpuProfDir !== undefined ? { cpuProfDir } : {}),
     redisServer: values.get('redis-server') ?? DEFAULTS.redisServer,
   };
 }
 
-const KNOWN = new Set(['only', 'workloads', 'seconds', 'warmup', 'rounds', 'records', 'inflight', 'cpu-prof', 'redis-server']);
+const KNOWN = new Set([
+  'only',
+  'workloads',
+  'seconds',
+  'warmup',
+  'rounds',
+  'records',
+  'inflight',
+  'cluster-engine',
+  'cpu-prof',
+  'redis-server',
+]);
 
 /** `text` as a number > 0 (or ≥ 0 when `zeroOk`), an integer when `integer`; `fallback` when absent. */
 function positive(name: string, text: string | undefined, fallback: number, integer: boolean, zeroOk = false): number {
@@ -112,8 +127,9 @@ function positive(name: string, text: string | undefined, fallback: number, inte
 }
 
 /** The comma-separated `text` as members of `allowed`, deduplicated, in the order of `allowed`. */
-function listOf<T extends string>(name: string, text: string, allowed: readonly T[]): T[] {
+function listOf<T extends string>(name: string, text: string, allowed: readonly T[], single = false): T[] {
   const given = text.split(',').map((s) => s.trim());
+  if (single && given.length !== 1) throw new BenchArgsError(`--${name} takes one of ${allowed.join(', ')}`);
   for (const item of given) {
     if (!(allowed as readonly string[]).includes(item))
       throw new BenchArgsError(`--${name}: unknown '${item}' (one or more of ${allowed.join(', ')}, comma-separated)`);

@@ -1,7 +1,7 @@
 import type { WorkloadName } from './args';
 import { drive, type CaseResult, type DriveOptions } from './drive';
 import { random } from './env';
-import { fanout } from './fanout';
+import { fanout, type EchoPeers } from './fanout';
 import { randomValues, sizedKey, VALUE_SIZES, type KvTarget } from './kvTargets';
 import type { Nodes } from './nodes';
 import { runWorkload } from './ycsb';
@@ -16,7 +16,8 @@ export async function measure(round: Round, label: string, name: string, run: ()
   const r = await run();
   round.set(name, r);
   const errors = r.errors > 0 ? `, ${r.errors} errors (first: ${r.firstError})` : '';
-  process.stderr.write(`${Math.round(r.opsPerSec)} ops/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms${errors}\n`);
+  const cpu = `CPU/op: driver ${Math.round(r.cpu.driverUsPerOp)} µs, servers ${Math.round(r.cpu.serversUsPerOp)} µs`;
+  process.stderr.write(`${Math.round(r.opsPerSec)} ops/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, ${cpu}${errors}\n`);
 }
 
 export const ycsbCase = (w: WorkloadName): string => `ycsb ${w}`;
@@ -61,7 +62,7 @@ export async function kvCases(
         for (const t of targets) {
           const key = (): string => sizedKey(size, random.int(records));
           const run = op === 'put' ? (seq: number) => t.put(key(), pool[seq % pool.length]!) : () => t.get(key());
-          await measure(round, label, kvCase(t.name, op, size, inflight), () => drive(run, { ...o, inflight }));
+          await measure(round, label, kvCase(t.name, op, size, inflight), () => drive(run, { ...o, inflight, servers: t.pids }));
         }
       }
     }
@@ -72,7 +73,7 @@ export async function kvCases(
 export async function singleCases(
   round: Round,
   label: string,
-  echoPort: number,
+  echo: EchoPeers,
   memory: KvTarget,
   levels: readonly number[],
   records: number,
@@ -81,9 +82,10 @@ export async function singleCases(
   const pool = randomValues(100);
   const key = (): string => sizedKey(100, random.int(records));
   for (const inflight of levels) {
-    const at = { ...o, inflight };
+    const at = { ...o, inflight, servers: memory.pids };
+    const bare = { ...o, inflight, servers: echo.pids };
     for (const cork of [false, true])
-      await measure(round, label, roundTripCase(cork, inflight), () => fanout([echoPort], 1, ROUND_TRIP_BYTES, cork, at));
+      await measure(round, label, roundTripCase(cork, inflight), () => fanout(echo.ports, 1, ROUND_TRIP_BYTES, cork, bare));
     await measure(round, label, kvCase(memory.name, 'get', 100, inflight), () => drive(() => memory.get(key()), at));
     await measure(round, label, kvCase(memory.name, 'put', 100, inflight), () =>
       drive((seq) => memory.put(key(), pool[seq % pool.length]!), at),

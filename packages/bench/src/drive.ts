@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { ownCpuUs, processesCpuUs } from './cpuMeter';
 import { clock } from './env';
 import { LatencyHistogram, type LatencySummary } from './LatencyHistogram';
 
@@ -13,6 +14,8 @@ export interface CaseResult {
   readonly latency: LatencySummary;
   /** The message of the first failure, if any. */
   readonly firstError?: string;
+  /** CPU time per completed operation, µs, over the measured window: this driver process, and the `servers` processes together (NaN if unreadable). */
+  readonly cpu: { readonly driverUsPerOp: number; readonly serversUsPerOp: number };
 }
 
 export interface DriveOptions {
@@ -20,6 +23,8 @@ export interface DriveOptions {
   readonly inflight: number;
   readonly warmupSeconds: number;
   readonly seconds: number;
+  /** Pids of the processes serving the case (nodes, echo peers, redis-server), whose CPU time is measured too. */
+  readonly servers?: readonly number[];
 }
 
 /**
@@ -58,16 +63,19 @@ export async function drive(op: (seq: number) => Promise<unknown>, options: Driv
   };
   const loops = Array.from({ length: options.inflight }, loop);
   await sleep(options.warmupSeconds * 1000);
+  const servers = options.servers ?? [];
   measuring = true;
   const start = performance.now();
+  const [own0, servers0] = [ownCpuUs(), processesCpuUs(servers)];
   await sleep(options.seconds * 1000);
   measuring = false;
+  const cpu = { driverUsPerOp: (ownCpuUs() - own0) / ops, serversUsPerOp: (processesCpuUs(servers) - servers0) / ops };
   const elapsed = (performance.now() - start) / 1000;
   stopped = true;
   await Promise.all(loops);
   const latency = histogram.summary();
   histogram.destroy();
-  return { opsPerSec: ops / elapsed, ops, errors, latency, ...(firstError !== undefined ? { firstError } : {}) };
+  return { opsPerSec: ops / elapsed, ops, errors, latency, cpu, ...(firstError !== undefined ? { firstError } : {}) };
 }
 
 /**

@@ -6,6 +6,7 @@ import { wsSender } from './wsSender';
 /** Echo server processes (echoPeer.js), each on its own port. */
 export interface EchoPeers {
   readonly ports: readonly number[];
+  readonly pids: readonly number[];
   stop(): Promise<void>;
 }
 
@@ -17,7 +18,11 @@ export async function startEchoPeers(count: number): Promise<EchoPeers> {
     ),
   );
   const procs: BenchChild[] = started.map((s) => s.proc);
-  return { ports: started.map((s) => Number(s.match[1])), stop: async () => void (await Promise.all(procs.map((p) => p.stop()))) };
+  return {
+    ports: started.map((s) => Number(s.match[1])),
+    pids: procs.map((p) => p.child.pid!),
+    stop: async () => void (await Promise.all(procs.map((p) => p.stop()))),
+  };
 }
 
 /** A pending operation: resolves once `quorum` peers echoed it. */

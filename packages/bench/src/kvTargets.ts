@@ -7,14 +7,17 @@ import type { RedisOps } from './redisServer';
 export interface KvTarget {
   /** Column name, e.g. 'dynamis memory', 'redis everysec'. */
   readonly name: string;
+  /** The server process(es) behind it, whose CPU time is measured. */
+  readonly pids: readonly number[];
   put(key: string, value: Buffer): Promise<unknown>;
   /** Rejects when the key is missing: every get of the bench reads a loaded key. */
   get(key: string): Promise<unknown>;
 }
 
-export function dynamisTarget(name: string, client: DynamisClient): KvTarget {
+export function dynamisTarget(name: string, client: DynamisClient, pids: readonly number[]): KvTarget {
   return {
     name,
+    pids,
     put: (key, value) => client.put(key, value),
     get: async (key) => {
       const r = await client.get(key);
@@ -23,9 +26,10 @@ export function dynamisTarget(name: string, client: DynamisClient): KvTarget {
   };
 }
 
-export function redisTarget(name: string, client: RedisOps): KvTarget {
+export function redisTarget(name: string, client: RedisOps, pids: readonly number[]): KvTarget {
   return {
     name,
+    pids,
     put: (key, value) => client.set(key, value),
     get: async (key) => {
       if ((await client.get(key)) === null) throw new Error(`get of loaded key ${key} found nothing`);

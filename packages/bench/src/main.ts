@@ -28,15 +28,16 @@ interface Setup {
   stops: (() => Promise<void>)[];
 }
 
+const pidsOf = (nodes: Nodes): number[] => nodes.procs.map((p) => p.child.pid!);
 const say = (text: string): boolean => process.stderr.write(`${text}\n`);
 
 async function setUp(a: BenchArgs): Promise<Setup> {
   const s: Setup = { kvTargets: [], stops: [] };
   const has = (x: string): boolean => (a.sections as readonly string[]).includes(x);
   if (has('cluster')) {
-    say('starting 3 node processes (quorum N=3 W=2 R=2, engine-lsm) ...');
+    say(`starting 3 node processes (quorum N=3 W=2 R=2, engine-${a.clusterEngine}) ...`);
     const prof = a.cpuProfDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', a.cpuProfDir];
-    s.cluster = await startCluster(3, prof);
+    s.cluster = await startCluster(3, a.clusterEngine, prof);
     s.stops.push(s.cluster.stop);
     say(`loading ${a.records} records of 1 KiB, ${a.inflight} in flight ...`);
     const load = await loadRecords(s.cluster.clients, a.records, a.inflight);
@@ -53,18 +54,18 @@ async function setUp(a: BenchArgs): Promise<Setup> {
   if (has('single') || has('redis')) {
     const node = await startSingleNode('memory');
     s.stops.push(node.stop);
-    s.memory = dynamisTarget('dynamis memory', node.clients[0]!);
+    s.memory = dynamisTarget('dynamis memory', node.clients[0]!, pidsOf(node));
     s.kvTargets.push(s.memory);
   }
   if (has('redis')) {
     const lsm = await startSingleNode('lsm');
     s.stops.push(lsm.stop);
-    s.kvTargets.push(dynamisTarget('dynamis lsm', lsm.clients[0]!));
+    s.kvTargets.push(dynamisTarget('dynamis lsm', lsm.clients[0]!, pidsOf(lsm)));
     if (redisAvailable(a.redisServer)) {
       for (const persistence of ['none', 'everysec'] as const) {
         const r = await startRedis(a.redisServer, persistence);
         s.stops.push(r.stop);
-        s.kvTargets.push(redisTarget(`redis ${persistence}`, r.client));
+        s.kvTargets.push(redisTarget(`redis ${persistence}`, r.client, [r.pid]));
       }
     } else {
       say(`redis-server not found at ${a.redisServer}: the redis columns are skipped`);
@@ -85,10 +86,10 @@ async function runRounds(a: BenchArgs, s: Setup): Promise<Round[]> {
   for (let i = 1; i <= a.rounds; i++) {
     const round: Round = new Map();
     const label = `[round ${i}/${a.rounds}]`;
-    if (s.cluster !== undefined) await clusterCases(round, label, s.cluster, a.workloads, a.records, o);
-    if (s.echo3 !== undefined) await ceilingCases(round, label, s.echo3.ports, o);
+    if (s.cluster !== undefined) await clusterCases(round, label, s.cluster, a.workloads, a.records, { ...o, servers: pidsOf(s.cluster) });
+    if (s.echo3 !== undefined) await ceilingCases(round, label, s.echo3.ports, { ...o, servers: s.echo3.pids });
     if (has('redis')) await kvCases(round, label, s.kvTargets, levels, a.records, o);
-    if (s.echo1 !== undefined && s.memory !== undefined) await singleCases(round, label, s.echo1.ports[0]!, s.memory, levels, a.records, o);
+    if (s.echo1 !== undefined && s.memory !== undefined) await singleCases(round, label, s.echo1, s.memory, levels, a.records, o);
     rounds.push(round);
   }
   return rounds;
@@ -104,7 +105,7 @@ function report(a: BenchArgs, s: Setup, rounds: Round[], load: string): void {
   ]);
   if (has('cluster') || has('ceiling')) {
     out([
-      `## Cluster: YCSB, ${a.inflight} in flight, 1 KiB values, scrambled zipfian 0.99 over ${a.records} records; fan-out ceiling, same in flight`,
+      `## Cluster: YCSB on 3 nodes (quorum N=3 W=2 R=2, engine-${a.clusterEngine}), ${a.inflight} in flight, 1 KiB values, scrambled zipfian 0.99 over ${a.records} records; fan-out ceiling, same in flight`,
       '',
       ...clusterReport(rounds, a.workloads, has('cluster')),
     ]);

@@ -40,19 +40,19 @@ export async function startSingleNode(engine: 'memory' | 'lsm'): Promise<Nodes> 
 
 /**
  * Starts `size` node processes forming one cluster: `--coordinator quorum
- * --engine lsm --replication 3,2,2`, each with every member as `--peer
+ * --engine <engine> --replication 3,2,2`, each with every member as `--peer
  * id@127.0.0.1:port` and a temporary data dir; node n1 under `nodeFlags` (e.g.
  * --cpu-prof). Resolves once a put through every node is acknowledged by a
  * quorum (membership has seen the peers), retrying for up to 60 s.
  */
-export async function startCluster(size: number, n1NodeFlags: readonly string[] = []): Promise<Nodes> {
+export async function startCluster(size: number, engine: 'lsm' | 'memory', n1NodeFlags: readonly string[] = []): Promise<Nodes> {
   const ids = Array.from({ length: size }, (_, i) => `n${i + 1}`);
   const ports = await Promise.all(ids.map(() => freePort()));
   const peers = ids.flatMap((id, i) => ['--peer', `${id}@127.0.0.1:${ports[i]}`]);
   const started = await Promise.all(
     ids.map((id, i) => {
       const args = ['--node-id', id, '--host', '127.0.0.1', '--port', String(ports[i]), '--data-dir', benchTempDir(`cluster-${id}`)];
-      args.push('--coordinator', 'quorum', '--engine', 'lsm', '--replication', '3,2,2', ...peers);
+      args.push('--coordinator', 'quorum', '--engine', engine, '--replication', '3,2,2', ...peers);
       return startNode(`cluster node ${id}`, args, i === 0 ? n1NodeFlags : []);
     }),
   );

@@ -9,6 +9,7 @@ const result = (opsPerSec: number, p50 = 1, errors = 0): CaseResult => ({
   ops: Math.round(opsPerSec),
   errors,
   latency: { count: 1, p50, p99: p50 * 10, p999: p50 * 20, max: p50 * 30 },
+  cpu: { driverUsPerOp: p50 * 100, serversUsPerOp: p50 * 200 },
 });
 
 describe('median', () => {
@@ -37,7 +38,7 @@ describe('caseMedian and ratioMedian', () => {
   ];
 
   it('gives the median rate and latency over the rounds and sums the errors', () => {
-    expect(caseMedian(rounds, 'a')).toEqual({ opsPerSec: 200, p50: 3, p99: 30, p999: 60, errors: 3 });
+    expect(caseMedian(rounds, 'a')).toEqual({ opsPerSec: 200, p50: 3, p99: 30, p999: 60, errors: 3, driverUs: 300, serversUs: 600 });
     expect(caseMedian(rounds, 'missing').opsPerSec).toBeNaN();
   });
 

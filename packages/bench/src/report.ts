@@ -12,6 +12,9 @@ export interface CaseMedian {
   readonly p999: number;
   /** Summed over the rounds. */
   readonly errors: number;
+  /** CPU time per operation, µs: the driver process, and the server processes together. */
+  readonly driverUs: number;
+  readonly serversUs: number;
 }
 
 export function caseMedian(rounds: readonly Round[], name: string): CaseMedian {
@@ -24,6 +27,8 @@ export function caseMedian(rounds: readonly Round[], name: string): CaseMedian {
     p99: of((r) => r.latency.p99),
     p999: of((r) => r.latency.p999),
     errors,
+    driverUs: of((r) => r.cpu.driverUsPerOp),
+    serversUs: of((r) => r.cpu.serversUsPerOp),
   };
 }
 
@@ -44,13 +49,19 @@ export function rate(n: number): string {
 const ms = (n: number): string => (Number.isFinite(n) ? (n < 10 ? n.toFixed(3) : n.toFixed(1)) : '–');
 const ratio = (r: { median: number; each: number[] }): string =>
   Number.isFinite(r.median) ? `**${r.median.toFixed(2)}** (rounds: ${r.each.map((x) => x.toFixed(2)).join(', ')})` : '–';
-const cell = (m: CaseMedian): string => (Number.isFinite(m.opsPerSec) ? `${rate(m.opsPerSec)} (${ms(m.p50)} / ${ms(m.p99)})` : '–');
+const us = (n: number): string => (Number.isFinite(n) ? n.toFixed(0) : '–');
+const cell = (m: CaseMedian): string =>
+  Number.isFinite(m.opsPerSec) ? `${rate(m.opsPerSec)} (${ms(m.p50)} / ${ms(m.p99)}; ${us(m.serversUs)} µs)` : '–';
 
 export function clusterReport(rounds: readonly Round[], workloads: readonly WorkloadName[], withCluster: boolean): string[] {
-  const lines = ['| case | ops/s | p50 ms | p99 ms | p99.9 ms | errors |', '| --- | ---: | ---: | ---: | ---: | ---: |'];
+  const lines = [
+    '| case | ops/s | p50 ms | p99 ms | p99.9 ms | errors | CPU/op servers µs | CPU/op driver µs |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
   const row = (label: string, name: string): void => {
     const m = caseMedian(rounds, name);
-    lines.push(`| ${label} | ${rate(m.opsPerSec)} | ${ms(m.p50)} | ${ms(m.p99)} | ${ms(m.p999)} | ${m.errors} |`);
+    const cells = [rate(m.opsPerSec), ms(m.p50), ms(m.p99), ms(m.p999), m.errors, us(m.serversUs), us(m.driverUs)];
+    lines.push(`| ${label} | ${cells.join(' | ')} |`);
   };
   if (withCluster) {
     for (const w of workloads) {
@@ -86,7 +97,10 @@ export function singleReport(rounds: readonly Round[], levels: readonly number[]
     const cells = [plain, corked, get, put].map((c) => cell(caseMedian(rounds, c)));
     lines.push(`| ${n} | ${cells.join(' | ')} | ${rs.map((r) => (Number.isFinite(r.median) ? r.median.toFixed(2) : '–')).join(' | ')} |`);
   }
-  lines.push('', 'Cells: ops/s (p50 / p99 ms), medians of the rounds. Target "within 1.5× of the round trip": ratio ≥ 0.67.');
+  lines.push(
+    '',
+    'Cells: ops/s (p50 / p99 ms; CPU µs per op of the server process), medians of the rounds. Target "within 1.5× of the round trip": ratio ≥ 0.67.',
+  );
   return lines;
 }
 
@@ -111,7 +125,7 @@ export function redisReport(rounds: readonly Round[], levels: readonly number[],
   }
   lines.push(
     '',
-    'Cells: ops/s (p50 / p99 ms), medians of the rounds; ratios: median of the per-round ratios. Targets (issue 10, 64 in flight, 100 B): memory ≥ 0.5× redis, lsm ≥ 0.4×.',
+    'Cells: ops/s (p50 / p99 ms; CPU µs per op of the server process), medians of the rounds; ratios: median of the per-round ratios. Targets (issue 10, 64 in flight, 100 B): memory ≥ 0.5× redis, lsm ≥ 0.4×.',
   );
   return lines;
 }
