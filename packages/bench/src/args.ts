@@ -53,6 +53,7 @@ export const BENCH_USAGE = `Usage: node packages/bench/dist/main.js [options]   
   --inflight <n>      requests in flight (default ${DEFAULTS.inflight})
   --cluster-engine <e> lsm (default) or memory: the cluster nodes' engine
   --cpu-prof <dir>    run cluster node n1 under node --cpu-prof, writing its profile to <dir>
+                      (then 'cluster' runs without the ceiling, unless --only names 'ceiling' too)
   --redis-server <p>  redis-server binary (default ${DEFAULTS.redisServer}); when missing, the redis column is skipped
   -h, --help          this text`;
 

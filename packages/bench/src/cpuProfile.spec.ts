@@ -15,29 +15,33 @@ describe('summariseProfile', () => {
       frame(4, '(garbage collector)', ''),
       frame(5, 'parse', 'file:///work/main/packages/core/dist/wire/frame.js', 41), // same function, other call path
       frame(6, 'writev', 'node:internal/stream_base_commons', 120),
+      frame(7, '(idle)', ''),
     ],
-    samples: [2, 2, 3, 4, 5, 5, 6, 2, 3, 4],
+    samples: [2, 2, 3, 4, 5, 5, 6, 2, 3, 4, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7],
   };
 
   it('adds up the self samples of a function over its call paths and ranks by share', () => {
-    const { frames } = summariseProfile(profile, 3);
+    const { frames, idleShare } = summariseProfile(profile, 4);
     expect(frames).toEqual([
-      { frame: 'parse (core/dist/wire/frame.js:42)', owner: '@dynamis/core', share: 0.4 },
-      { frame: 'encode (msgpackr/pack.js:10)', owner: 'msgpackr', share: 0.3 },
-      { frame: '(garbage collector)', owner: '(garbage collector)', share: 0.2 },
+      { frame: '(idle)', owner: '(idle)', share: 0.5, busyShare: NaN },
+      { frame: 'parse (core/dist/wire/frame.js:42)', owner: '@dynamis/core', share: 0.2, busyShare: 0.4 },
+      { frame: 'encode (msgpackr/pack.js:10)', owner: 'msgpackr', share: 0.15, busyShare: 0.3 },
+      { frame: '(garbage collector)', owner: '(garbage collector)', share: 0.1, busyShare: 0.2 },
     ]);
+    expect(idleShare).toBe(0.5);
   });
 
   it('sums by owner: package, node internals, V8 category', () => {
     expect(summariseProfile(profile, 10).owners).toEqual([
-      { owner: '@dynamis/core', share: 0.4 },
-      { owner: 'msgpackr', share: 0.3 },
-      { owner: '(garbage collector)', share: 0.2 },
-      { owner: 'node', share: 0.1 },
+      { owner: '(idle)', share: 0.5, busyShare: NaN },
+      { owner: '@dynamis/core', share: 0.2, busyShare: 0.4 },
+      { owner: 'msgpackr', share: 0.15, busyShare: 0.3 },
+      { owner: '(garbage collector)', share: 0.1, busyShare: 0.2 },
+      { owner: 'node', share: 0.05, busyShare: 0.1 },
     ]);
   });
 
   it('gives empty lists for a profile without samples', () => {
-    expect(summariseProfile({ nodes: profile.nodes, samples: [] }, 5)).toEqual({ frames: [], owners: [] });
+    expect(summariseProfile({ nodes: profile.nodes, samples: [] }, 5)).toEqual({ frames: [], owners: [], idleShare: 0 });
   });
 });

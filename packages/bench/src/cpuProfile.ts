@@ -13,8 +13,13 @@ export interface FrameShare {
   readonly frame: string;
   /** The code's owner: a package (@dynamis/x, a node_modules package), 'node' (node: internals), or the V8 category ('(garbage collector)', '(program)', '(idle)'). */
   readonly owner: string;
+  /** Of all samples. */
   readonly share: number;
+  /** Of the samples in which the thread was busy (all but '(idle)'): where the CPU time went. NaN for '(idle)' itself. */
+  readonly busyShare: number;
 }
+
+const IDLE = '(idle)';
 
 /** The owner and short location of a script url. */
 function where(url: string): { owner: string; file: string } {
@@ -28,11 +33,17 @@ function where(url: string): { owner: string; file: string } {
 
 /**
  * Self time by function and by owner, as shares of all samples, largest
- * first (top `n` functions). Frames without a url are V8's categories
- * ('(garbage collector)', '(program)', '(idle)') and count as their own owner.
+ * first (top `n` functions), each also as a share of the busy (non-idle)
+ * samples. Frames without a url are V8's categories ('(garbage collector)',
+ * '(program)', '(idle)') and count as their own owner. '(idle)' is the
+ * thread waiting in the event loop — for I/O, or, on an overloaded machine,
+ * for a CPU to run on.
  * Pure; an empty profile gives empty lists.
  */
-export function summariseProfile(profile: CpuProfile, n: number): { frames: FrameShare[]; owners: { owner: string; share: number }[] } {
+export function summariseProfile(
+  profile: CpuProfile,
+  n: number,
+): { frames: FrameShare[]; owners: { owner: string; share: number; busyShare: number }[]; idleShare: number } {
   const hits = new Map<number, number>();
   for (const id of profile.samples) hits.set(id, (hits.get(id) ?? 0) + 1);
   const total = profile.samples.length;
@@ -50,10 +61,14 @@ export function summariseProfile(profile: CpuProfile, n: number): { frames: Fram
     byFrame.set(frame, f);
     byOwner.set(owner, (byOwner.get(owner) ?? 0) + count);
   }
+  const idle = byOwner.get(IDLE) ?? 0;
+  const busy = (count: number, owner: string): number => (owner === IDLE ? NaN : count / (total - idle));
   const frames = [...byFrame.entries()]
-    .map(([frame, f]) => ({ frame, owner: f.owner, share: f.count / total }))
+    .map(([frame, f]) => ({ frame, owner: f.owner, share: f.count / total, busyShare: busy(f.count, f.owner) }))
     .sort((a, b) => b.share - a.share)
     .slice(0, n);
-  const owners = [...byOwner.entries()].map(([owner, c]) => ({ owner, share: c / total })).sort((a, b) => b.share - a.share);
-  return { frames, owners };
+  const owners = [...byOwner.entries()]
+    .map(([owner, c]) => ({ owner, share: c / total, busyShare: busy(c, owner) }))
+    .sort((a, b) => b.share - a.share);
+  return { frames, owners, idleShare: total === 0 ? 0 : idle / total };
 }
