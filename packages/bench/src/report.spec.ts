@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import type { Round } from './cases';
+import { kvCase, type Round } from './cases';
 import type { CaseResult } from './drive';
-import { caseMedian, rate, ratioMedian } from './report';
+import { caseMedian, rate, ratioMedian, redisReport } from './report';
 import { median } from './stats';
 
 const result = (opsPerSec: number, p50 = 1, errors = 0): CaseResult => ({
@@ -54,5 +54,25 @@ describe('caseMedian and ratioMedian', () => {
     expect(rate(1234567.6)).toBe('1 234 568');
     expect(rate(999)).toBe('999');
     expect(rate(NaN)).toBe('–');
+  });
+});
+
+describe('redisReport', () => {
+  const round: Round = new Map([
+    [kvCase('dynamis memory', 'put', 100, 64), result(5000)],
+    [kvCase('redis none', 'put', 100, 64), result(50_000)],
+  ]);
+
+  it('puts one ratio column per dynamis/redis pair, the ratio taken within the round', () => {
+    const lines = redisReport([round], [64], ['dynamis memory', 'redis none']);
+    expect(lines[0]).toBe('| op | value | in flight | dynamis memory | redis none | memory / redis none |');
+    expect(lines[2]).toMatch(/^\| put \| 100 B \| 64 \| 5 000 \(.*\) \| 50 000 \(.*\) \| 0\.10 \|$/);
+  });
+
+  it('without redis-server: no ratio columns, no empty cells, and a note saying so', () => {
+    const lines = redisReport([round], [64], ['dynamis memory']);
+    expect(lines[0]).toBe('| op | value | in flight | dynamis memory |');
+    expect(lines.every((l) => !l.includes('|  |'))).toBe(true);
+    expect(lines.at(-1)).toMatch(/redis-server was not found/);
   });
 });

@@ -104,22 +104,28 @@ export function singleReport(rounds: readonly Round[], levels: readonly number[]
   return lines;
 }
 
+/** A Markdown row of `cells`. */
+const row = (cells: readonly (string | number)[]): string => `| ${cells.join(' | ')} |`;
+
+/**
+ * The single-node table: one column per target, then one ratio column per
+ * (dynamis, redis) pair; without a redis target, no ratio columns and a note
+ * that redis-server was missing.
+ */
 export function redisReport(rounds: readonly Round[], levels: readonly number[], targets: readonly string[]): string[] {
   const redis = targets.filter((t) => t.startsWith('redis'));
   const dynamis = targets.filter((t) => t.startsWith('dynamis'));
   const pairs = dynamis.flatMap((d) => redis.map((r): [string, string] => [d, r]));
   const lines = [
-    `| op | value | in flight | ${targets.join(' | ')} | ${pairs.map(([d, r]) => `${d.replace('dynamis ', '')} / ${r}`).join(' | ')} |`,
-    `| --- | ---: | ---: | ${targets.map(() => '---:').join(' | ')} | ${pairs.map(() => '---:').join(' | ')} |`,
+    row(['op', 'value', 'in flight', ...targets, ...pairs.map(([d, r]) => `${d.replace('dynamis ', '')} / ${r}`)]),
+    row(['---', '---:', '---:', ...targets.map(() => '---:'), ...pairs.map(() => '---:')]),
   ];
   for (const op of ['put', 'get'] as const) {
     for (const size of VALUE_SIZES) {
       for (const n of levels) {
         const cells = targets.map((t) => cell(caseMedian(rounds, kvCase(t, op, size, n))));
         const ratios = pairs.map(([d, r]) => ratioMedian(rounds, kvCase(d, op, size, n), kvCase(r, op, size, n)).median);
-        lines.push(
-          `| ${op} | ${size} B | ${n} | ${cells.join(' | ')} | ${ratios.map((x) => (Number.isFinite(x) ? x.toFixed(2) : '–')).join(' | ')} |`,
-        );
+        lines.push(row([op, `${size} B`, n, ...cells, ...ratios.map((x) => (Number.isFinite(x) ? x.toFixed(2) : '–'))]));
       }
     }
   }
@@ -127,5 +133,6 @@ export function redisReport(rounds: readonly Round[], levels: readonly number[],
     '',
     'Cells: ops/s (p50 / p99 ms; CPU µs per op of the server process), medians of the rounds; ratios: median of the per-round ratios. Targets (issue 10, 64 in flight, 100 B): memory ≥ 0.5× redis, lsm ≥ 0.4×.',
   );
+  if (redis.length === 0) lines.push('', 'redis-server was not found: no redis columns and no ratios (see --redis-server).');
   return lines;
 }
