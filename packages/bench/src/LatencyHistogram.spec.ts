@@ -1,0 +1,37 @@
+import { describe, expect, it } from '@jest/globals';
+import { LatencyHistogram } from './LatencyHistogram';
+
+describe('LatencyHistogram', () => {
+  it('summarises recorded microseconds as p50/p99/p99.9/max in ms, within 0.1%', () => {
+    const h = new LatencyHistogram();
+    for (let us = 1; us <= 10_000; us++) h.record(us); // 1 µs … 10 ms, uniform
+    const s = h.summary();
+    expect(s.count).toBe(10_000);
+    expect(s.p50).toBeCloseTo(5, 2);
+    expect(s.p99).toBeCloseTo(9.9, 1);
+    expect(s.p999).toBeCloseTo(9.99, 1);
+    expect(s.max).toBeCloseTo(10, 1);
+    expect(Math.abs(s.p50 - 5) / 5).toBeLessThan(0.001);
+    h.destroy();
+  });
+
+  it('keeps the tail apart from the bulk, rounds fractions and clamps to [1 µs, 1 h]', () => {
+    const h = new LatencyHistogram();
+    for (let i = 0; i < 990; i++) h.record(100.6);
+    for (let i = 0; i < 10; i++) h.record(50_000);
+    h.record(0);
+    h.record(1e12);
+    const s = h.summary();
+    expect(s.count).toBe(1002);
+    expect(s.p50).toBe(0.101);
+    expect(s.p99).toBeCloseTo(50, 0);
+    expect(s.max).toBeCloseTo(3_600_000, -4);
+  });
+
+  it('reports NaN percentiles when nothing was recorded', () => {
+    const s = new LatencyHistogram().summary();
+    expect(s.count).toBe(0);
+    expect(s.p50).toBeNaN();
+    expect(s.p999).toBeNaN();
+  });
+});

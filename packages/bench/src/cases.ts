@@ -1,0 +1,94 @@
+import type { WorkloadName } from './args';
+import { drive, type CaseResult, type DriveOptions } from './drive';
+import { random } from './env';
+import { fanout, type EchoPeers } from './fanout';
+import { randomValues, sizedKey, VALUE_SIZES, type KvTarget } from './kvTargets';
+import type { Nodes } from './nodes';
+import { runWorkload } from './ycsb';
+
+/** The results of one round, by case name (see the *Case functions for the names). */
+export type Round = Map<string, CaseResult>;
+
+/** Runs one case and records it under `name`, unless this round has it already; progress on stderr. */
+export async function measure(round: Round, label: string, name: string, run: () => Promise<CaseResult>): Promise<void> {
+  if (round.has(name)) return;
+  process.stderr.write(`${label} ${name} ... `);
+  const r = await run();
+  round.set(name, r);
+  const errors = r.errors > 0 ? `, ${r.errors} errors (first: ${r.firstError})` : '';
+  const cpu = `CPU/op: driver ${Math.round(r.cpu.driverUsPerOp)} µs, servers ${Math.round(r.cpu.serversUsPerOp)} µs`;
+  process.stderr.write(`${Math.round(r.opsPerSec)} ops/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, ${cpu}${errors}\n`);
+}
+
+export const ycsbCase = (w: WorkloadName): string => `ycsb ${w}`;
+export const ceilingCase = (cork: boolean): string => `ceiling ${cork ? 'corked' : 'plain'}`;
+export const roundTripCase = (cork: boolean, inflight: number): string => `bare ws rt ${cork ? 'corked' : 'plain'} @${inflight}`;
+export const kvCase = (target: string, op: 'put' | 'get', size: number, inflight: number): string =>
+  `${target} ${op} ${size} B @${inflight}`;
+
+/** Message size of the fan-out ceiling: a 1 KiB record plus a little framing, as a replica write carries. */
+export const CEILING_BYTES = 1024 + 64;
+/** Message size of the bare round trip compared with the single-node client path (100-byte values). */
+export const ROUND_TRIP_BYTES = 128;
+
+export async function clusterCases(
+  round: Round,
+  label: string,
+  cluster: Nodes,
+  workloads: readonly WorkloadName[],
+  records: number,
+  o: DriveOptions,
+): Promise<void> {
+  for (const w of workloads) await measure(round, label, ycsbCase(w), () => runWorkload(cluster.clients, w, records, o));
+}
+
+export async function ceilingCases(round: Round, label: string, ports: readonly number[], o: DriveOptions): Promise<void> {
+  for (const cork of [true, false]) await measure(round, label, ceilingCase(cork), () => fanout(ports, 2, CEILING_BYTES, cork, o));
+}
+
+/** Every put and get of `targets`, for each value size and in-flight level, targets side by side for each shape. */
+export async function kvCases(
+  round: Round,
+  label: string,
+  targets: readonly KvTarget[],
+  levels: readonly number[],
+  records: number,
+  o: DriveOptions,
+): Promise<void> {
+  for (const size of VALUE_SIZES) {
+    const pool = randomValues(size);
+    for (const op of ['put', 'get'] as const) {
+      for (const inflight of levels) {
+        for (const t of targets) {
+          const key = (): string => sizedKey(size, random.int(records));
+          const run = op === 'put' ? (seq: number) => t.put(key(), pool[seq % pool.length]!) : () => t.get(key());
+          await measure(round, label, kvCase(t.name, op, size, inflight), () => drive(run, { ...o, inflight, servers: t.pids }));
+        }
+      }
+    }
+  }
+}
+
+/** The bare-ws round trip (plain and corked) to one echo process, and the client path on `memory` (100-byte values), at each level. */
+export async function singleCases(
+  round: Round,
+  label: string,
+  echo: EchoPeers,
+  memory: KvTarget,
+  levels: readonly number[],
+  records: number,
+  o: DriveOptions,
+): Promise<void> {
+  const pool = randomValues(100);
+  const key = (): string => sizedKey(100, random.int(records));
+  for (const inflight of levels) {
+    const at = { ...o, inflight, servers: memory.pids };
+    const bare = { ...o, inflight, servers: echo.pids };
+    for (const cork of [false, true])
+      await measure(round, label, roundTripCase(cork, inflight), () => fanout(echo.ports, 1, ROUND_TRIP_BYTES, cork, bare));
+    await measure(round, label, kvCase(memory.name, 'get', 100, inflight), () => drive(() => memory.get(key()), at));
+    await measure(round, label, kvCase(memory.name, 'put', 100, inflight), () =>
+      drive((seq) => memory.put(key(), pool[seq % pool.length]!), at),
+    );
+  }
+}

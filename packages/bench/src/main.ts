@@ -1,0 +1,167 @@
+// The Dynamis bench (README.md, ../../BENCHMARKS.md): YCSB A/B/C on a 3-node
+// cluster beside the bare-ws fan-out ceiling (issue 9), the single-node client
+// path beside the bare-ws round trip, and a single node beside redis-server
+// (issue 10). Every node, echo peer and redis-server is its own process; this
+// process is the driver. Progress on stderr, the tables (medians of the
+// rounds) on stdout at the end.
+//
+//   npm run bench -w @dynamis/bench -- --only cluster --rounds 3
+//   node packages/bench/dist/main.js --help
+import { cpus, loadavg } from 'node:os';
+import { clock } from './env';
+import { BENCH_USAGE, BenchArgsError, parseBenchArgs, type BenchArgs } from './args';
+import { ceilingCases, clusterCases, kvCases, singleCases, type Round } from './cases';
+import { startEchoPeers, type EchoPeers } from './fanout';
+import { dynamisTarget, loadTarget, redisTarget, type KvTarget } from './kvTargets';
+import { startCluster, startSingleNode, type Nodes } from './nodes';
+import { installCleanup, stopAll } from './processes';
+import { redisAvailable, startRedis } from './redisServer';
+import { clusterReport, redisReport, singleReport } from './report';
+import { loadRecords } from './ycsb';
+
+interface Setup {
+  cluster?: Nodes;
+  echo3?: EchoPeers;
+  echo1?: EchoPeers;
+  memory?: KvTarget;
+  kvTargets: KvTarget[];
+  stops: (() => Promise<void>)[];
+}
+
+const pidsOf = (nodes: Nodes): number[] => nodes.procs.map((p) => p.child.pid!);
+const say = (text: string): boolean => process.stderr.write(`${text}\n`);
+
+async function setUp(a: BenchArgs): Promise<Setup> {
+  const s: Setup = { kvTargets: [], stops: [] };
+  const has = (x: string): boolean => (a.sections as readonly string[]).includes(x);
+  if (has('cluster')) {
+    say(`starting 3 node processes (quorum N=3 W=2 R=2, engine-${a.clusterEngine}) ...`);
+    const prof = a.cpuProfDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', a.cpuProfDir];
+    s.cluster = await startCluster(3, a.clusterEngine, prof);
+    s.stops.push(s.cluster.stop);
+    say(`loading ${a.records} records of 1 KiB, ${a.inflight} in flight ...`);
+    const load = await loadRecords(s.cluster.clients, a.records, a.inflight);
+    say(`loaded in ${load.seconds.toFixed(1)} s (${Math.round(load.opsPerSec)} puts/s)`);
+  }
+  // A profiling run (--cpu-prof) leaves the ceiling out unless asked for, so that the profile has no idle phase after the workloads.
+  if (has('ceiling') || (has('cluster') && a.cpuProfDir === undefined)) {
+    s.echo3 = await startEchoPeers(3);
+    s.stops.push(s.echo3.stop);
+  }
+  if (has('single')) {
+    s.echo1 = await startEchoPeers(1);
+    s.stops.push(s.echo1.stop);
+  }
+  if (has('single') || has('redis')) {
+    const node = await startSingleNode('memory');
+    s.stops.push(node.stop);
+    s.memory = dynamisTarget('dynamis memory', node.clients[0]!, pidsOf(node));
+    s.kvTargets.push(s.memory);
+  }
+  if (has('redis')) {
+    const lsm = await startSingleNode('lsm');
+    s.stops.push(lsm.stop);
+    s.kvTargets.push(dynamisTarget('dynamis lsm', lsm.clients[0]!, pidsOf(lsm)));
+    if (redisAvailable(a.redisServer)) {
+      for (const persistence of ['none', 'everysec'] as const) {
+        const r = await startRedis(a.redisServer, persistence);
+        s.stops.push(r.stop);
+        s.kvTargets.push(redisTarget(`redis ${persistence}`, r.client, [r.pid]));
+      }
+    } else {
+      say(`redis-server not found at ${a.redisServer}: the redis columns are skipped`);
+    }
+  }
+  for (const t of s.kvTargets) {
+    say(`loading ${a.records} keys of 100 B and of 1 KiB into ${t.name} ...`);
+    await loadTarget(t, a.records, a.inflight);
+  }
+  return s;
+}
+
+async function runRounds(a: BenchArgs, s: Setup): Promise<Round[]> {
+  const rounds: Round[] = [];
+  const o = { inflight: a.inflight, warmupSeconds: a.warmupSeconds, seconds: a.seconds };
+  const levels = [...new Set([1, a.inflight])];
+  const has = (x: string): boolean => (a.sections as readonly string[]).includes(x);
+  for (let i = 1; i <= a.rounds; i++) {
+    const round: Round = new Map();
+    const label = `[round ${i}/${a.rounds}]`;
+    if (s.cluster !== undefined) await clusterCases(round, label, s.cluster, a.workloads, a.records, { ...o, servers: pidsOf(s.cluster) });
+    if (s.echo3 !== undefined) await ceilingCases(round, label, s.echo3.ports, { ...o, servers: s.echo3.pids });
+    if (has('redis')) await kvCases(round, label, s.kvTargets, levels, a.records, o);
+    if (s.echo1 !== undefined && s.memory !== undefined) await singleCases(round, label, s.echo1, s.memory, levels, a.records, o);
+    rounds.push(round);
+  }
+  return rounds;
+}
+
+function report(a: BenchArgs, s: Setup, rounds: Round[], load: string): void {
+  const out = (lines: string[]): void => void process.stdout.write(`${lines.join('\n')}\n\n`);
+  const levels = [...new Set([1, a.inflight])];
+  const has = (x: string): boolean => (a.sections as readonly string[]).includes(x);
+  out([
+    `# Dynamis bench — node ${process.version}, ${cpus().length} CPU (${cpus()[0]?.model ?? '?'}), load average ${load}`,
+    `${a.rounds} round(s) × ${a.seconds} s per case after ${a.warmupSeconds} s warm-up; figures are medians of the rounds.`,
+  ]);
+  if (has('cluster') || has('ceiling')) {
+    out([
+      `## Cluster: YCSB on 3 nodes (quorum N=3 W=2 R=2, engine-${a.clusterEngine}), ${a.inflight} in flight, 1 KiB values, scrambled zipfian 0.99 over ${a.records} records; fan-out ceiling, same in flight`,
+      '',
+      ...clusterReport(rounds, a.workloads, has('cluster')),
+    ]);
+  }
+  if (has('single'))
+    out([
+      '## Single node (engine-memory) through the client vs the bare-ws round trip (128 B)',
+      '',
+      ...singleReport(rounds, levels, 'dynamis memory'),
+    ]);
+  if (has('redis'))
+    out([
+      '## Single node vs redis-server (both from Node, one connection each)',
+      '',
+      ...redisReport(
+        rounds,
+        levels,
+        s.kvTargets.map((t) => t.name),
+      ),
+    ]);
+}
+
+async function main(): Promise<void> {
+  let a: BenchArgs;
+  try {
+    a = parseBenchArgs(process.argv.slice(2));
+  } catch (err) {
+    if (!(err instanceof BenchArgsError)) throw err;
+    process.stderr.write(`${err.message}\n\n${BENCH_USAGE}\n`);
+    process.exit(2);
+  }
+  if (a.help) {
+    process.stdout.write(`${BENCH_USAGE}\n`);
+    return;
+  }
+  installCleanup();
+  const loads = [loadavg()[0]!];
+  let sampler = clock.setTimer(10_000, function sample() {
+    loads.push(loadavg()[0]!);
+    sampler = clock.setTimer(10_000, sample);
+  });
+  try {
+    const s = await setUp(a);
+    const rounds = await runRounds(a, s);
+    for (const stop of s.stops.reverse()) await stop();
+    const load = `${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} (1-min, sampled every 10 s)`;
+    report(a, s, rounds, load);
+  } finally {
+    sampler.cancel();
+    await stopAll();
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exitCode = 1;
+  void stopAll();
+});

@@ -1,0 +1,106 @@
+import { DynamisClient } from '@dynamis/client';
+import { randomBytes } from 'node:crypto';
+import { dirname, join } from 'node:path';
+import { sleep } from './drive';
+import { clock } from './env';
+import { benchTempDir, freePort, spawnReady, type BenchChild } from './processes';
+
+/** The node entry point of @dynamis/server (its dist must be built: the bench script builds it). */
+const SERVER_MAIN = join(dirname(require.resolve('@dynamis/server')), 'main.js');
+
+/** Secrets of this bench run: random, passed to the nodes through their environment only. */
+const SECRET = randomBytes(24).toString('hex');
+const CLIENT_TOKEN = randomBytes(24).toString('hex');
+
+/** Running node processes with one client connected to each. */
+export interface Nodes {
+  readonly addresses: readonly string[];
+  /** clients[i] prefers node i and falls back to none: a failure is counted, not hidden by a retry. */
+  readonly clients: readonly DynamisClient[];
+  readonly procs: readonly BenchChild[];
+  /** Closes the clients, then stops the nodes with SIGTERM (graceful: a --cpu-prof profile is written). */
+  stop(): Promise<void>;
+}
+
+export interface NodeFlags {
+  readonly engine: 'memory' | 'lsm';
+  readonly coordinator: 'local' | 'quorum';
+}
+
+/**
+ * Starts one `node packages/server/dist/main.js` with `--coordinator local`
+ * and the given engine, on a free port with a temporary data dir.
+ */
+export async function startSingleNode(engine: 'memory' | 'lsm'): Promise<Nodes> {
+  const dir = benchTempDir(`node-${engine}`);
+  const args = ['--node-id', 'n1', '--host', '127.0.0.1', '--port', '0', '--data-dir', dir, '--coordinator', 'local', '--engine', engine];
+  const { proc, match } = await startNode(`node (${engine})`, args, []);
+  return connectAll([match[1]!], [proc]);
+}
+
+/**
+ * Starts `size` node processes forming one cluster: `--coordinator quorum
+ * --engine <engine> --replication 3,2,2`, each with every member as `--peer
+ * id@127.0.0.1:port` and a temporary data dir; node n1 under `nodeFlags` (e.g.
+ * --cpu-prof). Resolves once a put through every node is acknowledged by a
+ * quorum (membership has seen the peers), retrying for up to 60 s.
+ */
+export async function startCluster(size: number, engine: 'lsm' | 'memory', n1NodeFlags: readonly string[] = []): Promise<Nodes> {
+  const ids = Array.from({ length: size }, (_, i) => `n${i + 1}`);
+  const ports = await Promise.all(ids.map(() => freePort()));
+  const peers = ids.flatMap((id, i) => ['--peer', `${id}@127.0.0.1:${ports[i]}`]);
+  const started = await Promise.all(
+    ids.map((id, i) => {
+      const args = ['--node-id', id, '--host', '127.0.0.1', '--port', String(ports[i]), '--data-dir', benchTempDir(`cluster-${id}`)];
+      args.push('--coordinator', 'quorum', '--engine', engine, '--replication', '3,2,2', ...peers);
+      return startNode(`cluster node ${id}`, args, i === 0 ? n1NodeFlags : []);
+    }),
+  );
+  const nodes = await connectAll(
+    started.map((s) => s.match[1]!),
+    started.map((s) => s.proc),
+  );
+  const value = new Uint8Array(16);
+  const until = clock.monotonic() + 60_000;
+  for (const [i, client] of nodes.clients.entries()) {
+    for (;;) {
+      try {
+        const w = await client.put(`bench/ready/${i}`, value);
+        if (w.acks >= 2) break;
+      } catch (err) {
+        if (clock.monotonic() > until)
+          throw new Error(`the cluster did not accept a quorum write through n${i + 1} within 60 s: ${String(err)}`);
+      }
+      if (clock.monotonic() > until) throw new Error(`the cluster did not reach a quorum through n${i + 1} within 60 s`);
+      await sleep(100);
+    }
+  }
+  return nodes;
+}
+
+function startNode(
+  name: string,
+  args: readonly string[],
+  nodeFlags: readonly string[],
+): Promise<{ proc: BenchChild; match: RegExpExecArray }> {
+  const env = { ...process.env, DYNAMIS_SECRET: SECRET, DYNAMIS_CLIENT_TOKEN: CLIENT_TOKEN };
+  return spawnReady(name, process.execPath, [...nodeFlags, SERVER_MAIN, ...args, '--log-level', 'warn'], /listening on (ws:\/\/\S+)/, {
+    env,
+    timeoutMs: 60_000,
+  });
+}
+
+async function connectAll(addresses: string[], procs: BenchChild[]): Promise<Nodes> {
+  const clients = await Promise.all(
+    addresses.map((address) => DynamisClient.connect({ nodes: [address], token: CLIENT_TOKEN, timeoutMs: 10_000, retries: 0 })),
+  );
+  return {
+    addresses,
+    clients,
+    procs,
+    stop: async () => {
+      await Promise.all(clients.map((c) => c.close()));
+      await Promise.all(procs.map((p) => p.stop()));
+    },
+  };
+}

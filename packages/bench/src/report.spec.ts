@@ -1,0 +1,78 @@
+import { describe, expect, it } from '@jest/globals';
+import { kvCase, type Round } from './cases';
+import type { CaseResult } from './drive';
+import { caseMedian, rate, ratioMedian, redisReport } from './report';
+import { median } from './stats';
+
+const result = (opsPerSec: number, p50 = 1, errors = 0): CaseResult => ({
+  opsPerSec,
+  ops: Math.round(opsPerSec),
+  errors,
+  latency: { count: 1, p50, p99: p50 * 10, p999: p50 * 20, max: p50 * 30 },
+  cpu: { driverUsPerOp: p50 * 100, serversUsPerOp: p50 * 200 },
+});
+
+describe('median', () => {
+  it('takes the middle of the finite values, the mean of the two middle ones for an even count', () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(median([5, NaN, 1, Infinity, 3])).toBe(3);
+    expect(median([])).toBeNaN();
+  });
+});
+
+describe('caseMedian and ratioMedian', () => {
+  const rounds: Round[] = [
+    new Map([
+      ['a', result(100, 2, 1)],
+      ['b', result(200)],
+    ]),
+    new Map([
+      ['a', result(300, 4)],
+      ['b', result(300)],
+    ]),
+    new Map([
+      ['a', result(200, 3, 2)],
+      ['b', result(1000)],
+    ]),
+  ];
+
+  it('gives the median rate and latency over the rounds and sums the errors', () => {
+    expect(caseMedian(rounds, 'a')).toEqual({ opsPerSec: 200, p50: 3, p99: 30, p999: 60, errors: 3, driverUs: 300, serversUs: 600 });
+    expect(caseMedian(rounds, 'missing').opsPerSec).toBeNaN();
+  });
+
+  it('takes each ratio within one round, then the median (not the ratio of the medians)', () => {
+    const r = ratioMedian(rounds, 'a', 'b');
+    expect(r.each).toEqual([0.5, 1, 0.2]);
+    expect(r.median).toBe(0.5);
+    expect(caseMedian(rounds, 'a').opsPerSec / caseMedian(rounds, 'b').opsPerSec).not.toBe(0.5);
+    expect(ratioMedian(rounds, 'a', 'missing').median).toBeNaN();
+  });
+
+  it('formats rates with thin grouping', () => {
+    expect(rate(1234567.6)).toBe('1 234 568');
+    expect(rate(999)).toBe('999');
+    expect(rate(NaN)).toBe('–');
+  });
+});
+
+describe('redisReport', () => {
+  const round: Round = new Map([
+    [kvCase('dynamis memory', 'put', 100, 64), result(5000)],
+    [kvCase('redis none', 'put', 100, 64), result(50_000)],
+  ]);
+
+  it('puts one ratio column per dynamis/redis pair, the ratio taken within the round', () => {
+    const lines = redisReport([round], [64], ['dynamis memory', 'redis none']);
+    expect(lines[0]).toBe('| op | value | in flight | dynamis memory | redis none | memory / redis none |');
+    expect(lines[2]).toMatch(/^\| put \| 100 B \| 64 \| 5 000 \(.*\) \| 50 000 \(.*\) \| 0\.10 \|$/);
+  });
+
+  it('without redis-server: no ratio columns, no empty cells, and a note saying so', () => {
+    const lines = redisReport([round], [64], ['dynamis memory']);
+    expect(lines[0]).toBe('| op | value | in flight | dynamis memory |');
+    expect(lines.every((l) => !l.includes('|  |'))).toBe(true);
+    expect(lines.at(-1)).toMatch(/redis-server was not found/);
+  });
+});

@@ -1,0 +1,138 @@
+import type { WorkloadName } from './args';
+import { ceilingCase, kvCase, roundTripCase, ycsbCase, type Round } from './cases';
+import { VALUE_SIZES } from './kvTargets';
+import { median } from './stats';
+import { READ_PROPORTION } from './ycsb';
+
+/** Medians over the rounds of one case (NaN when no round has it). */
+export interface CaseMedian {
+  readonly opsPerSec: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly p999: number;
+  /** Summed over the rounds. */
+  readonly errors: number;
+  /** CPU time per operation, µs: the driver process, and the server processes together. */
+  readonly driverUs: number;
+  readonly serversUs: number;
+}
+
+export function caseMedian(rounds: readonly Round[], name: string): CaseMedian {
+  const of = (f: (r: NonNullable<ReturnType<Round['get']>>) => number): number =>
+    median(rounds.flatMap((round) => (round.has(name) ? [f(round.get(name)!)] : [])));
+  const errors = rounds.reduce((sum, round) => sum + (round.get(name)?.errors ?? 0), 0);
+  return {
+    opsPerSec: of((r) => r.opsPerSec),
+    p50: of((r) => r.latency.p50),
+    p99: of((r) => r.latency.p99),
+    p999: of((r) => r.latency.p999),
+    errors,
+    driverUs: of((r) => r.cpu.driverUsPerOp),
+    serversUs: of((r) => r.cpu.serversUsPerOp),
+  };
+}
+
+/** The median over the rounds of rate(num) / rate(den), each ratio taken within one round; and the per-round ratios. */
+export function ratioMedian(rounds: readonly Round[], num: string, den: string): { median: number; each: number[] } {
+  const each = rounds.map((r) => (r.get(num)?.opsPerSec ?? NaN) / (r.get(den)?.opsPerSec ?? NaN)).filter((x) => Number.isFinite(x));
+  return { median: median(each), each };
+}
+
+/** 12345.6 → '12 346'; NaN → '–'. */
+export function rate(n: number): string {
+  return Number.isFinite(n)
+    ? Math.round(n)
+        .toString()
+        .replace(/\B(?=(\d{3})+(?!\d))/g, ' ')
+    : '–';
+}
+const ms = (n: number): string => (Number.isFinite(n) ? (n < 10 ? n.toFixed(3) : n.toFixed(1)) : '–');
+const ratio = (r: { median: number; each: number[] }): string =>
+  Number.isFinite(r.median) ? `**${r.median.toFixed(2)}** (rounds: ${r.each.map((x) => x.toFixed(2)).join(', ')})` : '–';
+const us = (n: number): string => (Number.isFinite(n) ? n.toFixed(0) : '–');
+const cell = (m: CaseMedian): string =>
+  Number.isFinite(m.opsPerSec) ? `${rate(m.opsPerSec)} (${ms(m.p50)} / ${ms(m.p99)}; ${us(m.serversUs)} µs)` : '–';
+
+export function clusterReport(rounds: readonly Round[], workloads: readonly WorkloadName[], withCluster: boolean): string[] {
+  const lines = [
+    '| case | ops/s | p50 ms | p99 ms | p99.9 ms | errors | CPU/op servers µs | CPU/op driver µs |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  const row = (label: string, name: string): void => {
+    const m = caseMedian(rounds, name);
+    const cells = [rate(m.opsPerSec), ms(m.p50), ms(m.p99), ms(m.p999), m.errors, us(m.serversUs), us(m.driverUs)];
+    lines.push(`| ${label} | ${cells.join(' | ')} |`);
+  };
+  if (withCluster) {
+    for (const w of workloads) {
+      const reads = Math.round(READ_PROPORTION[w] * 100);
+      row(`workload ${w} (${reads}% reads, ${100 - reads}% updates)`, ycsbCase(w));
+    }
+  }
+  row('fan-out ceiling, bare ws corked (3 peers, done after 2)', ceilingCase(true));
+  row('fan-out ceiling, bare ws plain (3 peers, done after 2)', ceilingCase(false));
+  lines.push('');
+  if (withCluster && workloads.includes('A')) {
+    lines.push(`- workload A / corked ceiling: ${ratio(ratioMedian(rounds, ycsbCase('A'), ceilingCase(true)))} — target ≥ 0.6`);
+    lines.push(`- workload A / plain ceiling: ${ratio(ratioMedian(rounds, ycsbCase('A'), ceilingCase(false)))}`);
+  }
+  return lines;
+}
+
+export function singleReport(rounds: readonly Round[], levels: readonly number[], memory: string): string[] {
+  const lines = [
+    '| in flight | bare ws rt plain | bare ws rt corked | client get 100 B | client put 100 B | get / plain rt | get / corked rt | put / plain rt | put / corked rt |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const n of levels) {
+    const get = kvCase(memory, 'get', 100, n);
+    const put = kvCase(memory, 'put', 100, n);
+    const [plain, corked] = [roundTripCase(false, n), roundTripCase(true, n)];
+    const rs = [
+      ratioMedian(rounds, get, plain),
+      ratioMedian(rounds, get, corked),
+      ratioMedian(rounds, put, plain),
+      ratioMedian(rounds, put, corked),
+    ];
+    const cells = [plain, corked, get, put].map((c) => cell(caseMedian(rounds, c)));
+    lines.push(`| ${n} | ${cells.join(' | ')} | ${rs.map((r) => (Number.isFinite(r.median) ? r.median.toFixed(2) : '–')).join(' | ')} |`);
+  }
+  lines.push(
+    '',
+    'Cells: ops/s (p50 / p99 ms; CPU µs per op of the server process), medians of the rounds. Target "within 1.5× of the round trip": ratio ≥ 0.67.',
+  );
+  return lines;
+}
+
+/** A Markdown row of `cells`. */
+const row = (cells: readonly (string | number)[]): string => `| ${cells.join(' | ')} |`;
+
+/**
+ * The single-node table: one column per target, then one ratio column per
+ * (dynamis, redis) pair; without a redis target, no ratio columns and a note
+ * that redis-server was missing.
+ */
+export function redisReport(rounds: readonly Round[], levels: readonly number[], targets: readonly string[]): string[] {
+  const redis = targets.filter((t) => t.startsWith('redis'));
+  const dynamis = targets.filter((t) => t.startsWith('dynamis'));
+  const pairs = dynamis.flatMap((d) => redis.map((r): [string, string] => [d, r]));
+  const lines = [
+    row(['op', 'value', 'in flight', ...targets, ...pairs.map(([d, r]) => `${d.replace('dynamis ', '')} / ${r}`)]),
+    row(['---', '---:', '---:', ...targets.map(() => '---:'), ...pairs.map(() => '---:')]),
+  ];
+  for (const op of ['put', 'get'] as const) {
+    for (const size of VALUE_SIZES) {
+      for (const n of levels) {
+        const cells = targets.map((t) => cell(caseMedian(rounds, kvCase(t, op, size, n))));
+        const ratios = pairs.map(([d, r]) => ratioMedian(rounds, kvCase(d, op, size, n), kvCase(r, op, size, n)).median);
+        lines.push(row([op, `${size} B`, n, ...cells, ...ratios.map((x) => (Number.isFinite(x) ? x.toFixed(2) : '–'))]));
+      }
+    }
+  }
+  lines.push(
+    '',
+    'Cells: ops/s (p50 / p99 ms; CPU µs per op of the server process), medians of the rounds; ratios: median of the per-round ratios. Targets (issue 10, 64 in flight, 100 B): memory ≥ 0.5× redis, lsm ≥ 0.4×.',
+  );
+  if (redis.length === 0) lines.push('', 'redis-server was not found: no redis columns and no ratios (see --redis-server).');
+  return lines;
+}
