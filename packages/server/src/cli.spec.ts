@@ -92,8 +92,10 @@ describe('dynamis-server flags', () => {
 });
 
 describe('dynamis-server --help', () => {
-  const options = cliParser([], () => undefined).getOptions();
-  const aliases = new Map(Object.entries(options.alias as Record<string, string[]>).flatMap(([name, as]) => as.map((a) => [a, name])));
+  // getOptions() is yargs' (untyped) view of the options it was given.
+  type Options = { key: Record<string, boolean>; alias: Record<string, string[]>; boolean: string[] };
+  const options = (cliParser([], () => undefined) as unknown as { getOptions(): Options }).getOptions();
+  const aliases = new Map(Object.entries(options.alias).flatMap(([name, as]) => as.map((a) => [a, name])));
   const names = Object.keys(options.key).filter((k) => !aliases.has(k));
   const flagLines = USAGE.slice(USAGE.indexOf('Flags')).split('\n');
   const listed = flagLines.flatMap((line) => /^\s+(?:-([a-z]), )?--([a-z-]+)/.exec(line)?.slice(1) ?? []);
