@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { eventually, ProcessCluster } from './clusterHarness';
+import { BOOT_MS, eventually, ProcessCluster } from './clusterHarness';
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 const str = (b: Uint8Array | undefined): string => (b === undefined ? '(none)' : Buffer.from(b).toString());
@@ -8,7 +8,7 @@ describe('a 3-node cluster of real processes (quorum N=3 W=2 R=2, engine-lsm, tr
   const cluster = new ProcessCluster();
   const client = cluster.client.bind(cluster);
 
-  beforeAll(() => cluster.setup(), 120_000);
+  beforeAll(() => cluster.setup(), 2 * BOOT_MS);
   afterAll(() => cluster.teardown());
 
   it('takes put/get/delete/batch through any node, each write acknowledged by a quorum', async () => {
@@ -33,31 +33,35 @@ describe('a 3-node cluster of real processes (quorum N=3 W=2 R=2, engine-lsm, tr
     expect((await client('n1').get('k/n2')).found).toBe(false);
   }, 120_000);
 
-  it('keeps W=2 writes and R=2 reads working with one node killed -9, and a quorum read repairs it after restart', async () => {
-    await cluster.kill('n1');
-    const w = await eventually(() => client('n2').put('down/1', text('while-n1-down')));
-    expect(w.acks).toBeGreaterThanOrEqual(2);
-    await eventually(() => client('n3').put('down/2', text('also')));
-    expect((await eventually(() => client('n3').get('down/1'))).values.map(str)).toEqual(['while-n1-down']);
-    expect((await eventually(() => client('n2').get('down/2'))).values.map(str)).toEqual(['also']);
-    expect((await eventually(() => client('n2').get('b/1'))).values.map(str)).toEqual(['one']);
+  it(
+    'keeps W=2 writes and R=2 reads working with one node killed -9, and a quorum read repairs it after restart',
+    async () => {
+      await cluster.kill('n1');
+      const w = await eventually(() => client('n2').put('down/1', text('while-n1-down')));
+      expect(w.acks).toBeGreaterThanOrEqual(2);
+      await eventually(() => client('n3').put('down/2', text('also')));
+      expect((await eventually(() => client('n3').get('down/1'))).values.map(str)).toEqual(['while-n1-down']);
+      expect((await eventually(() => client('n2').get('down/2'))).values.map(str)).toEqual(['also']);
+      expect((await eventually(() => client('n2').get('b/1'))).values.map(str)).toEqual(['one']);
 
-    await cluster.start('n1'); // same port, same data dir
-    const all = await eventually(() => client('n1').get('down/1', { consistency: 'all' }));
-    expect(all.values.map(str)).toEqual(['while-n1-down']);
+      await cluster.start('n1'); // same port, same data dir
+      const all = await eventually(() => client('n1').get('down/1', { consistency: 'all' }));
+      expect(all.values.map(str)).toEqual(['while-n1-down']);
 
-    // Only n1 left: a read of one replica (n1's own) shows what read repair gave it.
-    await cluster.kill('n2');
-    await cluster.kill('n3');
-    const repaired = await eventually(async () => {
-      const r = await client('n1').get('down/1', { consistency: 'one' });
-      if (!r.found) throw new Error('n1 has not been repaired yet');
-      return r;
-    });
-    expect(repaired.values.map(str)).toEqual(['while-n1-down']);
-    // The control: a key written while n1 was down and never read since is not on n1 (so the read above saw repair, not a peer).
-    expect((await client('n1').get('down/2', { consistency: 'one' })).found).toBe(false);
-    // Written before the kill and still on n1's disk (engine-lsm).
-    expect((await client('n1').get('b/1', { consistency: 'one' })).values.map(str)).toEqual(['one']);
-  }, 240_000);
+      // Only n1 left: a read of one replica (n1's own) shows what read repair gave it.
+      await cluster.kill('n2');
+      await cluster.kill('n3');
+      const repaired = await eventually(async () => {
+        const r = await client('n1').get('down/1', { consistency: 'one' });
+        if (!r.found) throw new Error('n1 has not been repaired yet');
+        return r;
+      });
+      expect(repaired.values.map(str)).toEqual(['while-n1-down']);
+      // The control: a key written while n1 was down and never read since is not on n1 (so the read above saw repair, not a peer).
+      expect((await client('n1').get('down/2', { consistency: 'one' })).found).toBe(false);
+      // Written before the kill and still on n1's disk (engine-lsm).
+      expect((await client('n1').get('b/1', { consistency: 'one' })).values.map(str)).toEqual(['one']);
+    },
+    3 * BOOT_MS,
+  );
 });

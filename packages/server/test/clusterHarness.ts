@@ -7,6 +7,10 @@ import { CLIENT_TOKEN, startServerProcess, tempDir, type ServerProcess } from '.
 export const IDS = ['n1', 'n2', 'n3'] as const;
 export type NodeName = (typeof IDS)[number];
 export const DEADLINE_MS = 60_000;
+/** How long one node process may take to print its address: generous, six of them may boot at once on a loaded box. */
+export const BOOT_MS = 120_000;
+/** Timeout of a request inside the cluster (timeouts.requestMs), and of one client attempt a little above it. */
+const REQUEST_MS = 10_000;
 
 /** A port that was free a moment ago: listen on 0, read it, close. */
 export function freePort(): Promise<number> {
@@ -66,9 +70,12 @@ export class ProcessCluster {
   /** Starts (or restarts, same port and data dir) node `id` and connects its client. */
   async start(id: NodeName): Promise<void> {
     const i = IDS.indexOf(id);
-    const proc = await startServerProcess(this.config(i), [...this.args], this.dirs[i]);
+    const proc = await startServerProcess(this.config(i), [...this.args], this.dirs[i], BOOT_MS);
     this.nodes.set(id, proc);
-    this.clients.set(id, await DynamisClient.connect({ nodes: [proc.address], token: CLIENT_TOKEN, timeoutMs: 5000, retries: 0 }));
+    this.clients.set(
+      id,
+      await DynamisClient.connect({ nodes: [proc.address], token: CLIENT_TOKEN, timeoutMs: REQUEST_MS + 5000, retries: 0 }),
+    );
   }
 
   /** The client connected to node `id` (alone: no failover to another node). */
@@ -96,7 +103,7 @@ export class ProcessCluster {
       seeds: this.seeds,
       replication: { n: 3, w: 2, r: 2 },
       membership: { pingIntervalMs: 200, pingTimeoutMs: 150, failuresBeforeDown: 2, minTransitionMs: 500 },
-      timeouts: { requestMs: 2000 },
+      timeouts: { requestMs: REQUEST_MS },
       log: { level: 'error' },
       shutdownLingerMs: 0,
     };
