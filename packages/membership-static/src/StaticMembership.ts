@@ -1,5 +1,6 @@
 import {
   DynamisError,
+  isDynamisError,
   parsePeerAddresses,
   type Clock,
   type DynamisConfig,
@@ -20,6 +21,8 @@ import type { StaticMembershipOptions } from './options';
 export const PING = 'membership.ping';
 export const PONG = 'membership.pong';
 const OWNER = '@dynamis/membership-static';
+/** A probe answered by the member's node while its membership is not serving (starting or stopping): no result. */
+const NOT_SERVING = Symbol('not serving');
 const pingSchema = z.object({ from: z.string().min(1).max(64) }).strict();
 const pongSchema = z.object({ id: z.string().min(1).max(64), status: z.enum(['joining', 'up', 'down', 'leaving', 'left']) });
 
@@ -35,12 +38,19 @@ interface PeerState {
  * Membership from a fixed list: the config's `seeds` (`id@host:port`, see
  * parsePeerAddresses), plus this node from `nodeId` and `listen` when it is
  * not listed. The member set never changes after construction (no gossip):
- * `joined`/`left` never fire. Every member starts `up` (no event).
+ * `joined`/`left` never fire. Every member starts `up` (no event) and stays
+ * assumed up until probes to it actually fail, as below.
  *
  * Liveness: every `pingIntervalMs` on the Clock, each other member with no
  * ping in flight is sent `membership.ping` through the kernel's PeerRpc
- * with `pingTimeoutMs`. A reply from the expected id is a success, anything
- * else (TIMEOUT, UNAVAILABLE, a reply from another id) a failure.
+ * with `pingTimeoutMs`; the first round is one interval after start(). A
+ * reply from the expected id is a success. UNAVAILABLE `notStarted` (the
+ * member's node answered, but its membership is starting or stopping) is no
+ * result: neither a failure nor a success. Anything else (TIMEOUT, another
+ * UNAVAILABLE, a reply from another id) is a failure. start() after stop()
+ * forgets earlier failures. (The kernel gives the Transport every member's
+ * address right after Membership starts, so a probe is never refused for a
+ * missing address while later units start.)
  * - `failuresBeforeDown` consecutive failures mark an up member `down`; one
  *   success marks a down member `up` again. Each transition fires `down` or
  *   `up` exactly once, with the member as it is after the transition.
@@ -137,6 +147,7 @@ export class StaticMembership implements Membership {
   async start(): Promise<void> {
     if (this.running) return;
     this.router.register(PING, pingSchema, async () => ({ type: PONG, payload: { id: this.self, status: this.selfMember.status } }), OWNER);
+    for (const p of this.peers.values()) p.failures = 0; // a restart counts only its own probes
     this.running = true;
     this.arm();
   }
@@ -171,12 +182,12 @@ export class StaticMembership implements Membership {
             this.logger.warn('a member address answers as another node', { member: p.member.id, answeredAs: reply.id });
           return reply.id === p.member.id ? reply.status : undefined;
         },
-        () => undefined,
+        (err: unknown) => (isDynamisError(err, 'UNAVAILABLE') && err.details['notStarted'] === true ? NOT_SERVING : undefined),
       )
       .then((status) => {
         if (generation !== this.generation) return;
         p.inFlight = false;
-        this.record(p, status);
+        if (status !== NOT_SERVING) this.record(p, status);
       });
   }
 

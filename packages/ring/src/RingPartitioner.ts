@@ -1,20 +1,22 @@
 import { DynamisError, parseWithSchema, type Member, type NodeId, type Partitioner, type Placement } from '@dynamis/core';
-import { incrementalClaim } from './incrementalClaim';
+import { foldClaim, type Claim } from './foldClaim';
 import { ringOptionsSchema, type ResolvedRingOptions, type RingOptions } from './options';
-import { byId, type RingNode } from './ringNode';
+import { claimOrder, type RingNode } from './ringNode';
 import { RingPlacement } from './RingPlacement';
-import { scratchClaim } from './scratchClaim';
 
 /**
- * Riak-style ring Partitioner: Q equal partitions claimed by nodes. The first
- * update builds the ring from the member set alone (scratchClaim), so nodes
- * started with the same members agree; each later update moves only what must
- * move from the current ring (incrementalClaim). Not safe for concurrent
- * update() calls; placement() is always safe.
+ * Riak-style ring Partitioner: Q equal partitions claimed by nodes. Every
+ * placement is a pure function of the member set (ids, weights, zones; not
+ * the order of the list, nor the updates before it), so two nodes that saw
+ * members arrive in different orders agree (same Placement.hash): see
+ * foldClaim. Not safe for concurrent update() calls; placement() is always
+ * safe.
  */
 export class RingPartitioner implements Partitioner {
   private readonly options: ResolvedRingOptions;
   private current: RingPlacement;
+  /** The claim behind `current`, reused by the next update when its nodes are a prefix of the new ones. */
+  private claim: Claim = { nodes: [], owners: [] };
 
   /** Throws INVALID_CONFIG on bad options. */
   constructor(options: RingOptions = {}) {
@@ -29,13 +31,13 @@ export class RingPartitioner implements Partitioner {
   update(members: readonly Member[]): Placement {
     const nodes = this.ringNodes(members);
     const q = this.options.partitions;
-    const previous = this.current.ownerList();
-    const owners = previous.length === 0 ? scratchClaim(nodes, q) : incrementalClaim(previous, nodes, q, this.options.targetN);
+    const owners = foldClaim(nodes, q, this.options.targetN, this.claim);
     this.current = new RingPlacement(q, owners, new Map(nodes.map((n) => [n.id, n.zoneKey])));
+    this.claim = { nodes, owners };
     return this.current;
   }
 
-  /** The members that hold data, validated, with weights and zone keys resolved, sorted by id. */
+  /** The members that hold data, validated, with weights and zone keys resolved, in claim order. */
   private ringNodes(members: readonly Member[]): RingNode[] {
     const seen = new Set<NodeId>();
     const nodes: RingNode[] = [];
@@ -54,6 +56,6 @@ export class RingPartitioner implements Partitioner {
       const zoned = this.options.zoneAware && typeof m.zone === 'string' && m.zone.length > 0;
       nodes.push({ id: m.id, weight, zoneKey: zoned ? `z:${m.zone!}` : `n:${m.id}` });
     }
-    return nodes.sort(byId);
+    return nodes.sort(claimOrder);
   }
 }

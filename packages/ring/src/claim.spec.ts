@@ -1,10 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import type { NodeId } from '@dynamis/core';
 import fc from 'fast-check';
+import { foldClaim } from './foldClaim';
 import { incrementalClaim } from './incrementalClaim';
 import { quotas } from './quotas';
-import type { RingNode } from './ringNode';
-import { scratchClaim } from './scratchClaim';
+import { claimOrder, type RingNode } from './ringNode';
 
 const Q = 64;
 const node = (i: number, weight = 1, zone?: string): RingNode => ({
@@ -54,7 +54,7 @@ describe('claim', () => {
     fc.assert(
       fc.property(setArb, (set) => {
         const nodes = toNodes(set);
-        const owners = scratchClaim(nodes, Q);
+        const owners = foldClaim(nodes, Q, 3);
         expectBalanced(owners, nodes);
         if (nodes.every((n) => n.weight === 1) && nodes.length > 1) {
           for (let p = 0; p + 1 < Q; p++) expect(owners[p]).not.toBe(owners[p + 1]);
@@ -66,7 +66,7 @@ describe('claim', () => {
   it('every change of members keeps the shares and moves the fewest partitions: only onto nodes that gain, only off nodes that lose', () => {
     fc.assert(
       fc.property(fc.array(setArb, { minLength: 2, maxLength: 5 }), (sets) => {
-        let owners = scratchClaim(toNodes(sets[0]!), Q);
+        let owners = foldClaim(toNodes(sets[0]!), Q, 3);
         for (const set of sets.slice(1)) {
           const nodes = toNodes(set);
           const next = incrementalClaim(owners, nodes, Q, 3);
@@ -91,7 +91,7 @@ describe('claim', () => {
   it('a joining node takes partitions at least targetN apart from each other (Riak target_n spacing)', () => {
     for (const targetN of [2, 3, 4]) {
       const nodes = Array.from({ length: 9 }, (_, i) => node(i));
-      const owners = incrementalClaim(scratchClaim(nodes, 256), [...nodes, node(9)], 256, targetN);
+      const owners = incrementalClaim(foldClaim(nodes, 256, targetN), [...nodes, node(9)], 256, targetN);
       const taken = owners.flatMap((o, p) => (o === 'n09' ? [p] : []));
       expect(taken.length).toBeGreaterThanOrEqual(25);
       taken.forEach((p, i) => {
@@ -112,5 +112,19 @@ describe('claim', () => {
       const next = zoneA[(i + 1) % zoneA.length]!;
       expect((next - p + 16) % 16).toBeGreaterThanOrEqual(3);
     });
+  });
+});
+
+describe('claimOrder', () => {
+  it('orders digit runs by value and everything else by code units, the same for any permutation', () => {
+    const ids = ['node-10', 'b', 'n01', 'node-2', 'n10', 'n1', 'a9', 'n2', 'a10', 'n', 'node-9', 'n02'];
+    const want = ['a9', 'a10', 'b', 'n', 'n01', 'n1', 'n02', 'n2', 'n10', 'node-2', 'node-9', 'node-10'];
+    const sortIds = (xs: string[]): string[] =>
+      xs
+        .map((id) => ({ id }))
+        .sort(claimOrder)
+        .map((x) => x.id);
+    expect(sortIds(ids)).toEqual(want);
+    fc.assert(fc.property(fc.shuffledSubarray(ids, { minLength: ids.length }), (shuffled) => expect(sortIds(shuffled)).toEqual(want)));
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { buildConfig, parseCliArgs } from './cli';
+import { buildConfig, cliParser, parseCliArgs, USAGE } from './cli';
 
 describe('dynamis-server flags', () => {
   it('parses every flag', () => {
@@ -88,5 +88,31 @@ describe('dynamis-server flags', () => {
   it('fails INVALID_CONFIG for a file that is not a JSON object', () => {
     expect(() => buildConfig('{nope', parseCliArgs([]))).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG' }));
     expect(() => buildConfig('[1]', parseCliArgs([]))).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG' }));
+  });
+});
+
+describe('dynamis-server --help', () => {
+  // getOptions() is yargs' (untyped) view of the options it was given.
+  type Options = { key: Record<string, boolean>; alias: Record<string, string[]>; boolean: string[] };
+  const options = (cliParser([], () => undefined) as unknown as { getOptions(): Options }).getOptions();
+  const aliases = new Map(Object.entries(options.alias).flatMap(([name, as]) => as.map((a) => [a, name])));
+  const names = Object.keys(options.key).filter((k) => !aliases.has(k));
+  const flagLines = USAGE.slice(USAGE.indexOf('Flags')).split('\n');
+  const listed = flagLines.flatMap((line) => /^\s+(?:-([a-z]), )?--([a-z-]+)/.exec(line)?.slice(1) ?? []);
+
+  it('lists every option the parser accepts (booleans as --x or --no-x), with its short alias', () => {
+    expect(names.length).toBeGreaterThan(10);
+    for (const name of names) {
+      const flag = options.boolean.includes(name) ? `--(no-)?${name}` : `--${name}`;
+      expect({ name, inHelp: new RegExp(`^\\s+(-[a-z], )?${flag}( |$)`, 'm').test(USAGE) }).toEqual({ name, inHelp: true });
+    }
+    for (const [alias, name] of aliases) expect(USAGE).toContain(`-${alias}, --${name}`);
+  });
+
+  it('accepts every flag it lists', () => {
+    const flags = listed.filter((f): f is string => f !== undefined && f.length > 1).map((f) => f.replace(/^no-/, ''));
+    expect(flags.length).toBe(names.length);
+    for (const flag of flags) expect(names).toContain(flag);
+    for (const alias of listed.filter((f): f is string => f !== undefined && f.length === 1)) expect(aliases.has(alias)).toBe(true);
   });
 });

@@ -45,12 +45,12 @@ Flags (each overrides the config file):
   -h, --help            this text`;
 
 /**
- * Parses `argv` (without node and script). Throws INVALID_ARGUMENT naming the
- * bad flag (unknown flag, bad number, bad choice); `help` is true for --help.
+ * The yargs parser of `dynamis-server` for `argv`, strict (an unknown flag is
+ * a failure), with `onFail` receiving each failure message. Every option it
+ * accepts must appear in USAGE (cli.spec.ts checks it).
  */
-export function parseCliArgs(argv: readonly string[]): CliArgs {
-  let failure: string | undefined;
-  const parsed = yargs([...argv])
+export function cliParser(argv: readonly string[], onFail: (message: string) => void) {
+  return yargs([...argv])
     .scriptName('dynamis-server')
     .usage(USAGE)
     .option('config', { alias: 'c', type: 'string', describe: 'Path of a JSON config file (node config + server options).' })
@@ -74,10 +74,16 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     .version(false)
     .option('help', { alias: 'h', type: 'boolean', describe: 'Show this help.' })
     .exitProcess(false)
-    .fail((msg, err) => {
-      failure = msg ?? err?.message ?? 'bad arguments';
-    })
-    .parseSync();
+    .fail((msg, err) => onFail(msg ?? err?.message ?? 'bad arguments'));
+}
+
+/**
+ * Parses `argv` (without node and script). Throws INVALID_ARGUMENT naming the
+ * bad flag (unknown flag, bad number, bad choice); `help` is true for --help.
+ */
+export function parseCliArgs(argv: readonly string[]): CliArgs {
+  let failure: string | undefined;
+  const parsed = cliParser(argv, (message) => (failure = message)).parseSync();
   if (failure !== undefined) throw new DynamisError('INVALID_ARGUMENT', `${failure}\n\n${USAGE}`);
   if (parsed.port !== undefined && !Number.isInteger(parsed.port)) throw new DynamisError('INVALID_ARGUMENT', '--port must be an integer');
   return {

@@ -134,7 +134,26 @@ export function planComposition(plugins: readonly Plugin[]): Unit[] {
     }
   }
   if (missing.length > 0) throw missingProviders(missing, neededBy);
-  return order([...active], provider);
+  return startEarly(order([...active], provider), provider, 'PeerAddressSync');
+}
+
+/**
+ * Moves the unit providing `port` (when active) to just after the last
+ * provider of what it needs: still a valid order, since it provides only
+ * `port` and nothing here needs it. PeerAddressSync goes there so the
+ * Transport knows every member's address before any later unit starts;
+ * otherwise Membership probes sent while a slow unit (a coordinator building
+ * its ring, an engine recovering) starts fail as "unknown peer" and a live
+ * peer is marked down before a probe could reach it.
+ */
+function startEarly(units: Unit[], provider: Map<PortName, Unit>, port: PortName): Unit[] {
+  const unit = provider.get(port);
+  const from = unit === undefined ? -1 : units.indexOf(unit);
+  if (unit === undefined || from < 0) return units;
+  const rest = units.filter((u) => u !== unit);
+  const after = Math.max(-1, ...unit.needs.map((need) => rest.indexOf(provider.get(need)!)));
+  rest.splice(after + 1, 0, unit);
+  return rest;
 }
 
 function addNeed(neededBy: Map<PortName, Set<string>>, port: PortName, who: string): void {

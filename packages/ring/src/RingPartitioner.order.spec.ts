@@ -1,0 +1,59 @@
+import { describe, expect, it } from '@jest/globals';
+import type { Member } from '@dynamis/core';
+import fc from 'fast-check';
+import { RingPartitioner } from './RingPartitioner';
+
+const POOL = ['n1', 'n2', 'n3', 'n9', 'n10', 'n11', 'node-2', 'node-10', 'a', 'b'];
+const ZONES = ['east', 'west', 'north'];
+
+/** A member set: distinct ids from POOL, each with a weight of 1–3 and maybe a zone. */
+const setArb = fc.uniqueArray(
+  fc.record({ id: fc.constantFrom(...POOL), weight: fc.integer({ min: 1, max: 3 }), zone: fc.option(fc.constantFrom(...ZONES)) }),
+  { minLength: 1, maxLength: POOL.length, selector: (m) => m.id },
+);
+const member = (m: { id: string; weight: number; zone: string | null }): Member => ({
+  id: m.id,
+  address: `sim://${m.id}`,
+  status: 'up',
+  weight: m.weight,
+  ...(m.zone === null ? {} : { zone: m.zone }),
+});
+
+describe('RingPartitioner placement is a function of the member set alone', () => {
+  it('two nodes that saw the same members arrive in different orders and steps compute the same placement', () => {
+    const m = (id: string): Member => ({ id, address: `sim://${id}`, status: 'up' });
+    const one = new RingPartitioner();
+    one.update([m('n1'), m('n2')]);
+    one.update([m('n1'), m('n2'), m('n3')]);
+    const a = one.update([m('n1'), m('n2'), m('n3'), m('n4'), m('n5')]);
+    const other = new RingPartitioner();
+    other.update([m('n5')]);
+    other.update([m('n3'), m('n5'), m('n4')]);
+    other.update([m('n4'), m('n1'), m('n3'), { ...m('n2'), status: 'down' }, m('n5'), m('n6')]);
+    const b = other.update([m('n4'), m('n2'), m('n5'), m('n3'), m('n1'), { ...m('n6'), status: 'left' }]);
+    expect(b.hash).toBe(a.hash);
+    expect(b.partitions.map((p) => b.preferenceList(p.id, 3))).toEqual(a.partitions.map((p) => a.preferenceList(p.id, 3)));
+  });
+
+  it('for any member set, reached through any sequence of updates in any order, the hash and owners are those of a fresh ring', () => {
+    fc.assert(
+      fc.property(
+        fc.array(setArb, { minLength: 0, maxLength: 4 }),
+        setArb,
+        fc.array(fc.nat(), { minLength: 12, maxLength: 12 }),
+        (path, last, keys) => {
+          const ring = new RingPartitioner({ partitions: 64 });
+          for (const set of path) ring.update(set.map(member));
+          const order = last.map(member).sort((x, y) => (keys[POOL.indexOf(x.id)]! % 7) - (keys[POOL.indexOf(y.id)]! % 7));
+          const reached = ring.update(order);
+          const fresh = new RingPartitioner({ partitions: 64 }).update(last.map(member));
+          expect(reached.hash).toBe(fresh.hash);
+          expect(reached.partitions.map((p) => reached.preferenceList(p.id, 1)[0])).toEqual(
+            fresh.partitions.map((p) => fresh.preferenceList(p.id, 1)[0]),
+          );
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+});

@@ -1,0 +1,111 @@
+import { DynamisClient } from '@dynamis/client';
+import { expect } from '@jest/globals';
+import { rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { CLIENT_TOKEN, startServerProcess, tempDir, type ServerProcess } from './serverProcess';
+
+export const IDS = ['n1', 'n2', 'n3'] as const;
+export type NodeName = (typeof IDS)[number];
+export const DEADLINE_MS = 60_000;
+/** How long one node process may take to print its address: generous, six of them may boot at once on a loaded box. */
+export const BOOT_MS = 120_000;
+/** Timeout of a request inside the cluster (timeouts.requestMs), and of one client attempt a little above it. */
+const REQUEST_MS = 10_000;
+
+/** A port that was free a moment ago: listen on 0, read it, close. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Retries `op` until it resolves (transient errors while membership marks a node down or up); rethrows the last error at the deadline. */
+export async function eventually<T>(op: () => Promise<T>, timeoutMs = DEADLINE_MS): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await op();
+    } catch (err) {
+      if (Date.now() > until) throw err;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
+
+/**
+ * Three `dynamis-server` processes n1..n3 on 127.0.0.1 (coordinator quorum,
+ * engine-lsm, transport-ws, N=3 W=2 R=2, fast membership probes), each with
+ * one client connected to it alone. `args` are extra command-line flags of
+ * every node (e.g. `['--resolver', 'vclock']`). A killed node restarts on its
+ * port and data directory. The caller calls setup() in beforeAll, teardown() in afterAll.
+ */
+export class ProcessCluster {
+  private readonly dirs: string[] = [];
+  private readonly nodes = new Map<NodeName, ServerProcess>();
+  private readonly clients = new Map<NodeName, DynamisClient>();
+  private seeds: string[] = [];
+  private ports: number[] = [];
+
+  constructor(private readonly args: readonly string[] = []) {}
+
+  async setup(): Promise<void> {
+    this.ports = [await freePort(), await freePort(), await freePort()];
+    this.seeds = IDS.map((id, i) => `${id}@127.0.0.1:${this.ports[i]}`);
+    for (let i = 0; i < IDS.length; i += 1) this.dirs.push(tempDir());
+    await Promise.all(IDS.map((id) => this.start(id)));
+  }
+
+  async teardown(): Promise<void> {
+    for (const c of this.clients.values()) await c.close().catch(() => undefined);
+    for (const p of this.nodes.values()) await p.dispose();
+    for (const d of this.dirs) rmSync(d, { recursive: true, force: true });
+  }
+
+  /** Starts (or restarts, same port and data dir) node `id` and connects its client. */
+  async start(id: NodeName): Promise<void> {
+    const i = IDS.indexOf(id);
+    const proc = await startServerProcess(this.config(i), [...this.args], this.dirs[i], BOOT_MS);
+    this.nodes.set(id, proc);
+    this.clients.set(
+      id,
+      await DynamisClient.connect({ nodes: [proc.address], token: CLIENT_TOKEN, timeoutMs: REQUEST_MS + 5000, retries: 0 }),
+    );
+  }
+
+  /** The client connected to node `id` (alone: no failover to another node). */
+  client(id: NodeName): DynamisClient {
+    const c = this.clients.get(id);
+    if (c === undefined) throw new Error(`node ${id} is not running`);
+    return c;
+  }
+
+  /** Closes node `id`'s client and kills the process with SIGKILL (no shutdown, no flush). */
+  async kill(id: NodeName): Promise<void> {
+    await this.clients.get(id)?.close();
+    this.clients.delete(id);
+    const proc = this.nodes.get(id)!;
+    proc.child.kill('SIGKILL');
+    expect(await proc.exited).toBe('SIGKILL');
+  }
+
+  private config(i: number): Record<string, unknown> {
+    return {
+      nodeId: IDS[i],
+      listen: { host: '127.0.0.1', port: this.ports[i] },
+      coordinator: 'quorum',
+      engine: 'lsm',
+      seeds: this.seeds,
+      replication: { n: 3, w: 2, r: 2 },
+      membership: { pingIntervalMs: 200, pingTimeoutMs: 150, failuresBeforeDown: 2, minTransitionMs: 500 },
+      timeouts: { requestMs: REQUEST_MS },
+      log: { level: 'error' },
+      shutdownLingerMs: 0,
+    };
+  }
+}
