@@ -25,7 +25,11 @@ const bytes = z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'expected byt
 const shape = {
   partitionCount: z.number().int().min(1).max(MAX_PARTITIONS),
   levels: z.number().int().min(1).max(MAX_TREE_LEVELS),
-  partition: z.number().int().min(0).max(MAX_PARTITIONS - 1),
+  partition: z
+    .number()
+    .int()
+    .min(0)
+    .max(MAX_PARTITIONS - 1),
 };
 
 export const nodesRequestSchema = z
@@ -50,7 +54,9 @@ export const leafRequestSchema = z
 export const leafReplySchema = z
   .object({
     entries: z
-      .array(z.object({ key: z.string().min(1), digest: bytes.refine((b) => b.length === DIGEST_BYTES, 'digest must be 16 bytes') }).strict())
+      .array(
+        z.object({ key: z.string().min(1), digest: bytes.refine((b) => b.length === DIGEST_BYTES, 'digest must be 16 bytes') }).strict(),
+      )
       .max(MAX_KEYS_PER_REQUEST),
     more: z.boolean(),
   })
