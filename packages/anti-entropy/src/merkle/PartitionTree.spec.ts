@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { asVersion, partitionOfKey, type Sibling } from '@dynamis/core';
+import { asVersion, keyHash, partitionOfKey, type Sibling } from '@dynamis/core';
 import { DIGEST_BYTES, keyPosition, recordDigest, xorInto } from './digest';
 import { PartitionTree } from './PartitionTree';
 
@@ -22,6 +22,11 @@ describe('keyPosition and recordDigest', () => {
     fc.assert(
       fc.property(fc.string({ minLength: 1 }), fc.integer({ min: 0, max: 16 }), (key, bits) => {
         expect(keyPosition(key, bits, 2).partition).toBe(partitionOfKey(key, 2 ** bits));
+        for (const levels of [1, 2, 3, 4]) {
+          const leafBits = BigInt(4 * levels);
+          const expected = Number((keyHash(key) >> (64n - BigInt(bits) - leafBits)) & ((1n << leafBits) - 1n));
+          expect(keyPosition(key, bits, levels).leaf).toBe(expected);
+        }
         const leaf = keyPosition(key, bits, 3).leaf;
         expect(leaf).toBeGreaterThanOrEqual(0);
         expect(leaf).toBeLessThan(16 ** 3);

@@ -1,7 +1,8 @@
 import { DIGEST_BYTES, LEVEL_BITS, xorInto } from './digest';
 
 const FANOUT = 1 << LEVEL_BITS;
-const ZERO = new Uint8Array(DIGEST_BYTES);
+/** Scratch of `set` (synchronous: never used by two calls at once). */
+const DELTA = new Uint8Array(DIGEST_BYTES);
 
 /** One entry of a leaf: a key and its record digest. */
 export interface LeafEntry {
@@ -53,7 +54,7 @@ export class PartitionTree {
     const old = bucket?.get(key);
     if (old === undefined && digest === undefined) return;
     if (old !== undefined && digest !== undefined && Buffer.compare(old, digest) === 0) return;
-    const delta = new Uint8Array(DIGEST_BYTES);
+    const delta = DELTA.fill(0);
     if (old !== undefined) xorInto(delta, 0, old);
     if (digest !== undefined) xorInto(delta, 0, digest);
     for (let l = this.levels, i = leaf; l >= 0; l--, i = Math.floor(i / FANOUT)) xorInto(this.nodes[l]!, i * DIGEST_BYTES, delta);
@@ -108,10 +109,5 @@ export class PartitionTree {
     const keys = [...bucket.keys()].filter((k) => after === undefined || k > after).sort();
     const entries = keys.slice(0, limit).map((key) => ({ key, digest: bucket.get(key)! }));
     return { entries, more: keys.length > limit };
-  }
-
-  /** True when every hash is zero (no keys, or digests that cancel out). */
-  isEmpty(): boolean {
-    return Buffer.compare(this.nodes[0]!, ZERO) === 0 && this.count === 0;
   }
 }

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
-import { keyHash, type PartitionId, type Sibling } from '@dynamis/core';
+import { createHash, hash } from 'node:crypto';
+import type { PartitionId, Sibling } from '@dynamis/core';
 
 /** Bytes of every tree hash and entry digest (MD5). */
 export const DIGEST_BYTES = 16;
@@ -15,14 +15,16 @@ export interface KeyPosition {
 /**
  * The position of `key` among 2^partitionBits partitions and 16^levels leaves
  * per partition: the partition is the top `partitionBits` bits of the 64-bit
- * key hash (core's keyHash, so the same partition as Placement.partitionOf),
- * the leaf the next 4·levels bits. Pure.
+ * key hash (docs/format.md "Key hash": the first 8 bytes of the key's MD5,
+ * big-endian; so the same partition as core's partitionOfKey and
+ * Placement.partitionOf), the leaf the next 4·levels bits. Reads only the
+ * digest's first 4 bytes (partitionBits ≤ 16 and 4·levels ≤ 16), no bigint.
+ * Pure.
  */
 export function keyPosition(key: string, partitionBits: number, levels: number): KeyPosition {
-  const h = keyHash(key);
-  const partition = partitionBits === 0 ? 0 : Number(h >> BigInt(64 - partitionBits));
-  const leafBits = LEVEL_BITS * levels;
-  const leaf = Number((h >> BigInt(64 - partitionBits - leafBits)) & ((1n << BigInt(leafBits)) - 1n));
+  const top = hash('md5', key, 'buffer').readUInt32BE(0);
+  const partition = partitionBits === 0 ? 0 : top >>> (32 - partitionBits);
+  const leaf = ((top << partitionBits) >>> 0) >>> (32 - LEVEL_BITS * levels);
   return { partition, leaf };
 }
 
@@ -36,20 +38,21 @@ export function keyPosition(key: string, partitionBits: number, levels: number):
 export function recordDigest(key: string, siblings: readonly Sibling[]): Buffer | undefined {
   if (siblings.length === 0) return undefined;
   const h = createHash('md5');
-  const keyBytes = Buffer.from(key, 'utf8');
-  const head = Buffer.allocUnsafe(4);
-  head.writeUInt32BE(keyBytes.length, 0);
-  h.update(head).update(keyBytes);
-  const fixed = Buffer.allocUnsafe(4 + 1 + 8 + 8);
+  HEAD.writeUInt32BE(Buffer.byteLength(key, 'utf8'), 0);
+  h.update(HEAD).update(key, 'utf8');
   for (const s of siblings) {
-    fixed.writeUInt32BE(s.version.length, 0);
-    fixed[4] = (s.value === null ? 1 : 0) | (s.expiresAt === undefined ? 0 : 2);
-    fixed.writeDoubleBE(s.writtenAt, 5);
-    fixed.writeDoubleBE(s.expiresAt ?? 0, 13);
-    h.update(fixed).update(s.version);
+    FIXED.writeUInt32BE(s.version.length, 0);
+    FIXED[4] = (s.value === null ? 1 : 0) | (s.expiresAt === undefined ? 0 : 2);
+    FIXED.writeDoubleBE(s.writtenAt, 5);
+    FIXED.writeDoubleBE(s.expiresAt ?? 0, 13);
+    h.update(FIXED).update(s.version);
   }
   return h.digest();
 }
+
+// Scratch buffers of recordDigest (synchronous, so never shared by two calls; Hash.update copies).
+const HEAD = Buffer.alloc(4);
+const FIXED = Buffer.alloc(4 + 1 + 8 + 8);
 
 /** XORs `b` into `a` at `offset` (DIGEST_BYTES bytes). */
 export function xorInto(a: Uint8Array, offset: number, b: Uint8Array): void {
