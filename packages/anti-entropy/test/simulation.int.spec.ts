@@ -11,7 +11,7 @@ import { seeds, simCluster, type SimCluster } from './simCluster';
  * DYNAMIS_SEED=<seed> replays the one a failure prints.
  */
 
-const text = (s: Sibling): string => Buffer.from(s.value!).toString();
+const text = (s: { readonly value: Uint8Array | null }): string => Buffer.from(s.value!).toString();
 const describeRecord = (r: Sibling[]) => r.map((s) => [Buffer.from(s.version).toString('hex'), s.value === null ? null : text(s)]);
 
 /** Every partition's replicas hold equal roots. */
