@@ -17,6 +17,7 @@ import {
   type RequestOptions,
   type Transport,
 } from '@dynamis/core';
+import { lsmEngine } from '@dynamis/engine-lsm';
 import { memoryEngine } from '@dynamis/engine-memory';
 import { quorumCoordinator } from '@dynamis/quorum';
 import { ringPartitioner } from '@dynamis/ring';
@@ -29,6 +30,8 @@ export interface ClusterOptions {
   readonly partitions?: number;
   readonly resolver?: 'lww' | 'vclock';
   readonly antiEntropy?: AntiEntropyOptionsInput;
+  /** 'memory' (default) or 'lsm' (on the simulated disk, so data survives `restart`). */
+  readonly engine?: 'memory' | 'lsm';
 }
 
 /**
@@ -77,23 +80,31 @@ export async function simCluster(sim: Simulation, options: ClusterOptions = {}) 
   const members = ids.map((id) => ({ id, address: id, status: 'up' as const }));
   const nodes = new Map<NodeId, DynamisNode>();
   const counters = new Map<NodeId, { bytes: number }>();
-  for (const id of ids) {
-    const counter = { bytes: 0 };
+  const compose = async (id: NodeId): Promise<DynamisNode> => {
+    const counter = counters.get(id) ?? { bytes: 0 };
+    counters.set(id, counter);
     const plugins: Plugin[] = [
       simulatedEnvironment(sim, id, { transport: false }),
       countingTransport(sim, id, counter),
-      memoryEngine(),
+      options.engine === 'lsm' ? lsmEngine() : memoryEngine(),
       options.resolver === 'vclock' ? vclockResolver() : lwwResolver(),
       ringPartitioner({ partitions: options.partitions ?? 16 }),
       fixedMembership(new FixedMembership(id, members)),
       quorumCoordinator(),
       antiEntropy(options.antiEntropy ?? {}),
     ];
-    const node = await createNode({ nodeId: id, log: { level: 'silent' }, replication: { n: options.n ?? 3, w: 1, r: 1 } }, plugins);
+    const config = {
+      nodeId: id,
+      dataDir: `/data/${id}`,
+      log: { level: 'silent' as const },
+      replication: { n: options.n ?? 3, w: 1, r: 1 },
+    };
+    const node = await createNode(config, plugins);
     await node.start();
     nodes.set(id, node);
-    counters.set(id, counter);
-  }
+    return node;
+  };
+  for (const id of ids) await compose(id);
   const node = (id: NodeId): DynamisNode => nodes.get(id)!;
 
   /** Runs virtual time until `p` settles; resolves or rejects like it. */
@@ -122,8 +133,13 @@ export async function simCluster(sim: Simulation, options: ClusterOptions = {}) 
     replica: (id: NodeId) => node(id).resolve(ReplicaToken),
     resolver: (id: NodeId) => node(id).resolve(ConflictResolverToken),
     placement: (id: NodeId) => node(id).resolve(PartitionerToken).placement(),
+    /** Crashes `id` and composes it again over its disk (its anti-entropy then rebuilds its trees). */
+    restart: async (id: NodeId): Promise<void> => {
+      sim.crashNode(id);
+      await sim.restartNode(id, () => run(compose(id)));
+    },
     stop: async () => {
-      for (const n of nodes.values()) await n.stop();
+      for (const [id, n] of nodes) if (!sim.isCrashed(id)) await n.stop();
     },
   };
 }
