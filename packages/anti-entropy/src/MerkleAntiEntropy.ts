@@ -20,7 +20,7 @@ import {
 } from '@dynamis/core';
 import { Exchange } from './Exchange';
 import { MerkleIndex, type PurgeSource } from './merkle/MerkleIndex';
-import { antiEntropyOptionsSchema, type AntiEntropyOptionsInput } from './options';
+import { antiEntropyOptionsSchema, DEFAULT_INTERVAL_MS, type AntiEntropyOptionsInput } from './options';
 import { RateLimiter } from './RateLimiter';
 import { RepairScheduler } from './RepairScheduler';
 import { TreeService } from './TreeService';
@@ -75,7 +75,7 @@ export class MerkleAntiEntropy implements AntiEntropy, Lifecycle {
   private readonly rebuildLimiter: RateLimiter;
   private readonly options;
   private stopped = true;
-  private counters = { exchanges: 0, failedExchanges: 0, nodesCompared: 0, keysSent: 0, keysReceived: 0, bytesTransferred: 0 };
+  private readonly counters = { exchanges: 0, failedExchanges: 0, nodesCompared: 0, keysSent: 0, keysReceived: 0, bytesTransferred: 0 };
 
   constructor(
     private readonly deps: MerkleAntiEntropyDeps,
@@ -93,7 +93,7 @@ export class MerkleAntiEntropy implements AntiEntropy, Lifecycle {
       this.scheduler = new RepairScheduler({
         self: deps.config.nodeId,
         n: deps.config.replication.n,
-        intervalMs: this.options.intervalMs,
+        intervalMs: this.options.intervalMs ?? DEFAULT_INTERVAL_MS,
         partitioner: deps.partitioner,
         membership: deps.membership,
         clock: deps.clock,
@@ -183,7 +183,7 @@ export class MerkleAntiEntropy implements AntiEntropy, Lifecycle {
 
   /** A copy of the cumulative counters (scheduled and direct exchanges). */
   stats(): AntiEntropyStats {
-    return { ...this.counters, failedExchanges: this.counters.failedExchanges };
+    return { ...this.counters };
   }
 
   private add(s: RepairStats): void {

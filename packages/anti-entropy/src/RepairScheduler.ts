@@ -43,20 +43,14 @@ export interface SchedulerDeps {
  * the next (partition, peer) pair of the current placement, round-robin from
  * a random start, skipping peers Membership says are down, and exchanges it.
  * A full cycle over P pairs takes about P × (intervalMs + exchange time).
- * A failed exchange is logged (warn) and counted; the cycle goes on.
+ * A failed exchange is logged (warn; counted in MerkleAntiEntropy.stats) and the cycle goes on.
  */
 export class RepairScheduler {
   private timer: Timer | undefined;
   private cursor: number | undefined;
   private running = false;
-  private failures_ = 0;
 
   constructor(private readonly deps: SchedulerDeps) {}
-
-  /** Scheduled exchanges that failed, since start. */
-  get failures(): number {
-    return this.failures_;
-  }
 
   start(): void {
     this.running = true;
@@ -82,7 +76,6 @@ export class RepairScheduler {
         const repaired = stats.keysSent + stats.keysReceived;
         if (repaired > 0) this.deps.log.info('anti-entropy repaired keys', { ...stats });
       } catch (err) {
-        this.failures_++;
         this.deps.log.warn('anti-entropy exchange failed', { ...pair, error: String(err) });
       }
     }

@@ -23,8 +23,10 @@ export const antiEntropyOptionsSchema = z
       .number()
       .int()
       .min(1)
-      .default(1000)
-      .describe('Pause between two scheduled exchanges (one (partition, peer) pair each). 0 is not allowed; use scheduler: false instead.'),
+      .optional()
+      .describe(
+        'Pause between two scheduled exchanges (one (partition, peer) pair each), default 1000 ms. Refused with scheduler: false (nothing would read it).',
+      ),
     scheduler: z
       .boolean()
       .default(true)
@@ -62,7 +64,14 @@ export const antiEntropyOptionsSchema = z
       .optional()
       .describe("Deadline of each request of an exchange (default: the node's timeouts.requestMs)."),
   })
-  .strict();
+  .strict()
+  .refine((o) => o.scheduler || o.intervalMs === undefined, {
+    message: 'is not read when scheduler is false',
+    path: ['intervalMs'],
+  });
+
+/** intervalMs when not given. */
+export const DEFAULT_INTERVAL_MS = 1000;
 
 export type AntiEntropyOptionsInput = z.input<typeof antiEntropyOptionsSchema>;
 export type AntiEntropyOptions = z.output<typeof antiEntropyOptionsSchema>;

@@ -47,14 +47,21 @@ export function seeds(count: number, base: number): number[] {
 /** Bytes of an envelope as node:v8 serializes it: a measure independent of the package's own accounting. */
 export const envelopeBytes = (msg: Envelope): number => serialize({ type: msg.type, payload: msg.payload }).length;
 
+interface Counter {
+  bytes: number;
+  /** Requests sent, by `${to} ${type}`. */
+  readonly requests: Map<string, number>;
+}
+
 /** The node's SimTransport, counting the v8-serialized bytes of every request it sends and of each reply. */
-function countingTransport(sim: Simulation, id: NodeId, counter: { bytes: number }): Plugin {
+function countingTransport(sim: Simulation, id: NodeId, counter: Counter): Plugin {
   const inner = sim.transport(id);
   const proxy = new Proxy(inner, {
     get(target, prop, receiver) {
       if (prop === 'request') {
         return async (to: NodeId, msg: Envelope, options: RequestOptions): Promise<Envelope> => {
           counter.bytes += envelopeBytes(msg);
+          counter.requests.set(`${to} ${msg.type}`, (counter.requests.get(`${to} ${msg.type}`) ?? 0) + 1);
           const reply = await target.request(to, msg, options);
           counter.bytes += envelopeBytes(reply);
           return reply;
@@ -79,9 +86,12 @@ export async function simCluster(sim: Simulation, options: ClusterOptions = {}) 
   const ids = sim.nodeIds();
   const members = ids.map((id) => ({ id, address: id, status: 'up' as const }));
   const nodes = new Map<NodeId, DynamisNode>();
-  const counters = new Map<NodeId, { bytes: number }>();
+  const counters = new Map<NodeId, Counter>();
+  const views = new Map<NodeId, FixedMembership>();
   const compose = async (id: NodeId): Promise<DynamisNode> => {
-    const counter = counters.get(id) ?? { bytes: 0 };
+    const counter = counters.get(id) ?? { bytes: 0, requests: new Map<string, number>() };
+    const view = views.get(id) ?? new FixedMembership(id, members);
+    views.set(id, view);
     counters.set(id, counter);
     const plugins: Plugin[] = [
       simulatedEnvironment(sim, id, { transport: false }),
@@ -89,7 +99,7 @@ export async function simCluster(sim: Simulation, options: ClusterOptions = {}) 
       options.engine === 'lsm' ? lsmEngine() : memoryEngine(),
       options.resolver === 'vclock' ? vclockResolver() : lwwResolver(),
       ringPartitioner({ partitions: options.partitions ?? 16 }),
-      fixedMembership(new FixedMembership(id, members)),
+      fixedMembership(view),
       quorumCoordinator(),
       antiEntropy(options.antiEntropy ?? {}),
     ];
@@ -129,6 +139,10 @@ export async function simCluster(sim: Simulation, options: ClusterOptions = {}) 
     ae,
     /** v8-serialized bytes of the requests `id` sent and their replies, so far. */
     bytesSentBy: (id: NodeId) => counters.get(id)!.bytes,
+    /** Requests of `type` that `from` sent to `to`, so far. */
+    requests: (from: NodeId, to: NodeId, type: string) => counters.get(from)!.requests.get(`${to} ${type}`) ?? 0,
+    /** `id`'s membership view (setAlive marks peers up or down there). */
+    view: (id: NodeId) => views.get(id)!,
     coordinator: (id: NodeId) => node(id).resolve(CoordinatorToken),
     replica: (id: NodeId) => node(id).resolve(ReplicaToken),
     resolver: (id: NodeId) => node(id).resolve(ConflictResolverToken),
