@@ -79,7 +79,7 @@ export class Exchange {
   /** The nodes of `indices` at `level` whose hashes differ from the peer's. */
   private async compareLevel(level: number, indices: readonly number[]): Promise<number[]> {
     const out: number[] = [];
-    const tree = this.deps.index.tree(this.partition);
+    const tree = this.deps.index.peek(this.partition);
     for (let i = 0; i < indices.length; i += this.deps.options.maxNodesPerRequest) {
       const chunk = indices.slice(i, i + this.deps.options.maxNodesPerRequest);
       const reply = await this.call(AE_MESSAGE.nodes, { ...this.header(), level, indices: chunk }, nodesReplySchema, AE_REPLY.nodes);
@@ -109,7 +109,7 @@ export class Exchange {
       const spanEnd = page.more ? last : undefined; // the page covers keys in (after, spanEnd]
       if (page.more && last === undefined) throw this.protocolError('answered an empty page with more: true');
       const remote = new Map(page.entries.map((e) => [e.key, e.digest]));
-      const tree = index.tree(this.partition);
+      const tree = index.peek(this.partition);
       const local = tree.entries(leaf, after, Number.MAX_SAFE_INTEGER).entries.filter((e) => spanEnd === undefined || e.key <= spanEnd);
       const pull: string[] = [];
       const push: string[] = [];

@@ -168,7 +168,7 @@ export class MerkleAntiEntropy implements AntiEntropy, Lifecycle {
   /** The root hash of `range`'s tree on this node (16 bytes; all zero for no keys). INVALID_ARGUMENT outside [0, Q). */
   root(range: PartitionId): Uint8Array {
     checkPartitionId(range, this.index.partitionCount);
-    return this.index.tree(range).root();
+    return this.index.peek(range).root();
   }
 
   /** True once the trees reflect the whole replica. */

@@ -43,7 +43,7 @@ export class TreeService {
     if (m.indices.length > this.options.maxNodesPerRequest) {
       throw invalid(`${m.indices.length} nodes asked for, more than maxNodesPerRequest (${this.options.maxNodesPerRequest})`);
     }
-    const tree = this.index.tree(m.partition);
+    const tree = this.index.peek(m.partition);
     const width = tree.width(m.level);
     for (const i of m.indices) if (i >= width) throw invalid(`node ${i} is outside level ${m.level} (${width} nodes)`);
     return { type: AE_REPLY.nodes, payload: { hashes: tree.hashes(m.level, m.indices) } };
@@ -51,7 +51,7 @@ export class TreeService {
 
   private leaf(m: LeafRequest) {
     this.check(m);
-    const tree = this.index.tree(m.partition);
+    const tree = this.index.peek(m.partition);
     const width = tree.width(this.index.levels);
     if (m.leaf >= width) throw invalid(`leaf ${m.leaf} is outside the tree (${width} leaves)`);
     const page = tree.entries(m.leaf, m.after, Math.min(m.limit, this.options.maxKeysPerRequest));

@@ -58,7 +58,7 @@ function expectedRoots(index: MerkleIndex, records: Map<string, Sibling[]>): str
   return trees.map((t) => Buffer.from(t.root()).toString('hex'));
 }
 const roots = (index: MerkleIndex) =>
-  Array.from({ length: index.partitionCount }, (_, p) => Buffer.from(index.tree(p).root()).toString('hex'));
+  Array.from({ length: index.partitionCount }, (_, p) => Buffer.from(index.peek(p).root()).toString('hex'));
 const settle = () => new Promise((r) => setImmediate(r));
 
 describe('MerkleIndex', () => {
@@ -99,8 +99,17 @@ describe('MerkleIndex', () => {
     release();
     await settle();
     await settle();
-    expect(index.tree(index.position('k4').partition).get('k4', index.position('k4').leaf)).toBeDefined();
+    expect(index.peek(index.position('k4').partition).get('k4', index.position('k4').leaf)).toBeDefined();
     expect(roots(index)).toEqual(expectedRoots(index, replica.records));
+    await index.stop();
+  });
+
+  it('reading a partition with no keys allocates no tree', async () => {
+    const { index } = setup(0);
+    index.start();
+    await index.whenReady();
+    expect(index.peek(0)).toBe(index.peek(3));
+    expect(Buffer.from(index.peek(2).root())).toEqual(Buffer.alloc(16));
     await index.stop();
   });
 

@@ -30,6 +30,7 @@ export type IndexedReplica = Pick<Replica, 'scan' | 'read' | 'onApplied'>;
  */
 export class MerkleIndex {
   private readonly trees = new Map<PartitionId, PartitionTree>();
+  private empty: PartitionTree | undefined;
   private readonly bits: number;
   private touched: Set<string> | undefined;
   private ready_ = false;
@@ -83,8 +84,17 @@ export class MerkleIndex {
     return keyPosition(key, this.bits, this.levels);
   }
 
-  /** The tree of `partition` (created empty if it has none). */
-  tree(partition: PartitionId): PartitionTree {
+  /**
+   * The tree of `partition` for reading: a shared empty tree when the
+   * partition has no keys here (so a peer's requests never allocate one).
+   * Never mutate the result.
+   */
+  peek(partition: PartitionId): PartitionTree {
+    return this.trees.get(partition) ?? (this.empty ??= new PartitionTree(this.levels));
+  }
+
+  /** The tree of `partition`, created empty if it has none: for writes. */
+  private tree(partition: PartitionId): PartitionTree {
     let tree = this.trees.get(partition);
     if (tree === undefined) {
       tree = new PartitionTree(this.levels);
