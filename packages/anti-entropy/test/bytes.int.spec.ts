@@ -13,6 +13,9 @@ import { envelopeBytes, seeds, simCluster } from './simCluster';
  * n1 sent and every reply it got (an independent measure); the full copy is
  * the v8 size of the replica.writeBatch requests and replies that would ship
  * every record of n1, in batches of 1000.
+ *
+ * DYNAMIS_AE_DIVERGENCE=<counts> (comma-separated, opt-in) then prints the
+ * same figures for more differing keys (the BENCHMARKS.md line).
  */
 
 const KEYS = 100_000;
@@ -60,30 +63,41 @@ describe('simulation: anti-entropy bytes vs a full copy', () => {
         }
         if (batch.length > 0) ship();
 
-        const before = c.bytesSentBy('n1');
-        let counted = 0;
-        let sent = 0;
-        let received = 0;
-        for (const { id } of c.placement('n1').partitions) {
-          const stats = await c.run(c.ae('n1').exchange('n2', id));
-          counted += stats.bytesTransferred;
-          sent += stats.keysSent;
-          received += stats.keysReceived;
-        }
-        const measured = c.bytesSentBy('n1') - before;
-        console.log(
-          `seed ${seed}: full copy ${full} B; anti-entropy for 10 differing keys of ${KEYS}: ` +
-            `${measured} B on the wire (v8 size, ${((100 * measured) / full).toFixed(3)}%), ` +
-            `${counted} B counted in RepairStats (${((100 * counted) / full).toFixed(3)}%); keys sent ${sent}, received ${received}`,
-        );
+        /** Exchanges every partition from n1 with n2: bytes (measured, counted) and keys moved. */
+        const exchangeAll = async () => {
+          const before = c.bytesSentBy('n1');
+          const r = { counted: 0, sent: 0, received: 0, measured: 0 };
+          for (const { id } of c.placement('n1').partitions) {
+            const stats = await c.run(c.ae('n1').exchange('n2', id));
+            r.counted += stats.bytesTransferred;
+            r.sent += stats.keysSent;
+            r.received += stats.keysReceived;
+          }
+          r.measured = c.bytesSentBy('n1') - before;
+          return r;
+        };
+        const report = (differing: number, r: { measured: number; counted: number; sent: number; received: number }): void =>
+          console.log(
+            `seed ${seed}: full copy ${full} B; anti-entropy for ${differing} differing keys of ${KEYS}: ` +
+              `${r.measured} B on the wire (v8 size, ${((100 * r.measured) / full).toFixed(3)}%), ` +
+              `${r.counted} B counted in RepairStats (${((100 * r.counted) / full).toFixed(3)}%); keys sent ${r.sent}, received ${r.received}`,
+          );
+        const { measured, counted, sent, received } = await exchangeAll();
+        report(10, { measured, counted, sent, received });
         // n1 reads all 10 from n2 (their digests differ) and writes back only its 4 newer values.
         expect({ sent, received }).toEqual({ sent: 4, received: 10 });
         expect(measured).toBeLessThan(0.02 * full);
         expect(counted).toBeLessThan(0.02 * full);
         for (const { id } of c.placement('n1').partitions)
           expect(Buffer.from(c.ae('n1').root(id))).toEqual(Buffer.from(c.ae('n2').root(id)));
+        // Opt-in (BENCHMARKS.md): DYNAMIS_AE_DIVERGENCE=100,1000,10000 prints the same figures for more differing keys.
+        let next = 50_000;
+        for (const differing of (process.env['DYNAMIS_AE_DIVERGENCE'] ?? '').split(',').filter(Boolean).map(Number)) {
+          for (let k = 0; k < differing; k++) await c.replica('n1').apply(`key-${next++}`, [stamp(Buffer.from('changed'), 20)]);
+          report(differing, await exchangeAll());
+        }
         await c.stop();
       });
-    }, 120_000);
+    }, 600_000);
   }
 });
