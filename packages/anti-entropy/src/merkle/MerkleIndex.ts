@@ -117,9 +117,13 @@ export class MerkleIndex {
     if (this.purgesInFlight.has(key)) this.purgesInFlight.set(key, true);
   }
 
-  private purged(keys: readonly string[]): void {
+  /** Tolerates a source that reports one key (a string) per call; anything but strings is logged and ignored. */
+  private purged(keys: readonly string[] | string): void {
     if (this.stopped) return;
-    for (const key of keys) this.pendingPurges.add(key);
+    for (const key of typeof keys === 'string' ? [keys] : keys) {
+      if (typeof key === 'string') this.pendingPurges.add(key);
+      else this.log.warn('purge source reported a key that is not a string; ignored', { key: String(key) });
+    }
     if (this.pendingPurges.size > MAX_PENDING_PURGES) {
       this.log.warn('too many purged keys pending; rebuilding the Merkle trees', { pending: this.pendingPurges.size });
       this.pendingPurges.clear();
