@@ -1,6 +1,7 @@
 import {
   DynamisError,
   toWireSibling,
+  type Clock,
   type NodeId,
   type PartitionId,
   type PeerRpc,
@@ -29,6 +30,8 @@ export interface ExchangeDeps {
   /** Keys per readBatch / writeBatch: min(maxKeysPerRequest, limits.maxBatchOps). */
   readonly batchKeys: number;
   readonly limiter: RateLimiter;
+  /** For `syncedAt`. */
+  readonly clock: Clock;
   /** True once the node is stopping: the exchange ends at its next step (UNAVAILABLE). */
   readonly stopped: () => boolean;
 }
@@ -58,14 +61,29 @@ export class Exchange {
     private readonly partition: PartitionId,
   ) {}
 
-  async run(): Promise<RepairStats> {
-    const { index } = this.deps;
+  /**
+   * Runs the exchange. `syncedAt` is the Clock time (`now()`) just before a
+   * root comparison that found both roots equal: the first one, or, after a
+   * repair, a last root comparison (one more request); undefined when the
+   * roots still differed (writes landing meanwhile). Every record either
+   * replica held at `syncedAt` was then on both (or superseded on both).
+   */
+  async run(): Promise<{ stats: RepairStats; syncedAt: number | undefined }> {
+    const { index, clock } = this.deps;
+    const startedAt = clock.now();
     let differing = [0];
     for (let level = 0; level <= index.levels && differing.length > 0; level++) {
       const asked = level === 0 ? [0] : differing.flatMap((p) => Array.from({ length: FANOUT }, (_, c) => p * FANOUT + c));
       differing = await this.compareLevel(level, asked);
+      if (level === 0 && differing.length === 0) return { stats: this.stats(), syncedAt: startedAt };
     }
     for (const leaf of differing) await this.repairLeaf(leaf);
+    const checkedAt = clock.now();
+    const equal = (await this.compareLevel(0, [0])).length === 0;
+    return { stats: this.stats(), syncedAt: equal ? checkedAt : undefined };
+  }
+
+  private stats(): RepairStats {
     return {
       range: this.partition,
       peer: this.peer,

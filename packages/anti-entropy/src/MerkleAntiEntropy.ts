@@ -75,6 +75,7 @@ export class MerkleAntiEntropy implements AntiEntropy, Lifecycle {
   private readonly rebuildLimiter: RateLimiter;
   private readonly options;
   private stopped = true;
+  private readonly synced = new Map<string, number>();
   private readonly counters = { exchanges: 0, failedExchanges: 0, nodesCompared: 0, keysSent: 0, keysReceived: 0, bytesTransferred: 0 };
 
   constructor(
@@ -150,14 +151,16 @@ export class MerkleAntiEntropy implements AntiEntropy, Lifecycle {
         options: this.options,
         batchKeys: Math.min(this.options.maxKeysPerRequest, this.deps.config.limits.maxBatchOps),
         limiter: this.bytesLimiter,
+        clock: this.deps.clock,
         stopped: () => this.stopped,
       },
       peer,
       range,
     );
     try {
-      const stats = await exchange.run();
+      const { stats, syncedAt } = await exchange.run();
       this.add(stats);
+      if (syncedAt !== undefined) this.synced.set(`${range} ${peer}`, syncedAt);
       return stats;
     } catch (err) {
       this.counters.failedExchanges++;
@@ -169,6 +172,20 @@ export class MerkleAntiEntropy implements AntiEntropy, Lifecycle {
   root(range: PartitionId): Uint8Array {
     checkPartitionId(range, this.index.partitionCount);
     return this.index.peek(range).root();
+  }
+
+  /**
+   * When this node last found `range` equal with `peer`: the Clock time
+   * (`now()`) just before the root comparison that found both roots equal,
+   * in the latest exchange this node ran with that peer for that range that
+   * ended equal (see Exchange.run); undefined if none did since start. Every
+   * record either node held then was on both (or superseded on both), which
+   * is what a tombstone GC that waits for repair needs to know. Exchanges the
+   * peer ran with this node are not seen here. Bounded: one entry per
+   * (range, peer) pair exchanged.
+   */
+  syncedAt(range: PartitionId, peer: NodeId): number | undefined {
+    return this.synced.get(`${range} ${peer}`);
   }
 
   /** True once the trees reflect the whole replica. */

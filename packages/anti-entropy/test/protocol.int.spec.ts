@@ -81,8 +81,13 @@ describe('the anti-entropy protocol', () => {
           .filter((k) => keyPosition(k, 4, 2).partition === 0)
           .slice(0, 20);
         for (const key of spread) await c.replica('n1').apply(key, sibling(key));
+        expect(c.ae('n1').syncedAt(0, 'n2')).toBeUndefined();
+        const started = sim.clock('n1').now();
         const stats = await c.run(c.ae('n1').exchange('n2', 0));
         expect(stats.nodesCompared).toBeGreaterThan(17);
+        // Repaired, then one last root comparison found them equal: synced at that comparison.
+        expect(c.ae('n1').syncedAt(0, 'n2')).toBeGreaterThan(started);
+        expect(c.ae('n1').syncedAt(1, 'n2')).toBeUndefined();
         for (const key of [...leafKeys, ...spread]) {
           const [a, b] = await Promise.all([c.replica('n1').read(key), c.replica('n2').read(key)]);
           expect({ key, n2: b.length }).toEqual({ key, n2: 1 });
@@ -138,6 +143,8 @@ describe('the anti-entropy protocol', () => {
           const err = await c.run(c.ae('n1').exchange('n2', 0)).catch((e: unknown) => e);
           expect({ mode, code: isDynamisError(err) ? err.code : String(err) }).toEqual({ mode, code: 'PROTOCOL_ERROR' });
         }
+        expect(c.ae('n1').syncedAt(0, 'n2')).toBeUndefined();
+        expect(c.ae('n1').stats().failedExchanges).toBe(3);
         await c.stop();
       });
     });

@@ -23,6 +23,8 @@ describe('the repair scheduler', () => {
         expect(c.requests('n1', down, AE_MESSAGE.nodes)).toBe(0);
         for (const peer of peers.slice(1)) expect(c.requests('n1', peer, AE_MESSAGE.nodes)).toBeGreaterThan(0);
         expect(c.ae('n1').stats().exchanges).toBeGreaterThanOrEqual(pairs.filter((p) => p.peer !== down).length);
+        // Equal replicas: every exchanged pair is synced, at the start of its exchange.
+        for (const { partition, peer } of pairs.filter((p) => p.peer !== down)) expect(c.ae('n1').syncedAt(partition, peer)).toBeDefined();
         c.view('n1').setAlive(down, true);
         await sim.runFor(100 * (pairs.length + 2) * 2);
         expect(c.requests('n1', down, AE_MESSAGE.nodes)).toBeGreaterThan(0);
