@@ -1,5 +1,7 @@
 import {
   DynamisError,
+  REPLICA_MESSAGE,
+  REPLICA_REPLY,
   toWireSibling,
   type Clock,
   type NodeId,
@@ -19,6 +21,11 @@ import { AE_MESSAGE, AE_REPLY, leafReplySchema, nodesReplySchema, payloadBytes }
 import type { RateLimiter } from './RateLimiter';
 
 const FANOUT = 1 << LEVEL_BITS;
+/** Value and version bytes above which a writeBatch is split (one larger record still goes alone). */
+export const MAX_PUSH_BYTES = 4 * 1024 * 1024;
+
+/** The bytes of a request's and its reply's message types. */
+const typeBytes = (request: string, reply: string): number => payloadBytes(request) + payloadBytes(reply);
 
 /** What one exchange needs from its node. */
 export interface ExchangeDeps {
@@ -149,7 +156,8 @@ export class Exchange {
       const chunk = keys.slice(i, i + this.deps.batchKeys);
       this.checkStopped();
       const records = await this.deps.replicas.readBatch(this.peer, chunk, this.timeout());
-      await this.charge(payloadBytes({ keys: chunk }) + payloadBytes({ records: records.map((r) => r.map(toWireSibling)) }));
+      const replyBytes = payloadBytes({ records: records.map((r) => r.map(toWireSibling)) });
+      await this.charge(typeBytes(REPLICA_MESSAGE.readBatch, REPLICA_REPLY.readBatch) + payloadBytes({ keys: chunk }) + replyBytes);
       const entries: ReplicaEntry[] = [];
       chunk.forEach((key, k) => {
         if (records[k]!.length > 0) entries.push({ key, siblings: records[k]! });
@@ -166,27 +174,43 @@ export class Exchange {
     }
   }
 
-  /** Writes this node's records of `keys` to the peer (missing ones skipped). */
+  /**
+   * Writes this node's records of `keys` to the peer (missing ones skipped),
+   * in writeBatches of at most `batchKeys` keys and about MAX_PUSH_BYTES of
+   * values (a single larger record goes alone).
+   */
   private async pushKeys(keys: readonly string[]): Promise<void> {
-    for (let i = 0; i < keys.length; i += this.deps.batchKeys) {
-      const entries: ReplicaEntry[] = [];
-      for (const key of keys.slice(i, i + this.deps.batchKeys)) {
-        const siblings: Sibling[] = await this.deps.replica.read(key);
-        if (siblings.length > 0) entries.push({ key, siblings });
+    let entries: ReplicaEntry[] = [];
+    let bytes = 0;
+    for (const key of keys) {
+      const siblings: Sibling[] = await this.deps.replica.read(key);
+      if (siblings.length === 0) continue;
+      const size = siblings.reduce((n, s) => n + s.version.length + (s.value?.length ?? 0), 0);
+      if (entries.length > 0 && (entries.length >= this.deps.batchKeys || bytes + size > MAX_PUSH_BYTES)) {
+        await this.writeBatch(entries);
+        entries = [];
+        bytes = 0;
       }
-      if (entries.length === 0) continue;
-      this.checkStopped();
-      const stored = await this.deps.replicas.writeBatch(this.peer, entries, this.timeout());
-      const wire = entries.map((e) => ({ key: e.key, siblings: e.siblings.map(toWireSibling) }));
-      await this.charge(payloadBytes({ entries: wire }) + payloadBytes({ stored }));
-      this.keysSent += entries.length;
+      entries.push({ key, siblings });
+      bytes += size;
     }
+    if (entries.length > 0) await this.writeBatch(entries);
+  }
+
+  private async writeBatch(entries: readonly ReplicaEntry[]): Promise<void> {
+    this.checkStopped();
+    const stored = await this.deps.replicas.writeBatch(this.peer, entries, this.timeout());
+    const wire = entries.map((e) => ({ key: e.key, siblings: e.siblings.map(toWireSibling) }));
+    await this.charge(
+      typeBytes(REPLICA_MESSAGE.writeBatch, REPLICA_REPLY.writeBatch) + payloadBytes({ entries: wire }) + payloadBytes({ stored }),
+    );
+    this.keysSent += entries.length;
   }
 
   private async call<S extends z.ZodType>(type: string, payload: object, schema: S, replyType: string): Promise<z.output<S>> {
     this.checkStopped();
     const reply = await this.deps.rpc.call(this.peer, type, payload, { replySchema: schema, replyType, ...this.timeout() });
-    await this.charge(payloadBytes(type) + payloadBytes(payload) + payloadBytes(reply));
+    await this.charge(typeBytes(type, replyType) + payloadBytes(payload) + payloadBytes(reply));
     return reply;
   }
 

@@ -68,8 +68,9 @@ export type LeafRequest = z.output<typeof leafRequestSchema>;
 /**
  * The bytes a message payload counts for in RepairStats.bytesTransferred and
  * the rate limit: byte strings and strings at their (UTF-8) length, numbers 8,
- * booleans and null 1, object field names at their length; the message type
- * is added by the caller; framing is not counted. Pure; walks at most the
+ * booleans and null 1, object field names at their length. Callers add the
+ * request's and the reply's message types the same way; framing is not
+ * counted. Pure; walks at most the
  * value's own nodes.
  */
 export function payloadBytes(value: unknown): number {

@@ -118,6 +118,24 @@ describe('the anti-entropy protocol', () => {
       });
     });
 
+    it(`seed ${seed}: large records are pushed in writeBatches of about 4 MiB`, async () => {
+      await runSimulation({ seed, nodes: ['n1', 'n2'] }, async (sim) => {
+        const c = await simCluster(sim, { n: 2, antiEntropy: { scheduler: false } });
+        const resolver = c.resolver('n1');
+        const now = sim.clock('n1').now();
+        const keys = keysOfOneLeaf(6); // one leaf: one pushKeys call
+        for (const key of keys) {
+          const s = [{ version: resolver.stamp('n1', undefined, [], now), value: Buffer.alloc(1000 * 1000, 2), writtenAt: now }];
+          await c.replica('n1').apply(key, s);
+        }
+        const stats = await c.run(c.ae('n1').exchange('n2', 0));
+        expect(stats.keysSent).toBe(6);
+        expect(c.requests('n1', 'n2', 'replica.writeBatch')).toBe(2); // 4 MB + 2 MB, not one 6 MB message
+        expect(Buffer.from(c.ae('n1').root(0))).toEqual(Buffer.from(c.ae('n2').root(0)));
+        await c.stop();
+      });
+    });
+
     it(`seed ${seed}: a peer breaking the protocol fails the exchange with PROTOCOL_ERROR`, async () => {
       await runSimulation({ seed, nodes: ['n1', 'n2'] }, async (sim) => {
         const c = await simCluster(sim, { n: 2, antiEntropy: options });
