@@ -7,3 +7,4 @@ export * from './partitioner';
 export * from './coordinator';
 export * from './hintStore';
 export * from './membership';
+export * from './antiEntropy';

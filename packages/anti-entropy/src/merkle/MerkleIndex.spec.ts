@@ -1,0 +1,136 @@
+import { describe, expect, it } from '@jest/globals';
+import { asVersion, ConsoleLogger, ManualClock, type Sibling, type Unsubscribe } from '@dynamis/core';
+import { RateLimiter } from '../RateLimiter';
+import { recordDigest } from './digest';
+import { MAX_PENDING_PURGES, MerkleIndex, type IndexedReplica, type PurgeSource } from './MerkleIndex';
+import { PartitionTree } from './PartitionTree';
+
+const sib = (v: string): Sibling[] => [{ version: asVersion(Buffer.from(v)), value: Buffer.from(v), writtenAt: 1 }];
+
+/** A replica double: a Map of records, applied and purge events fired by the test, reads that can be held. */
+class FakeReplica implements IndexedReplica, PurgeSource {
+  readonly records = new Map<string, Sibling[]>();
+  private applied = new Set<(key: string, s: readonly Sibling[]) => void>();
+  readonly purged = new Set<(keys: readonly string[]) => void>();
+  hold: Promise<void> | undefined;
+
+  write(key: string, siblings: Sibling[]): void {
+    this.records.set(key, siblings);
+    for (const l of this.applied) l(key, siblings);
+  }
+  purge(keys: string[], remove = true): void {
+    if (remove) for (const k of keys) this.records.delete(k);
+    for (const l of this.purged) l(keys);
+  }
+  async read(key: string): Promise<Sibling[]> {
+    const value = this.records.get(key) ?? [];
+    await this.hold;
+    return value;
+  }
+  async *scan(): AsyncGenerator<[string, Sibling[]]> {
+    for (const [k, v] of [...this.records]) yield [k, v];
+  }
+  onApplied(l: (key: string, s: readonly Sibling[]) => void): Unsubscribe {
+    this.applied.add(l);
+    return () => this.applied.delete(l);
+  }
+  onPurged(l: (keys: readonly string[]) => void): Unsubscribe {
+    this.purged.add(l);
+    return () => this.purged.delete(l);
+  }
+}
+
+function setup(keys = 100) {
+  const replica = new FakeReplica();
+  for (let i = 0; i < keys; i++) replica.records.set(`k${i}`, sib(`v${i}`));
+  const clock = new ManualClock();
+  const index = new MerkleIndex(replica, 4, 2, new RateLimiter(1_000_000, clock), new ConsoleLogger('silent'), replica);
+  return { replica, clock, index };
+}
+
+/** The roots of every partition, from trees built afresh from `records`. */
+function expectedRoots(index: MerkleIndex, records: Map<string, Sibling[]>): string[] {
+  const trees = Array.from({ length: index.partitionCount }, () => new PartitionTree(index.levels));
+  for (const [key, s] of records) {
+    const { partition, leaf } = index.position(key);
+    trees[partition]!.set(key, leaf, recordDigest(key, s));
+  }
+  return trees.map((t) => Buffer.from(t.root()).toString('hex'));
+}
+const roots = (index: MerkleIndex) =>
+  Array.from({ length: index.partitionCount }, (_, p) => Buffer.from(index.peek(p).root()).toString('hex'));
+const settle = () => new Promise((r) => setImmediate(r));
+
+describe('MerkleIndex', () => {
+  it('rebuilds from a scan, then follows writes', async () => {
+    const { replica, index } = setup();
+    index.start();
+    await index.whenReady();
+    expect(index.ready).toBe(true);
+    expect(index.size).toBe(100);
+    expect(roots(index)).toEqual(expectedRoots(index, replica.records));
+    replica.write('k5', sib('new'));
+    replica.write('fresh', sib('x'));
+    expect(roots(index)).toEqual(expectedRoots(index, replica.records));
+    await index.stop();
+    replica.write('after-stop', sib('x'));
+    expect(index.size).toBe(101);
+  });
+
+  it('a purged key leaves the tree; a key written again since its purge stays, and a write racing the re-read wins', async () => {
+    const { replica, index } = setup();
+    index.start();
+    await index.whenReady();
+    replica.purge(['k1', 'k2']);
+    await settle();
+    replica.records.delete('k0');
+    replica.purged.forEach((l) => (l as (k: unknown) => void)('k0')); // one key, not a list
+    await settle();
+    expect(index.size).toBe(97);
+    expect(roots(index)).toEqual(expectedRoots(index, replica.records));
+    // k3 was written again before its old version's purge is reported: the re-read keeps the new record.
+    replica.write('k3', sib('again'));
+    replica.purge(['k3'], false);
+    await settle();
+    expect(roots(index)).toEqual(expectedRoots(index, replica.records));
+    // k4 is purged; while its re-read is held, a new write lands: the write wins over the (older) re-read.
+    let release!: () => void;
+    replica.hold = new Promise((r) => (release = r));
+    replica.purge(['k4']);
+    replica.write('k4', sib('newer'));
+    replica.hold = undefined;
+    release();
+    await settle();
+    await settle();
+    expect(index.peek(index.position('k4').partition).get('k4', index.position('k4').leaf)).toBeDefined();
+    expect(roots(index)).toEqual(expectedRoots(index, replica.records));
+    await index.stop();
+  });
+
+  it('reading a partition with no keys allocates no tree', async () => {
+    const { index } = setup(0);
+    index.start();
+    await index.whenReady();
+    expect(index.peek(0)).toBe(index.peek(3));
+    expect(Buffer.from(index.peek(2).root())).toEqual(Buffer.alloc(16));
+    await index.stop();
+  });
+
+  it('more purged keys pending than the bound makes a rebuild', async () => {
+    const { replica, index } = setup(10);
+    index.start();
+    await index.whenReady();
+    let release!: () => void;
+    replica.hold = new Promise((r) => (release = r));
+    replica.purge(['k0']); // its re-read is held
+    const many = Array.from({ length: MAX_PENDING_PURGES + 1 }, (_, i) => `gone-${i}`);
+    replica.purge(many);
+    expect(index.ready).toBe(false);
+    replica.hold = undefined;
+    release();
+    await index.whenReady();
+    expect(index.ready).toBe(true);
+    expect(roots(index)).toEqual(expectedRoots(index, replica.records));
+    await index.stop();
+  });
+});

@@ -1,0 +1,205 @@
+import { partitionBits, type Logger, type PartitionId, type Replica, type Sibling, type Unsubscribe } from '@dynamis/core';
+import type { RateLimiter } from '../RateLimiter';
+import { keyPosition, recordDigest, type KeyPosition } from './digest';
+import { PartitionTree } from './PartitionTree';
+
+/**
+ * What reports keys purged from the replica (tombstones and expired values
+ * dropped by compaction), after the purge is durable. Core's Replica gains
+ * `onPurged` with this shape; MerkleAntiEntropy subscribes when it has one.
+ */
+export interface PurgeSource {
+  onPurged(listener: (keys: readonly string[]) => void): Unsubscribe;
+}
+
+/** Most purged keys waiting to be re-read; past it the index is rebuilt instead. */
+export const MAX_PENDING_PURGES = 65_536;
+
+/** The slice of Replica the index reads: its records and its write events. */
+export type IndexedReplica = Pick<Replica, 'scan' | 'read' | 'onApplied'>;
+
+/**
+ * The Merkle trees of every partition this replica holds data for, kept up
+ * to date as writes land (Replica.onApplied: O(levels) per write) and as
+ * purges land (PurgeSource: each purged key is re-read, since a newer write
+ * may have landed meanwhile). The trees live in memory: after a start they
+ * are rebuilt by one scan of the whole replica (`rebuild`), rate-limited, and
+ * `ready` is false until it completes; a write that lands during the scan
+ * wins over the scan's older copy of that key. Trees are created on first
+ * use, so a partition with no keys costs nothing until asked for.
+ */
+export class MerkleIndex {
+  private readonly trees = new Map<PartitionId, PartitionTree>();
+  private empty: PartitionTree | undefined;
+  private readonly bits: number;
+  private touched: Set<string> | undefined;
+  private ready_ = false;
+  private stopped = false;
+  private readonly pendingPurges = new Set<string>();
+  private readonly purgesInFlight = new Map<string, boolean>();
+  private draining = false;
+  private rebuildAgain = false;
+  private readonly unsubscribe: Unsubscribe[] = [];
+  private rebuilding: Promise<void> | undefined;
+
+  constructor(
+    private readonly replica: IndexedReplica,
+    readonly partitionCount: number,
+    readonly levels: number,
+    private readonly limiter: RateLimiter,
+    private readonly log: Logger,
+    private readonly purges: PurgeSource | undefined,
+  ) {
+    this.bits = partitionBits(partitionCount);
+  }
+
+  /** True once the trees reflect the whole replica (after the first rebuild). */
+  get ready(): boolean {
+    return this.ready_;
+  }
+
+  /** Subscribes to writes and purges, then rebuilds in the background. Resolves at once; `whenReady` waits. */
+  start(): void {
+    this.stopped = false;
+    this.unsubscribe.push(this.replica.onApplied((key, siblings) => this.applied(key, siblings)));
+    if (this.purges !== undefined) this.unsubscribe.push(this.purges.onPurged((keys) => this.purged(keys)));
+    this.rebuilding = this.rebuildLoop();
+  }
+
+  /** Unsubscribes and ends the rebuild at its next key. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const off of this.unsubscribe.splice(0)) off();
+    this.limiter.cancel();
+    await this.rebuilding;
+  }
+
+  /** Resolves when the rebuild finished (or the index stopped). */
+  async whenReady(): Promise<void> {
+    await this.rebuilding;
+  }
+
+  /** Where `key` sits in these trees. */
+  position(key: string): KeyPosition {
+    return keyPosition(key, this.bits, this.levels);
+  }
+
+  /**
+   * The tree of `partition` for reading: a shared empty tree when the
+   * partition has no keys here (so a peer's requests never allocate one).
+   * Never mutate the result.
+   */
+  peek(partition: PartitionId): PartitionTree {
+    return this.trees.get(partition) ?? (this.empty ??= new PartitionTree(this.levels));
+  }
+
+  /** The tree of `partition`, created empty if it has none: for writes. */
+  private tree(partition: PartitionId): PartitionTree {
+    let tree = this.trees.get(partition);
+    if (tree === undefined) {
+      tree = new PartitionTree(this.levels);
+      this.trees.set(partition, tree);
+    }
+    return tree;
+  }
+
+  /** Keys indexed, over all partitions. */
+  get size(): number {
+    let n = 0;
+    for (const t of this.trees.values()) n += t.size;
+    return n;
+  }
+
+  private applied(key: string, siblings: readonly Sibling[]): void {
+    const { partition, leaf } = this.position(key);
+    this.tree(partition).set(key, leaf, recordDigest(key, siblings));
+    this.touched?.add(key);
+    if (this.purgesInFlight.has(key)) this.purgesInFlight.set(key, true);
+  }
+
+  /** Tolerates a source that reports one key (a string) per call; anything but strings is logged and ignored. */
+  private purged(keys: readonly string[] | string): void {
+    if (this.stopped) return;
+    for (const key of typeof keys === 'string' ? [keys] : keys) {
+      if (typeof key === 'string') this.pendingPurges.add(key);
+      else this.log.warn('purge source reported a key that is not a string; ignored', { key: String(key) });
+    }
+    if (this.pendingPurges.size > MAX_PENDING_PURGES) {
+      this.log.warn('too many purged keys pending; rebuilding the Merkle trees', { pending: this.pendingPurges.size });
+      this.pendingPurges.clear();
+      this.requestRebuild();
+      return;
+    }
+    if (!this.draining) void this.drainPurges();
+  }
+
+  /** Re-reads each purged key and indexes what the replica holds now (a write landing meanwhile wins). */
+  private async drainPurges(): Promise<void> {
+    this.draining = true;
+    try {
+      while (!this.stopped && this.pendingPurges.size > 0) {
+        const key = this.pendingPurges.values().next().value as string;
+        this.pendingPurges.delete(key);
+        this.purgesInFlight.set(key, false);
+        try {
+          const siblings = await this.replica.read(key);
+          if (this.purgesInFlight.get(key) === false) {
+            const { partition, leaf } = this.position(key);
+            this.tree(partition).set(key, leaf, recordDigest(key, siblings));
+            this.touched?.add(key);
+          }
+        } catch (err) {
+          this.log.warn('could not re-read a purged key; rebuilding the Merkle trees', { key, error: String(err) });
+          this.requestRebuild();
+        } finally {
+          this.purgesInFlight.delete(key);
+        }
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private requestRebuild(): void {
+    if (this.touched !== undefined) this.rebuildAgain = true;
+    else this.rebuilding = this.rebuildLoop();
+  }
+
+  private async rebuildLoop(): Promise<void> {
+    do {
+      this.rebuildAgain = false;
+      try {
+        await this.rebuild();
+      } catch (err) {
+        this.touched = undefined;
+        if (this.stopped) return;
+        this.log.error('Merkle tree rebuild failed; exchanges stay refused until a rebuild succeeds', { error: String(err) });
+        return;
+      }
+    } while (this.rebuildAgain && !this.stopped);
+  }
+
+  /**
+   * One scan of the replica into fresh trees, at most `rebuildKeysPerSecond`
+   * keys a second. Keys written (or re-read after a purge) while it runs are
+   * kept as they are; the scan's copy of them is older.
+   */
+  private async rebuild(): Promise<void> {
+    this.ready_ = false;
+    this.trees.clear();
+    this.touched = new Set();
+    let scanned = 0;
+    for await (const [key, siblings] of this.replica.scan()) {
+      if (this.stopped) return;
+      scanned++;
+      if (!this.touched.has(key)) {
+        const { partition, leaf } = this.position(key);
+        this.tree(partition).set(key, leaf, recordDigest(key, siblings));
+      }
+      if (scanned % 256 === 0) await this.limiter.take(256);
+    }
+    this.touched = undefined;
+    this.ready_ = !this.stopped;
+    this.log.info('Merkle trees rebuilt', { keys: this.size, scanned, partitions: this.trees.size });
+  }
+}
