@@ -39,10 +39,8 @@ export interface MerkleAntiEntropyDeps {
   /** Skips peers it says are down (optional: without it every replica is tried). */
   readonly membership?: Membership | undefined;
   /**
-   * Where purged keys are reported. Default: the Replica itself when it has
-   * `onPurged` (core's purge hook); without one, a purge leaves its key in the
-   * tree until the next rebuild (a restart), so roots of replicas that purged
-   * at different times differ and the purged key is re-read, harmlessly.
+   * Where purged records are reported. Default: the Replica's own `onPurged`
+   * (core's purge hook: after the compaction that purged them is durable).
    */
   readonly purges?: PurgeSource | undefined;
 }
@@ -86,7 +84,7 @@ export class MerkleAntiEntropy implements AntiEntropy, Lifecycle {
     const log = deps.logger.child({ plugin: '@dynamis/anti-entropy' });
     this.bytesLimiter = new RateLimiter(this.options.maxBytesPerSecond, deps.clock);
     this.rebuildLimiter = new RateLimiter(this.options.rebuildKeysPerSecond, deps.clock);
-    const purges = deps.purges ?? purgeSourceOf(deps.replica);
+    const purges = deps.purges ?? deps.replica;
     const q = deps.partitioner.placement().partitionCount;
     this.index = new MerkleIndex(deps.replica, q, this.options.treeLevels, this.rebuildLimiter, log, purges);
     this.service = new TreeService(this.index, deps.router, this.options);
@@ -211,10 +209,4 @@ export class MerkleAntiEntropy implements AntiEntropy, Lifecycle {
     c.keysReceived += s.keysReceived;
     c.bytesTransferred += s.bytesTransferred;
   }
-}
-
-/** The replica's own purge hook when it has one (core's Replica.onPurged), else undefined. */
-function purgeSourceOf(replica: Replica): PurgeSource | undefined {
-  const candidate = replica as unknown as Partial<PurgeSource>;
-  return typeof candidate.onPurged === 'function' ? (candidate as PurgeSource) : undefined;
 }

@@ -9,6 +9,7 @@ import {
   definePlugin,
   PartitionerToken,
   ReplicaToken,
+  StorageEngineToken,
   TransportToken,
   type DynamisNode,
   type Envelope,
@@ -32,6 +33,8 @@ export interface ClusterOptions {
   readonly antiEntropy?: AntiEntropyOptionsInput;
   /** 'memory' (default) or 'lsm' (on the simulated disk, so data survives `restart`). */
   readonly engine?: 'memory' | 'lsm';
+  /** tombstones.graceMs of every node (default: the config's). */
+  readonly graceMs?: number;
 }
 
 /**
@@ -108,6 +111,7 @@ export async function simCluster(sim: Simulation, options: ClusterOptions = {}) 
       dataDir: `/data/${id}`,
       log: { level: 'silent' as const },
       replication: { n: options.n ?? 3, w: 1, r: 1 },
+      ...(options.graceMs === undefined ? {} : { tombstones: { graceMs: options.graceMs } }),
     };
     const node = await createNode(config, plugins);
     await node.start();
@@ -145,6 +149,7 @@ export async function simCluster(sim: Simulation, options: ClusterOptions = {}) 
     view: (id: NodeId) => views.get(id)!,
     coordinator: (id: NodeId) => node(id).resolve(CoordinatorToken),
     replica: (id: NodeId) => node(id).resolve(ReplicaToken),
+    engine: (id: NodeId) => node(id).resolve(StorageEngineToken),
     resolver: (id: NodeId) => node(id).resolve(ConflictResolverToken),
     placement: (id: NodeId) => node(id).resolve(PartitionerToken).placement(),
     /** Crashes `id` and composes it again over its disk (its anti-entropy then rebuilds its trees). */

@@ -1,16 +1,22 @@
-import { partitionBits, type Logger, type PartitionId, type Replica, type Sibling, type Unsubscribe } from '@dynamis/core';
+import {
+  partitionBits,
+  type Logger,
+  type PartitionId,
+  type Replica,
+  type ReplicaPurges,
+  type Sibling,
+  type Unsubscribe,
+} from '@dynamis/core';
 import type { RateLimiter } from '../RateLimiter';
 import { keyPosition, recordDigest, type KeyPosition } from './digest';
 import { PartitionTree } from './PartitionTree';
 
 /**
- * What reports keys purged from the replica (tombstones and expired values
- * dropped by compaction), after the purge is durable. Core's Replica gains
- * `onPurged` with this shape; MerkleAntiEntropy subscribes when it has one.
+ * What reports records purged from the replica (tombstones and expired values
+ * dropped by compaction), after the purge is durable: core's
+ * `Replica.onPurged`, which MerkleAntiEntropy subscribes to.
  */
-export interface PurgeSource {
-  onPurged(listener: (keys: readonly string[]) => void): Unsubscribe;
-}
+export type PurgeSource = Pick<Replica, 'onPurged'>;
 
 /** Most purged keys waiting to be re-read; past it the index is rebuilt instead. */
 export const MAX_PENDING_PURGES = 65_536;
@@ -117,13 +123,20 @@ export class MerkleIndex {
     if (this.purgesInFlight.has(key)) this.purgesInFlight.set(key, true);
   }
 
-  /** Tolerates a source that reports one key (a string) per call; anything but strings is logged and ignored. */
-  private purged(keys: readonly string[] | string): void {
+  /**
+   * Queues each purged key for a re-read. A report with an `unlisted` range
+   * (the engine purged more than it itemized) cannot say which keys changed:
+   * the trees are rebuilt instead.
+   */
+  private purged(purges: ReplicaPurges): void {
     if (this.stopped) return;
-    for (const key of typeof keys === 'string' ? [keys] : keys) {
-      if (typeof key === 'string') this.pendingPurges.add(key);
-      else this.log.warn('purge source reported a key that is not a string; ignored', { key: String(key) });
+    if (purges.unlisted !== undefined) {
+      this.log.warn('purges not itemized by the engine; rebuilding the Merkle trees', { ...purges.unlisted });
+      this.pendingPurges.clear();
+      this.requestRebuild();
+      return;
     }
+    for (const record of purges.records) this.pendingPurges.add(record.key);
     if (this.pendingPurges.size > MAX_PENDING_PURGES) {
       this.log.warn('too many purged keys pending; rebuilding the Merkle trees', { pending: this.pendingPurges.size });
       this.pendingPurges.clear();
