@@ -115,25 +115,24 @@ describe('composition', () => {
     await expect(createNode(quiet, [])).rejects.toMatchObject({ code: 'MISSING_PROVIDER', details: { ports: ['Coordinator'] } });
   });
 
-  it('names planned packages as planned, never as providers, in MISSING_PROVIDER', async () => {
+  it('names every provider of each missing port in MISSING_PROVIDER', async () => {
     const err = (await createNode(quiet, [coordinatorPlugin(['HintStore', 'ConflictResolver'])]).catch((e: unknown) => e)) as Error;
     expect(err.message).toContain(
-      'HintStore (durable hints for hinted handoff), needed by test/coordinator; no package provides it yet (planned: @dynamis/hinted-handoff)',
+      'HintStore (durable hints for hinted handoff), needed by test/coordinator; provided by: @dynamis/hinted-handoff',
     );
     expect(err.message).toContain('provided by: @dynamis/conflict-lww, @dynamis/conflict-vclock');
     expect(err).toMatchObject({
       details: {
-        providers: { HintStore: [], ConflictResolver: ['@dynamis/conflict-lww', '@dynamis/conflict-vclock'] },
-        planned: { HintStore: ['@dynamis/hinted-handoff'], ConflictResolver: [] },
+        providers: { HintStore: ['@dynamis/hinted-handoff'], ConflictResolver: ['@dynamis/conflict-lww', '@dynamis/conflict-vclock'] },
       },
     });
   });
 
-  it('names the existing provider of Membership, and gossip as planned', async () => {
+  it('names both providers of Membership', async () => {
     const err = (await createNode(quiet, [coordinatorPlugin(['Membership'])]).catch((e: unknown) => e)) as Error;
     expect(err).toMatchObject({
       code: 'MISSING_PROVIDER',
-      details: { providers: { Membership: ['@dynamis/membership-static'] }, planned: { Membership: ['@dynamis/gossip'] } },
+      details: { providers: { Membership: ['@dynamis/membership-static', '@dynamis/gossip'] } },
     });
   });
 

@@ -67,8 +67,7 @@ export const ENV_UNIT_NAME = '@dynamis/core:env';
  * Transport. Errors: INCOMPATIBLE_PLUGIN (duplicate name, core version out of range,
  * dependency cycle), DUPLICATE_PROVIDER (two plugins provide one port),
  * MISSING_PROVIDER (a needed port nobody provides; every missing port is
- * listed, with who needs it, which packages of this repository provide it,
- * and which are only planned).
+ * listed, with who needs it and which packages of this repository provide it).
  * Pure: no container, no I/O.
  */
 export function planComposition(plugins: readonly Plugin[]): Unit[] {
@@ -179,9 +178,9 @@ function checkPlugins(plugins: readonly Plugin[]): void {
 function missingProviders(missing: PortName[], neededBy: Map<PortName, Set<string>>): DynamisError {
   const lines = missing.map((port) => {
     const who = [...(neededBy.get(port) ?? [])].join(', ');
-    const { providers, planned = [] } = PORTS[port];
-    const by = providers.length > 0 ? `provided by: ${providers.join(', ')}` : 'no package provides it yet';
-    return `  - ${port} (${PORTS[port].description}), needed by ${who}; ${by}${planned.length > 0 ? ` (planned: ${planned.join(', ')})` : ''}`;
+    const { providers } = PORTS[port];
+    const by = providers.length > 0 ? `provided by: ${providers.join(', ')}` : 'no package of this repository provides it';
+    return `  - ${port} (${PORTS[port].description}), needed by ${who}; ${by}`;
   });
   return new DynamisError(
     'MISSING_PROVIDER',
@@ -190,7 +189,6 @@ function missingProviders(missing: PortName[], neededBy: Map<PortName, Set<strin
       details: {
         ports: missing,
         providers: Object.fromEntries(missing.map((p) => [p, PORTS[p].providers])),
-        planned: Object.fromEntries(missing.map((p) => [p, PORTS[p].planned ?? []])),
       },
     },
   );

@@ -28,8 +28,6 @@ export interface PortInfo {
   readonly description: string;
   /** Packages of this repository that provide it (named in MISSING_PROVIDER errors); packages/core/test/architecture.int.spec.ts checks they exist. */
   readonly providers: readonly string[];
-  /** Packages planned to provide it, not written yet (docs/ROADMAP.md); MISSING_PROVIDER names them as planned. */
-  readonly planned?: readonly string[];
   /** 'kernel': always provided by core; 'default': core provides one unless a plugin does. */
   readonly builtin?: 'kernel' | 'default';
 }
@@ -87,17 +85,15 @@ export const PORTS: Readonly<Record<PortName, PortInfo>> = {
   Membership: {
     token: MembershipToken,
     description: 'cluster membership',
-    providers: ['@dynamis/membership-static'],
-    planned: ['@dynamis/gossip'],
+    providers: ['@dynamis/membership-static', '@dynamis/gossip'],
   },
-  FailureDetector: { token: FailureDetectorToken, description: 'liveness of peers', providers: [], planned: ['@dynamis/gossip'] },
+  FailureDetector: { token: FailureDetectorToken, description: 'liveness of peers', providers: ['@dynamis/gossip'] },
   HintStore: {
     token: HintStoreToken,
     description: 'durable hints for hinted handoff',
-    providers: [],
-    planned: ['@dynamis/hinted-handoff'],
+    providers: ['@dynamis/hinted-handoff'],
   },
-  AntiEntropy: { token: AntiEntropyToken, description: 'Merkle-tree replica repair', providers: [], planned: ['@dynamis/anti-entropy'] },
+  AntiEntropy: { token: AntiEntropyToken, description: 'Merkle-tree replica repair', providers: ['@dynamis/anti-entropy'] },
   Clock: {
     token: ClockToken,
     description: 'time and timers',
