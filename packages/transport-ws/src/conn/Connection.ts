@@ -224,7 +224,7 @@ export class Connection implements CreditSink {
     counters.bytesIn += data.length;
     if (this.state === 'auth') return this.authenticate(data);
     const frame = this.env.codec.decode(data);
-    if (frame === undefined) return this.violation('invalid frame');
+    if (frame === undefined) return this.violation(this.env.codec.lastRejection()?.message ?? 'invalid frame');
     this.active = true;
     if (frame instanceof IllFormedTextFrame) return this.env.owner.onIllFormedText(this, frame);
     if (frame[0] === FrameKind.Auth || frame[0] === FrameKind.AuthOk) return this.violation('handshake frame after the handshake');

@@ -1,6 +1,7 @@
-import { MAX_WIRE_DEPTH, MAX_WIRE_NODES } from '@dynamis/core';
+import { DynamisError, MAX_WIRE_DEPTH, MAX_WIRE_NODES } from '@dynamis/core';
 import { Packr, Unpackr } from 'msgpackr';
-import { FRAME_SCHEMAS, type Frame, type FrameKind } from './frameSchema';
+import { frameFault } from './frameCheck';
+import { explainFrame, type Frame, type FrameKind } from './frameSchema';
 import { PlainMsgpackScanner, ScanResult } from './PlainMsgpackScanner';
 
 /**
@@ -40,6 +41,8 @@ export class FrameCodec {
   /** The frame array is one level above the payload. */
   private readonly scanner = new PlainMsgpackScanner(MAX_WIRE_NODES + 8, MAX_WIRE_DEPTH + 1);
   private readonly scratch: [number, number, string, unknown] = [0, 0, '', null];
+  /** What the last decode rejected (the decoded value, or NOT_PLAIN), for lastRejection. */
+  private rejected: unknown = undefined;
 
   encode(kind: FrameKind, id: number, type: string, body: unknown): Buffer {
     const s = this.scratch;
@@ -63,22 +66,46 @@ export class FrameCodec {
    * than MAX_WIRE_NODES values). Never throws; time linear in `data.length`.
    */
   decode(data: Uint8Array): Frame | IllFormedTextFrame | undefined {
+    this.rejected = undefined;
     const scan = this.scanner.scan(data);
-    if (scan === ScanResult.invalid) return undefined;
+    if (scan === ScanResult.invalid) return this.reject(NOT_PLAIN);
     let value: unknown;
     try {
       value = this.unpackr.unpack(data);
     } catch {
+      return this.reject(NOT_PLAIN);
+    }
+    // frameFault accepts exactly what FRAME_SCHEMAS accepts (frameCheck.spec.ts); they only check, so the decoded array is the frame.
+    if (frameFault(value) !== undefined) {
+      this.rejected = value;
       return undefined;
     }
-    if (!Array.isArray(value) || value.length !== 4) return undefined;
-    const kind: unknown = value[0];
-    if (typeof kind !== 'number') return undefined;
-    const schema = FRAME_SCHEMAS[kind];
-    if (schema === undefined) return undefined;
-    // The schemas only check (no defaults, no transforms): on success the decoded array is the frame.
-    if (!schema.safeParse(value).success) return undefined;
     const frame = value as unknown as Frame;
     return scan === ScanResult.illFormedText ? new IllFormedTextFrame(frame[0], frame[1]) : frame;
   }
+
+  /**
+   * Why the last `decode` returned undefined: PROTOCOL_ERROR whose message
+   * is zod's (FRAME_SCHEMAS, computed only now) and whose details name the
+   * field (`frame`, `kind`, `id`, `type`, `body`, or `bytes` for what is not
+   * one plain msgpack value). Undefined after a successful decode, and once
+   * asked (the codec then lets go of the rejected value).
+   */
+  lastRejection(): DynamisError | undefined {
+    const value = this.rejected;
+    this.rejected = undefined; // keep no decoded payload alive
+    if (value === undefined) return undefined;
+    if (value === NOT_PLAIN)
+      return new DynamisError('PROTOCOL_ERROR', 'invalid frame: not one plain msgpack value', { details: { field: 'bytes' } });
+    const why = explainFrame(value) ?? { field: 'frame', message: 'rejected by the fast path only (a bug: see frameCheck.ts)' };
+    return new DynamisError('PROTOCOL_ERROR', `invalid frame: ${why.message}`.slice(0, 1024), { details: { field: why.field } });
+  }
+
+  private reject(why: typeof NOT_PLAIN): undefined {
+    this.rejected = why;
+    return undefined;
+  }
 }
+
+/** Marks a rejection before any value was decoded. */
+const NOT_PLAIN: unique symbol = Symbol('not plain msgpack');
