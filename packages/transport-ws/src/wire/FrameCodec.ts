@@ -1,8 +1,8 @@
 import { DynamisError, MAX_WIRE_DEPTH, MAX_WIRE_NODES } from '@dynamis/core';
-import { Packr, Unpackr } from 'msgpackr';
+import { Packr } from 'msgpackr';
 import { frameFault } from './frameCheck';
 import { explainFrame, type Frame, type FrameKind } from './frameSchema';
-import { PlainMsgpackScanner, ScanResult } from './PlainMsgpackScanner';
+import { NOT_PLAIN, PlainMsgpackDecoder } from './PlainMsgpackDecoder';
 
 /**
  * A message that is a well-formed frame except that some string in it is not
@@ -31,15 +31,8 @@ export class IllFormedTextFrame {
  */
 export class FrameCodec {
   private readonly packr = new Packr({ useRecords: false, moreTypes: false, int64AsType: 'number', mapsAsObjects: true });
-  private readonly unpackr = new Unpackr({
-    useRecords: false,
-    structuredClone: false,
-    moreTypes: false,
-    int64AsType: 'number',
-    mapsAsObjects: true,
-  });
   /** The frame array is one level above the payload. */
-  private readonly scanner = new PlainMsgpackScanner(MAX_WIRE_NODES + 8, MAX_WIRE_DEPTH + 1);
+  private readonly decoder = new PlainMsgpackDecoder(MAX_WIRE_NODES + 8, MAX_WIRE_DEPTH + 1);
   private readonly scratch: [number, number, string, unknown] = [0, 0, '', null];
   /** What the last decode rejected (the decoded value, or NOT_PLAIN), for lastRejection. */
   private rejected: unknown = undefined;
@@ -67,21 +60,15 @@ export class FrameCodec {
    */
   decode(data: Uint8Array): Frame | IllFormedTextFrame | undefined {
     this.rejected = undefined;
-    const scan = this.scanner.scan(data);
-    if (scan === ScanResult.invalid) return this.reject(NOT_PLAIN);
-    let value: unknown;
-    try {
-      value = this.unpackr.unpack(data);
-    } catch {
-      return this.reject(NOT_PLAIN);
-    }
+    const value = this.decoder.decode(data);
+    if (value === NOT_PLAIN) return this.reject(NOT_PLAIN);
     // frameFault accepts exactly what FRAME_SCHEMAS accepts (frameCheck.spec.ts); they only check, so the decoded array is the frame.
     if (frameFault(value) !== undefined) {
       this.rejected = value;
       return undefined;
     }
     const frame = value as unknown as Frame;
-    return scan === ScanResult.illFormedText ? new IllFormedTextFrame(frame[0], frame[1]) : frame;
+    return this.decoder.illFormedText ? new IllFormedTextFrame(frame[0], frame[1]) : frame;
   }
 
   /**
@@ -106,6 +93,3 @@ export class FrameCodec {
     return undefined;
   }
 }
-
-/** Marks a rejection before any value was decoded. */
-const NOT_PLAIN: unique symbol = Symbol('not plain msgpack');
