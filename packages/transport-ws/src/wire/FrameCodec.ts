@@ -1,8 +1,8 @@
 import { DynamisError, MAX_WIRE_DEPTH, MAX_WIRE_NODES } from '@dynamis/core';
-import { Packr } from 'msgpackr';
 import { frameFault } from './frameCheck';
 import { explainFrame, type Frame, type FrameKind } from './frameSchema';
 import { NOT_PLAIN, PlainMsgpackDecoder } from './PlainMsgpackDecoder';
+import { PlainMsgpackEncoder } from './PlainMsgpackEncoder';
 
 /**
  * A message that is a well-formed frame except that some string in it is not
@@ -21,33 +21,23 @@ export class IllFormedTextFrame {
  * Encodes and decodes frames (docs/protocol.md): a msgpack array
  * `[kind, id, type, body]`, one per WebSocket binary message.
  *
- * `encode` does not validate (callers build frames from checked parts) and
- * returns a Buffer that stays valid after later calls (msgpackr writes each
- * result past the previous one). `decode` reads plain msgpack only: the
- * bytes are scanned first (PlainMsgpackScanner: no extensions, no records,
- * at most MAX_WIRE_NODES values) and only then handed to a decoder with
- * structured clone and records off. Not re-entrant; one codec may serve many
- * connections of one process.
+ * `encode` (PlainMsgpackEncoder) does not validate beyond what plain msgpack
+ * can carry (callers build frames from checked parts) and returns a Buffer
+ * that stays valid after later calls (each result is written past the
+ * previous one). `decode` reads plain msgpack only (PlainMsgpackDecoder: no
+ * extensions, at most MAX_WIRE_NODES values, checked while decoding) and
+ * validates the frame with frameFault. Not re-entrant; one codec may serve
+ * many connections of one process.
  */
 export class FrameCodec {
-  private readonly packr = new Packr({ useRecords: false, moreTypes: false, int64AsType: 'number', mapsAsObjects: true });
+  private readonly encoder = new PlainMsgpackEncoder();
   /** The frame array is one level above the payload. */
   private readonly decoder = new PlainMsgpackDecoder(MAX_WIRE_NODES + 8, MAX_WIRE_DEPTH + 1);
-  private readonly scratch: [number, number, string, unknown] = [0, 0, '', null];
   /** What the last decode rejected (the decoded value, or NOT_PLAIN), for lastRejection. */
   private rejected: unknown = undefined;
 
   encode(kind: FrameKind, id: number, type: string, body: unknown): Buffer {
-    const s = this.scratch;
-    s[0] = kind;
-    s[1] = id;
-    s[2] = type;
-    s[3] = body;
-    try {
-      return this.packr.pack(s);
-    } finally {
-      s[3] = null;
-    }
+    return this.encoder.frame(kind, id, type, body);
   }
 
   /**
