@@ -28,6 +28,8 @@ export class PlainMsgpackDecoder {
   private src: Buffer = EMPTY;
   private pos = 0;
   private nodes = 0;
+  /** Recent short ASCII map keys by hash (see shortKey). */
+  private readonly keys = new Array<string | undefined>(KEY_CACHE_SIZE);
 
   constructor(
     private readonly maxNodes: number,
@@ -138,11 +140,41 @@ export class PlainMsgpackDecoder {
   private key(): unknown {
     if (++this.nodes > this.maxNodes || this.pos >= this.src.length) return NOT_PLAIN;
     const t = this.src[this.pos++]!;
-    if (t >= 0xa0 && t <= 0xbf) return this.text(t & 0x1f);
+    if (t >= 0xa0 && t <= 0xbf) return (t & 0x1f) <= 16 ? this.shortKey(t & 0x1f) : this.text(t & 0x1f);
     if (t === 0xd9) return this.text(this.length(1));
     if (t === 0xda) return this.text(this.length(2));
     if (t === 0xdb) return this.text(this.length(4));
     return NOT_PLAIN;
+  }
+
+  /**
+   * A map key of at most 16 bytes. Keys repeat from message to message, so
+   * ASCII ones are looked up in a small cache (compared byte by byte: a hit
+   * is always the exact key) instead of being built again.
+   */
+  private shortKey(n: number): unknown {
+    if (!this.has(n)) return NOT_PLAIN;
+    const s = this.src;
+    const start = this.pos;
+    let h = n;
+    for (let i = start; i < start + n; i++) {
+      const c = s[i]!;
+      if (c >= 0x80) return this.text(n);
+      h = (h * 31 + c) | 0;
+    }
+    const slot = h & (KEY_CACHE_SIZE - 1);
+    const hit = this.keys[slot];
+    if (hit !== undefined && hit.length === n) {
+      let i = 0;
+      while (i < n && hit.charCodeAt(i) === s[start + i]) i++;
+      if (i === n) {
+        this.pos += n;
+        return hit;
+      }
+    }
+    const key = this.text(n) as string;
+    this.keys[slot] = key;
+    return key;
   }
 
   /** A str of `n` bytes; notes (does not reject) ill-formed UTF-8. Short ASCII is built without a decoder call. */
@@ -190,3 +222,5 @@ export class PlainMsgpackDecoder {
 }
 
 const EMPTY = Buffer.alloc(0);
+/** Slots of the key cache (a power of two). */
+const KEY_CACHE_SIZE = 512;

@@ -95,27 +95,27 @@ export class PlainMsgpackEncoder {
           s[p++] = v;
         } else if (v < 0x10000) {
           s[p++] = 0xcd;
-          p = s.writeUInt16BE(v, p);
+          p = put16(s, v, p);
         } else {
           s[p++] = 0xce;
-          p = s.writeUInt32BE(v, p);
+          p = put32(s, v, p);
         }
       } else if (v >= -32) s[p++] = v + 0x100;
       else if (v >= -0x80) {
         s[p++] = 0xd0;
-        p = s.writeInt8(v, p);
+        s[p++] = v & 0xff;
       } else if (v >= -0x8000) {
         s[p++] = 0xd1;
-        p = s.writeInt16BE(v, p);
+        p = put16(s, v, p);
       } else {
         s[p++] = 0xd2;
-        p = s.writeInt32BE(v, p);
+        p = put32(s, v, p);
       }
     } else if (Number.isSafeInteger(v)) {
       const hi = Math.floor(v / 0x1_0000_0000);
       s[p++] = v >= 0 ? 0xcf : 0xd3;
-      p = s.writeInt32BE(hi | 0, p);
-      p = s.writeUInt32BE(v - hi * 0x1_0000_0000, p);
+      p = put32(s, hi | 0, p);
+      p = put32(s, v - hi * 0x1_0000_0000, p);
     } else {
       s[p++] = 0xcb;
       p = s.writeDoubleBE(v, p);
@@ -157,10 +157,10 @@ export class PlainMsgpackEncoder {
       s[this.pos++] = bytes;
     } else if (bytes < 0x10000) {
       s[this.pos++] = 0xda;
-      this.pos = s.writeUInt16BE(bytes, this.pos);
+      this.pos = put16(s, bytes, this.pos);
     } else {
       s[this.pos++] = 0xdb;
-      this.pos = s.writeUInt32BE(bytes, this.pos);
+      this.pos = put32(s, bytes, this.pos);
     }
   }
 
@@ -187,10 +187,10 @@ export class PlainMsgpackEncoder {
       s[this.pos++] = n;
     } else if (n < 0x10000) {
       s[this.pos++] = 0xc5;
-      this.pos = s.writeUInt16BE(n, this.pos);
+      this.pos = put16(s, n, this.pos);
     } else {
       s[this.pos++] = 0xc6;
-      this.pos = s.writeUInt32BE(n, this.pos);
+      this.pos = put32(s, n, this.pos);
     }
     s.set(v, this.pos);
     this.pos += n;
@@ -203,10 +203,10 @@ export class PlainMsgpackEncoder {
     if (n < 16) s[this.pos++] = 0x90 | n;
     else if (n < 0x10000) {
       s[this.pos++] = 0xdc;
-      this.pos = s.writeUInt16BE(n, this.pos);
+      this.pos = put16(s, n, this.pos);
     } else {
       s[this.pos++] = 0xdd;
-      this.pos = s.writeUInt32BE(n, this.pos);
+      this.pos = put32(s, n, this.pos);
     }
     for (let i = 0; i < n; i++) this.value(v[i], depth + 1);
   }
@@ -234,8 +234,8 @@ export class PlainMsgpackEncoder {
     s.copyWithin(header + 1 + extra, header + 1, this.pos);
     this.pos += extra;
     s[header] = extra === 2 ? 0xde : 0xdf;
-    if (extra === 2) s.writeUInt16BE(n, header + 1);
-    else s.writeUInt32BE(n, header + 1);
+    if (extra === 2) put16(s, n, header + 1);
+    else put32(s, n, header + 1);
   }
 
   /** Makes room for `n` more bytes, moving the frame so far to a bigger slab if needed. */
@@ -248,4 +248,20 @@ export class PlainMsgpackEncoder {
     this.start = 0;
     this.pos = used;
   }
+}
+
+/** Writes the low 16 bits of `v` big-endian at `at` (no range checks: callers chose the format by range); returns the next offset. */
+function put16(b: Buffer, v: number, at: number): number {
+  b[at] = (v >>> 8) & 0xff;
+  b[at + 1] = v & 0xff;
+  return at + 2;
+}
+
+/** Writes the low 32 bits of `v` big-endian at `at`; returns the next offset. */
+function put32(b: Buffer, v: number, at: number): number {
+  b[at] = (v >>> 24) & 0xff;
+  b[at + 1] = (v >>> 16) & 0xff;
+  b[at + 2] = (v >>> 8) & 0xff;
+  b[at + 3] = v & 0xff;
+  return at + 4;
 }
