@@ -1,6 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Socket } from 'node:net';
-import WebSocket, { Receiver } from 'ws';
+import type { EventEmitter } from 'node:events';
+import * as wsLib from 'ws';
+import WebSocket from 'ws';
 import { MAX_CORKED_BYTES, TickBatch } from './TickBatch';
 
 /** A socket stand-in recording each write (copied: the batch buffer may be reused) and how many bytes it holds back. */
@@ -20,9 +22,14 @@ function fakeSocket() {
       this.corked--;
     },
   };
-  const ws = { readyState: WebSocket.OPEN };
+  const ws: { readyState: number } = { readyState: WebSocket.OPEN };
   return { writes, socket, ws, batch: (masked: boolean) => new TickBatch(ws as unknown as WebSocket, socket as unknown as Socket, masked) };
 }
+
+/** ws's frame parser: exported by ws at runtime, not declared by @types/ws. */
+const { Receiver } = wsLib as unknown as {
+  Receiver: new (options: { isServer: boolean; binaryType: string; maxPayload: number }) => EventEmitter & { write(b: Buffer): void };
+};
 
 /** Parses written bytes with ws's own Receiver (as the peer would): the messages, in order. */
 function received(bytes: Buffer[], masked: boolean): Buffer[] {
