@@ -115,6 +115,29 @@ describe('TickBatch', () => {
     expect(firstMismatch(received(views.slice(before), false), again)).toBe(-1);
   });
 
+  it('holds a batch buffer only while busy: none after a tick with at most one message', async () => {
+    const f = fakeSocket();
+    const b = f.batch(false);
+    const held = (): number => (b as unknown as { buf: Buffer }).buf.length;
+    b.write(msg(10, 1));
+    expect(held()).toBe(0); // a lone message needs none
+    await nextTick();
+    b.write(msg(10, 2));
+    b.write(msg(10, 3));
+    expect(held()).toBeGreaterThan(0);
+    await nextTick(); // busy tick: kept for the next burst
+    expect(held()).toBeGreaterThan(0);
+    b.write(msg(10, 4));
+    await nextTick(); // a quiet tick: let go
+    expect(held()).toBe(0);
+    expect(
+      firstMismatch(
+        received(f.writes, false),
+        [1, 2, 3, 4].map((i) => msg(10, i)),
+      ),
+    ).toBe(-1);
+  });
+
   it('drops frames once the WebSocket is no longer open (no data after a close frame)', async () => {
     const f = fakeSocket();
     const b = f.batch(false);

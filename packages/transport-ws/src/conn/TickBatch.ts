@@ -7,6 +7,13 @@ const BATCH_BYTES = 32 * 1024;
 export const MAX_CORKED_BYTES = 16 * 1024;
 /** Frames bigger than this are written as they are, never copied into a batch. */
 const COPY_LIMIT = 8 * 1024;
+/** Bytes of the header of an `n`-byte binary message (RFC 6455 §5.2). */
+function headerBytes(n: number, masked: boolean): number {
+  return 2 + (n < 126 ? 0 : n < 0x10000 ? 2 : 8) + (masked ? 4 : 0);
+}
+
+const NO_BUFFER = Buffer.alloc(0);
+
 /** ws's readyState OPEN. */
 const OPEN = 1;
 /** WebSocket opcode of a final binary frame (RFC 6455 §5.2). */
@@ -22,9 +29,11 @@ const FIN_BINARY = 0x82;
  * nothing); later ones in the same tick are appended to a batch written when
  * the tick's microtasks are done, or as soon as MAX_CORKED_BYTES are held.
  * A message over COPY_LIMIT bytes flushes the batch and is written without a
- * copy. The batch buffer is reused whenever the socket took every earlier
- * write synchronously (nothing of it is referenced any more); otherwise
- * later frames go after the written ones, and a full buffer is replaced.
+ * copy. A lone message goes in a small pooled buffer; the batch buffer
+ * (BATCH_BYTES) exists only while the connection is busy (two or more
+ * messages in its last tick), is reused whenever the socket took every
+ * earlier write synchronously (nothing of it is referenced any more), else
+ * later frames go after the written ones and a full buffer is replaced.
  *
  * `masked` (the dialing side: RFC 6455 requires clients to mask) sets the
  * mask bit with a zero masking key, as the dialer's ws does (see dial.ts):
@@ -34,7 +43,8 @@ const FIN_BINARY = 0x82;
  * close frame to the socket.
  */
 export class TickBatch {
-  private buf = Buffer.allocUnsafeSlow(BATCH_BYTES);
+  /** Held only while the connection is busy (it wrote two or more messages in its last tick); see endOfTick. */
+  private buf: Buffer = NO_BUFFER;
   /** [start, end) is written into `buf` but not yet to the socket. */
   private start = 0;
   private end = 0;
@@ -62,6 +72,13 @@ export class TickBatch {
       this.socket.uncork();
       return;
     }
+    if (first && this.end === this.start) {
+      // A lone message (the usual case of a quiet connection): one small pooled buffer, no batch buffer needed.
+      const out = Buffer.allocUnsafe(headerBytes(n, this.masked) + n);
+      message.copy(out, this.header(out, 0, n));
+      this.socket.write(out);
+      return;
+    }
     if (this.end + n + 14 > this.buf.length) this.renew();
     const at = this.header(this.buf, this.end, n);
     message.copy(this.buf, at);
@@ -83,8 +100,15 @@ export class TickBatch {
   }
 
   private readonly endOfTick = (): void => {
+    const busy = this.writesThisTick > 1;
     this.writesThisTick = 0;
     this.flush();
+    if (!busy) {
+      // Idle again: let go of the batch buffer (memory per connection stays O(1) for quiet ones). Dropping our
+      // reference is always safe; the socket keeps what it still has to write.
+      this.buf = NO_BUFFER;
+      this.start = this.end = 0;
+    }
   };
 
   /** Flushes, then makes sure a small frame fits: the same buffer if the socket let go of it, else a new one. */

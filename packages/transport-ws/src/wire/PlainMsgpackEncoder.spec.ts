@@ -9,7 +9,7 @@ import { PlainMsgpackEncoder } from './PlainMsgpackEncoder';
 const reference = new Unpackr({ useRecords: false, structuredClone: false, moreTypes: false, int64AsType: 'number', mapsAsObjects: true });
 const encoder = new PlainMsgpackEncoder();
 
-/** The value as the wire delivers it: undefined as null, -0 as 0, any byte array as its bytes. */
+/** The value as the wire delivers it: undefined as null, -0 as 0, any byte array as its bytes, a `__proto__` key renamed `__proto_`. */
 function delivered(v: unknown): unknown {
   if (v === undefined || v === null) return null;
   if (typeof v === 'number') return Object.is(v, -0) ? 0 : v;
@@ -17,7 +17,7 @@ function delivered(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(delivered);
   if (typeof v === 'object') {
     const out: Record<string, unknown> = {};
-    for (const k in v) out[k] = delivered((v as Record<string, unknown>)[k]);
+    for (const k in v) out[k === '__proto__' ? '__proto_' : k] = delivered((v as Record<string, unknown>)[k]);
     return out;
   }
   return v;
