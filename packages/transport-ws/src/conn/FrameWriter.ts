@@ -8,7 +8,7 @@ import { TickBatch } from './TickBatch';
 
 /**
  * The sending half of a connection, with backpressure. Frames go straight to
- * ws while the socket's buffered bytes stay under the high-water mark, then
+ * the socket while its buffered bytes stay under the high-water mark, then
  * into a bounded queue that the socket's 'drain' empties; a frame that would
  * overflow the queue (maxQueuedBytes), or the node-wide budget of queued
  * bytes shared by every connection, is refused (UNAVAILABLE). Frames leave in
