@@ -124,7 +124,7 @@ export class Connection implements CreditSink {
     ws.on('close', this.onWsClose);
     ws.on('error', this.onWsError);
     ws.on('pong', this.onPong);
-    this.writer = new FrameWriter(ws, init.peerId, env.counters, env.highWaterMarkBytes, env.maxQueuedBytes, env.budget);
+    this.writer = new FrameWriter(ws, init.peerId, env.counters, env.highWaterMarkBytes, env.maxQueuedBytes, env.budget, init.outbound);
   }
 
   /** True while frames may be sent without queueing. */
@@ -195,6 +195,7 @@ export class Connection implements CreditSink {
   /** Closes with `code` (idempotent); the owner hears onClosed at once. */
   close(code: number, reason: string): void {
     if (this.state === 'closed') return;
+    this.writer.flush(); // frames sent before the close go before the close frame
     try {
       this.ws.close(code, reason);
     } catch {
@@ -224,7 +225,7 @@ export class Connection implements CreditSink {
     counters.bytesIn += data.length;
     if (this.state === 'auth') return this.authenticate(data);
     const frame = this.env.codec.decode(data);
-    if (frame === undefined) return this.violation('invalid frame');
+    if (frame === undefined) return this.violation(this.env.codec.lastRejection()?.message ?? 'invalid frame');
     this.active = true;
     if (frame instanceof IllFormedTextFrame) return this.env.owner.onIllFormedText(this, frame);
     if (frame[0] === FrameKind.Auth || frame[0] === FrameKind.AuthOk) return this.violation('handshake frame after the handshake');

@@ -7,9 +7,14 @@ import { NodeBudget } from './NodeBudget';
 
 /** A WebSocket stand-in whose socket buffer is as full as the test says. */
 function fakeWs() {
-  const socket = Object.assign(new EventEmitter(), { cork() {}, uncork() {} });
   const sent: Buffer[] = [];
-  const ws = { _socket: socket, bufferedAmount: 1 << 30, send: (f: Buffer) => void sent.push(f) };
+  const socket = Object.assign(new EventEmitter(), {
+    cork() {},
+    uncork() {},
+    write: (b: Buffer) => sent.push(Buffer.from(b)),
+    writableLength: 0,
+  });
+  const ws = { _socket: socket, bufferedAmount: 1 << 30, readyState: 1 };
   return { ws, socket, sent, asWs: ws as unknown as WebSocket };
 }
 
@@ -18,8 +23,8 @@ describe('FrameWriter', () => {
     const budget = new NodeBudget(1 << 20, 100);
     const a = fakeWs();
     const b = fakeWs();
-    const wa = new FrameWriter(a.asWs, 'a', new Counters(), 1024, 1000, budget);
-    const wb = new FrameWriter(b.asWs, 'b', new Counters(), 1024, 1000, budget);
+    const wa = new FrameWriter(a.asWs, 'a', new Counters(), 1024, 1000, budget, false);
+    const wb = new FrameWriter(b.asWs, 'b', new Counters(), 1024, 1000, budget, false);
     wa.send(Buffer.alloc(60));
     expect(() => wb.send(Buffer.alloc(50))).toThrow(expect.objectContaining({ code: 'UNAVAILABLE' })); // its own 1000 would allow it
     expect(budget.queuedBytes).toBe(60);
@@ -33,7 +38,7 @@ describe('FrameWriter', () => {
   });
 
   it('refuses a frame beyond its own maxQueuedBytes', () => {
-    const w = new FrameWriter(fakeWs().asWs, 'a', new Counters(), 1024, 100, new NodeBudget(1 << 20, 1 << 20));
+    const w = new FrameWriter(fakeWs().asWs, 'a', new Counters(), 1024, 100, new NodeBudget(1 << 20, 1 << 20), false);
     w.send(Buffer.alloc(100));
     expect(() => w.send(Buffer.alloc(1))).toThrow(expect.objectContaining({ code: 'UNAVAILABLE' }));
   });

@@ -4,25 +4,24 @@ import type WebSocket from 'ws';
 import type { Counters } from '../Counters';
 import { ByteQueue } from './ByteQueue';
 import type { NodeBudget } from './NodeBudget';
+import { TickBatch } from './TickBatch';
 
 /**
  * The sending half of a connection, with backpressure. Frames go straight to
- * ws while the socket's buffered bytes stay under the high-water mark, then
+ * the socket while its buffered bytes stay under the high-water mark, then
  * into a bounded queue that the socket's 'drain' empties; a frame that would
  * overflow the queue (maxQueuedBytes), or the node-wide budget of queued
  * bytes shared by every connection, is refused (UNAVAILABLE). Frames leave in
  * `send` order.
  *
- * The first frame of a tick is written at once (lowest latency for a lone
- * request); from the second on, the socket is corked until the tick's
- * microtasks have run, so a burst of requests or replies leaves in one
- * writev instead of one syscall per frame.
+ * Frames leave through a TickBatch: the first frame of a tick is written at
+ * once (lowest latency for a lone request); the rest of the tick's frames
+ * leave together in one socket write when its microtasks have run (at most
+ * MAX_CORKED_BYTES held back).
  */
 export class FrameWriter {
   private readonly queue = new ByteQueue();
-  private readonly socket: Socket;
-  /** Frames written in the current tick (reset by `endOfTick`). */
-  private writesThisTick = 0;
+  private readonly batch: TickBatch;
   private closed = false;
   private drainWaiters: Promise<void> | undefined;
   private wakeDrainWaiters: (() => void) | undefined;
@@ -35,10 +34,11 @@ export class FrameWriter {
     private readonly highWaterMarkBytes: number,
     private readonly maxQueuedBytes: number,
     private readonly budget: NodeBudget,
+    masked: boolean,
   ) {
     const socket = (ws as unknown as { _socket?: Socket })._socket;
     if (socket === undefined) throw new DynamisError('UNAVAILABLE', 'WebSocket has no socket yet');
-    this.socket = socket;
+    this.batch = new TickBatch(ws, socket, masked);
     socket.on('drain', this.onDrain);
   }
 
@@ -87,19 +87,16 @@ export class FrameWriter {
     this.wake();
   }
 
+  /** Writes the frames held for the end of the tick now (before a close frame). */
+  flush(): void {
+    this.batch.flush();
+  }
+
   private write(frame: Buffer): void {
     this.counters.messagesOut++;
     this.counters.bytesOut += frame.length;
-    const n = this.writesThisTick++;
-    if (n === 0) process.nextTick(this.endOfTick);
-    else if (n === 1) this.socket.cork();
-    this.ws.send(frame);
+    this.batch.write(frame);
   }
-
-  private readonly endOfTick = (): void => {
-    if (this.writesThisTick > 1) this.socket.uncork();
-    this.writesThisTick = 0;
-  };
 
   /**
    * The socket emptied its buffer. It emits 'drain' after any write that

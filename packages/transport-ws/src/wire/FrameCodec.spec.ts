@@ -105,6 +105,22 @@ describe('FrameCodec', () => {
     expect(codec.decode(bytes)).toBeUndefined();
   });
 
+  it.each([
+    ['bytes', Buffer.of(0xc1)],
+    ['frame', plain.pack([2, 1, 't'])],
+    ['kind', plain.pack([12, 1, 't', null])],
+    ['id', plain.pack([FrameKind.Request, 0, 't', null])],
+    ['type', plain.pack([FrameKind.Request, 1, '', null])],
+    ['body', plain.pack([FrameKind.StreamCredit, 1, '', 0])],
+  ])('explains a rejection as PROTOCOL_ERROR naming the field (%s), once', (field, bytes) => {
+    expect(codec.decode(bytes)).toBeUndefined();
+    const err = codec.lastRejection();
+    expect(err).toMatchObject({ code: 'PROTOCOL_ERROR', details: { field } });
+    expect(err?.message).toMatch(/^invalid frame: ./);
+    expect(codec.lastRejection()).toBeUndefined();
+    codec.decode(plain.pack([FrameKind.StreamEnd, 1, '', null]));
+    expect(codec.lastRejection()).toBeUndefined();
+  });
   it('decodes a Map, a typed array or a 64-bit integer to plain data only', () => {
     for (const value of [new Map([[1, 2]]), new Float64Array(2), 2n ** 63n, new Set([1])]) {
       const frame = codec.decode(hostile.pack([FrameKind.Request, 1, 't', value]));

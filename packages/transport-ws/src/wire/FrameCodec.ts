@@ -1,7 +1,8 @@
-import { MAX_WIRE_DEPTH, MAX_WIRE_NODES } from '@dynamis/core';
-import { Packr, Unpackr } from 'msgpackr';
-import { FRAME_SCHEMAS, type Frame, type FrameKind } from './frameSchema';
-import { PlainMsgpackScanner, ScanResult } from './PlainMsgpackScanner';
+import { DynamisError, MAX_WIRE_DEPTH, MAX_WIRE_NODES } from '@dynamis/core';
+import { frameFault } from './frameCheck';
+import { explainFrame, type Frame, type FrameKind } from './frameSchema';
+import { NOT_PLAIN, PlainMsgpackDecoder } from './PlainMsgpackDecoder';
+import { PlainMsgpackEncoder } from './PlainMsgpackEncoder';
 
 /**
  * A message that is a well-formed frame except that some string in it is not
@@ -20,38 +21,23 @@ export class IllFormedTextFrame {
  * Encodes and decodes frames (docs/protocol.md): a msgpack array
  * `[kind, id, type, body]`, one per WebSocket binary message.
  *
- * `encode` does not validate (callers build frames from checked parts) and
- * returns a Buffer that stays valid after later calls (msgpackr writes each
- * result past the previous one). `decode` reads plain msgpack only: the
- * bytes are scanned first (PlainMsgpackScanner: no extensions, no records,
- * at most MAX_WIRE_NODES values) and only then handed to a decoder with
- * structured clone and records off. Not re-entrant; one codec may serve many
- * connections of one process.
+ * `encode` (PlainMsgpackEncoder) does not validate beyond what plain msgpack
+ * can carry (callers build frames from checked parts) and returns a Buffer
+ * that stays valid after later calls (each result is written past the
+ * previous one). `decode` reads plain msgpack only (PlainMsgpackDecoder: no
+ * extensions, at most MAX_WIRE_NODES values, checked while decoding) and
+ * validates the frame with frameFault. Not re-entrant; one codec may serve
+ * many connections of one process.
  */
 export class FrameCodec {
-  private readonly packr = new Packr({ useRecords: false, moreTypes: false, int64AsType: 'number', mapsAsObjects: true });
-  private readonly unpackr = new Unpackr({
-    useRecords: false,
-    structuredClone: false,
-    moreTypes: false,
-    int64AsType: 'number',
-    mapsAsObjects: true,
-  });
+  private readonly encoder = new PlainMsgpackEncoder();
   /** The frame array is one level above the payload. */
-  private readonly scanner = new PlainMsgpackScanner(MAX_WIRE_NODES + 8, MAX_WIRE_DEPTH + 1);
-  private readonly scratch: [number, number, string, unknown] = [0, 0, '', null];
+  private readonly decoder = new PlainMsgpackDecoder(MAX_WIRE_NODES + 8, MAX_WIRE_DEPTH + 1);
+  /** What the last decode rejected (the decoded value, or NOT_PLAIN), for lastRejection. */
+  private rejected: unknown = undefined;
 
   encode(kind: FrameKind, id: number, type: string, body: unknown): Buffer {
-    const s = this.scratch;
-    s[0] = kind;
-    s[1] = id;
-    s[2] = type;
-    s[3] = body;
-    try {
-      return this.packr.pack(s);
-    } finally {
-      s[3] = null;
-    }
+    return this.encoder.frame(kind, id, type, body);
   }
 
   /**
@@ -63,22 +49,37 @@ export class FrameCodec {
    * than MAX_WIRE_NODES values). Never throws; time linear in `data.length`.
    */
   decode(data: Uint8Array): Frame | IllFormedTextFrame | undefined {
-    const scan = this.scanner.scan(data);
-    if (scan === ScanResult.invalid) return undefined;
-    let value: unknown;
-    try {
-      value = this.unpackr.unpack(data);
-    } catch {
+    this.rejected = undefined;
+    const value = this.decoder.decode(data);
+    if (value === NOT_PLAIN) return this.reject(NOT_PLAIN);
+    // frameFault accepts exactly what FRAME_SCHEMAS accepts (frameCheck.spec.ts); they only check, so the decoded array is the frame.
+    if (frameFault(value) !== undefined) {
+      this.rejected = value;
       return undefined;
     }
-    if (!Array.isArray(value) || value.length !== 4) return undefined;
-    const kind: unknown = value[0];
-    if (typeof kind !== 'number') return undefined;
-    const schema = FRAME_SCHEMAS[kind];
-    if (schema === undefined) return undefined;
-    // The schemas only check (no defaults, no transforms): on success the decoded array is the frame.
-    if (!schema.safeParse(value).success) return undefined;
     const frame = value as unknown as Frame;
-    return scan === ScanResult.illFormedText ? new IllFormedTextFrame(frame[0], frame[1]) : frame;
+    return this.decoder.illFormedText ? new IllFormedTextFrame(frame[0], frame[1]) : frame;
+  }
+
+  /**
+   * Why the last `decode` returned undefined: PROTOCOL_ERROR whose message
+   * is zod's (FRAME_SCHEMAS, computed only now) and whose details name the
+   * field (`frame`, `kind`, `id`, `type`, `body`, or `bytes` for what is not
+   * one plain msgpack value). Undefined after a successful decode, and once
+   * asked (the codec then lets go of the rejected value).
+   */
+  lastRejection(): DynamisError | undefined {
+    const value = this.rejected;
+    this.rejected = undefined; // keep no decoded payload alive
+    if (value === undefined) return undefined;
+    if (value === NOT_PLAIN)
+      return new DynamisError('PROTOCOL_ERROR', 'invalid frame: not one plain msgpack value', { details: { field: 'bytes' } });
+    const why = explainFrame(value) ?? { field: 'frame', message: 'rejected by the fast path only (a bug: see frameCheck.ts)' };
+    return new DynamisError('PROTOCOL_ERROR', `invalid frame: ${why.message}`.slice(0, 1024), { details: { field: why.field } });
+  }
+
+  private reject(why: typeof NOT_PLAIN): undefined {
+    this.rejected = why;
+    return undefined;
   }
 }

@@ -45,7 +45,8 @@ const wireError = z
   .object({
     code: z.string().min(1).max(64),
     message: z.string().max(MAX_WIRE_ERROR_MESSAGE),
-    details: z.record(z.string(), z.unknown()).refine((d) => isWireValue(d), 'details are not plain wire data'),
+    // isWireValue first, on the input: z.record's output leaves out an own `__proto__` key, which a refine after it would not see.
+    details: z.custom((d) => isWireValue(d), 'details are not plain wire data').pipe(z.record(z.string(), z.unknown())),
   })
   .strict();
 
@@ -72,3 +73,42 @@ export const FRAME_SCHEMAS: readonly z.ZodType[] = [
   frame(FrameKind.StreamAbort, exchangeId, noType, wireError),
   frame(FrameKind.StreamCancel, exchangeId, noType, z.null()),
 ];
+
+/**
+ * The part of a value that keeps it from being a frame: the value itself
+ * (`frame`: not an array of exactly four elements) or the first of its
+ * elements, in order, that its kind's schema rejects.
+ */
+export type FrameField = 'frame' | 'kind' | 'id' | 'type' | 'body';
+
+/** The tuple's elements by index. */
+const FRAME_FIELDS: readonly FrameField[] = ['kind', 'id', 'type', 'body'];
+
+/** Why a value is not a frame, as FRAME_SCHEMAS says it. */
+export interface FrameRejection {
+  readonly field: FrameField;
+  /** zod's description of every problem (paths and expectations, never the values). */
+  readonly message: string;
+}
+
+/**
+ * The schemas' verdict on `value`, with zod's message: undefined for a
+ * frame. The slow path: the codec validates with frameFault (frameCheck.ts,
+ * proved equivalent by a property test) and asks this only for the message
+ * of a frame it rejects.
+ */
+export function explainFrame(value: unknown): FrameRejection | undefined {
+  if (!Array.isArray(value) || value.length !== 4)
+    return { field: 'frame', message: 'a frame is an array of 4 elements [kind, id, type, body]' };
+  const kind: unknown = value[0];
+  const schema = typeof kind === 'number' ? FRAME_SCHEMAS[kind] : undefined;
+  if (schema === undefined) return { field: 'kind', message: `unknown frame kind (${typeof kind === 'number' ? kind : typeof kind})` };
+  const result = schema.safeParse(value);
+  if (result.success) return undefined;
+  let first = FRAME_FIELDS.length;
+  for (const issue of result.error.issues) {
+    const at = issue.path[0];
+    first = Math.min(first, typeof at === 'number' ? at : -1);
+  }
+  return { field: FRAME_FIELDS[first] ?? 'frame', message: z.prettifyError(result.error) };
+}

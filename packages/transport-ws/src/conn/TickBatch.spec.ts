@@ -1,0 +1,151 @@
+import { describe, expect, it } from '@jest/globals';
+import type { Socket } from 'node:net';
+import type { EventEmitter } from 'node:events';
+import * as wsLib from 'ws';
+import WebSocket from 'ws';
+import { MAX_CORKED_BYTES, TickBatch } from './TickBatch';
+
+/** A socket stand-in recording each write (copied: the batch buffer may be reused) and how many bytes it holds back. */
+function fakeSocket() {
+  const writes: Buffer[] = [];
+  const socket = {
+    writableLength: 0,
+    corked: 0,
+    write(b: Buffer) {
+      writes.push(Buffer.from(b));
+      return true;
+    },
+    cork() {
+      this.corked++;
+    },
+    uncork() {
+      this.corked--;
+    },
+  };
+  const ws: { readyState: number } = { readyState: WebSocket.OPEN };
+  return { writes, socket, ws, batch: (masked: boolean) => new TickBatch(ws as unknown as WebSocket, socket as unknown as Socket, masked) };
+}
+
+/** ws's frame parser: exported by ws at runtime, not declared by @types/ws. */
+const { Receiver } = wsLib as unknown as {
+  Receiver: new (options: { isServer: boolean; binaryType: string; maxPayload: number }) => EventEmitter & { write(b: Buffer): void };
+};
+
+/** Parses written bytes with ws's own Receiver (as the peer would): the messages, in order. */
+function received(bytes: Buffer[], masked: boolean): Buffer[] {
+  const out: Buffer[] = [];
+  const r = new Receiver({ isServer: masked, binaryType: 'nodebuffer', maxPayload: 1 << 20 });
+  r.on('message', (data: Buffer) => out.push(Buffer.from(data)));
+  r.on('error', (err: Error) => {
+    throw err;
+  });
+  for (const b of bytes) r.write(b);
+  return out;
+}
+
+/** -1 if `got` is exactly `want`, else the index of the first message that differs (cheap to report, unlike a diff). */
+function firstMismatch(got: Buffer[], want: Buffer[]): number {
+  for (let i = 0; i < Math.max(got.length, want.length); i++) if (!got[i] || !want[i] || !got[i]!.equals(want[i]!)) return i;
+  return -1;
+}
+
+const nextTick = (): Promise<void> => new Promise((r) => process.nextTick(r));
+const msg = (n: number, fill: number): Buffer => Buffer.alloc(n, fill);
+
+describe('TickBatch', () => {
+  it.each([false, true])('writes the first message at once and the rest of the tick in one write (masked %s)', async (masked) => {
+    const f = fakeSocket();
+    const b = f.batch(masked);
+    const sent = [msg(10, 1), msg(125, 2), msg(126, 3), msg(65_535 % 8000, 4), msg(300, 5)];
+    for (const m of sent) b.write(m);
+    expect(f.writes).toHaveLength(1);
+    await nextTick();
+    expect(f.writes).toHaveLength(2);
+    expect(firstMismatch(received(f.writes, masked), sent)).toBe(-1);
+    // the mask bit and a zero key on the dialing side only (RFC 6455: clients mask)
+    expect(f.writes[0]![1]! & 0x80).toBe(masked ? 0x80 : 0);
+  });
+
+  it('writes big messages uncopied, with 16- and 64-bit lengths, in order with the batch', async () => {
+    const f = fakeSocket();
+    const b = f.batch(true);
+    const sent = [msg(5, 1), msg(9000, 2), msg(7, 3), msg(70_000, 4), msg(8, 5)];
+    for (const m of sent) b.write(m);
+    await nextTick();
+    expect(firstMismatch(received(f.writes, true), sent)).toBe(-1);
+    expect(f.writes.some((w) => w.length === 70_000)).toBe(true); // the big payload went as it was
+    expect(f.socket.corked).toBe(0);
+  });
+
+  it(`holds back at most ${MAX_CORKED_BYTES} bytes in a tick`, async () => {
+    const f = fakeSocket();
+    const b = f.batch(false);
+    const sent = Array.from({ length: 200 }, (_, i) => msg(1000, i));
+    for (const m of sent) {
+      b.write(m);
+      const written = f.writes.reduce((n, w) => n + w.length, 0);
+      const total = sent.indexOf(m) + 1;
+      expect(total * 1002 - written).toBeLessThanOrEqual(MAX_CORKED_BYTES);
+    }
+    await nextTick();
+    expect(firstMismatch(received(f.writes, false), sent)).toBe(-1);
+  });
+
+  it('never overwrites bytes the socket still holds, and reuses the buffer once it holds none', async () => {
+    const f = fakeSocket();
+    const b = f.batch(false);
+    const views: Buffer[] = [];
+    f.socket.write = (v: Buffer) => {
+      views.push(v); // keep the view itself, as a socket with a full buffer does
+      return false;
+    };
+    f.socket.writableLength = 1; // every write stays pending
+    const sent = Array.from({ length: 300 }, (_, i) => msg(500, i));
+    for (const m of sent) {
+      b.write(m);
+      if (sent.indexOf(m) % 7 === 0) await nextTick();
+    }
+    await nextTick();
+    expect(firstMismatch(received(views, false), sent)).toBe(-1);
+    f.socket.writableLength = 0;
+    const again = Array.from({ length: 5 }, (_, i) => msg(20, i));
+    const before = views.length;
+    for (const m of again) b.write(m);
+    await nextTick();
+    expect(firstMismatch(received(views.slice(before), false), again)).toBe(-1);
+  });
+
+  it('holds a batch buffer only while busy: none after a tick with at most one message', async () => {
+    const f = fakeSocket();
+    const b = f.batch(false);
+    const held = (): number => (b as unknown as { buf: Buffer }).buf.length;
+    b.write(msg(10, 1));
+    expect(held()).toBe(0); // a lone message needs none
+    await nextTick();
+    b.write(msg(10, 2));
+    b.write(msg(10, 3));
+    expect(held()).toBeGreaterThan(0);
+    await nextTick(); // busy tick: kept for the next burst
+    expect(held()).toBeGreaterThan(0);
+    b.write(msg(10, 4));
+    await nextTick(); // a quiet tick: let go
+    expect(held()).toBe(0);
+    expect(
+      firstMismatch(
+        received(f.writes, false),
+        [1, 2, 3, 4].map((i) => msg(10, i)),
+      ),
+    ).toBe(-1);
+  });
+
+  it('drops frames once the WebSocket is no longer open (no data after a close frame)', async () => {
+    const f = fakeSocket();
+    const b = f.batch(false);
+    b.write(msg(3, 1));
+    b.write(msg(3, 2));
+    f.ws.readyState = WebSocket.CLOSING;
+    await nextTick();
+    b.write(msg(3, 3));
+    expect(firstMismatch(received(f.writes, false), [msg(3, 1)])).toBe(-1);
+  });
+});

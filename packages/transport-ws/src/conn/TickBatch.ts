@@ -1,0 +1,139 @@
+import type { Socket } from 'node:net';
+import type WebSocket from 'ws';
+
+/** Bytes of a batch buffer. */
+const BATCH_BYTES = 32 * 1024;
+/** Most bytes held back in one tick before they are written anyway (the bound on corked bytes). */
+export const MAX_CORKED_BYTES = 16 * 1024;
+/** Frames bigger than this are written as they are, never copied into a batch. */
+const COPY_LIMIT = 8 * 1024;
+/** Bytes of the header of an `n`-byte binary message (RFC 6455 §5.2). */
+function headerBytes(n: number, masked: boolean): number {
+  return 2 + (n < 126 ? 0 : n < 0x10000 ? 2 : 8) + (masked ? 4 : 0);
+}
+
+const NO_BUFFER = Buffer.alloc(0);
+
+/** ws's readyState OPEN. */
+const OPEN = 1;
+/** WebSocket opcode of a final binary frame (RFC 6455 §5.2). */
+const FIN_BINARY = 0x82;
+
+/**
+ * Writes WebSocket binary messages straight to a connection's socket, the
+ * frames of one tick in one socket write (RFC 6455 framing, done here
+ * instead of in ws's Sender so that a burst costs one copy into one buffer
+ * and one syscall, with no per-frame header buffer or write request).
+ *
+ * The first message of a tick leaves at once (a lone request waits for
+ * nothing); later ones in the same tick are appended to a batch written when
+ * the tick's microtasks are done, or as soon as MAX_CORKED_BYTES are held.
+ * A message over COPY_LIMIT bytes flushes the batch and is written without a
+ * copy. A lone message goes in a small pooled buffer; the batch buffer
+ * (BATCH_BYTES) exists only while the connection is busy (two or more
+ * messages in its last tick), is reused whenever the socket took every
+ * earlier write synchronously (nothing of it is referenced any more), else
+ * later frames go after the written ones and a full buffer is replaced.
+ *
+ * `masked` (the dialing side: RFC 6455 requires clients to mask) sets the
+ * mask bit with a zero masking key, as the dialer's ws does (see dial.ts):
+ * the payload is unchanged. Messages are written in call order; ws's own
+ * control frames (ping, pong, close) may go between two of them, never
+ * inside one. Call `flush` before anything else writes a data frame or a
+ * close frame to the socket.
+ */
+export class TickBatch {
+  /** Held only while the connection is busy (it wrote two or more messages in its last tick); see endOfTick. */
+  private buf: Buffer = NO_BUFFER;
+  /** [start, end) is written into `buf` but not yet to the socket. */
+  private start = 0;
+  private end = 0;
+  private writesThisTick = 0;
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly socket: Socket,
+    private readonly masked: boolean,
+  ) {}
+
+  /** Writes `message` as one binary WebSocket message: now if it is the tick's first, else with the tick's batch. Dropped if the WebSocket is not open. */
+  write(message: Buffer): void {
+    if (this.ws.readyState !== OPEN) return;
+    const first = this.writesThisTick++ === 0;
+    if (first) process.nextTick(this.endOfTick);
+    const n = message.length;
+    if (n > COPY_LIMIT) {
+      this.flush();
+      const header = Buffer.allocUnsafe(14);
+      const h = this.header(header, 0, n);
+      this.socket.cork();
+      this.socket.write(header.subarray(0, h));
+      this.socket.write(message);
+      this.socket.uncork();
+      return;
+    }
+    if (first && this.end === this.start) {
+      // A lone message (the usual case of a quiet connection): one small pooled buffer, no batch buffer needed.
+      const out = Buffer.allocUnsafe(headerBytes(n, this.masked) + n);
+      message.copy(out, this.header(out, 0, n));
+      this.socket.write(out);
+      return;
+    }
+    if (this.end + n + 14 > this.buf.length) this.renew();
+    const at = this.header(this.buf, this.end, n);
+    message.copy(this.buf, at);
+    this.end = at + n;
+    if (first || this.end - this.start >= MAX_CORKED_BYTES) this.flush();
+  }
+
+  /** Writes what the batch holds now; drops it if the WebSocket is no longer open (no data after a close frame). */
+  flush(): void {
+    if (this.end === this.start) return;
+    if (this.ws.readyState !== OPEN) {
+      this.start = this.end;
+      return;
+    }
+    this.socket.write(this.buf.subarray(this.start, this.end));
+    // Taken synchronously (nothing left in the socket's buffer): no write references the buffer; start over.
+    if (this.socket.writableLength === 0) this.start = this.end = 0;
+    else this.start = this.end;
+  }
+
+  private readonly endOfTick = (): void => {
+    const busy = this.writesThisTick > 1;
+    this.writesThisTick = 0;
+    this.flush();
+    if (!busy) {
+      // Idle again: let go of the batch buffer (memory per connection stays O(1) for quiet ones). Dropping our
+      // reference is always safe; the socket keeps what it still has to write.
+      this.buf = NO_BUFFER;
+      this.start = this.end = 0;
+    }
+  };
+
+  /** Flushes, then makes sure a small frame fits: the same buffer if the socket let go of it, else a new one. */
+  private renew(): void {
+    this.flush();
+    if (this.end + COPY_LIMIT + 14 > this.buf.length) {
+      this.buf = Buffer.allocUnsafeSlow(BATCH_BYTES);
+      this.start = this.end = 0;
+    }
+  }
+
+  /** Writes the frame header for an `n`-byte binary message at `at`; returns where the payload goes. */
+  private header(b: Buffer, at: number, n: number): number {
+    const mask = this.masked ? 0x80 : 0;
+    b[at++] = FIN_BINARY;
+    if (n < 126) b[at++] = mask | n;
+    else if (n < 0x10000) {
+      b[at++] = mask | 126;
+      at = b.writeUInt16BE(n, at);
+    } else {
+      b[at++] = mask | 127;
+      at = b.writeUInt32BE(0, at);
+      at = b.writeUInt32BE(n, at);
+    }
+    if (this.masked) at = b.writeUInt32BE(0, at); // the zero masking key
+    return at;
+  }
+}
