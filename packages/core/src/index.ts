@@ -65,3 +65,5 @@ export * from './wire/wireCopy';
 export * from './wire/wireError';
 export * from './wire/envelope';
 export * from './wire/InboundStream';
+export * from './wire/fastParse';
+export * from './wire/fastChecks';

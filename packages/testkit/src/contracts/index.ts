@@ -5,3 +5,4 @@ export * from './transport';
 export * from './conflictResolver';
 export * from './partitioner';
 export * from './coordinator';
+export * from './fastParser';
