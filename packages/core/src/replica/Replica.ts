@@ -13,6 +13,7 @@ import { KeyLocks } from './KeyLocks';
 import { dataKey, keySpaceRange, KeySpace, userKeyOf } from './keySpace';
 import { decodeRecord, encodeRecord } from './recordCodec';
 import { recordCompactionFilter } from './recordCompactionFilter';
+import { WriteGroup } from './WriteGroup';
 
 /** A write that landed: the key and its merged siblings. */
 export type AppliedListener = (key: string, siblings: readonly Sibling[]) => void;
@@ -49,6 +50,8 @@ export interface ReplicaEntry {
 @injectable()
 export class Replica implements Lifecycle {
   private readonly locks = new KeyLocks();
+  /** update()'s engine writes, grouped per tick (WriteGroup). */
+  private readonly group: WriteGroup;
   private readonly listeners = new Set<AppliedListener>();
   private listenerFailures_ = 0;
   private readonly log: Logger;
@@ -61,6 +64,7 @@ export class Replica implements Lifecycle {
     @inject(LoggerToken) logger: Logger,
   ) {
     this.log = logger.child({ component: 'replica' });
+    this.group = new WriteGroup(engine);
   }
 
   async start(): Promise<void> {
@@ -106,13 +110,14 @@ export class Replica implements Lifecycle {
   /**
    * Read-modify-write of one key under its lock: `build` gets the stored
    * siblings and returns the incoming ones (it may throw, e.g. CONFLICT, to
-   * abort with nothing written); they are merged and written.
+   * abort with nothing written); they are merged and written. Writes of one
+   * tick share one engine write (WriteGroup); each resolves once durable.
    */
   async update(key: string, build: (stored: Sibling[]) => readonly Sibling[]): Promise<Sibling[]> {
     return this.locks.run(key, async () => {
       const stored = await this.read(key);
       const merged = this.resolver.merge(stored, build(stored));
-      await this.engine.put(dataKey(key), encodeRecord(merged));
+      await this.group.put(dataKey(key), encodeRecord(merged));
       this.emit(key, merged);
       return merged;
     });
