@@ -2,7 +2,7 @@ import { DynamisError, type NodeId, type ReplicaCallOptions, type ReplicaClient,
 
 /** Most keys in one coalesced replica.readBatch / replica.writeBatch (further calls start a new batch); never above limits.maxBatchOps. */
 export const MAX_COALESCED_KEYS = 128;
-/** Most value and version bytes in one coalesced writeBatch; a bigger write travels alone. */
+/** Most key, value and version bytes in one coalesced writeBatch; a bigger write travels alone. */
 export const MAX_COALESCED_BYTES = 256 * 1024;
 
 /** Codes that name one bad entry rather than the node: a batch failing so is retried entry by entry. */
@@ -32,18 +32,18 @@ interface Queue<T> {
  * back, exactly what ReplicaClient.read / write would have resolved with.
  *
  * - Bounds: a batch holds at most MAX_COALESCED_KEYS keys (and never more
- *   than limits.maxBatchOps) and
- *   MAX_COALESCED_BYTES of values and versions; a call beyond either starts
- *   the next batch. A batch of one is sent as a plain read / write.
+ *   than limits.maxBatchOps) and MAX_COALESCED_BYTES of keys, values and
+ *   versions; a call beyond either starts the next batch. A batch of one is
+ *   sent as a plain read / write.
  * - Failures: a batch that fails as a whole for the node's sake (TIMEOUT,
  *   UNAVAILABLE, …) fails each of its calls with that error, as separate
  *   calls to that node would have failed. A batch refused for its content
  *   (INVALID_ARGUMENT, INVALID_KEY, VALUE_TOO_LARGE, PROTOCOL_ERROR: one bad
  *   entry rejects an atomic writeBatch whole) is re-sent call by call, so
- *   only the bad one fails. A writeBatch is applied atomically on the node, so
- *   the retry never doubles a write that landed.
- * - Ordering: calls to one node leave in call order; a write is never
- *   reordered before an earlier read of the same batch kind.
+ *   only the bad one fails; re-sending a write that did land changes nothing
+ *   (merging the same siblings again is idempotent).
+ * - Ordering: calls to one node of one kind leave in call order; at the end
+ *   of a tick the reads are sent before the writes.
  */
 export class ReplicaBatcher {
   private readonly reads = new Map<string, Queue<Sibling[]>>();
