@@ -76,6 +76,28 @@ function startNode(id, port, flags, dir, cpuProf) {
   });
 }
 
+/**
+ * Starts the nodes on ports that were free a moment ago; if one exits before
+ * listening (another process took its port meanwhile), stops the others and
+ * tries again with fresh ports, at most 3 times.
+ */
+async function startNodes(ids, o, dir) {
+  for (let attempt = 1; ; attempt++) {
+    const ports = [];
+    for (const _ of ids) ports.push(await freePort());
+    const peers = ids.flatMap((id, i) => ['--peer', `${id}@127.0.0.1:${ports[i]}`]);
+    const flags = ['--engine', o.engine, ...(o.nodes === 1 ? [] : ['--coordinator', 'quorum', ...peers, '--replication', '3,2,2'])];
+    const starting = ids.map((id, i) => startNode(id, ports[i], flags, dir, o.cpuProf));
+    const settled = await Promise.allSettled(starting);
+    if (settled.every((r) => r.status === 'fulfilled')) return settled.map((r) => r.value);
+    for (const r of settled) if (r.status === 'fulfilled') r.value.child.kill('SIGKILL');
+    await Promise.all(settled.filter((r) => r.status === 'fulfilled').map((r) => r.value.exited));
+    const why = settled.find((r) => r.status === 'rejected').reason;
+    if (attempt >= 3) throw why;
+    console.error(`starting the nodes failed (${String(why.message).split('\n')[0]}); retrying with fresh ports`);
+  }
+}
+
 /** utime + stime of `pid`, in µs. */
 function cpuOf(pid) {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -150,11 +172,7 @@ async function main() {
   const o = args();
   const dir = mkdtempSync(join(tmpdir(), 'dynamis-profile-'));
   const ids = o.nodes === 1 ? ['n1'] : ['n1', 'n2', 'n3'];
-  const ports = [];
-  for (const _ of ids) ports.push(await freePort());
-  const peers = ids.flatMap((id, i) => ['--peer', `${id}@127.0.0.1:${ports[i]}`]);
-  const flags = ['--engine', o.engine, ...(o.nodes === 1 ? [] : ['--coordinator', 'quorum', ...peers, '--replication', '3,2,2'])];
-  const nodes = await Promise.all(ids.map((id, i) => startNode(id, ports[i], flags, dir, o.cpuProf)));
+  const nodes = await startNodes(ids, o, dir);
   const clients = [];
   for (const n of nodes) clients.push(await DynamisClient.connect({ nodes: [n.address], token: TOKEN, timeoutMs: 30000, retries: 0 }));
   const value = new Uint8Array(o.value).fill(7);
