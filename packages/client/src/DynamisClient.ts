@@ -10,6 +10,7 @@ import {
   clientReadResultSchema,
   clientWriteResultSchema,
   DynamisError,
+  parsePayload,
   parseWithSchema,
   SystemClock,
   SystemRandom,
@@ -252,7 +253,7 @@ export class DynamisClient {
 }
 
 function parseReply<S extends z.ZodType>(node: string, reply: Envelope, type: string, schema: S): z.output<S> {
-  const parsed = reply.type === type ? schema.safeParse(reply.payload) : undefined;
+  const parsed = reply.type === type ? parsePayload(schema, reply.payload) : undefined;
   if (parsed?.success) return parsed.data;
   throw new DynamisError('PROTOCOL_ERROR', `${node} sent a malformed '${String(reply.type)}' reply (expected '${type}')`, {
     details: { node, type: reply.type },

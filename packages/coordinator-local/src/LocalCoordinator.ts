@@ -42,11 +42,11 @@ export class LocalCoordinator implements Coordinator {
     this.nodeId = config.nodeId;
   }
 
-  async put(key: string, value: Uint8Array, options: WriteOptions): Promise<WriteResult> {
+  put(key: string, value: Uint8Array, options: WriteOptions): Promise<WriteResult> {
     return this.write(key, value, options);
   }
 
-  async delete(key: string, options: WriteOptions): Promise<WriteResult> {
+  delete(key: string, options: WriteOptions): Promise<WriteResult> {
     return this.write(key, null, options);
   }
 

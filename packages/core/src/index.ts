@@ -71,3 +71,5 @@ export * from './wire/wireCopy';
 export * from './wire/wireError';
 export * from './wire/envelope';
 export * from './wire/InboundStream';
+export * from './wire/fastParse';
+export * from './wire/fastChecks';

@@ -35,6 +35,7 @@ import {
 import { inject, injectable } from 'inversify';
 import type { z } from 'zod';
 import { fanout, type Missing } from './fanout';
+import { ReplicaBatcher } from './ReplicaBatcher';
 import {
   FORWARD_MESSAGE,
   FORWARD_REPLY,
@@ -81,6 +82,8 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
   private repairsInFlight = 0;
   private unsubscribe: Unsubscribe[] = [];
   private readonly locks = new KeyLocks();
+  /** The hot path's replica calls, coalesced per destination and tick (read repair goes direct). */
+  private readonly batcher: ReplicaBatcher;
 
   constructor(
     @inject(ConfigToken) private readonly config: DynamisConfig,
@@ -94,6 +97,7 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
     @inject(LoggerToken) private readonly logger: Logger,
   ) {
     this.levels = quorumLevels(config);
+    this.batcher = new ReplicaBatcher(replicas, config.limits.maxBatchOps);
   }
 
   private get self(): NodeId {
@@ -177,7 +181,7 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
     // through this node stamps over this one (a distinct dot even if the
     // resolver's in-memory counter was lost with a restart).
     const { acks, sibling } = await this.locks.run(key, async () => {
-      let base = await this.replicas.read(this.self, key, call);
+      let base = await this.batcher.read(this.self, key, call);
       if (options.ifAbsent === true || options.ifVersion !== undefined) {
         const read = await this.quorumRead(key, prefs, this.levels.r, options.timeoutMs);
         base = this.resolver.merge(base, read);
@@ -195,7 +199,7 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
       const merged = this.resolver.merge(base, [sibling]);
       const local: { write?: Promise<number> } = {};
       const acks = fanout(`write of ${JSON.stringify(key)}`, live, down, w, (node) => {
-        const sent = this.replicas.write(node, key, merged, call);
+        const sent = this.batcher.write(node, key, merged, call);
         if (node === this.self) local.write = sent;
         return sent;
       });
@@ -210,7 +214,7 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
   private async quorumRead(key: string, prefs: readonly NodeId[], r: number, timeoutMs: number | undefined): Promise<Sibling[]> {
     const { live, down } = this.split(prefs);
     const replies = fanout(`read of ${JSON.stringify(key)}`, live, down, r, (node) =>
-      this.replicas.read(node, key, this.callOptions(timeoutMs)),
+      this.batcher.read(node, key, this.callOptions(timeoutMs)),
     );
     const outcome = await replies.quorum;
     void replies.settled.then((all) => this.repair(key, all.answered));

@@ -17,6 +17,7 @@ import {
   clientGetSchema,
   clientPutSchema,
   type ClientBatchRequest,
+  type ClientDeleteRequest,
   type ClientGetRequest,
   type ClientPutRequest,
 } from './clientProtocol';
@@ -73,28 +74,11 @@ export class ClientApi implements Lifecycle {
   async start(): Promise<void> {
     if (this.registered) return;
     const r = this.router;
-    r.register(
-      CLIENT_MESSAGE.put,
-      clientPutSchema,
-      (_f, m) => this.serve(CLIENT_REPLY.put, () => this.checked(m.options).store.put(m.key, m.value, writeOpts(m.options)).then(write)),
-      OWNER,
-      'clients',
-    );
-    r.register(
-      CLIENT_MESSAGE.get,
-      clientGetSchema,
-      (_f, m) => this.serve(CLIENT_REPLY.get, () => this.store.get(m.key, readOpts(m.options)).then(read)),
-      OWNER,
-      'clients',
-    );
-    r.register(
-      CLIENT_MESSAGE.delete,
-      clientDeleteSchema,
-      (_f, m) => this.serve(CLIENT_REPLY.delete, () => this.checked(m.options).store.delete(m.key, writeOpts(m.options)).then(write)),
-      OWNER,
-      'clients',
-    );
-    r.register(CLIENT_MESSAGE.batch, clientBatchSchema, (_f, m) => this.serve(CLIENT_REPLY.batch, () => this.batch(m)), OWNER, 'clients');
+    // One bound handler per type; a request costs its Store call and one `then`, no closure of its own.
+    r.register(CLIENT_MESSAGE.put, clientPutSchema, this.onPut, OWNER, 'clients');
+    r.register(CLIENT_MESSAGE.get, clientGetSchema, this.onGet, OWNER, 'clients');
+    r.register(CLIENT_MESSAGE.delete, clientDeleteSchema, this.onDelete, OWNER, 'clients');
+    r.register(CLIENT_MESSAGE.batch, clientBatchSchema, this.onBatch, OWNER, 'clients');
     this.registered = true;
     this.accepting = true;
     this.draining = undefined;
@@ -134,19 +118,58 @@ export class ClientApi implements Lifecycle {
     if (waiting > 0 || lingerMs > 0) await this.clock.sleep(lingerMs);
   }
 
-  private async serve(type: string, work: () => Promise<unknown>): Promise<Envelope> {
-    if (!this.accepting) {
-      throw new DynamisError('UNAVAILABLE', `node ${this.config.nodeId} is shutting down; the request was not applied`, {
-        details: { node: this.config.nodeId, shuttingDown: true, applied: false },
-      });
-    }
-    this.inFlight++;
+  private readonly onPut = (_from: string, m: ClientPutRequest): Promise<Envelope> => {
+    if (!this.accepting) return Promise.reject(this.shuttingDown());
     try {
-      return { type, payload: await work() };
-    } finally {
-      this.inFlight--;
-      if (this.inFlight === 0) this.idle?.();
+      return this.track(CLIENT_REPLY.put, this.checked(m.options).store.put(m.key, m.value, writeOpts(m.options)), write);
+    } catch (err) {
+      return Promise.reject(err);
     }
+  };
+
+  private readonly onGet = (_from: string, m: ClientGetRequest): Promise<Envelope> => {
+    if (!this.accepting) return Promise.reject(this.shuttingDown());
+    return this.track(CLIENT_REPLY.get, this.store.get(m.key, readOpts(m.options)), read);
+  };
+
+  private readonly onDelete = (_from: string, m: ClientDeleteRequest): Promise<Envelope> => {
+    if (!this.accepting) return Promise.reject(this.shuttingDown());
+    try {
+      return this.track(CLIENT_REPLY.delete, this.checked(m.options).store.delete(m.key, writeOpts(m.options)), write);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  };
+
+  private readonly onBatch = (_from: string, m: ClientBatchRequest): Promise<Envelope> => {
+    if (!this.accepting) return Promise.reject(this.shuttingDown());
+    return this.track(CLIENT_REPLY.batch, this.batch(m), identity);
+  };
+
+  /** Counts `work` in flight until it settles; resolves with the reply envelope of `type`. */
+  private track<T>(type: string, work: Promise<T>, shape: (result: T) => unknown): Promise<Envelope> {
+    this.inFlight++;
+    return work.then(
+      (result) => {
+        this.settled();
+        return { type, payload: shape(result) };
+      },
+      (err: unknown) => {
+        this.settled();
+        throw err;
+      },
+    );
+  }
+
+  private settled(): void {
+    this.inFlight--;
+    if (this.inFlight === 0) this.idle?.();
+  }
+
+  private shuttingDown(): DynamisError {
+    return new DynamisError('UNAVAILABLE', `node ${this.config.nodeId} is shutting down; the request was not applied`, {
+      details: { node: this.config.nodeId, shuttingDown: true, applied: false },
+    });
   }
 
   /** Validates the contexts a client sent (throws INVALID_ARGUMENT); returns this for chaining. */
@@ -210,6 +233,10 @@ function read(r: ReadResult): {
       : { value: s.value, writtenAt: s.writtenAt, expiresAt: s.expiresAt },
   );
   return { found: r.found, siblings, context: r.context };
+}
+
+function identity<T>(value: T): T {
+  return value;
 }
 
 /** Drops undefined properties (so the Store sees absent options, not explicit undefineds). */

@@ -4,6 +4,7 @@ import { describeZodIssues } from '../config/parseConfig';
 import { DynamisError } from '../errors/DynamisError';
 import type { Envelope, InboundHandler } from '../ports/Transport';
 import type { NodeId } from '../ports/types';
+import { parsePayload } from '../wire/fastParse';
 import { isClientSender } from './clientSender';
 
 export type MessageHandler<T> = (from: NodeId, payload: T, body?: AsyncIterable<Uint8Array>) => Promise<Envelope | void>;
@@ -22,7 +23,7 @@ interface Route {
  * Typed, validated dispatch of inbound messages. Each plugin registers the
  * message types it owns together with a zod schema; `dispatch` (the
  * transport's inbound handler) validates the payload before the handler sees
- * it. An unknown type or an invalid payload is a PROTOCOL_ERROR thrown back to
+ * it (through the schema's fast parser when it has one, wire/fastParse.ts). An unknown type or an invalid payload is a PROTOCOL_ERROR thrown back to
  * the sender, never passed on. A type that is declared (see declare) but has
  * no handler right now (its owner has not started yet, or has stopped) is a
  * retryable UNAVAILABLE with details `{ type, from, owner, notStarted: true,
@@ -103,7 +104,7 @@ export class MessageRouter {
         details: { type: msg.type, from },
       });
     }
-    const parsed = route.schema.safeParse(msg.payload);
+    const parsed = parsePayload(route.schema, msg.payload);
     if (!parsed.success) {
       throw new DynamisError('PROTOCOL_ERROR', `Invalid '${msg.type}' message from ${from}`, {
         details: { type: msg.type, from, problems: describeZodIssues(parsed.error) },

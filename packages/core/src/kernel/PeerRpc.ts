@@ -8,6 +8,7 @@ import { ClockToken, type Clock } from '../ports/Clock';
 import { TransportToken, type Envelope, type Transport } from '../ports/Transport';
 import type { NodeId } from '../ports/types';
 import { copyEnvelope, requireReply } from '../wire/envelope';
+import { parsePayload } from '../wire/fastParse';
 import { fromWireError, toWireError } from '../wire/wireError';
 import { MessageRouter, MessageRouterToken } from './MessageRouter';
 
@@ -74,7 +75,7 @@ export class PeerRpc {
         details: { peer: to, type, replyType: reply.type },
       });
     }
-    const parsed = options.replySchema.safeParse(reply.payload);
+    const parsed = parsePayload(options.replySchema, reply.payload);
     if (!parsed.success) {
       throw new DynamisError('PROTOCOL_ERROR', `Invalid reply to '${type}' from ${to}`, {
         details: { peer: to, type, problems: describeZodIssues(parsed.error) },

@@ -27,29 +27,36 @@ export class Store {
     @inject(ConfigToken) private readonly config: DynamisConfig,
   ) {}
 
+  // The hot methods check inline (no closure per request); a synchronous throw becomes a rejection.
   put(key: string, value: Uint8Array, options: WriteOptions = {}): Promise<WriteResult> {
-    return guard(() => {
+    try {
       checkKey(key, this.config.limits);
       checkValue(value, this.config.limits);
       checkWriteOptions(options, true);
       return this.coordinator.put(key, value, options);
-    });
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   get(key: string, options: ReadOptions = {}): Promise<ReadResult> {
-    return guard(() => {
+    try {
       checkKey(key, this.config.limits);
       checkCommon(options);
       return this.coordinator.get(key, options);
-    });
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   delete(key: string, options: WriteOptions = {}): Promise<WriteResult> {
-    return guard(() => {
+    try {
       checkKey(key, this.config.limits);
       checkWriteOptions(options, false);
       return this.coordinator.delete(key, options);
-    });
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   /** Validates every op before any is applied: one bad op rejects the whole batch. */

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import type { CausalContext } from '../ports/types';
+import { withFastParser } from '../wire/fastParse';
+import { fastClientDelete, fastClientGet, fastClientPut, fastClientReadResult, fastClientWriteResult } from './clientProtocolFast';
 
 /**
  * The client protocol: message types a client (a sender named `client:<id>`)
@@ -13,6 +15,10 @@ import type { CausalContext } from '../ports/types';
  * error codes an in-process caller gets (INVALID_KEY, VALUE_TOO_LARGE,
  * INVALID_ARGUMENT). A payload that fails its schema is a PROTOCOL_ERROR from
  * the router and never reaches the Store.
+ *
+ * The hot schemas (put, get, delete and their replies) carry fast parsers
+ * (clientProtocolFast.ts, wire/fastParse.ts), proven equivalent to them by a
+ * property test; zod stays the source of truth and words every error.
  */
 export const CLIENT_MESSAGE = {
   put: 'client.put',
@@ -55,9 +61,15 @@ const batchOp = z.discriminatedUnion('type', [
   z.object({ type: z.literal('del'), key: z.string(), context: causalContext.optional() }).strict(),
 ]);
 
-export const clientPutSchema = z.object({ key: z.string(), value: bytes, options: writeOptions.optional() }).strict();
-export const clientGetSchema = z.object({ key: z.string(), options: readOptions.optional() }).strict();
-export const clientDeleteSchema = z.object({ key: z.string(), options: writeOptions.optional() }).strict();
+export const clientPutSchema = withFastParser(
+  z.object({ key: z.string(), value: bytes, options: writeOptions.optional() }).strict(),
+  fastClientPut,
+);
+export const clientGetSchema = withFastParser(z.object({ key: z.string(), options: readOptions.optional() }).strict(), fastClientGet);
+export const clientDeleteSchema = withFastParser(
+  z.object({ key: z.string(), options: writeOptions.optional() }).strict(),
+  fastClientDelete,
+);
 export const clientBatchSchema = z.object({ ops: z.array(batchOp), options: writeOptions.optional() }).strict();
 
 export type ClientPutRequest = z.output<typeof clientPutSchema>;
@@ -66,14 +78,20 @@ export type ClientDeleteRequest = z.output<typeof clientDeleteSchema>;
 export type ClientBatchRequest = z.output<typeof clientBatchSchema>;
 
 /** Reply to client.put and client.delete: a WriteResult. */
-export const clientWriteResultSchema = z.object({ context: causalContext, acks: z.number().int().nonnegative() });
+export const clientWriteResultSchema = withFastParser(
+  z.object({ context: causalContext, acks: z.number().int().nonnegative() }),
+  fastClientWriteResult,
+);
 
 /** Reply to client.get: a ReadResult. */
-export const clientReadResultSchema = z.object({
-  found: z.boolean(),
-  siblings: z.array(z.object({ value: bytes, writtenAt: z.number(), expiresAt: z.number().optional() })),
-  context: causalContext,
-});
+export const clientReadResultSchema = withFastParser(
+  z.object({
+    found: z.boolean(),
+    siblings: z.array(z.object({ value: bytes, writtenAt: z.number(), expiresAt: z.number().optional() })),
+    context: causalContext,
+  }),
+  fastClientReadResult,
+);
 
 /** Reply to client.batch: one WriteResult per op, in order. */
 export const clientBatchResultSchema = z.object({ results: z.array(clientWriteResultSchema) });

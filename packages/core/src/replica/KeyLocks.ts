@@ -1,23 +1,22 @@
 /**
  * Per-key mutual exclusion for read-modify-write. Waiters run in arrival
- * order; entries are removed when a key's queue empties, so memory is bounded
- * by the keys in flight.
+ * order; a key's entry is removed when its last holder leaves, so memory is
+ * bounded by the keys in flight. An uncontended key costs one map entry and
+ * no extra promise; a waiter is one queued callback.
  */
 export class KeyLocks {
-  private readonly tails = new Map<string, Promise<void>>();
+  /** Held keys → the waiters queued behind the holder, in arrival order. */
+  private readonly held = new Map<string, Array<() => void>>();
 
+  /** Runs `fn` once `key` is free, holding it until `fn`'s promise settles (also when it rejects or throws). */
   async run<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.tails.get(key);
-    let release!: () => void;
-    const mine = new Promise<void>((resolve) => (release = resolve));
-    const tail = prev === undefined ? mine : prev.then(() => mine);
-    this.tails.set(key, tail);
+    const waiters = this.held.get(key);
+    if (waiters === undefined) this.held.set(key, []);
+    else await new Promise<void>((resolve) => waiters.push(resolve));
     try {
-      if (prev !== undefined) await prev;
       return await fn();
     } finally {
-      release();
-      if (this.tails.get(key) === tail) this.tails.delete(key);
+      this.release(key);
     }
   }
 
@@ -30,6 +29,14 @@ export class KeyLocks {
 
   /** Keys currently locked or awaited (for tests and stats). */
   get size(): number {
-    return this.tails.size;
+    return this.held.size;
+  }
+
+  /** Hands `key` to its next waiter (it stays held), or frees it. */
+  private release(key: string): void {
+    const waiters = this.held.get(key)!;
+    const next = waiters.shift();
+    if (next === undefined) this.held.delete(key);
+    else next();
   }
 }

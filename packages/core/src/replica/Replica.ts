@@ -17,6 +17,7 @@ import { dataKey, partitionRange, userKeyOf } from './keySpace';
 import { decodeRecord, encodeRecord } from './recordCodec';
 import { recordCompactionFilter } from './recordCompactionFilter';
 import { checkReplicaLayout } from './replicaLayout';
+import { WriteGroup } from './WriteGroup';
 
 /**
  * What a scan reads: one partition, or every partition in partition order;
@@ -65,6 +66,8 @@ export class Replica implements Lifecycle {
   private readonly events: ReplicaEvents;
   /** Q: the number of partitions keys are spread over in the engine. */
   readonly partitionCount: number;
+  /** update()'s engine writes, grouped per tick (WriteGroup). */
+  private readonly group: WriteGroup;
 
   constructor(
     @inject(StorageEngineToken) private readonly engine: StorageEngine,
@@ -76,6 +79,7 @@ export class Replica implements Lifecycle {
   ) {
     this.partitionCount = partitioner?.placement().partitionCount ?? 1;
     this.events = new ReplicaEvents(logger.child({ component: 'replica' }), this.partitionCount);
+    this.group = new WriteGroup(engine);
   }
 
   /**
@@ -128,13 +132,14 @@ export class Replica implements Lifecycle {
   /**
    * Read-modify-write of one key under its lock: `build` gets the stored
    * siblings and returns the incoming ones (it may throw, e.g. CONFLICT, to
-   * abort with nothing written); they are merged and written.
+   * abort with nothing written); they are merged and written. Writes of one
+   * tick share one engine write (WriteGroup); each resolves once durable.
    */
   async update(key: string, build: (stored: Sibling[]) => readonly Sibling[]): Promise<Sibling[]> {
     return this.locks.run(key, async () => {
       const stored = await this.read(key);
       const merged = this.resolver.merge(stored, build(stored));
-      await this.engine.put(this.keyOf(key), encodeRecord(merged));
+      await this.group.put(this.keyOf(key), encodeRecord(merged));
       this.events.emitApplied(key, merged);
       return merged;
     });

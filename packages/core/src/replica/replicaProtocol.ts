@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { Limits } from '../kernel/requestChecks';
 import type { Sibling } from '../ports/types';
+import { withFastParser } from '../wire/fastParse';
+import { replicaFastParsers } from './replicaProtocolFast';
 
 /**
  * The replica protocol (docs/protocol.md, "Replica protocol"): node-to-node
@@ -47,20 +49,28 @@ export const wireSiblingsSchema = z.array(wireSiblingSchema).max(REPLICA_MAX_SIB
  * The request and reply schemas, with batch bounds from the config's limits:
  * at most `limits.maxBatchOps` keys per batch, REPLICA_MAX_SIBLINGS siblings
  * per key. Key and sibling contents are checked by the replica layer
- * (INVALID_KEY, INVALID_ARGUMENT), not here.
+ * (INVALID_KEY, INVALID_ARGUMENT), not here. Each schema carries a fast
+ * parser (replicaProtocolFast.ts), proven equivalent by a property test.
  */
 export function replicaSchemas(limits: Limits) {
   const key = z.string().min(1);
   const entry = z.object({ key, siblings: wireSiblingsSchema }).strict();
+  const fast = replicaFastParsers(REPLICA_MAX_SIBLINGS, limits.maxBatchOps);
   return {
-    read: z.object({ key }).strict(),
-    readBatch: z.object({ keys: z.array(key).min(1).max(limits.maxBatchOps) }).strict(),
-    write: entry,
-    writeBatch: z.object({ entries: z.array(entry).min(1).max(limits.maxBatchOps) }).strict(),
-    readResult: z.object({ siblings: wireSiblingsSchema }).strict(),
-    readBatchResult: z.object({ records: z.array(wireSiblingsSchema).max(limits.maxBatchOps) }).strict(),
-    writeResult: z.object({ stored: z.number().int().nonnegative() }).strict(),
-    writeBatchResult: z.object({ stored: z.array(z.number().int().nonnegative()).max(limits.maxBatchOps) }).strict(),
+    read: withFastParser(z.object({ key }).strict(), fast.read),
+    readBatch: withFastParser(z.object({ keys: z.array(key).min(1).max(limits.maxBatchOps) }).strict(), fast.readBatch),
+    write: withFastParser(entry, fast.write),
+    writeBatch: withFastParser(z.object({ entries: z.array(entry).min(1).max(limits.maxBatchOps) }).strict(), fast.writeBatch),
+    readResult: withFastParser(z.object({ siblings: wireSiblingsSchema }).strict(), fast.readResult),
+    readBatchResult: withFastParser(
+      z.object({ records: z.array(wireSiblingsSchema).max(limits.maxBatchOps) }).strict(),
+      fast.readBatchResult,
+    ),
+    writeResult: withFastParser(z.object({ stored: z.number().int().nonnegative() }).strict(), fast.writeResult),
+    writeBatchResult: withFastParser(
+      z.object({ stored: z.array(z.number().int().nonnegative()).max(limits.maxBatchOps) }).strict(),
+      fast.writeBatchResult,
+    ),
   };
 }
 

@@ -8,3 +8,4 @@ export * from './coordinator';
 export * from './hintStore';
 export * from './membership';
 export * from './antiEntropy';
+export * from './fastParser';

@@ -1,0 +1,69 @@
+import { isBytes, isPlainObject, isZodInt, isZodNumber, onlyKeys, optional } from '../wire/fastChecks';
+import { NOT_FAST, type FastParser } from '../wire/fastParse';
+
+/*
+ * Fast parsers of the replica protocol's messages (replicaProtocol.ts
+ * attaches them to its schemas; see wire/fastParse.ts). Every schema there is
+ * strict, so an accepted value is its own parse. Each mirrors its schema rule
+ * for rule; replicaProtocolFast.spec.ts proves them equivalent with
+ * fast-check.
+ */
+
+const SIBLING = new Set(['version', 'value', 'writtenAt', 'expiresAt']);
+const KEY = new Set(['key']);
+const KEYS = new Set(['keys']);
+const ENTRY = new Set(['key', 'siblings']);
+const ENTRIES = new Set(['entries']);
+const SIBLINGS = new Set(['siblings']);
+const RECORDS = new Set(['records']);
+const STORED = new Set(['stored']);
+
+type Check = (v: unknown) => boolean;
+
+/** A fast parser from a check: the value itself when the check accepts it (typed by the schema it is attached to). */
+function parser(check: Check): FastParser<never> {
+  return (v) => (check(v) ? (v as never) : NOT_FAST);
+}
+
+/** z.array(item).min(min).max(max) */
+function arrayOf(v: unknown, min: number, max: number, item: Check): boolean {
+  if (!Array.isArray(v) || v.length < min || v.length > max) return false;
+  for (let i = 0; i < v.length; i++) if (!item(v[i])) return false;
+  return true;
+}
+
+function isKey(v: unknown): boolean {
+  return typeof v === 'string' && v.length >= 1;
+}
+
+function isCount(v: unknown): boolean {
+  return isZodInt(v) && (v as number) >= 0;
+}
+
+/** wireSiblingSchema */
+function isWireSibling(s: unknown): boolean {
+  return (
+    isPlainObject(s) &&
+    onlyKeys(s, SIBLING) &&
+    isBytes(s.version) &&
+    (s.value === null || isBytes(s.value)) &&
+    isZodNumber(s.writtenAt) &&
+    optional(s.expiresAt, isZodNumber)
+  );
+}
+
+/** The fast parsers of replicaSchemas(limits), `maxSiblings` per key, `maxBatch` keys per batch. */
+export function replicaFastParsers(maxSiblings: number, maxBatch: number) {
+  const siblings: Check = (v) => arrayOf(v, 0, maxSiblings, isWireSibling);
+  const entry: Check = (v) => isPlainObject(v) && onlyKeys(v, ENTRY) && isKey(v.key) && siblings(v.siblings);
+  return {
+    read: parser((v) => isPlainObject(v) && onlyKeys(v, KEY) && isKey(v.key)),
+    readBatch: parser((v) => isPlainObject(v) && onlyKeys(v, KEYS) && arrayOf(v.keys, 1, maxBatch, isKey)),
+    write: parser(entry),
+    writeBatch: parser((v) => isPlainObject(v) && onlyKeys(v, ENTRIES) && arrayOf(v.entries, 1, maxBatch, entry)),
+    readResult: parser((v) => isPlainObject(v) && onlyKeys(v, SIBLINGS) && siblings(v.siblings)),
+    readBatchResult: parser((v) => isPlainObject(v) && onlyKeys(v, RECORDS) && arrayOf(v.records, 0, maxBatch, siblings)),
+    writeResult: parser((v) => isPlainObject(v) && onlyKeys(v, STORED) && isCount(v.stored)),
+    writeBatchResult: parser((v) => isPlainObject(v) && onlyKeys(v, STORED) && arrayOf(v.stored, 0, maxBatch, isCount)),
+  };
+}

@@ -1,0 +1,150 @@
+import { DynamisError, type NodeId, type ReplicaCallOptions, type ReplicaClient, type Sibling } from '@dynamis/core';
+
+/** Most keys in one coalesced replica.readBatch / replica.writeBatch (further calls start a new batch); never above limits.maxBatchOps. */
+export const MAX_COALESCED_KEYS = 128;
+/** Most key, value and version bytes in one coalesced writeBatch; a bigger write travels alone. */
+export const MAX_COALESCED_BYTES = 256 * 1024;
+
+/** Codes that name one bad entry rather than the node: a batch failing so is retried entry by entry. */
+const PER_ENTRY = new Set(['INVALID_ARGUMENT', 'INVALID_KEY', 'PROTOCOL_ERROR', 'VALUE_TOO_LARGE']);
+
+interface Pending<T> {
+  readonly key: string;
+  readonly siblings: readonly Sibling[];
+  readonly bytes: number;
+  resolve(value: T): void;
+  reject(err: unknown): void;
+}
+
+interface Queue<T> {
+  readonly read: boolean;
+  readonly node: NodeId;
+  readonly timeoutMs: number | undefined;
+  readonly items: Pending<T>[];
+  bytes: number;
+}
+
+/**
+ * Coalesces the coordinator's replica calls per destination: the reads (and
+ * the writes) addressed to one node with one timeout in the same tick (before
+ * the microtask queue drains) travel as one replica.readBatch (writeBatch)
+ * frame instead of one frame each, and each caller gets its own key's answer
+ * back, exactly what ReplicaClient.read / write would have resolved with.
+ *
+ * - Bounds: a batch holds at most MAX_COALESCED_KEYS keys (and never more
+ *   than limits.maxBatchOps) and MAX_COALESCED_BYTES of keys, values and
+ *   versions; a call beyond either starts the next batch. A batch of one is
+ *   sent as a plain read / write.
+ * - Failures: a batch that fails as a whole for the node's sake (TIMEOUT,
+ *   UNAVAILABLE, …) fails each of its calls with that error, as separate
+ *   calls to that node would have failed. A batch refused for its content
+ *   (INVALID_ARGUMENT, INVALID_KEY, VALUE_TOO_LARGE, PROTOCOL_ERROR: one bad
+ *   entry rejects an atomic writeBatch whole) is re-sent call by call, so
+ *   only the bad one fails; re-sending a write that did land changes nothing
+ *   (merging the same siblings again is idempotent).
+ * - Ordering: calls to one node of one kind leave in call order; at the end
+ *   of a tick the reads are sent before the writes.
+ */
+export class ReplicaBatcher {
+  private readonly reads = new Map<string, Queue<Sibling[]>>();
+  private readonly writes = new Map<string, Queue<number>>();
+  private scheduled = false;
+
+  private readonly maxKeys: number;
+
+  /** `maxBatchOps`: the cluster's limits.maxBatchOps (a batch is never longer than a replica accepts). */
+  constructor(
+    private readonly replicas: ReplicaClient,
+    maxBatchOps: number,
+  ) {
+    this.maxKeys = Math.max(1, Math.min(MAX_COALESCED_KEYS, maxBatchOps));
+  }
+
+  /** ReplicaClient.read, coalesced. */
+  read(node: NodeId, key: string, options: ReplicaCallOptions = {}): Promise<Sibling[]> {
+    return this.enqueue(this.reads, true, node, key, [], 0, options.timeoutMs);
+  }
+
+  /** ReplicaClient.write, coalesced. */
+  write(node: NodeId, key: string, siblings: readonly Sibling[], options: ReplicaCallOptions = {}): Promise<number> {
+    let bytes = key.length;
+    for (const s of siblings) bytes += s.version.length + (s.value?.length ?? 0);
+    return this.enqueue(this.writes, false, node, key, siblings, bytes, options.timeoutMs);
+  }
+
+  private enqueue<T>(
+    queues: Map<string, Queue<T>>,
+    read: boolean,
+    node: NodeId,
+    key: string,
+    siblings: readonly Sibling[],
+    bytes: number,
+    timeoutMs: number | undefined,
+  ): Promise<T> {
+    const id = timeoutMs === undefined ? node : `${node}\0${timeoutMs}`;
+    let queue = queues.get(id);
+    if (queue !== undefined && (queue.items.length >= this.maxKeys || queue.bytes + bytes > MAX_COALESCED_BYTES)) {
+      queues.delete(id);
+      this.send(queue);
+      queue = undefined;
+    }
+    if (queue === undefined) {
+      queue = { read, node, timeoutMs, items: [], bytes: 0 };
+      queues.set(id, queue);
+    }
+    queue.bytes += bytes;
+    const q = queue;
+    const promise = new Promise<T>((resolve, reject) => q.items.push({ key, siblings, bytes, resolve, reject }));
+    if (!this.scheduled) {
+      this.scheduled = true;
+      queueMicrotask(this.flush);
+    }
+    return promise;
+  }
+
+  private readonly flush = (): void => {
+    this.scheduled = false;
+    for (const queues of [this.reads, this.writes] as Map<string, Queue<unknown>>[]) {
+      for (const queue of queues.values()) this.send(queue);
+      queues.clear();
+    }
+  };
+
+  private send<T>(queue: Queue<T>): void {
+    const options = queue.timeoutMs === undefined ? {} : { timeoutMs: queue.timeoutMs };
+    const items = queue.items;
+    const isRead = queue.read;
+    if (items.length === 1) {
+      this.single(queue.node, items[0]!, isRead, options);
+      return;
+    }
+    const batch: Promise<unknown[]> = isRead
+      ? this.replicas.readBatch(
+          queue.node,
+          items.map((i) => i.key),
+          options,
+        )
+      : this.replicas.writeBatch(
+          queue.node,
+          items.map((i) => ({ key: i.key, siblings: i.siblings })),
+          options,
+        );
+    batch.then(
+      (results) => {
+        for (let i = 0; i < items.length; i++) items[i]!.resolve(results[i] as T);
+      },
+      (err: unknown) => {
+        if (err instanceof DynamisError && PER_ENTRY.has(err.code)) {
+          for (const item of items) this.single(queue.node, item, isRead, options);
+        } else {
+          for (const item of items) item.reject(err);
+        }
+      },
+    );
+  }
+
+  private single<T>(node: NodeId, item: Pending<T>, isRead: boolean, options: ReplicaCallOptions): void {
+    const call = isRead ? this.replicas.read(node, item.key, options) : this.replicas.write(node, item.key, item.siblings, options);
+    (call as Promise<T>).then(item.resolve, item.reject);
+  }
+}
