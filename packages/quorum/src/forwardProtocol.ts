@@ -23,6 +23,7 @@ export const forwardRequestSchema = z.discriminatedUnion('op', [
       context: bytes.optional(),
       ifAbsent: z.boolean().optional(),
       ifVersion: bytes.optional(),
+      sloppyQuorum: z.boolean().optional(),
       consistency: consistency.optional(),
       timeoutMs,
     })
