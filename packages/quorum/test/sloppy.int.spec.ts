@@ -128,6 +128,44 @@ describe('sloppy quorum: 5 simulated nodes, N=3, W=2, n4 and n5 down while keys 
   });
 });
 
+describe('sloppy quorum: a hint the holder refuses is a miss', () => {
+  it('with one hint per target allowed, writes at W=all of keys with two primaries down fail naming the overloaded holder', async () => {
+    await runSimulation({ seed: 1800, nodes: IDS }, async (sim) => {
+      const c = (cluster = await sloppyCluster(sim, N, { maxHintsPerTarget: 1 }));
+      for (const id of DOWN) c.crash(id);
+      const twoDown = Array.from({ length: 200 }, (_, i) => `key-${i}`)
+        .filter((k) => DOWN.every((d) => c.placement.preferenceList(k, N).includes(d)))
+        .slice(0, 6);
+      expect(twoDown).toHaveLength(6);
+      const holdersUsed = new Set<string>();
+      let failed = 0;
+      for (const key of twoDown) {
+        const primaries = c.placement.preferenceList(key, N);
+        const via = primaries.find((p) => !DOWN.includes(p))!;
+        const plan = sloppyPlan(primaries, c.placement.fallbacks(key, N), (id) => c.isAlive(id), via);
+        const pairs = plan.hinted.map((h) => `${h.holder}→${h.target}`);
+        const repeated = plan.hinted.filter((h) => holdersUsed.has(`${h.holder}→${h.target}`)).map((h) => h.holder);
+        const outcome = await c.run(c.coordinator(via).put(key, bytes('v'), { consistency: 'all' })).catch((e: unknown) => e);
+        if (repeated.length === 0) {
+          // a fresh (holder, target) pair stores its hint: all three answered, two of them hint holders
+          expect(outcome).toMatchObject({ acks: 3 });
+        } else {
+          failed++;
+          expect(outcome).toMatchObject({ code: 'QUORUM_NOT_REACHED', details: { required: 3 } });
+          const missing = (outcome as { details: { missing: { node: string; reason: string }[] } }).details.missing;
+          // the quorum fails at the first refused hint: that holder is named, with the holder's UNAVAILABLE
+          const refused = missing.filter((m) => repeated.includes(m.node)).map((m) => m.reason);
+          expect(refused).toEqual(expect.arrayContaining([expect.stringMatching(/UNAVAILABLE.*bound/)]));
+        }
+        for (const p of pairs) holdersUsed.add(p);
+      }
+      // 3 live nodes × 2 targets = 6 pairs, two per key: six keys must repeat one
+      expect(failed).toBeGreaterThan(0);
+      expect(UP.reduce((n, id) => n + c.coordinator(id).stats().hintsFailed, 0)).toBeGreaterThanOrEqual(failed);
+    });
+  });
+});
+
 describe('sloppy quorum on a node without hinted handoff', () => {
   it('a request asking for it is INVALID_ARGUMENT (put, delete, batch, forwarded or not) and nothing is written', async () => {
     await runSimulation({ seed: 1700, nodes: ['n1', 'n2', 'n3', 'n4'] }, async (sim) => {

@@ -10,7 +10,7 @@ import {
   type Sibling,
 } from '@dynamis/core';
 import { lsmEngine } from '@dynamis/engine-lsm';
-import { hintedHandoff } from '@dynamis/hinted-handoff';
+import { hintedHandoff, type HintedHandoffOptionsInput } from '@dynamis/hinted-handoff';
 import { RingPartitioner, ringPartitioner } from '@dynamis/ring';
 import { simulatedEnvironment, type Simulation } from '@dynamis/testkit';
 import { quorumCoordinator, type QuorumCoordinator } from '../src';
@@ -24,7 +24,7 @@ const PARTITIONS = 64;
  * replicas survive a crash), LWW and a fixed membership view per node whose
  * liveness follows `crash`/`restart`. `placement` is the ring every node computes.
  */
-export async function sloppyCluster(sim: Simulation, n: number) {
+export async function sloppyCluster(sim: Simulation, n: number, handoff: HintedHandoffOptionsInput = {}) {
   const ids = sim.nodeIds();
   const members = ids.map((id) => ({ id, address: id, status: 'up' as const }));
   const placement = new RingPartitioner({ partitions: PARTITIONS }).update(members);
@@ -42,7 +42,7 @@ export async function sloppyCluster(sim: Simulation, n: number) {
       ringPartitioner({ partitions: PARTITIONS }),
       fixedMembership(view),
       quorumCoordinator(),
-      hintedHandoff({ checkIntervalMs: 1000, batchSize: 16 }),
+      hintedHandoff({ checkIntervalMs: 1000, batchSize: 16, ...handoff }),
     ]);
     await node.start();
     nodes.set(id, node);
