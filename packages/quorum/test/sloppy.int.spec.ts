@@ -9,6 +9,7 @@ const DOWN = ['n4', 'n5'];
 const UP = IDS.filter((id) => !DOWN.includes(id));
 const N = 3;
 const KEYS = 60;
+const BATCHED = 15;
 
 let cluster: SloppyCluster | SimCluster | undefined;
 afterEach(async () => {
@@ -39,7 +40,7 @@ async function heldHints(c: SloppyCluster): Promise<string[]> {
 /**
  * With n4 and n5 down: a primaries-only write (per request) of a key with
  * both down fails; then every key is written at W=2 under the config's sloppy
- * quorum through a random live node, and the hints are on the holders
+ * quorum through a random live node (put, the last BATCHED in one batch), and the hints are on the holders
  * core's sloppyPlan names. Returns what was written and who holds how many hints.
  */
 async function writeSloppy(sim: Simulation, c: SloppyCluster): Promise<{ written: Written[]; holders: Map<NodeId, number> }> {
@@ -59,11 +60,13 @@ async function writeSloppy(sim: Simulation, c: SloppyCluster): Promise<{ written
   const written: Written[] = [];
   const expected: string[] = [];
   const holders = new Map<NodeId, number>();
+  // the last BATCHED keys go in one batch (each key one sloppy write)
+  const batched = new Map<string, string>();
   for (const key of keys) {
     const value = `${key}:${random.int(1_000_000)}`;
     const via = UP[random.int(UP.length)]!;
-    const result = await c.run(c.coordinator(via).put(key, bytes(value), { consistency: 2 }));
-    expect(result.acks).toBeGreaterThanOrEqual(2);
+    if (keys.indexOf(key) >= KEYS - BATCHED) batched.set(key, value);
+    else expect((await c.run(c.coordinator(via).put(key, bytes(value), { consistency: 2 }))).acks).toBeGreaterThanOrEqual(2);
     const primaries = c.placement.preferenceList(key, N);
     written.push({ key, value, primaries });
     const plan = sloppyPlan(primaries, c.placement.fallbacks(key, N), (id) => c.isAlive(id), via);
@@ -73,6 +76,9 @@ async function writeSloppy(sim: Simulation, c: SloppyCluster): Promise<{ written
       holders.set(holder, (holders.get(holder) ?? 0) + 1);
     }
   }
+  const ops = [...batched].map(([key, value]) => ({ type: 'put' as const, key, value: bytes(value) }));
+  const results = await c.run(c.coordinator(UP[random.int(UP.length)]!).batch(ops, { consistency: 2 }));
+  for (const r of results) expect(r.acks).toBeGreaterThanOrEqual(2);
   // the writes past W finish in the background
   await sim.runFor(2_000);
   expect(await heldHints(c)).toEqual(expected.sort());
