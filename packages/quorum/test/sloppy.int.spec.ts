@@ -134,6 +134,32 @@ describe('sloppy quorum: 5 simulated nodes, N=3, W=2, n4 and n5 down while keys 
   });
 });
 
+describe('sloppy quorum: W + R > N is not read-your-writes until the hints are delivered (README)', () => {
+  it('a read at R=2 answered by the two returned primaries misses a hinted W=2 write; after delivery it sees it', async () => {
+    await runSimulation({ seed: 1900, nodes: IDS }, async (sim) => {
+      const c = (cluster = await sloppyCluster(sim, N));
+      for (const id of DOWN) c.crash(id);
+      const key = Array.from({ length: 200 }, (_, i) => `key-${i}`).find((k) =>
+        DOWN.every((d) => c.placement.preferenceList(k, N).includes(d)),
+      )!;
+      const primary = c.placement.preferenceList(key, N).find((p) => !DOWN.includes(p))!;
+      await c.run(c.coordinator(primary).put(key, bytes('v'), { consistency: 2 }));
+      await sim.runFor(1_000);
+      // n4 and n5 come back cut off from n1..n3: no hint can reach them, the live primary cannot answer them
+      sim.network.partition([UP, DOWN]);
+      for (const id of DOWN) await c.restart(id);
+      const stale = await c.run(c.coordinator('n4').get(key, { consistency: 2, timeoutMs: 1_000 }));
+      expect(stale.found).toBe(false);
+      sim.network.heal();
+      await sim.runUntil(() => pendingTotal(c) === 0, 300_000);
+      for (const id of DOWN) expect([id, (await c.stored(id, key)).map(text)]).toEqual([id, ['v']]);
+      sim.network.partition([UP, DOWN]);
+      const fresh = await c.run(c.coordinator('n4').get(key, { consistency: 2, timeoutMs: 1_000 }));
+      expect(fresh.siblings.map(text)).toEqual(['v']);
+    });
+  });
+});
+
 describe('sloppy quorum: a hint the holder refuses is a miss', () => {
   it('with one hint per target allowed, writes at W=all of keys with two primaries down fail naming the overloaded holder', async () => {
     await runSimulation({ seed: 1800, nodes: IDS }, async (sim) => {
