@@ -96,7 +96,7 @@ async function expectHome(c: SloppyCluster, written: readonly Written[]): Promis
 }
 
 describe('sloppy quorum: 5 simulated nodes, N=3, W=2, n4 and n5 down while keys are written', () => {
-  it.each(seeds(3, 1500))(
+  it.each(seeds(5, 1500))(
     'seed %i: writes succeed through hints; after n4 and n5 return the home replicas hold every key',
     async (seed) => {
       await runSimulation({ seed, nodes: IDS }, async (sim) => {
@@ -115,7 +115,7 @@ describe('sloppy quorum: 5 simulated nodes, N=3, W=2, n4 and n5 down while keys 
     },
   );
 
-  it.each(seeds(3, 1600))('seed %i: a hinting node crashed and restarted before delivery still delivers every hint', async (seed) => {
+  it.each(seeds(5, 1600))('seed %i: a hinting node crashed and restarted before delivery still delivers every hint', async (seed) => {
     await runSimulation({ seed, nodes: IDS }, async (sim) => {
       const c = (cluster = await sloppyCluster(sim, N));
       for (const id of DOWN) c.crash(id);
