@@ -56,7 +56,8 @@ export class LocalCoordinator implements Coordinator {
     return { found: siblings.length > 0, siblings, context: this.resolver.context(stored) };
   }
 
-  async batch(ops: readonly StoreBatchOp[], _options: WriteOptions): Promise<WriteResult[]> {
+  async batch(ops: readonly StoreBatchOp[], options: WriteOptions): Promise<WriteResult[]> {
+    refuseSloppy(options);
     const contexts: CausalContext[] = [];
     await this.replica.applyBatch(
       ops.map((op) => op.key),
@@ -84,6 +85,7 @@ export class LocalCoordinator implements Coordinator {
   }
 
   private async write(key: string, value: Uint8Array | null, options: WriteOptions): Promise<WriteResult> {
+    refuseSloppy(options);
     let written: Sibling | undefined;
     await this.replica.update(key, (stored) => {
       const now = this.clock.now();
@@ -125,5 +127,14 @@ export class LocalCoordinator implements Coordinator {
 
   private validateContext(context: CausalContext | undefined, now: number): void {
     if (context !== undefined && context.length > 0) this.resolver.validateContext(context, now);
+  }
+}
+
+/** One node has no fallback to hold hints: `sloppyQuorum: true` is refused rather than ignored. */
+function refuseSloppy(options: WriteOptions): void {
+  if (options.sloppyQuorum === true) {
+    throw new DynamisError('INVALID_ARGUMENT', 'sloppyQuorum: true is not supported by the single-node coordinator (no fallback nodes)', {
+      details: { option: 'sloppyQuorum' },
+    });
   }
 }

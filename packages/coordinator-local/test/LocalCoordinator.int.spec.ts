@@ -20,6 +20,19 @@ async function start(): Promise<{ node: DynamisNode; sim: Simulation }> {
 const text = (b: Uint8Array | undefined): string | undefined => (b === undefined ? undefined : Buffer.from(b).toString());
 
 describe('LocalCoordinator', () => {
+  it('refuses sloppyQuorum: true (no fallback nodes) on put, delete and batch, writing nothing', async () => {
+    const { node } = await start();
+    const refused = { code: 'INVALID_ARGUMENT', details: { option: 'sloppyQuorum' } };
+    await expect(node.store.put('k', Buffer.from('v'), { sloppyQuorum: true })).rejects.toMatchObject(refused);
+    await expect(node.store.delete('k', { sloppyQuorum: true })).rejects.toMatchObject(refused);
+    await expect(node.store.batch([{ type: 'put', key: 'k', value: Buffer.from('v') }], { sloppyQuorum: true })).rejects.toMatchObject(
+      refused,
+    );
+    expect(await node.resolve(ReplicaToken).read('k')).toEqual([]);
+    await expect(node.store.put('k', Buffer.from('v'), { sloppyQuorum: false })).resolves.toMatchObject({ acks: 1 });
+    await node.stop();
+  });
+
   it('stamps writes on the node clock and returns a context that supersedes the write', async () => {
     const { node, sim } = await start();
     const w = await node.store.put('k', Buffer.from('v1'));

@@ -5,6 +5,7 @@ import {
   ConfigToken,
   ConflictResolverToken,
   DynamisError,
+  HintStoreToken,
   liveValues,
   LoggerToken,
   MembershipToken,
@@ -16,6 +17,7 @@ import {
   type ConflictResolver,
   type Coordinator,
   type DynamisConfig,
+  type HintStore,
   type Lifecycle,
   type Logger,
   type Membership,
@@ -32,7 +34,7 @@ import {
   type WriteOptions,
   type WriteResult,
 } from '@dynamis/core';
-import { inject, injectable } from 'inversify';
+import { inject, injectable, optional } from 'inversify';
 import type { z } from 'zod';
 import { fanout, type Missing } from './fanout';
 import { ReplicaBatcher } from './ReplicaBatcher';
@@ -49,6 +51,7 @@ import { sameRecord } from './sameRecord';
 import { batchFailure } from './batchFailure';
 import { checkCondition, validateContext } from './conditions';
 import { forwardedOptions, forwardWrite, requestLevel, wireValue, type Write } from './forwardCodec';
+import { sloppyEnabled, sloppyTargets, storeHint, type WriteTargets } from './sloppy';
 
 const OWNER = '@dynamis/quorum';
 /** Most read repairs in flight on one node; a read beyond it skips its repair (counted in readRepairsSkipped). */
@@ -64,6 +67,10 @@ export interface QuorumStats {
   readRepairsFailed: number;
   /** Requests this node forwarded to a node of the key's preference list. */
   forwarded: number;
+  /** Sloppy-quorum writes' hints a fallback node acknowledged (durable there, counted toward W). */
+  hinted: number;
+  /** Hints a fallback node did not acknowledge (overloaded, timeout, down): missing from their write. */
+  hintsFailed: number;
 }
 
 /**
@@ -78,7 +85,14 @@ export interface QuorumStats {
 @injectable()
 export class QuorumCoordinator implements Coordinator, Lifecycle {
   readonly levels: QuorumLevels;
-  private readonly counters: QuorumStats = { readRepairs: 0, readRepairsSkipped: 0, readRepairsFailed: 0, forwarded: 0 };
+  private readonly counters: QuorumStats = {
+    readRepairs: 0,
+    readRepairsSkipped: 0,
+    readRepairsFailed: 0,
+    forwarded: 0,
+    hinted: 0,
+    hintsFailed: 0,
+  };
   private repairsInFlight = 0;
   private unsubscribe: Unsubscribe[] = [];
   private readonly locks = new KeyLocks();
@@ -95,8 +109,9 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
     @inject(PeerRpcToken) private readonly rpc: PeerRpc,
     @inject(MessageRouterToken) private readonly router: MessageRouter,
     @inject(LoggerToken) private readonly logger: Logger,
+    @inject(HintStoreToken) @optional() private readonly hints: HintStore | undefined = undefined,
   ) {
-    this.levels = quorumLevels(config);
+    this.levels = quorumLevels(config, hints !== undefined);
     this.batcher = new ReplicaBatcher(replicas, config.limits.maxBatchOps);
   }
 
@@ -166,6 +181,7 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
 
   private async write(key: string, write: Write, options: WriteOptions, forwarded: boolean): Promise<WriteResult> {
     const w = replicasFor(options.consistency ?? this.config.replication.w, this.levels.n, 'write');
+    const sloppy = sloppyEnabled(options.sloppyQuorum, this.config.replication.sloppyQuorum, this.hints !== undefined);
     const prefs = this.preferenceList(key);
     if (!forwarded && !prefs.includes(this.self)) {
       const request = forwardWrite(key, write, options);
@@ -175,7 +191,7 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
     const now = this.clock.now();
     validateContext(this.resolver, options.context, now);
     validateContext(this.resolver, options.ifVersion, now);
-    const { live, down } = this.split(prefs);
+    const { live, skipped: down, hintFor } = this.writeTargets(key, prefs, sloppy);
     const call = this.callOptions(options.timeoutMs);
     // Read, stamp and the local write run under the key's lock: the next write
     // through this node stamps over this one (a distinct dot even if the
@@ -199,6 +215,8 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
       const merged = this.resolver.merge(base, [sibling]);
       const local: { write?: Promise<number> } = {};
       const acks = fanout(`write of ${JSON.stringify(key)}`, live, down, w, (node) => {
+        const target = hintFor.get(node);
+        if (target !== undefined) return this.hint(node, target, key, merged, call);
         const sent = this.batcher.write(node, key, merged, call);
         if (node === this.self) local.write = sent;
         return sent;
@@ -258,6 +276,30 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
 
   private preferenceList(key: string): readonly NodeId[] {
     return this.partitioner.placement().preferenceList(key, this.levels.n);
+  }
+
+  /** Under sloppy quorum the plan's primaries and hint holders (sloppy.ts), else the live primaries. */
+  private writeTargets(key: string, prefs: readonly NodeId[], sloppy: boolean): WriteTargets {
+    if (!sloppy) {
+      const { live, down } = this.split(prefs);
+      return { live, skipped: down, hintFor: new Map() };
+    }
+    const fallbacks = this.partitioner.placement().fallbacks(key, this.levels.n);
+    return sloppyTargets(prefs, fallbacks, (id) => this.membership.isAlive(id), this.self);
+  }
+
+  /** `hints.store` on `holder` for down primary `target`, counted in stats. */
+  private hint(holder: NodeId, target: NodeId, key: string, siblings: Sibling[], call: { timeoutMs?: number }): Promise<number> {
+    return storeHint(this.rpc, holder, target, key, siblings, call).then(
+      (n) => {
+        this.counters.hinted++;
+        return n;
+      },
+      (err: unknown) => {
+        this.counters.hintsFailed++;
+        throw err;
+      },
+    );
   }
 
   /** Primaries believed alive (asked) and those believed down (reported missing, not asked). Self is always alive. */

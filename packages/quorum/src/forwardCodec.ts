@@ -25,6 +25,7 @@ export function forwardWrite(key: string, write: Write, options: WriteOptions): 
     ...(options.context === undefined ? {} : { context: options.context }),
     ...(options.ifAbsent === undefined ? {} : { ifAbsent: options.ifAbsent }),
     ...(options.ifVersion === undefined ? {} : { ifVersion: options.ifVersion }),
+    ...(options.sloppyQuorum === undefined ? {} : { sloppyQuorum: options.sloppyQuorum }),
     ...requestLevel(options),
   };
 }
@@ -41,6 +42,7 @@ export function forwardedOptions(request: ForwardRequest): WriteOptions {
     ...(request.context === undefined ? {} : { context: asCausalContext(request.context) }),
     ...(request.ifVersion === undefined ? {} : { ifVersion: asCausalContext(request.ifVersion) }),
     ...(request.ifAbsent === undefined ? {} : { ifAbsent: request.ifAbsent }),
+    ...(request.sloppyQuorum === undefined ? {} : { sloppyQuorum: request.sloppyQuorum }),
   };
 }
 

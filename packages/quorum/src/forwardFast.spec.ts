@@ -18,6 +18,7 @@ const write = fc.record(
     context: bytes,
     ifAbsent: fc.boolean(),
     ifVersion: bytes,
+    sloppyQuorum: fc.boolean(),
     consistency: level,
     timeoutMs: positiveInt,
   },

@@ -8,7 +8,7 @@ import { isBytes, isPlainObject, isZodInt, isZodNumber, NOT_FAST, onlyKeys, opti
  */
 
 const GET = new Set(['op', 'key', 'consistency', 'timeoutMs']);
-const WRITE = new Set(['op', 'key', 'value', 'ttlMs', 'context', 'ifAbsent', 'ifVersion', 'consistency', 'timeoutMs']);
+const WRITE = new Set(['op', 'key', 'value', 'ttlMs', 'context', 'ifAbsent', 'ifVersion', 'sloppyQuorum', 'consistency', 'timeoutMs']);
 const READ_REPLY = new Set(['found', 'siblings', 'context']);
 const VALUE = new Set(['value', 'writtenAt', 'expiresAt']);
 const WRITE_REPLY = new Set(['context', 'acks']);
@@ -29,7 +29,8 @@ export const fastForwardRequest: FastParser<never> = (v) => {
     optional(v.ttlMs, (t) => isZodNumber(t) && t > 0) &&
     optional(v.context, isBytes) &&
     optional(v.ifAbsent, isBoolean) &&
-    optional(v.ifVersion, isBytes);
+    optional(v.ifVersion, isBytes) &&
+    optional(v.sloppyQuorum, isBoolean);
   return ok ? (v as never) : NOT_FAST;
 };
 

@@ -27,6 +27,7 @@ export const forwardRequestSchema = withFastParser(
         context: bytes.optional(),
         ifAbsent: z.boolean().optional(),
         ifVersion: bytes.optional(),
+        sloppyQuorum: z.boolean().optional(),
         consistency: consistency.optional(),
         timeoutMs,
       })

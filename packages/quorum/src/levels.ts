@@ -1,4 +1,5 @@
 import { DynamisError, type Consistency, type DynamisConfig } from '@dynamis/core';
+import { sloppyConfigProblem } from './sloppy';
 
 /** N, and the default W and R resolved to replica counts. */
 export interface QuorumLevels {
@@ -29,19 +30,15 @@ export function replicasFor(level: Consistency, n: number, what: string): number
 
 /**
  * Reads N/W/R from the config's `replication` section. Throws INVALID_CONFIG
- * when W or R exceed N, or when `sloppyQuorum` is true: this coordinator
- * writes to primaries only (README, D13), so that option is refused rather
- * than accepted and ignored.
+ * when W or R exceed N, or when `sloppyQuorum` is true on a node without
+ * hinted handoff (`hintsInstalled` false: no HintStore bound), so that option
+ * is refused rather than accepted and ignored.
  */
-export function quorumLevels(config: DynamisConfig): QuorumLevels {
+export function quorumLevels(config: DynamisConfig, hintsInstalled = false): QuorumLevels {
   const rep = config.replication;
   const problems: { path: string; message: string }[] = [];
-  if (rep.sloppyQuorum) {
-    problems.push({
-      path: 'replication.sloppyQuorum',
-      message: '@dynamis/quorum does not support sloppy quorum yet (primaries only): set replication.sloppyQuorum to false',
-    });
-  }
+  const sloppy = sloppyConfigProblem(rep.sloppyQuorum, hintsInstalled);
+  if (sloppy !== undefined) problems.push(sloppy);
   const level = (value: Consistency, key: 'w' | 'r'): number => {
     try {
       return replicasFor(value, rep.n, key === 'w' ? 'write' : 'read');

@@ -163,7 +163,7 @@ describe('quorum coordinator: composition and config', () => {
     quorumCoordinator(),
   ];
 
-  it('refuses sloppyQuorum: true as unsupported (the default is false), and W above N, with INVALID_CONFIG', async () => {
+  it('refuses sloppyQuorum: true without hinted handoff (the default is false), and W above N, with INVALID_CONFIG', async () => {
     const sim = new Simulation({ seed: 1, nodes: ['n1'] });
     const plugins = [...base(sim), fixedMembership(new FixedMembership('n1', [{ id: 'n1', address: 'n1', status: 'up' }]))];
     const start = async (replication: object) => {
@@ -179,7 +179,7 @@ describe('quorum coordinator: composition and config', () => {
     expect(sloppy).toMatchObject({ code: 'PLUGIN_FAILED', details: { plugin: '@dynamis/quorum' } });
     expect((sloppy as Error).cause).toMatchObject({
       code: 'INVALID_CONFIG',
-      details: { problems: [{ path: 'replication.sloppyQuorum' }] },
+      details: { problems: [{ path: 'replication.sloppyQuorum', message: expect.stringMatching(/hinted-handoff/) }] },
     });
     const wAboveN = await start({ n: 1, sloppyQuorum: false, w: 2 }).catch((e: unknown) => e);
     expect((wAboveN as Error).cause).toMatchObject({ code: 'INVALID_CONFIG', details: { problems: [{ path: 'replication.w' }] } });

@@ -46,7 +46,7 @@ export const configSchema = z
         sloppyQuorum: z
           .boolean()
           .default(false)
-          .describe('Let fallback nodes take writes for down replicas (with hints). Not supported yet: @dynamis/quorum refuses true.'),
+          .describe('Let fallback nodes hold writes for down replicas as hints (needs @dynamis/hinted-handoff).'),
       })
       .prefault({})
       .describe('Replication and default consistency.'),

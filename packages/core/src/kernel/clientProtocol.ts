@@ -51,6 +51,7 @@ const writeOptions = z
     context: causalContext.optional(),
     ifAbsent: z.boolean().optional(),
     ifVersion: causalContext.optional(),
+    sloppyQuorum: z.boolean().optional(),
   })
   .strict();
 

@@ -61,6 +61,13 @@ export function checkWriteOptions(options: unknown, isPut: boolean): void {
   }
   if (o.ifAbsent !== undefined && typeof o.ifAbsent !== 'boolean') throw invalid('ifAbsent must be a boolean');
   if (o.ifAbsent === true && o.ifVersion !== undefined) throw invalid('ifAbsent and ifVersion exclude each other');
+  checkSloppy(options);
+}
+
+/** `sloppyQuorum`, if set, is a boolean (the Coordinator decides whether it supports it). */
+function checkSloppy(options: unknown): void {
+  const s = (options as { sloppyQuorum?: unknown }).sloppyQuorum;
+  if (s !== undefined && typeof s !== 'boolean') throw invalid('sloppyQuorum must be a boolean');
 }
 
 /** A whole batch: every op is checked before anything is sent. */
@@ -82,6 +89,7 @@ export function checkBatch(ops: unknown, options: unknown, limits: Limits): void
   checkCommon(options);
   const o = options as { ifAbsent?: unknown; ifVersion?: unknown };
   if (o.ifAbsent !== undefined || o.ifVersion !== undefined) throw invalid('conditions are per key: use put() with ifAbsent/ifVersion');
+  checkSloppy(options);
 }
 
 function checkTtl(ttl: unknown): void {

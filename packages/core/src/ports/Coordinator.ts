@@ -15,6 +15,12 @@ export interface WriteOptions {
    * supersedes every live sibling: put-if-version.
    */
   readonly ifVersion?: CausalContext;
+  /**
+   * Lets fallback nodes hold the write as hints for down primaries (default:
+   * the config's `replication.sloppyQuorum`). A Coordinator without sloppy
+   * quorum, or a node without hinted handoff, refuses `true` (INVALID_ARGUMENT).
+   */
+  readonly sloppyQuorum?: boolean;
   readonly timeoutMs?: number;
 }
 
