@@ -142,6 +142,7 @@ describe('resolveServerConfig', () => {
         expect.objectContaining({ code: 'INVALID_CONFIG', details: { problems: [expect.objectContaining({ path })] } }),
       );
     }
+    expect(() => resolveServerConfig({ ...quorum, membership: { pingIntervalMs: 10 } })).toThrow(/membershipOptions/);
     const lwwWithOptions = resolveServerConfig({ ...base, resolverOptions: { maxSiblings: 2 } });
     expect(() => plugins(lwwWithOptions)).toThrow(
       expect.objectContaining({ code: 'INVALID_CONFIG', details: { problems: [expect.objectContaining({ path: 'resolverOptions' })] } }),

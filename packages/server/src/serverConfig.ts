@@ -26,7 +26,7 @@ export const serverOptionsSchema = z.object({
     .describe('Options of the resolver plugin (conflict-vclock: maxSiblings, maxContextEntries), validated by it.'),
   ring: z.record(z.string(), z.unknown()).default({}).describe("Options of @dynamis/ring (coordinator 'quorum' only), validated by it."),
   membership: z
-    .enum(['static', 'gossip'])
+    .enum(['static', 'gossip'], { error: "expected 'static' or 'gossip' (the membership plugin's options go in 'membershipOptions')" })
     .optional()
     .describe(
       "Membership of a cluster node (coordinator 'quorum' only; default 'gossip'): 'static' (@dynamis/membership-static, `seeds` are every member) or 'gossip' (@dynamis/gossip, SWIM; `seeds` are contact points).",
