@@ -1,6 +1,17 @@
 import { lwwResolver } from '@dynamis/conflict-lww';
 import { localCoordinator } from '@dynamis/coordinator-local';
-import { createNode, ReplicaClientToken, TransportToken, type DynamisNode, type Sibling } from '@dynamis/core';
+import {
+  createNode,
+  HINT_MESSAGE,
+  HINT_REPLY,
+  hintSchemas,
+  PeerRpcToken,
+  ReplicaClientToken,
+  toWireSibling,
+  TransportToken,
+  type DynamisNode,
+  type Sibling,
+} from '@dynamis/core';
 import { memoryEngine } from '@dynamis/engine-memory';
 import { wsTransport } from '@dynamis/transport-ws';
 import { SECRET } from './serverProcess';
@@ -11,7 +22,8 @@ import { SECRET } from './serverProcess';
  * Replica: no forwarding, no quorum, no read repair). It is an in-process
  * node, `probe`, authenticated with the cluster secret; it is no member (no
  * Membership: the cluster never places data on it, gossip never hears of it)
- * and holds nothing. Used to compare the replicas of a key across processes.
+ * and holds nothing. Used to compare the replicas of a key across processes,
+ * and to hand a node a hint as a sloppy-quorum coordinator would.
  */
 export class ReplicaProbe {
   private constructor(private readonly node: DynamisNode) {}
@@ -43,6 +55,22 @@ export class ReplicaProbe {
     const out: Sibling[][] = [];
     for (let i = 0; i < keys.length; i += batch) out.push(...(await client.readBatch(id, keys.slice(i, i + batch), { timeoutMs: 10_000 })));
     return out;
+  }
+
+  /**
+   * Asks node `via` to hold `siblings` of `key` for `target` (`hints.store`,
+   * core's hint protocol, as a sloppy-quorum coordinator does); resolves once
+   * `via` answered that the hint is durable.
+   */
+  async storeHint(via: string, target: string, key: string, siblings: readonly Sibling[]): Promise<void> {
+    await this.node
+      .resolve(PeerRpcToken)
+      .call(
+        via,
+        HINT_MESSAGE.store,
+        { target, key, siblings: siblings.map(toWireSibling) },
+        { replySchema: hintSchemas.storeResult, replyType: HINT_REPLY.store, timeoutMs: 10_000 },
+      );
   }
 
   stop(): Promise<void> {
