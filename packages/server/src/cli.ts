@@ -45,10 +45,12 @@ Flags (each overrides the config file):
       --coordinator <c> local (one node) | quorum (cluster node: quorum + ring + membership
                         + hinted handoff + anti-entropy)
       --membership <m>  static | gossip (default): a cluster node's membership (membership)
-      --no-hints        without hinted handoff (hintedHandoff: false); --hints: with it (the default)
-      --no-anti-entropy without anti-entropy (antiEntropy: false); --anti-entropy: with it (the default)
+      --no-hints        without hinted handoff (hintedHandoff: false); --hints: with it (default)
+      --no-anti-entropy without anti-entropy (antiEntropy: false); --anti-entropy: with it (default)
+                        (--membership, --[no-]hints, --[no-]anti-entropy: coordinator quorum only)
       --resolver <r>    lww | vclock
-      --peer <id@host:port>  a cluster member, repeatable; all of them together replace 'seeds'
+      --peer <id@host:port>  a seed, repeatable; all of them together replace 'seeds' (static
+                        membership: every member; gossip: contact points, one reachable suffices)
       --replication <n,w,r>  replication.n, .w, .r; w and r a number or one|quorum|all (e.g. 3,2,2)
       --log-level <l>   debug | info | warn | error | silent (log.level)
       --no-clients      start without a client token: no client can connect (noClients)
