@@ -65,16 +65,24 @@ describe('dynamis-server flags', () => {
       'n2@127.0.0.1:7072',
       '--replication',
       '3,2,quorum',
+      '--membership',
+      'static',
+      '--no-hints',
+      '--anti-entropy',
     ]);
     const file = JSON.stringify({ seeds: ['old@h:1'], replication: { sloppyQuorum: false } });
     expect(buildConfig(file, args)).toEqual({
       coordinator: 'quorum',
       resolver: 'vclock',
+      membership: 'static',
+      hintedHandoff: false,
+      antiEntropy: true,
       seeds: ['n1@127.0.0.1:7071', 'n2@127.0.0.1:7072'],
       replication: { sloppyQuorum: false, n: 3, w: 2, r: 'quorum' },
     });
     for (const argv of [
       ['--coordinator', 'paxos'],
+      ['--membership', 'swim'],
       ['--resolver', 'crdt'],
       ['--replication', '3,2'],
       ['--replication', '3,x,2'],
@@ -83,6 +91,7 @@ describe('dynamis-server flags', () => {
       expect(() => parseCliArgs(argv)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
     }
     expect(() => parseCliArgs(['--replication', '3,2'])).toThrow(/--replication/);
+    expect(buildConfig(undefined, parseCliArgs(['--hints', '--no-anti-entropy']))).toEqual({ hintedHandoff: true, antiEntropy: false });
   });
 
   it('fails INVALID_CONFIG for a file that is not a JSON object', () => {

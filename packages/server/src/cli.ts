@@ -17,6 +17,12 @@ export interface CliArgs {
   /** --replication n,w,r: replication.n/w/r (w and r: a number or one|quorum|all). */
   readonly replication?: { readonly n: number; readonly w: number | string; readonly r: number | string };
   readonly logLevel?: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /** --membership: membership (cluster nodes). */
+  readonly membership?: 'static' | 'gossip';
+  /** --hints / --no-hints: hintedHandoff on or off. */
+  readonly hints?: boolean;
+  /** --anti-entropy / --no-anti-entropy: antiEntropy on or off. */
+  readonly antiEntropy?: boolean;
   /** --no-clients: start without any client token (sets noClients). */
   readonly noClients?: boolean;
 }
@@ -36,9 +42,15 @@ Flags (each overrides the config file):
       --node-id <id>    this node's id (nodeId)
       --data-dir <dir>  directory for this node's files (dataDir)
       --engine <name>   memory | lsm
-      --coordinator <c> local (one node) | quorum (cluster node: quorum + ring + membership-static)
+      --coordinator <c> local (one node) | quorum (cluster node: quorum + ring + membership
+                        + hinted handoff + anti-entropy)
+      --membership <m>  static | gossip (default): a cluster node's membership (membership)
+      --no-hints        without hinted handoff (hintedHandoff: false); --hints: with it (default)
+      --no-anti-entropy without anti-entropy (antiEntropy: false); --anti-entropy: with it (default)
+                        (--membership, --[no-]hints, --[no-]anti-entropy: coordinator quorum only)
       --resolver <r>    lww | vclock
-      --peer <id@host:port>  a cluster member, repeatable; all of them together replace 'seeds'
+      --peer <id@host:port>  a seed, repeatable; all of them together replace 'seeds' (static
+                        membership: every member; gossip: contact points, one reachable suffices)
       --replication <n,w,r>  replication.n, .w, .r; w and r a number or one|quorum|all (e.g. 3,2,2)
       --log-level <l>   debug | info | warn | error | silent (log.level)
       --no-clients      start without a client token: no client can connect (noClients)
@@ -61,6 +73,9 @@ export function cliParser(argv: readonly string[], onFail: (message: string) => 
     .option('engine', { type: 'string', choices: ['memory', 'lsm'], describe: 'Storage engine.' })
     .option('coordinator', { type: 'string', choices: ['local', 'quorum'], describe: 'Coordinator.' })
     .option('resolver', { type: 'string', choices: ['lww', 'vclock'], describe: 'ConflictResolver.' })
+    .option('membership', { type: 'string', choices: ['static', 'gossip'], describe: 'Membership of a cluster node.' })
+    .option('hints', { type: 'boolean', describe: 'Hinted handoff on or off (hintedHandoff).' })
+    .option('anti-entropy', { type: 'boolean', describe: 'Anti-entropy on or off (antiEntropy).' })
     .option('peer', { type: 'string', array: true, describe: 'A cluster member id@host:port (repeatable; the seeds).' })
     .option('replication', { type: 'string', describe: 'n,w,r (replication.n/w/r).' })
     .option('log-level', {
@@ -96,6 +111,9 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     engine: parsed.engine as CliArgs['engine'],
     coordinator: parsed.coordinator as CliArgs['coordinator'],
     resolver: parsed.resolver as CliArgs['resolver'],
+    membership: parsed.membership as CliArgs['membership'],
+    hints: parsed.hints,
+    antiEntropy: parsed['anti-entropy'],
     ...(parsed.peer !== undefined ? { peers: parsed.peer.map(String) } : {}),
     ...(parsed.replication !== undefined ? { replication: parseReplication(parsed.replication) } : {}),
     logLevel: parsed['log-level'] as CliArgs['logLevel'],
@@ -157,6 +175,9 @@ export function buildConfig(fileText: string | undefined, args: CliArgs): Record
   if (args.engine !== undefined) config.engine = args.engine;
   if (args.coordinator !== undefined) config.coordinator = args.coordinator;
   if (args.resolver !== undefined) config.resolver = args.resolver;
+  if (args.membership !== undefined) config.membership = args.membership;
+  if (args.hints !== undefined) config.hintedHandoff = args.hints;
+  if (args.antiEntropy !== undefined) config.antiEntropy = args.antiEntropy;
   if (args.peers !== undefined) config.seeds = [...args.peers];
   if (args.replication !== undefined) Object.assign(sub('replication'), args.replication);
   if (args.noClients === true) config.noClients = true;

@@ -5,6 +5,8 @@ export { startServer, plugins, type DynamisServer, type StartServerOptions } fro
 export {
   resolveServerConfig,
   serverOptionsSchema,
+  CLUSTER_DEFAULTS,
+  type ClusterPlugins,
   type ServerConfigInput,
   type ServerOptions,
   type ResolvedServerConfig,

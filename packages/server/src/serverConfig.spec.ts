@@ -81,7 +81,7 @@ describe('resolveServerConfig', () => {
     expect(plugins(resolveServerConfig({ secret: SECRET, clientToken: TOKEN, engine: 'lsm' }))[0]!.name).toBe('@dynamis/engine-lsm');
   });
 
-  it("composes quorum + ring + membership-static with coordinator 'quorum', and the chosen resolver", () => {
+  it("composes quorum + ring + gossip + hinted-handoff + anti-entropy by default with coordinator 'quorum', and the chosen resolver", () => {
     const names = plugins(
       resolveServerConfig({ secret: SECRET, clientToken: TOKEN, coordinator: 'quorum', resolver: 'vclock', engine: 'lsm' }),
     ).map((p) => p.name);
@@ -89,33 +89,81 @@ describe('resolveServerConfig', () => {
       '@dynamis/engine-lsm',
       '@dynamis/conflict-vclock',
       '@dynamis/ring',
+      '@dynamis/gossip',
+      '@dynamis/hinted-handoff',
+      '@dynamis/anti-entropy',
+      '@dynamis/quorum',
+      '@dynamis/transport-ws',
+    ]);
+    expect(resolveServerConfig({ secret: SECRET, clientToken: TOKEN })).toMatchObject({
+      coordinator: 'local',
+      resolver: 'lww',
+      cluster: { membership: 'none', hintedHandoff: false, antiEntropy: false },
+    });
+  });
+
+  it('composes membership-static and leaves out hinted-handoff and anti-entropy when told', () => {
+    const quorum = { secret: SECRET, clientToken: TOKEN, coordinator: 'quorum' } as const;
+    const names = (input: Record<string, unknown>): string[] => plugins(resolveServerConfig({ ...quorum, ...input })).map((p) => p.name);
+    expect(names({ membership: 'static', hintedHandoff: false, antiEntropy: false })).toEqual([
+      '@dynamis/engine-memory',
+      '@dynamis/conflict-lww',
+      '@dynamis/ring',
       '@dynamis/membership-static',
       '@dynamis/quorum',
       '@dynamis/transport-ws',
     ]);
-    expect(resolveServerConfig({ secret: SECRET, clientToken: TOKEN })).toMatchObject({ coordinator: 'local', resolver: 'lww' });
+    expect(names({ hintedHandoff: false })).not.toContain('@dynamis/hinted-handoff');
+    expect(names({ hintedHandoff: false })).toContain('@dynamis/anti-entropy');
+    expect(names({ antiEntropy: false })).toEqual(expect.arrayContaining(['@dynamis/gossip', '@dynamis/hinted-handoff']));
+    expect(names({ antiEntropy: false })).not.toContain('@dynamis/anti-entropy');
   });
 
   it('names the key of a bad coordinator, resolver or cluster plugin option', () => {
     const base = { secret: SECRET, clientToken: TOKEN };
+    const quorum = { ...base, coordinator: 'quorum' } as const;
     for (const [input, path] of [
       [{ coordinator: 'paxos' }, 'coordinator'],
       [{ resolver: 'crdt' }, 'resolver'],
-      [{ membership: { pingIntervalMs: 10 } }, 'membership'],
+      [{ membership: 'static' }, 'membership'],
+      [{ membershipOptions: { pingIntervalMs: 10 } }, 'membershipOptions'],
+      [{ hintedHandoff: true }, 'hintedHandoff'],
+      [{ hintedHandoffOptions: { windowMs: 1000 } }, 'hintedHandoffOptions'],
+      [{ antiEntropy: false }, 'antiEntropy'],
+      [{ antiEntropyOptions: { intervalMs: 10 } }, 'antiEntropyOptions'],
       [{ ring: { partitions: 64 } }, 'ring'],
+      [{ ...quorum, membership: 'swim' }, 'membership'],
+      [{ ...quorum, membership: { pingIntervalMs: 10 } }, 'membership'],
+      [{ ...quorum, hintedHandoff: 'yes' }, 'hintedHandoff'],
+      [{ ...quorum, hintedHandoff: false, hintedHandoffOptions: { windowMs: 1000 } }, 'hintedHandoffOptions'],
+      [{ ...quorum, antiEntropy: false, antiEntropyOptions: { intervalMs: 10 } }, 'antiEntropyOptions'],
     ] as const) {
       expect(() => resolveServerConfig({ ...base, ...input })).toThrow(
         expect.objectContaining({ code: 'INVALID_CONFIG', details: { problems: [expect.objectContaining({ path })] } }),
       );
     }
+    expect(() => resolveServerConfig({ ...quorum, membership: { pingIntervalMs: 10 } })).toThrow(/membershipOptions/);
     const lwwWithOptions = resolveServerConfig({ ...base, resolverOptions: { maxSiblings: 2 } });
     expect(() => plugins(lwwWithOptions)).toThrow(
       expect.objectContaining({ code: 'INVALID_CONFIG', details: { problems: [expect.objectContaining({ path: 'resolverOptions' })] } }),
     );
     const badVclock = resolveServerConfig({ ...base, resolver: 'vclock', resolverOptions: { maxSiblings: 0 } });
     expect(() => plugins(badVclock)).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG' }));
-    const badRing = resolveServerConfig({ ...base, coordinator: 'quorum', ring: { bogus: 1 } });
+    const badRing = resolveServerConfig({ ...quorum, ring: { bogus: 1 } });
     expect(() => plugins(badRing)).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG' }));
+    // Options of the chosen plugin, validated by that plugin's schema (naming it and the key).
+    for (const [input, plugin, key] of [
+      [{ membershipOptions: { pingIntervalMs: 10 } }, '@dynamis/gossip', 'pingIntervalMs'],
+      [{ membership: 'static', membershipOptions: { fanout: 3 } }, '@dynamis/membership-static', 'fanout'],
+      [{ hintedHandoffOptions: { windowMs: -1 } }, '@dynamis/hinted-handoff', 'windowMs'],
+      [{ antiEntropyOptions: { treeLevels: 9 } }, '@dynamis/anti-entropy', 'treeLevels'],
+    ] as const) {
+      const resolved = resolveServerConfig({ ...quorum, ...input });
+      expect(() => plugins(resolved)).toThrow(
+        expect.objectContaining({ code: 'INVALID_CONFIG', message: expect.stringContaining(plugin) }),
+      );
+      expect(() => plugins(resolved)).toThrow(expect.objectContaining({ message: expect.stringContaining(key) }));
+    }
   });
 
   it('starts a one-member quorum node over seeds and replication (n=1), reading both sections', async () => {

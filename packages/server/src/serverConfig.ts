@@ -26,9 +26,31 @@ export const serverOptionsSchema = z.object({
     .describe('Options of the resolver plugin (conflict-vclock: maxSiblings, maxContextEntries), validated by it.'),
   ring: z.record(z.string(), z.unknown()).default({}).describe("Options of @dynamis/ring (coordinator 'quorum' only), validated by it."),
   membership: z
+    .enum(['static', 'gossip'], { error: "expected 'static' or 'gossip' (the membership plugin's options go in 'membershipOptions')" })
+    .optional()
+    .describe(
+      "Membership of a cluster node (coordinator 'quorum' only; default 'gossip'): 'static' (@dynamis/membership-static, `seeds` are every member) or 'gossip' (@dynamis/gossip, SWIM; `seeds` are contact points).",
+    ),
+  membershipOptions: z
     .record(z.string(), z.unknown())
     .default({})
-    .describe("Options of @dynamis/membership-static (coordinator 'quorum' only), validated by it."),
+    .describe('Options of the membership plugin chosen by `membership`, validated by it.'),
+  hintedHandoff: z
+    .boolean()
+    .optional()
+    .describe("Compose @dynamis/hinted-handoff (coordinator 'quorum' only; default true). Flags --hints / --no-hints."),
+  hintedHandoffOptions: z
+    .record(z.string(), z.unknown())
+    .default({})
+    .describe('Options of @dynamis/hinted-handoff (windowMs, maxHintsPerTarget, maxBytesPerSecond, ...), validated by it.'),
+  antiEntropy: z
+    .boolean()
+    .optional()
+    .describe("Compose @dynamis/anti-entropy (coordinator 'quorum' only; default true). Flags --anti-entropy / --no-anti-entropy."),
+  antiEntropyOptions: z
+    .record(z.string(), z.unknown())
+    .default({})
+    .describe('Options of @dynamis/anti-entropy (intervalMs, treeLevels, maxBytesPerSecond, ...), validated by it.'),
   engine: z
     .enum(['memory', 'lsm'])
     .default('memory')
@@ -73,9 +95,10 @@ export interface ResolvedServerConfig {
   readonly coordinator: ServerOptions['coordinator'];
   readonly resolver: ServerOptions['resolver'];
   readonly resolverOptions: Readonly<Record<string, unknown>>;
-  /** Options of the ring and of membership-static; empty unless coordinator is 'quorum'. */
+  /** Options of the ring; empty unless coordinator is 'quorum'. */
   readonly ring: Readonly<Record<string, unknown>>;
-  readonly membership: Readonly<Record<string, unknown>>;
+  /** The cluster plugins around the quorum coordinator: 'none', false, false and no options with coordinator 'local'. */
+  readonly cluster: ClusterPlugins;
   readonly engine: ServerOptions['engine'];
   readonly engineOptions: Readonly<Record<string, unknown>>;
   readonly secret: string;
@@ -86,12 +109,40 @@ export interface ResolvedServerConfig {
   readonly noClients: boolean;
 }
 
+/** What a cluster node (coordinator 'quorum') composes unless told otherwise: every self-healing plugin (README "Self-healing"). */
+export const CLUSTER_DEFAULTS = { membership: 'gossip', hintedHandoff: true, antiEntropy: true } as const;
+
+const CLUSTER_KEYS = [
+  'membership',
+  'membershipOptions',
+  'hintedHandoff',
+  'hintedHandoffOptions',
+  'antiEntropy',
+  'antiEntropyOptions',
+] as const;
+
+/** The membership and self-healing plugins of a node, resolved. */
+export interface ClusterPlugins {
+  /** 'none' with coordinator 'local'. */
+  readonly membership: 'none' | 'static' | 'gossip';
+  readonly membershipOptions: Readonly<Record<string, unknown>>;
+  readonly hintedHandoff: boolean;
+  readonly hintedHandoffOptions: Readonly<Record<string, unknown>>;
+  readonly antiEntropy: boolean;
+  readonly antiEntropyOptions: Readonly<Record<string, unknown>>;
+}
+
 const SERVER_KEYS = [
   'coordinator',
   'resolver',
   'resolverOptions',
   'ring',
   'membership',
+  'membershipOptions',
+  'hintedHandoff',
+  'hintedHandoffOptions',
+  'antiEntropy',
+  'antiEntropyOptions',
   'engine',
   'engineOptions',
   'secret',
@@ -137,19 +188,14 @@ export function resolveServerConfig(input: unknown, env: Readonly<Record<string,
   const tokens = Object.keys(clientTokens).length;
   if (tokens === 0 && !o.noClients) throw invalid('clientToken', NO_TOKEN);
   if (tokens > 0 && o.noClients) throw invalid('noClients', 'noClients (--no-clients) is set, but client tokens are given: choose one');
-  if (o.coordinator === 'local') {
-    for (const key of ['ring', 'membership'] as const) {
-      if (Object.keys(o[key]).length > 0)
-        throw invalid(key, `'${key}' options are read only with coordinator 'quorum' (coordinator is 'local')`);
-    }
-  }
+  const cluster = resolveClusterPlugins(o);
   return {
     node,
     coordinator: o.coordinator,
     resolver: o.resolver,
     resolverOptions: o.resolverOptions,
     ring: o.ring,
-    membership: o.membership,
+    cluster,
     engine: o.engine,
     engineOptions: o.engineOptions,
     secret: o.secret,
@@ -157,6 +203,39 @@ export function resolveServerConfig(input: unknown, env: Readonly<Record<string,
     transport: o.transport,
     shutdownLingerMs: o.shutdownLingerMs,
     noClients: o.noClients,
+  };
+}
+
+/** The cluster plugins of `o`: defaults for coordinator 'quorum'; with 'local' every cluster key given is refused (nothing reads it). */
+function resolveClusterPlugins(o: ServerOptions): ClusterPlugins {
+  if (o.coordinator === 'local') {
+    for (const key of ['ring', ...CLUSTER_KEYS] as const) {
+      const v = o[key];
+      const given = typeof v === 'object' ? Object.keys(v).length > 0 : v !== undefined;
+      if (given) throw invalid(key, `'${key}' is read only with coordinator 'quorum' (coordinator is 'local')`);
+    }
+    return {
+      membership: 'none',
+      membershipOptions: {},
+      hintedHandoff: false,
+      hintedHandoffOptions: {},
+      antiEntropy: false,
+      antiEntropyOptions: {},
+    };
+  }
+  const hintedHandoff = o.hintedHandoff ?? CLUSTER_DEFAULTS.hintedHandoff;
+  const antiEntropy = o.antiEntropy ?? CLUSTER_DEFAULTS.antiEntropy;
+  if (!hintedHandoff && Object.keys(o.hintedHandoffOptions).length > 0)
+    throw invalid('hintedHandoffOptions', "read only with hintedHandoff on (it is off): remove them or set 'hintedHandoff': true");
+  if (!antiEntropy && Object.keys(o.antiEntropyOptions).length > 0)
+    throw invalid('antiEntropyOptions', "read only with antiEntropy on (it is off): remove them or set 'antiEntropy': true");
+  return {
+    membership: o.membership ?? CLUSTER_DEFAULTS.membership,
+    membershipOptions: o.membershipOptions,
+    hintedHandoff,
+    hintedHandoffOptions: o.hintedHandoffOptions,
+    antiEntropy,
+    antiEntropyOptions: o.antiEntropyOptions,
   };
 }
 

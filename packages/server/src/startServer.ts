@@ -4,11 +4,14 @@ import { vclockResolver, type VclockPluginOptions } from '@dynamis/conflict-vclo
 import { localCoordinator } from '@dynamis/coordinator-local';
 import { lsmEngine, type LsmOptions } from '@dynamis/engine-lsm';
 import { memoryEngine, type MemoryEngineOptions } from '@dynamis/engine-memory';
+import { antiEntropy, type AntiEntropyOptionsInput } from '@dynamis/anti-entropy';
+import { gossipMembership, type GossipOptionsInput } from '@dynamis/gossip';
+import { hintedHandoff, type HintedHandoffOptionsInput } from '@dynamis/hinted-handoff';
 import { staticMembership, type StaticMembershipOptionsInput } from '@dynamis/membership-static';
 import { quorumCoordinator } from '@dynamis/quorum';
 import { ringPartitioner, type RingOptions } from '@dynamis/ring';
 import { wsTransport } from '@dynamis/transport-ws';
-import { resolveServerConfig, type ResolvedServerConfig, type ServerConfigInput } from './serverConfig';
+import { resolveServerConfig, type ClusterPlugins, type ResolvedServerConfig, type ServerConfigInput } from './serverConfig';
 
 /** A running node process' handle. */
 export interface DynamisServer {
@@ -37,7 +40,7 @@ export interface StartServerOptions {
  * Composes and starts a node from `config`: the chosen engine (engine-memory,
  * or engine-lsm in `engineOptions.dir` or `${dataDir}/engine`), the chosen
  * resolver (conflict-lww or conflict-vclock), the chosen coordinator
- * (coordinator-local, or quorum + ring + membership-static) and @dynamis/transport-ws
+ * (coordinator-local, or quorum + ring + membership + hinted-handoff + anti-entropy) and @dynamis/transport-ws
  * listening on `listen` (serving the client API, core's ClientApi). Throws
  * INVALID_CONFIG (bad config, missing secret, bad plugin options),
  * the composition errors of createNode, or PLUGIN_FAILED/TIMEOUT naming the
@@ -62,8 +65,9 @@ export async function startServer(config: ServerConfigInput | unknown, options: 
 
 /**
  * The plugin list for `config`: engine, resolver, transport-ws and either
- * coordinator-local or, for coordinator 'quorum', quorum + ring +
- * membership-static. Throws INVALID_CONFIG for bad plugin options (naming the
+ * coordinator-local or, for coordinator 'quorum', quorum + ring + the
+ * membership chosen (static or gossip) + hinted-handoff and anti-entropy
+ * when on. Throws INVALID_CONFIG for bad plugin options (naming the
  * plugin and key); LWW takes no options, so resolverOptions with 'lww' are refused.
  */
 export function plugins(config: ResolvedServerConfig): Plugin[] {
@@ -78,11 +82,19 @@ export function plugins(config: ResolvedServerConfig): Plugin[] {
   const resolver = config.resolver === 'vclock' ? vclockResolver(config.resolverOptions as VclockPluginOptions) : lwwResolver();
   const cluster =
     config.coordinator === 'quorum'
-      ? [
-          ringPartitioner(config.ring as RingOptions),
-          staticMembership(config.membership as StaticMembershipOptionsInput),
-          quorumCoordinator(),
-        ]
+      ? [ringPartitioner(config.ring as RingOptions), ...clusterPlugins(config.cluster), quorumCoordinator()]
       : [localCoordinator()];
   return [engine, resolver, ...cluster, transport];
+}
+
+/** The membership plugin and the self-healing ones `cluster` turns on (each factory validates its options: INVALID_CONFIG naming the plugin and key). */
+function clusterPlugins(cluster: ClusterPlugins): Plugin[] {
+  const list: Plugin[] = [
+    cluster.membership === 'static'
+      ? staticMembership(cluster.membershipOptions as StaticMembershipOptionsInput)
+      : gossipMembership(cluster.membershipOptions as GossipOptionsInput),
+  ];
+  if (cluster.hintedHandoff) list.push(hintedHandoff(cluster.hintedHandoffOptions as HintedHandoffOptionsInput));
+  if (cluster.antiEntropy) list.push(antiEntropy(cluster.antiEntropyOptions as AntiEntropyOptionsInput));
+  return list;
 }

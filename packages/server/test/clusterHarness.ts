@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { CLIENT_TOKEN, startServerProcess, tempDir, type ServerProcess } from './serverProcess';
 
 export const IDS = ['n1', 'n2', 'n3'] as const;
-export type NodeName = (typeof IDS)[number];
+export type NodeName = string;
 export const DEADLINE_MS = 60_000;
 /** How long one node process may take to print its address: generous, six of them may boot at once on a loaded box. */
 export const BOOT_MS = 120_000;
@@ -38,12 +38,23 @@ export async function eventually<T>(op: () => Promise<T>, timeoutMs = DEADLINE_M
   }
 }
 
+/** How a ProcessCluster differs from the default three nodes. */
+export interface ProcessClusterOptions {
+  /** Node ids, default n1..n3. */
+  readonly ids?: readonly string[];
+  /** Config keys laid over the default config of every node (shallow: a key given replaces the default's). */
+  readonly config?: Readonly<Record<string, unknown>>;
+}
+
 /**
- * Three `dynamis-server` processes n1..n3 on 127.0.0.1 (coordinator quorum,
- * engine-lsm, transport-ws, N=3 W=2 R=2, fast membership probes), each with
- * one client connected to it alone. `args` are extra command-line flags of
- * every node (e.g. `['--resolver', 'vclock']`). A killed node restarts on its
- * port and data directory. The caller calls setup() in beforeAll, teardown() in afterAll.
+ * `dynamis-server` processes (default n1..n3) on 127.0.0.1 (coordinator
+ * quorum, engine-lsm, transport-ws, N=3 W=2 R=2; by default
+ * membership-static with fast probes and neither hinted handoff nor
+ * anti-entropy, so that what a test sees is quorum and read repair alone),
+ * each with one client connected to it alone. `args` are extra command-line
+ * flags of every node (e.g. `['--resolver', 'vclock']`). A killed node
+ * restarts on its port and data directory. The caller calls setup() in
+ * beforeAll, teardown() in afterAll.
  */
 export class ProcessCluster {
   private readonly dirs: string[] = [];
@@ -51,14 +62,20 @@ export class ProcessCluster {
   private readonly clients = new Map<NodeName, DynamisClient>();
   private seeds: string[] = [];
   private ports: number[] = [];
+  readonly ids: readonly string[];
 
-  constructor(private readonly args: readonly string[] = []) {}
+  constructor(
+    private readonly args: readonly string[] = [],
+    private readonly options: ProcessClusterOptions = {},
+  ) {
+    this.ids = options.ids ?? IDS;
+  }
 
   async setup(): Promise<void> {
-    this.ports = [await freePort(), await freePort(), await freePort()];
-    this.seeds = IDS.map((id, i) => `${id}@127.0.0.1:${this.ports[i]}`);
-    for (let i = 0; i < IDS.length; i += 1) this.dirs.push(tempDir());
-    await Promise.all(IDS.map((id) => this.start(id)));
+    for (let i = 0; i < this.ids.length; i += 1) this.ports.push(await freePort());
+    this.seeds = this.ids.map((id, i) => `${id}@127.0.0.1:${this.ports[i]}`);
+    for (let i = 0; i < this.ids.length; i += 1) this.dirs.push(tempDir());
+    await Promise.all(this.ids.map((id) => this.start(id)));
   }
 
   async teardown(): Promise<void> {
@@ -69,7 +86,7 @@ export class ProcessCluster {
 
   /** Starts (or restarts, same port and data dir) node `id` and connects its client. */
   async start(id: NodeName): Promise<void> {
-    const i = IDS.indexOf(id);
+    const i = this.ids.indexOf(id);
     const proc = await startServerProcess(this.config(i), [...this.args], this.dirs[i], BOOT_MS);
     this.nodes.set(id, proc);
     this.clients.set(
@@ -85,6 +102,13 @@ export class ProcessCluster {
     return c;
   }
 
+  /** The address node `id` listens on (as it printed it). */
+  address(id: NodeName): string {
+    const p = this.nodes.get(id);
+    if (p === undefined) throw new Error(`node ${id} was never started`);
+    return p.address;
+  }
+
   /** Closes node `id`'s client and kills the process with SIGKILL (no shutdown, no flush). */
   async kill(id: NodeName): Promise<void> {
     await this.clients.get(id)?.close();
@@ -96,16 +120,20 @@ export class ProcessCluster {
 
   private config(i: number): Record<string, unknown> {
     return {
-      nodeId: IDS[i],
+      nodeId: this.ids[i],
       listen: { host: '127.0.0.1', port: this.ports[i] },
       coordinator: 'quorum',
       engine: 'lsm',
       seeds: this.seeds,
       replication: { n: 3, w: 2, r: 2 },
-      membership: { pingIntervalMs: 200, pingTimeoutMs: 150, failuresBeforeDown: 2, minTransitionMs: 500 },
+      membership: 'static',
+      membershipOptions: { pingIntervalMs: 200, pingTimeoutMs: 150, failuresBeforeDown: 2, minTransitionMs: 500 },
+      hintedHandoff: false,
+      antiEntropy: false,
       timeouts: { requestMs: REQUEST_MS },
       log: { level: 'error' },
       shutdownLingerMs: 0,
+      ...this.options.config,
     };
   }
 }
