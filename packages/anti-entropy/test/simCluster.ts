@@ -22,9 +22,8 @@ import { lsmEngine } from '@dynamis/engine-lsm';
 import { memoryEngine } from '@dynamis/engine-memory';
 import { quorumCoordinator } from '@dynamis/quorum';
 import { ringPartitioner } from '@dynamis/ring';
-import { seedFromEnv, simulatedEnvironment, type Simulation } from '@dynamis/testkit';
+import { seedFromEnv, simulatedEnvironment, type Simulation, FixedMembership, fixedMembership } from '@dynamis/testkit';
 import { antiEntropy, type AntiEntropyOptionsInput, type MerkleAntiEntropy } from '../src';
-import { FixedMembership, fixedMembership } from './FixedMembership';
 
 export interface ClusterOptions {
   readonly n?: number;

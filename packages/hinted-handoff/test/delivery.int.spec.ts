@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { LwwResolver } from '@dynamis/conflict-lww';
 import { configSchema, DynamisError, ManualClock, type Logger, type ReplicaClient, type ReplicaEntry, type Sibling } from '@dynamis/core';
 import { MemoryStorageEngine } from '@dynamis/engine-memory';
-import { FixedMembership } from './FixedMembership';
+import { FixedMembership } from '@dynamis/testkit';
 import { EngineHintStore } from '../src/EngineHintStore';
 import { HintDelivery } from '../src/HintDelivery';
 import { hintDeliveryOptionsSchema, hintStoreOptionsSchema, type HintDeliveryOptions, type HintStoreOptions } from '../src/options';

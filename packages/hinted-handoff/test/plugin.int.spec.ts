@@ -13,9 +13,8 @@ import {
 } from '@dynamis/core';
 import { localCoordinator } from '@dynamis/coordinator-local';
 import { memoryEngine } from '@dynamis/engine-memory';
-import { runSimulation, simulatedEnvironment } from '@dynamis/testkit';
+import { runSimulation, simulatedEnvironment, FixedMembership, fixedMembership } from '@dynamis/testkit';
 import { EngineHintStore, hintedHandoff } from '../src';
-import { FixedMembership, fixedMembership } from './FixedMembership';
 
 const view = () => new FixedMembership('n1', [{ id: 'n1', address: 'n1', status: 'up' }]);
 

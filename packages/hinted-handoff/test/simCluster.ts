@@ -17,9 +17,8 @@ import {
 import { localCoordinator } from '@dynamis/coordinator-local';
 import { lsmEngine } from '@dynamis/engine-lsm';
 import { RingPartitioner } from '@dynamis/ring';
-import { seedFromEnv, simulatedEnvironment, type Simulation } from '@dynamis/testkit';
+import { seedFromEnv, simulatedEnvironment, type Simulation, FixedMembership, fixedMembership } from '@dynamis/testkit';
 import { hintedHandoff, HintDeliveryToken, type EngineHintStore, type HintedHandoffOptionsInput } from '../src';
-import { FixedMembership, fixedMembership } from './FixedMembership';
 
 /** The seeds a simulation test runs over; DYNAMIS_SEED replays one. */
 export function seeds(count: number, base: number): number[] {

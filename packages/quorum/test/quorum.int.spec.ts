@@ -3,9 +3,8 @@ import { lwwResolver } from '@dynamis/conflict-lww';
 import { createNode, PartitionerToken } from '@dynamis/core';
 import { memoryEngine } from '@dynamis/engine-memory';
 import { ringPartitioner } from '@dynamis/ring';
-import { runSimulation, Simulation, simulatedEnvironment } from '@dynamis/testkit';
+import { runSimulation, Simulation, simulatedEnvironment, FixedMembership, fixedMembership } from '@dynamis/testkit';
 import { quorumCoordinator } from '../src';
-import { FixedMembership, fixedMembership } from './FixedMembership';
 import { bytes, simCluster, text, type SimCluster } from './simCluster';
 
 let cluster: SimCluster | undefined;

@@ -12,10 +12,8 @@ import {
 } from '@dynamis/core';
 import { memoryEngine } from '@dynamis/engine-memory';
 import { ringPartitioner } from '@dynamis/ring';
-import { seedFromEnv, type Simulation } from '@dynamis/testkit';
-import { simulatedEnvironment } from '@dynamis/testkit';
+import { seedFromEnv, type Simulation, simulatedEnvironment, FixedMembership, fixedMembership } from '@dynamis/testkit';
 import { quorumCoordinator, type QuorumCoordinator } from '../src';
-import { FixedMembership, fixedMembership } from './FixedMembership';
 
 export interface ClusterOptions {
   readonly ids?: readonly NodeId[];

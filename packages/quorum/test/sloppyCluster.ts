@@ -12,9 +12,8 @@ import {
 import { lsmEngine } from '@dynamis/engine-lsm';
 import { hintedHandoff, type HintedHandoffOptionsInput } from '@dynamis/hinted-handoff';
 import { RingPartitioner, ringPartitioner } from '@dynamis/ring';
-import { simulatedEnvironment, type Simulation } from '@dynamis/testkit';
+import { simulatedEnvironment, type Simulation, FixedMembership, fixedMembership } from '@dynamis/testkit';
 import { quorumCoordinator, type QuorumCoordinator } from '../src';
-import { FixedMembership, fixedMembership } from './FixedMembership';
 
 const PARTITIONS = 64;
 

@@ -2,3 +2,4 @@
 export * from './contracts';
 export * from './sim';
 export * from './fs';
+export * from './doubles';
