@@ -50,15 +50,8 @@ async function simCluster(ids: NodeId[], limits = {}) {
     nodes.set(id, node);
   }
   /** Runs virtual time until `p` settles; resolves or rejects like it. */
-  async function run<T>(p: Promise<T>): Promise<T> {
-    let r: { ok: T } | { err: unknown } | undefined;
-    p.then(
-      (ok) => (r = { ok }),
-      (err: unknown) => (r = { err }),
-    );
-    await sim.runUntil(() => r !== undefined, 60_000);
-    if ('err' in r!) throw r.err;
-    return r!.ok;
+  function run<T>(p: Promise<T>): Promise<T> {
+    return sim.settle(p, 60_000);
   }
   return { sim, node: (id: NodeId) => nodes.get(id)!, run };
 }

@@ -56,15 +56,8 @@ async function writeWithHints(sim: Simulation, c: HintCluster): Promise<{ writte
 }
 
 /** Runs virtual time until `p` settles. */
-async function run<T>(sim: Simulation, p: Promise<T>): Promise<T> {
-  let r: { ok: T } | { err: unknown } | undefined;
-  p.then(
-    (ok) => (r = { ok }),
-    (err: unknown) => (r = { err }),
-  );
-  await sim.runUntil(() => r !== undefined, 600_000);
-  if ('err' in r!) throw r.err;
-  return r!.ok;
+function run<T>(sim: Simulation, p: Promise<T>): Promise<T> {
+  return sim.settle(p);
 }
 
 const pendingTotal = (c: HintCluster): number =>

@@ -56,15 +56,8 @@ export async function simCluster(sim: Simulation, options: ClusterOptions = {}) 
   const node = (id: NodeId): DynamisNode => nodes.get(id)!;
 
   /** Runs virtual time until `p` settles; resolves or rejects like it. */
-  async function run<T>(p: Promise<T>): Promise<T> {
-    let r: { ok: T } | { err: unknown } | undefined;
-    p.then(
-      (ok) => (r = { ok }),
-      (err: unknown) => (r = { err }),
-    );
-    await sim.runUntil(() => r !== undefined, 600_000);
-    if ('err' in r!) throw r.err;
-    return r!.ok;
+  function run<T>(p: Promise<T>): Promise<T> {
+    return sim.settle(p);
   }
 
   return {

@@ -59,15 +59,8 @@ export async function sloppyCluster(sim: Simulation, n: number, handoff: HintedH
   };
 
   /** Runs virtual time until `p` settles; resolves or rejects like it. */
-  async function run<T>(p: Promise<T>): Promise<T> {
-    let r: { ok: T } | { err: unknown } | undefined;
-    p.then(
-      (ok) => (r = { ok }),
-      (err: unknown) => (r = { err }),
-    );
-    await sim.runUntil(() => r !== undefined, 600_000);
-    if ('err' in r!) throw r.err;
-    return r!.ok;
+  function run<T>(p: Promise<T>): Promise<T> {
+    return sim.settle(p);
   }
 
   return {

@@ -257,16 +257,8 @@ class Ctx {
     return this.run(this.node(from).antiEntropy.exchange(to, range));
   }
 
-  async run<T>(p: Promise<T>): Promise<T> {
-    let r: { ok: T } | { err: unknown } | undefined;
-    p.then(
-      (ok) => (r = { ok }),
-      (err: unknown) => (r = { err }),
-    );
-    await this.sim.runUntil(() => r !== undefined, 600_000);
-    if (r === undefined) throw new Error('the exchange did not settle within 600 s of virtual time');
-    if ('err' in r) throw r.err;
-    return r.ok;
+  run<T>(p: Promise<T>): Promise<T> {
+    return this.sim.settle(p);
   }
 
   /** Expects `p` to fail with a DynamisError whose code is one of `codes`. */

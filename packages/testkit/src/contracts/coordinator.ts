@@ -243,21 +243,13 @@ class Ctx {
   }
 
   /** Runs virtual time until `p` settles; a rejection must be a DynamisError with a Coordinator code. */
-  async run<T>(p: Promise<T>): Promise<T> {
-    let r: { ok: T } | { err: unknown } | undefined;
-    p.then(
-      (ok) => (r = { ok }),
-      (err: unknown) => (r = { err }),
-    );
-    await this.sim.runUntil(() => r !== undefined, 600_000);
-    if (r === undefined) throw new Error('the operation did not settle within 600 s of virtual time');
-    if ('err' in r) {
-      const err = r.err;
+  run<T>(p: Promise<T>): Promise<T> {
+    const checked = p.catch((err: unknown) => {
       if (!isDynamisError(err) || !COORDINATOR_CODES.includes(err.code))
         throw new Error(`a Coordinator failed with something other than a documented DynamisError: ${String(err)}`, { cause: err });
       throw err;
-    }
-    return r.ok;
+    });
+    return this.sim.settle(checked);
   }
 
   /** Expects `p` to fail with a DynamisError of `code`. */

@@ -127,3 +127,35 @@ describe('Simulation', () => {
     expect(() => seedFromEnv(5, { DYNAMIS_SEED: '1.5' })).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG' }));
   });
 });
+
+describe('Simulation.settle', () => {
+  const after = <T>(sim: Simulation, ms: number, f: () => T): Promise<T> =>
+    new Promise((resolve, reject) =>
+      sim.clock('n1').setTimer(ms, () => {
+        try {
+          resolve(f());
+        } catch (err) {
+          reject(err as Error);
+        }
+      }),
+    );
+
+  it('runs virtual time until the promise resolves, and returns its value', async () => {
+    const sim = new Simulation({ seed: 1, nodes: ['n1'] });
+    await expect(sim.settle(after(sim, 5000, () => 42))).resolves.toBe(42);
+    expect(sim.now()).toBeGreaterThanOrEqual(5000);
+  });
+
+  it('rejects like the promise', async () => {
+    const sim = new Simulation({ seed: 1, nodes: ['n1'] });
+    const boom = after(sim, 10, () => {
+      throw new DynamisError('CONFLICT', 'boom');
+    });
+    await expect(sim.settle(boom)).rejects.toMatchObject({ code: 'CONFLICT' });
+  });
+
+  it('rejects TIMEOUT when the promise has not settled within maxMs of virtual time', async () => {
+    const sim = new Simulation({ seed: 1, nodes: ['n1'] });
+    await expect(sim.settle(new Promise(() => {}), 1000)).rejects.toMatchObject({ code: 'TIMEOUT' });
+  });
+});

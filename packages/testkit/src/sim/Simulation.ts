@@ -220,6 +220,21 @@ export class Simulation {
     }
   }
 
+  /**
+   * Runs virtual time until `p` settles; resolves or rejects like it.
+   * Rejects with TIMEOUT (runUntil's) if it has not settled after `maxMs`.
+   */
+  async settle<T>(p: Promise<T>, maxMs = 600_000): Promise<T> {
+    let r: { ok: T } | { err: unknown } | undefined;
+    p.then(
+      (ok) => (r = { ok }),
+      (err: unknown) => (r = { err }),
+    );
+    await this.runUntil(() => r !== undefined, maxMs);
+    if ('err' in r!) throw r.err;
+    return r!.ok;
+  }
+
   /** Every network event so far. */
   get trace(): readonly TraceRecord[] {
     return this.network.trace;
