@@ -16,6 +16,13 @@ export interface WsTransportStats {
   readonly messagesOut: number;
   readonly bytesIn: number;
   readonly bytesOut: number;
+  /**
+   * Writes of data frames handed to sockets: one per tick's batch of frames,
+   * per lone frame, per frame too big to batch (ws's ping/pong/close frames
+   * are not counted). `messagesOut / socketWrites` is how many frames a
+   * write carries on average.
+   */
+  readonly socketWrites: number;
   /** Requests and streams that failed, for any reason (timeouts included). */
   readonly errors: number;
   readonly timeouts: number;
@@ -56,6 +63,7 @@ export class Counters {
   messagesOut = 0;
   bytesIn = 0;
   bytesOut = 0;
+  socketWrites = 0;
   errors = 0;
   timeouts = 0;
   handlerErrors = 0;

@@ -38,7 +38,7 @@ export class FrameWriter {
   ) {
     const socket = (ws as unknown as { _socket?: Socket })._socket;
     if (socket === undefined) throw new DynamisError('UNAVAILABLE', 'WebSocket has no socket yet');
-    this.batch = new TickBatch(ws, socket, masked);
+    this.batch = new TickBatch(ws, socket, masked, counters);
     socket.on('drain', this.onDrain);
   }
 

@@ -8,22 +8,33 @@ import { MAX_CORKED_BYTES, TickBatch } from './TickBatch';
 /** A socket stand-in recording each write (copied: the batch buffer may be reused) and how many bytes it holds back. */
 function fakeSocket() {
   const writes: Buffer[] = [];
+  /** Writes that reach the kernel: each uncorked write, and each cork…uncork group as one writev. */
+  let syscalls = 0;
   const socket = {
     writableLength: 0,
     corked: 0,
     write(b: Buffer) {
       writes.push(Buffer.from(b));
+      if (this.corked === 0) syscalls++;
       return true;
     },
     cork() {
       this.corked++;
     },
     uncork() {
-      this.corked--;
+      if (--this.corked === 0) syscalls++;
     },
   };
   const ws: { readyState: number } = { readyState: WebSocket.OPEN };
-  return { writes, socket, ws, batch: (masked: boolean) => new TickBatch(ws as unknown as WebSocket, socket as unknown as Socket, masked) };
+  const counters = { socketWrites: 0 };
+  return {
+    writes,
+    socket,
+    ws,
+    counters,
+    syscalls: () => syscalls,
+    batch: (masked: boolean) => new TickBatch(ws as unknown as WebSocket, socket as unknown as Socket, masked, counters),
+  };
 }
 
 /** ws's frame parser: exported by ws at runtime, not declared by @types/ws. */
@@ -136,6 +147,25 @@ describe('TickBatch', () => {
         [1, 2, 3, 4].map((i) => msg(10, i)),
       ),
     ).toBe(-1);
+  });
+
+  it('counts every write it hands to the socket, a big message and its header as one', async () => {
+    const f = fakeSocket();
+    const b = f.batch(true);
+    b.write(msg(10, 1)); // lone: written at once
+    await nextTick();
+    for (let i = 0; i < 4; i++) b.write(msg(100, i)); // first at once, three in the end-of-tick batch
+    await nextTick();
+    b.write(msg(5, 9)); // at once
+    b.write(msg(6, 7)); // batched ...
+    b.write(msg(9000, 8)); // ... flushed by the big message, then header + payload corked into one write
+    await nextTick();
+    expect(f.syscalls()).toBe(6);
+    expect(f.counters.socketWrites).toBe(f.syscalls());
+    f.ws.readyState = WebSocket.CLOSED;
+    b.write(msg(10, 1)); // dropped: nothing written, nothing counted
+    await nextTick();
+    expect(f.counters.socketWrites).toBe(6);
   });
 
   it('drops frames once the WebSocket is no longer open (no data after a close frame)', async () => {

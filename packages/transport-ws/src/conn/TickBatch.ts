@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import type WebSocket from 'ws';
+import type { Counters } from '../Counters';
 
 /** Bytes of a batch buffer. */
 const BATCH_BYTES = 32 * 1024;
@@ -40,7 +41,9 @@ const FIN_BINARY = 0x82;
  * the payload is unchanged. Messages are written in call order; ws's own
  * control frames (ping, pong, close) may go between two of them, never
  * inside one. Call `flush` before anything else writes a data frame or a
- * close frame to the socket.
+ * close frame to the socket. Every write handed to the socket (a lone
+ * message, a batch, or a big message with its header, corked into one
+ * writev) adds one to `counters.socketWrites`.
  */
 export class TickBatch {
   /** Held only while the connection is busy (it wrote two or more messages in its last tick); see endOfTick. */
@@ -54,6 +57,7 @@ export class TickBatch {
     private readonly ws: WebSocket,
     private readonly socket: Socket,
     private readonly masked: boolean,
+    private readonly counters: Pick<Counters, 'socketWrites'>,
   ) {}
 
   /** Writes `message` as one binary WebSocket message: now if it is the tick's first, else with the tick's batch. Dropped if the WebSocket is not open. */
@@ -66,6 +70,7 @@ export class TickBatch {
       this.flush();
       const header = Buffer.allocUnsafe(14);
       const h = this.header(header, 0, n);
+      this.counters.socketWrites++;
       this.socket.cork();
       this.socket.write(header.subarray(0, h));
       this.socket.write(message);
@@ -76,6 +81,7 @@ export class TickBatch {
       // A lone message (the usual case of a quiet connection): one small pooled buffer, no batch buffer needed.
       const out = Buffer.allocUnsafe(headerBytes(n, this.masked) + n);
       message.copy(out, this.header(out, 0, n));
+      this.counters.socketWrites++;
       this.socket.write(out);
       return;
     }
@@ -93,6 +99,7 @@ export class TickBatch {
       this.start = this.end;
       return;
     }
+    this.counters.socketWrites++;
     this.socket.write(this.buf.subarray(this.start, this.end));
     // Taken synchronously (nothing left in the socket's buffer): no write references the buffer; start over.
     if (this.socket.writableLength === 0) this.start = this.end = 0;
