@@ -10,6 +10,7 @@ import type { NodeId } from '../ports/types';
 import { copyEnvelope, requireReply } from '../wire/envelope';
 import { parsePayload } from '../wire/fastParse';
 import { fromWireError, toWireError } from '../wire/wireError';
+import { CallDeadline, CallDeadlines } from './CallDeadlines';
 import { MessageRouter, MessageRouterToken } from './MessageRouter';
 
 export interface PeerCallOptions<S extends z.ZodType> {
@@ -25,7 +26,9 @@ export interface PeerCallOptions<S extends z.ZodType> {
  * The kernel's one path for node-to-node requests (docs/protocol.md, "Peer
  * RPC"). `call(to, type, payload, { replySchema, timeoutMs })`:
  *
- * - to another node: `Transport.request`; to this node (`to === nodeId`):
+ * - to another node: `Transport.request` with the payload as given (the
+ *   port's contract: the transport validates it and takes its own copy or
+ *   encoding before `request` returns); to this node (`to === nodeId`):
  *   the local MessageRouter, with the wire's semantics exactly — the request
  *   and the reply are copied as the wire copies them (copyEnvelope), the
  *   router checks audience and the type's request schema, a handler that
@@ -37,8 +40,10 @@ export interface PeerCallOptions<S extends z.ZodType> {
  * - Either way the reply payload is parsed with `replySchema`; a mismatch is
  *   PROTOCOL_ERROR naming the peer and the problems.
  * - Deadline: rejects TIMEOUT after `timeoutMs` on the Clock port (virtual
- *   time in simulation). The remote transport gets the same timeout. A late
- *   reply is dropped; the handler is not cancelled (it may still apply).
+ *   time in simulation), even if the transport never settles. The remote
+ *   transport gets the same timeout. A late reply is dropped; the handler is
+ *   not cancelled (it may still apply). All calls' deadlines share one Clock
+ *   timer (CallDeadlines), none is left once no call is waiting.
  * - Errors: INVALID_ARGUMENT (payload the wire cannot carry, bad timeout),
  *   UNAVAILABLE (no Transport in this node and `to` is another node; peer
  *   unreachable; message type not started there), TIMEOUT, PROTOCOL_ERROR,
@@ -46,12 +51,16 @@ export interface PeerCallOptions<S extends z.ZodType> {
  */
 @injectable()
 export class PeerRpc {
+  private readonly deadlines: CallDeadlines;
+
   constructor(
     @inject(ConfigToken) private readonly config: DynamisConfig,
     @inject(MessageRouterToken) private readonly router: MessageRouter,
     @inject(ClockToken) private readonly clock: Clock,
     @inject(TransportToken) @optional() private readonly transport: Transport | undefined,
-  ) {}
+  ) {
+    this.deadlines = new CallDeadlines(clock);
+  }
 
   /** This node's id (the `to` that dispatches locally). */
   get self(): NodeId {
@@ -63,9 +72,9 @@ export class PeerRpc {
     if (typeof timeoutMs !== 'number' || !(timeoutMs > 0) || !Number.isFinite(timeoutMs)) {
       throw new DynamisError('INVALID_ARGUMENT', `timeoutMs must be a positive number, got ${String(timeoutMs)}`);
     }
-    const request = copyEnvelope({ type, payload });
+    // The local path copies as the wire would; a Transport takes its own copy (or encoding) inside `request`.
     const reply = await this.withDeadline(
-      to === this.self ? this.local(request) : this.remote(to, request, timeoutMs),
+      to === this.self ? this.local(copyEnvelope({ type, payload })) : this.remote(to, { type, payload }, timeoutMs),
       to,
       type,
       timeoutMs,
@@ -107,17 +116,16 @@ export class PeerRpc {
 
   private withDeadline(work: Promise<Envelope>, to: NodeId, type: string, ms: number): Promise<Envelope> {
     return new Promise<Envelope>((resolve, reject) => {
-      const timer = this.clock.setTimer(ms, () =>
+      const d = new CallDeadline(() =>
         reject(new DynamisError('TIMEOUT', `'${type}' to ${to} timed out after ${ms} ms`, { details: { peer: to, type, ms } })),
       );
+      this.deadlines.add(d, ms);
       work.then(
         (reply) => {
-          timer.cancel();
-          resolve(reply);
+          if (this.deadlines.remove(d)) resolve(reply);
         },
         (err: unknown) => {
-          timer.cancel();
-          reject(err);
+          if (this.deadlines.remove(d)) reject(err);
         },
       );
     });

@@ -33,6 +33,9 @@ export interface RequestOptions {
  * - `request` resolves with the peer's reply, or rejects with the error the
  *   peer's handler threw (same code), TIMEOUT, or UNAVAILABLE (unknown or
  *   unreachable peer). It never resolves twice and never hangs past its timeout.
+ * - `request`, `send` and `stream` take what they need of `msg` (an encoding
+ *   or a copy) before they return, and refuse a payload that is not plain
+ *   data with INVALID_ARGUMENT: the caller may reuse or change `msg` after.
  * - `send` is fire-and-forget: no error reaches the caller; delivery is
  *   best-effort (at most once).
  * - Messages from one sender to one receiver are delivered in order unless
