@@ -20,6 +20,8 @@ interface Result {
   readonly p99: number;
   /** Process CPU time (user + system) per round trip, µs: steadier than rates on a shared machine. */
   readonly cpuUs: number;
+  /** Voluntary context switches (the process slept: nothing to read or write) per 1000 round trips. */
+  readonly sleepsPerK: number;
 }
 
 const args = new Map<string, string>();
@@ -54,14 +56,22 @@ async function drive(inflight: number, issue: () => Promise<unknown>): Promise<R
   measuring = true;
   const start = performance.now();
   const cpu0 = process.cpuUsage();
+  const sleeps0 = process.resourceUsage().voluntaryContextSwitches;
   await sleep(SECONDS * 1000);
   measuring = false;
   const cpu = process.cpuUsage(cpu0);
+  const sleeps = process.resourceUsage().voluntaryContextSwitches - sleeps0;
   const elapsed = (performance.now() - start) / 1000;
   stop = true;
   await Promise.all(loops);
   samples.sort((x, y) => x - y);
-  return { rps: count / elapsed, p50: quantile(samples, 0.5), p99: quantile(samples, 0.99), cpuUs: (cpu.user + cpu.system) / count };
+  return {
+    rps: count / elapsed,
+    p50: quantile(samples, 0.5),
+    p99: quantile(samples, 0.99),
+    cpuUs: (cpu.user + cpu.system) / count,
+    sleepsPerK: (1000 * sleeps) / count,
+  };
 }
 
 /** Sends on `ws`, corking its socket until the end of the tick when `cork` (what WsTransport does). */
@@ -137,7 +147,7 @@ async function transport(inflight: number): Promise<Result> {
   return result;
 }
 
-const NONE: Result = { rps: NaN, p50: NaN, p99: NaN, cpuUs: NaN };
+const NONE: Result = { rps: NaN, p50: NaN, p99: NaN, cpuUs: NaN, sleepsPerK: NaN };
 
 async function main(): Promise<void> {
   console.log(`node ${process.version}, ${ROUNDS} rounds x ${SECONDS} s per case, payload ~${PAYLOAD_BYTES} B`);
@@ -172,7 +182,7 @@ function report(inflight: number, bare: Result, corked: Result, ws: Result): str
 }
 
 function line(name: string, r: Result): string {
-  return `${name.padEnd(13)} ${Math.round(r.rps).toString().padStart(6)} round trips/s   p50 ${r.p50.toFixed(3)} ms   p99 ${r.p99.toFixed(3)} ms   cpu ${r.cpuUs.toFixed(1)} µs/rt`;
+  return `${name.padEnd(13)} ${Math.round(r.rps).toString().padStart(6)} round trips/s   p50 ${r.p50.toFixed(3)} ms   p99 ${r.p99.toFixed(3)} ms   cpu ${r.cpuUs.toFixed(1)} µs/rt   sleeps ${r.sleepsPerK.toFixed(1)}/1k rt`;
 }
 
 function medianResult(rs: Result[]): Result {
@@ -181,7 +191,7 @@ function medianResult(rs: Result[]): Result {
       rs.map(f).sort((x, y) => x - y),
       0.5,
     );
-  return { rps: m((r) => r.rps), p50: m((r) => r.p50), p99: m((r) => r.p99), cpuUs: m((r) => r.cpuUs) };
+  return { rps: m((r) => r.rps), p50: m((r) => r.p50), p99: m((r) => r.p99), cpuUs: m((r) => r.cpuUs), sleepsPerK: m((r) => r.sleepsPerK) };
 }
 
 function quantile(sorted: number[], q: number): number {
