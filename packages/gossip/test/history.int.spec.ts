@@ -70,6 +70,23 @@ describe('gossip carries the history the ring needs: joinedAt and leftAt', () =>
       await c.stopAll();
     }));
 
+  it('a node joining later moves partitions only onto itself on every node, though its id sorts first', () =>
+    runSimulation({ seed: 4, nodes: ['a0', ...nodeIds(4)] }, async (sim) => {
+      const ids = nodeIds(4);
+      const c = await formCluster(sim, ids, OPTS);
+      const before = ringOf(c.m('n1').members());
+      await sim.runFor(1000);
+      await c.start('a0', seedList(ids).slice(0, 3));
+      const all = ['a0', ...ids];
+      await runUntilPolled(sim, () => c.allSee('a0', 'alive') && c.converged(all), 30_000);
+      const rings = all.map((o) => ringOf(c.m(o).members()));
+      for (const r of rings) expect(r.hash).toBe(rings[0]!.hash);
+      const moved = rings[0]!.owners.filter((owner, p) => owner !== before.owners[p]);
+      expect([12, 13]).toContain(moved.length); // its quota of 64 partitions over 5 nodes
+      expect(new Set(moved)).toEqual(new Set(['a0']));
+      await c.stopAll();
+    }));
+
   it('keeps at most maxLeftMembers left members: past it every node forgets the one that left first', () =>
     runSimulation({ seed: 3, nodes: nodeIds(5) }, async (sim) => {
       const ids = nodeIds(5);
