@@ -3,6 +3,7 @@ import {
   parsePeerAddresses,
   type Clock,
   type DynamisConfig,
+  type FileSystem,
   type Logger,
   type Member,
   type Membership,
@@ -18,6 +19,7 @@ import { z } from 'zod';
 import { GossipState, pickRandom } from './GossipState';
 import type { GossipStats } from './GossipStats';
 import { Exchanges } from './Exchanges';
+import { loadJoinedAt } from './joinedAtFile';
 import { PROBE, SYNC, type GossipEntry } from './messages';
 import type { GossipOptions } from './options';
 
@@ -37,7 +39,9 @@ const LIVE = new Set(['alive', 'suspect', 'leaving']);
  * 'joining' until a real entry replaces them; start() contacts them every
  * joinRetryMs until one answers. Messages are schema-checked and bounded;
  * refusals are counted in stats() and answered PROTOCOL_ERROR, never fatal.
- * Construction throws INVALID_CONFIG naming a bad `seeds` entry.
+ * This node's joinedAt (its first start's wall clock) is kept in
+ * `${dataDir}/gossip/joined-at` and gossiped with its entry; leave() stamps
+ * leftAt. Construction throws INVALID_CONFIG naming a bad `seeds` entry.
  */
 export class GossipMembership implements Membership {
   readonly self: NodeId;
@@ -51,6 +55,8 @@ export class GossipMembership implements Membership {
   private generation = 0;
   private running = false;
   private joined = false;
+  /** Where this node's joinedAt is kept. */
+  private readonly dir: string;
 
   constructor(
     config: DynamisConfig,
@@ -60,8 +66,10 @@ export class GossipMembership implements Membership {
     private readonly clock: Clock,
     private readonly random: Random,
     private readonly logger: Logger,
+    private readonly fs: FileSystem,
   ) {
     this.self = config.nodeId;
+    this.dir = `${config.dataDir}/gossip`;
     const listed = parsePeerAddresses(config.seeds, 'seeds');
     const mine = listed.find((p) => p.id === this.self)?.address;
     const self: GossipEntry = {
@@ -152,25 +160,36 @@ export class GossipMembership implements Membership {
 
   /**
    * Graceful leave: gossips 'leaving' (incarnation + 1) for leaveAnnounceMs,
-   * then 'left' (+ 1 again), pushed to `fanout` members directly; then stops
-   * probing and gossiping (it still answers, as 'left'). Resolves once 'left'
-   * was pushed. A second call resolves at once; UNAVAILABLE if not started.
+   * then 'left' (+ 1 again) with leftAt = max(wall clock, the latest joinedAt
+   * or leftAt in the view + 1), so the leave sorts after every event this
+   * node knows and the ring moves only its partitions; pushed to `fanout`
+   * members directly; then stops probing and gossiping (it still answers, as
+   * 'left'). Resolves once 'left' was pushed. A second call resolves at once;
+   * UNAVAILABLE if not started.
    */
   async leave(): Promise<void> {
     if (!this.running) throw new DynamisError('UNAVAILABLE', `membership of ${this.self} is not started; cannot leave`);
     if (this.state.view.self.status !== 'alive') return;
     this.state.announceSelf('leaving');
     if (this.options.leaveAnnounceMs > 0) await this.clock.sleep(this.options.leaveAnnounceMs);
-    this.state.announceSelf('left');
+    this.state.announceSelf('left', Math.max(Math.floor(this.clock.now()), this.state.view.latestEventTime() + 1));
     for (const t of this.timers) t.cancel();
     this.timers = [];
     const peers = pickRandom(this.liveOthers(), this.options.fanout, this.random);
     await Promise.all(peers.map((p) => this.x.sync(p, false, 2 * this.options.probeTimeoutMs)));
   }
 
-  /** Registers gossip.sync and gossip.probe, then runs the rounds. Throws INVALID_ARGUMENT if another owner registered them. Idempotent. */
+  /**
+   * Loads (or, on this node's first start, stores) its joinedAt, registers
+   * gossip.sync and gossip.probe, then runs the rounds. Rejects with
+   * INVALID_ARGUMENT if another owner registered them, or as loadJoinedAt
+   * (CORRUPTION, INCOMPATIBLE_DATA, IO_ERROR). Idempotent.
+   */
   async start(): Promise<void> {
     if (this.running) return;
+    if (this.state.view.self.joinedAt === undefined) {
+      this.state.stampJoinedAt(await loadJoinedAt(this.fs, this.dir, this.self, this.clock.now()));
+    }
     this.router.register(SYNC, anything, this.x.onSync, OWNER);
     this.router.register(PROBE, anything, this.x.onProbe, OWNER);
     this.running = true;

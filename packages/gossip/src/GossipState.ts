@@ -1,7 +1,7 @@
 import type { Clock, Logger, Random, Timer } from '@dynamis/core';
 import { Broadcasts } from './Broadcasts';
 import { logN } from './bounds';
-import type { GossipOptions } from './options';
+import { leftMembersBound, type GossipOptions } from './options';
 import type { GossipEntry } from './messages';
 import { Publisher, toMember } from './Publisher';
 import { StatsCounters } from './GossipStats';
@@ -38,7 +38,7 @@ export class GossipState {
     private readonly random: Random,
     logger: Logger,
   ) {
-    this.view = new View(self, options);
+    this.view = new View(self, { ...options, maxLeftMembers: leftMembersBound(options) });
     this.publisher = new Publisher(clock, logger, options.minTransitionMs, (id) => {
       const e = this.view.get(id);
       return e === undefined ? undefined : toMember(e);
@@ -68,12 +68,20 @@ export class GossipState {
     this.handle(this.view.accuse(id, incarnation, status));
   }
 
-  /** Changes this node's own status with an incarnation bump (leave), queued and published. */
-  announceSelf(status: 'alive' | 'leaving' | 'left'): GossipEntry {
-    const entry = this.view.bumpSelf(status);
+  /** Changes this node's own status with an incarnation bump (leave; `leftAt` on 'left'), queued and published. */
+  announceSelf(status: 'alive' | 'leaving' | 'left', leftAt?: number): GossipEntry {
+    const { entry, evicted } = this.view.bumpSelf(status, leftAt);
     this.broadcasts.enqueue(entry);
+    if (evicted !== undefined) this.dropEvicted(evicted);
     this.publisher.update(entry.id, toMember(entry));
     return entry;
+  }
+
+  /** Sets this node's joinedAt before its entry was ever gossiped (start), queued and published silently. */
+  stampJoinedAt(joinedAt: number): void {
+    const entry = this.view.stampJoinedAt(joinedAt);
+    this.broadcasts.enqueue(entry);
+    this.publisher.update(entry.id, toMember(entry), true);
   }
 
   /** Removes a member from view, queue and published members (no event). */
@@ -130,16 +138,28 @@ export class GossipState {
     if (result.kind === 'stale') return;
     const after = result.after;
     this.broadcasts.enqueue(after);
+    // The forgotten left member goes before the event fires, so listeners (the ring) never see it again.
+    if (result.evicted === after.id) {
+      this.cancelSuspicion(after.id);
+      return this.publisher.dropLeft(after.id, toMember(after));
+    }
+    if (result.evicted !== undefined) this.dropEvicted(result.evicted);
     if (after.status === 'suspect') this.startSuspicion(after);
     else this.cancelSuspicion(after.id);
     this.publisher.update(after.id, toMember(after));
+  }
+
+  /** A left member the view forgot to keep maxLeftMembers: no longer published (no event of its own). */
+  private dropEvicted(id: string): void {
+    this.cancelSuspicion(id);
+    this.publisher.update(id, undefined);
   }
 
   private refute(): void {
     const self = this.view.self;
     if (self.status === 'left') return;
     this.stats.refutations++;
-    const entry = this.view.bumpSelf(self.status === 'leaving' ? 'leaving' : 'alive');
+    const { entry } = this.view.bumpSelf(self.status === 'leaving' ? 'leaving' : 'alive');
     this.broadcasts.enqueue(entry);
   }
 

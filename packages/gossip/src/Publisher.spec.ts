@@ -56,4 +56,19 @@ describe('Publisher: events and flap damping', () => {
     await scheduler.runFor(2000);
     expect(events).toEqual(['down:down@0', 'up:up@1000']);
   });
+
+  it('dropLeft: a member not kept after leaving fires left once, and listeners no longer see it', () => {
+    const { p, events } = setup(0);
+    p.update('x', m('up'), true);
+    const seen: Array<string[]> = [];
+    p.on('left', () => seen.push(p.members().map((x) => x.id)));
+    p.dropLeft('x', m('left'));
+    expect(events).toEqual(['left:left@0']);
+    expect(seen).toEqual([[]]);
+    p.update('x', m('left'), true);
+    p.dropLeft('x', m('left')); // already published as left: no second event
+    p.dropLeft('y', m('left')); // unknown: nothing
+    expect(events).toEqual(['left:left@0']);
+    expect(p.members()).toEqual([]);
+  });
 });

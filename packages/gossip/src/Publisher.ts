@@ -17,6 +17,8 @@ export function toMember(e: GossipEntry): Member {
     status: PORT_STATUS[e.status],
     ...(e.zone === undefined ? {} : { zone: e.zone }),
     ...(e.weight === undefined ? {} : { weight: e.weight }),
+    ...(e.joinedAt === undefined ? {} : { joinedAt: e.joinedAt }),
+    ...(e.leftAt === undefined || e.status !== 'left' ? {} : { leftAt: e.leftAt }),
   };
 }
 
@@ -113,6 +115,18 @@ export class Publisher {
       p.timer?.cancel();
       p.timer = undefined;
     }
+  }
+
+  /**
+   * Stops publishing `id`, a member that left and is not kept (the view's
+   * left-member bound): fires `left` with `member` unless it was published
+   * as left already; the listeners see members() without it. No-op for an
+   * unknown id that is not left.
+   */
+  dropLeft(id: string, member: Member): void {
+    const pub = this.published.get(id);
+    this.update(id, undefined);
+    if (pub !== undefined && pub.member.status !== 'left') this.emit('left', member);
   }
 
   private set(pub: Published, target: Member, event: Event | undefined, flip: boolean): void {

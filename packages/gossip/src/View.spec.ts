@@ -10,7 +10,7 @@ const e = (id: string, status: GossipEntry['status'], incarnation: number): Goss
   status,
   incarnation,
 });
-const view = (maxMembers = 10): View => new View(self, { maxMembers, maxClockSkewMs: 1000 });
+const view = (maxMembers = 10, maxLeftMembers = 5): View => new View(self, { maxMembers, maxLeftMembers, maxClockSkewMs: 1000 });
 
 describe('View merge rules', () => {
   it('adds a new member; a higher incarnation replaces it whatever the status; a lower one is stale', () => {
@@ -57,7 +57,7 @@ describe('View merge rules', () => {
     expect(v.merge(e('me', 'alive', 501), NOW, false)).toEqual({ kind: 'drop', reason: 'self-authority', refute: true });
     expect(v.merge(e('me', 'dead', 499), NOW, false)).toEqual({ kind: 'stale' });
     expect(v.self).toEqual(self);
-    expect(v.bumpSelf('alive')).toMatchObject({ status: 'alive', incarnation: 501 });
+    expect(v.bumpSelf('alive').entry).toMatchObject({ status: 'alive', incarnation: 501 });
     expect(v.merge(e('me', 'suspect', 500), NOW, false)).toEqual({ kind: 'stale' });
   });
 
@@ -69,5 +69,55 @@ describe('View merge rules', () => {
     expect(v.accuse('a', 5, 'suspect')).toEqual({ kind: 'stale' });
     expect(v.accuse('a', 5, 'dead')).toMatchObject({ kind: 'applied', after: { status: 'dead' } });
     expect(v.accuse('me', 500, 'dead')).toEqual({ kind: 'stale' });
+  });
+
+  it('refuses a joinedAt or leftAt ahead of the clock by more than the skew', () => {
+    const v = view();
+    expect(v.merge({ ...e('a', 'alive', 1), joinedAt: NOW + 1001 }, NOW, false)).toEqual({
+      kind: 'drop',
+      reason: 'time-ahead',
+      refute: false,
+    });
+    expect(v.merge({ ...e('a', 'left', 1), joinedAt: 5, leftAt: NOW + 1001 }, NOW, false)).toEqual({
+      kind: 'drop',
+      reason: 'time-ahead',
+      refute: false,
+    });
+    expect(v.get('a')).toBeUndefined();
+    expect(v.merge({ ...e('a', 'left', 1), joinedAt: NOW + 1000, leftAt: NOW + 1000 }, NOW, false).kind).toBe('applied');
+    expect(v.latestEventTime()).toBe(NOW + 1000);
+  });
+
+  it('keeps at most maxLeftMembers left members: the one that left first is forgotten, the same whatever the arrival order', () => {
+    const left = (id: string, leftAt: number): GossipEntry => ({ ...e(id, 'left', 1), joinedAt: 1, leftAt });
+    const arrivals = [
+      [left('a', 30), left('b', 10), left('c', 20), left('d', 40)],
+      [left('d', 40), left('c', 20), left('a', 30), left('b', 10)],
+      [left('b', 10), left('d', 40), left('a', 30), left('c', 20)],
+    ];
+    for (const order of arrivals) {
+      const v = view(10, 3);
+      v.merge(e('x', 'alive', 1), NOW, false);
+      const evicted = order.flatMap((entry) => {
+        const r = v.merge(entry, NOW, false);
+        return r.kind === 'applied' && r.evicted !== undefined ? [r.evicted] : [];
+      });
+      expect(
+        v
+          .all()
+          .map((x) => x.id)
+          .sort(),
+      ).toEqual(['a', 'c', 'd', 'me', 'x']);
+      expect(evicted.length).toBeLessThanOrEqual(1); // b is evicted once, or refused outright when it came last
+    }
+    // A member held alive that leaves first of all is forgotten at once (applied, and evicted itself).
+    const v = view(10, 1);
+    v.merge(e('x', 'alive', 1), NOW, false);
+    v.merge(left('a', 30), NOW, false);
+    expect(v.merge(left('x', 10), NOW, false)).toMatchObject({ kind: 'applied', after: { id: 'x' }, evicted: 'x' });
+    expect(v.get('x')).toBeUndefined();
+    // This node's own left entry counts but is never the one forgotten.
+    expect(v.bumpSelf('left', 5)).toMatchObject({ entry: { status: 'left', leftAt: 5 }, evicted: 'a' });
+    expect(v.self.leftAt).toBe(5);
   });
 });

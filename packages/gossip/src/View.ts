@@ -5,13 +5,19 @@ export const STATUS_RANK: Readonly<Record<GossipStatus, number>> = { alive: 0, l
 
 export interface ViewLimits {
   readonly maxMembers: number;
+  /** Most `left` entries held (self included); beyond it the one with the oldest leftAt is forgotten. Below maxMembers. */
+  readonly maxLeftMembers: number;
   readonly maxClockSkewMs: number;
 }
 
 /** How the view took one entry. */
 export type MergeResult =
-  /** The view changed: `before` (undefined: a new member) became `after`. */
-  | { readonly kind: 'applied'; readonly before: GossipEntry | undefined; readonly after: GossipEntry }
+  /**
+   * The view changed: `before` (undefined: a new member) became `after`;
+   * `evicted`: a left member forgotten to keep the maxLeftMembers bound
+   * (possibly `after` itself, the oldest left one).
+   */
+  | { readonly kind: 'applied'; readonly before: GossipEntry | undefined; readonly after: GossipEntry; readonly evicted?: string }
   /** Nothing new (older, or not outranking what the view holds). */
   | { readonly kind: 'stale' }
   /** An accusation against this node at its current incarnation: it must refute. */
@@ -24,7 +30,10 @@ export type MergeResult =
  * SWIM's rules (pure; no I/O, no timers). An entry replaces the held one when
  * its incarnation is higher, or equal with a higher STATUS_RANK. This node's
  * own entry changes only through `bumpSelf`: an entry about it from elsewhere
- * is stale, an accusation to refute, or refused (`self-authority`).
+ * is stale, an accusation to refute, or refused (`self-authority`). At most
+ * maxLeftMembers entries are `left`: past it the one with the oldest
+ * (leftAt, id) is forgotten (an entry without leftAt counts as oldest), so
+ * every view that saw the same leaves keeps the same left members.
  */
 export class View {
   private readonly entries = new Map<string, GossipEntry>();
@@ -70,7 +79,9 @@ export class View {
    */
   merge(entry: GossipEntry, now: number, fromSync: boolean): MergeResult {
     if (entry.id === this.selfEntry.id) return this.mergeSelf(entry);
-    if (entry.incarnation > now + this.limits.maxClockSkewMs) return { kind: 'drop', reason: 'incarnation-ahead', refute: false };
+    const ahead = now + this.limits.maxClockSkewMs;
+    if (entry.incarnation > ahead) return { kind: 'drop', reason: 'incarnation-ahead', refute: false };
+    if ((entry.joinedAt ?? 0) > ahead || (entry.leftAt ?? 0) > ahead) return { kind: 'drop', reason: 'time-ahead', refute: false };
     const cur = this.entries.get(entry.id);
     if (cur === undefined) {
       if (this.entries.size >= this.limits.maxMembers) return { kind: 'drop', reason: 'view-full', refute: false };
@@ -84,11 +95,35 @@ export class View {
     return newer ? this.put(cur, incoming) : { kind: 'stale' };
   }
 
-  /** Raises this node's incarnation by one and sets its status (refutation, leave). Returns the new entry. */
-  bumpSelf(status: GossipStatus): GossipEntry {
-    this.selfEntry = { ...this.selfEntry, status, incarnation: this.selfEntry.incarnation + 1 };
+  /**
+   * Raises this node's incarnation by one and sets its status (refutation,
+   * leave); `leftAt` is kept only on a `left` entry. Returns the new entry
+   * and the left member forgotten to keep the bound, if any (never self).
+   */
+  bumpSelf(status: GossipStatus, leftAt?: number): { entry: GossipEntry; evicted: string | undefined } {
+    const { leftAt: _old, ...rest } = this.selfEntry;
+    const stamp = status === 'left' && leftAt !== undefined ? { leftAt } : {};
+    this.selfEntry = { ...rest, ...stamp, status, incarnation: this.selfEntry.incarnation + 1 };
+    this.entries.set(this.selfEntry.id, this.selfEntry);
+    return { entry: this.selfEntry, evicted: status === 'left' ? this.trimLeft() : undefined };
+  }
+
+  /**
+   * Sets this node's joinedAt without a new incarnation: only before the
+   * node has gossiped its entry (GossipMembership.start), so no peer holds
+   * this incarnation without it. Returns the new entry.
+   */
+  stampJoinedAt(joinedAt: number): GossipEntry {
+    this.selfEntry = { ...this.selfEntry, joinedAt };
     this.entries.set(this.selfEntry.id, this.selfEntry);
     return this.selfEntry;
+  }
+
+  /** The latest joinedAt or leftAt any entry carries (0 when none does). */
+  latestEventTime(): number {
+    let t = 0;
+    for (const e of this.entries.values()) t = Math.max(t, e.joinedAt ?? 0, e.leftAt ?? 0);
+    return t;
   }
 
   /**
@@ -120,6 +155,30 @@ export class View {
 
   private put(before: GossipEntry | undefined, after: GossipEntry): MergeResult {
     this.entries.set(after.id, after);
-    return { kind: 'applied', before, after };
+    const evicted = after.status === 'left' ? this.trimLeft() : undefined;
+    if (evicted === undefined) return { kind: 'applied', before, after };
+    if (evicted === after.id && before === undefined) return { kind: 'stale' }; // a new member older than every left one kept
+    return { kind: 'applied', before, after, evicted };
   }
+
+  /** Forgets the oldest left member (never self) when more than maxLeftMembers are left; returns its id. */
+  private trimLeft(): string | undefined {
+    let count = 0;
+    let oldest: GossipEntry | undefined;
+    for (const e of this.entries.values()) {
+      if (e.status !== 'left') continue;
+      count++;
+      if (e.id !== this.selfEntry.id && (oldest === undefined || leftBefore(e, oldest))) oldest = e;
+    }
+    if (count <= this.limits.maxLeftMembers || oldest === undefined) return undefined;
+    this.entries.delete(oldest.id);
+    return oldest.id;
+  }
+}
+
+/** (leftAt, id) order of two left entries; no leftAt counts as oldest. */
+function leftBefore(a: GossipEntry, b: GossipEntry): boolean {
+  const x = a.leftAt ?? -1;
+  const y = b.leftAt ?? -1;
+  return x !== y ? x < y : a.id < b.id;
 }

@@ -1,5 +1,6 @@
 export * from './options';
-export { SYNC, SYNC_REPLY, PROBE, PROBE_REPLY, MAX_ID_LENGTH, MAX_ADDRESS_LENGTH, DROP_REASONS } from './messages';
+export { SYNC, SYNC_REPLY, PROBE, PROBE_REPLY, MAX_ID_LENGTH, MAX_ADDRESS_LENGTH, DROP_REASONS, entrySchema } from './messages';
+export { toMember } from './Publisher';
 export type { GossipEntry, GossipStatus, DropReason } from './messages';
 export type { GossipStats } from './GossipStats';
 export * from './GossipMembership';

@@ -58,6 +58,15 @@ export const gossipOptionsSchema = z
       .default(2000)
       .describe('Flap damping: least time between two up↔down transitions of one member as this node publishes them.'),
     maxMembers: z.number().int().min(2).max(65_536).default(1024).describe('Most members in the view; more are dropped (counted).'),
+    maxLeftMembers: z
+      .number()
+      .int()
+      .min(1)
+      .max(65_535)
+      .optional()
+      .describe(
+        'Most `left` members kept in the view (for the ring: a left member carries its leftAt); past it the one that left first is forgotten. Default min(128, ⌊maxMembers / 2⌋); below maxMembers.',
+      ),
     maxEntriesPerMessage: z
       .number()
       .int()
@@ -98,8 +107,17 @@ export const gossipOptionsSchema = z
     message: 'must be at most probeIntervalMs / 3 (a direct and an indirect probe end within one period)',
     path: ['probeTimeoutMs'],
   })
+  .refine((o) => o.maxLeftMembers === undefined || o.maxLeftMembers < o.maxMembers, {
+    message: 'must be below maxMembers',
+    path: ['maxLeftMembers'],
+  })
   .refine((o) => o.maxEntriesPerMessage <= o.maxMembers, { message: 'must not exceed maxMembers', path: ['maxEntriesPerMessage'] })
   .refine((o) => o.maxPiggyback <= o.maxEntriesPerMessage, { message: 'must not exceed maxEntriesPerMessage', path: ['maxPiggyback'] });
 
 export type GossipOptionsInput = z.input<typeof gossipOptionsSchema>;
 export type GossipOptions = z.output<typeof gossipOptionsSchema>;
+
+/** The maxLeftMembers in force: the option, else min(128, ⌊maxMembers / 2⌋). */
+export function leftMembersBound(o: Pick<GossipOptions, 'maxLeftMembers' | 'maxMembers'>): number {
+  return o.maxLeftMembers ?? Math.min(128, Math.floor(o.maxMembers / 2));
+}

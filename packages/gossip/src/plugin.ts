@@ -3,6 +3,7 @@ import {
   ConfigToken,
   definePlugin,
   FailureDetectorToken,
+  FileSystemToken,
   LoggerToken,
   MembershipToken,
   MessageRouterToken,
@@ -32,7 +33,7 @@ export function gossipMembership(options: GossipOptionsInput = {}): Plugin {
     version: '0.1.0',
     core: '^0.1.0',
     provides: ['Membership', 'FailureDetector'],
-    needs: ['Config', 'PeerRpc', 'MessageRouter', 'Clock', 'Random', 'Logger'],
+    needs: ['Config', 'PeerRpc', 'MessageRouter', 'Clock', 'Random', 'Logger', 'FileSystem'],
     reads: ['seeds'],
     messages: [SYNC, PROBE],
     register: ({ bind }) => {
@@ -47,6 +48,7 @@ export function gossipMembership(options: GossipOptionsInput = {}): Plugin {
               ctx.get(ClockToken),
               ctx.get(RandomToken),
               ctx.get(LoggerToken).child({ plugin: NAME }),
+              ctx.get(FileSystemToken),
             ),
         )
         .inSingletonScope();

@@ -18,6 +18,9 @@ describe('@dynamis/gossip plugin', () => {
     expect(() => gossipMembership({ maxPiggyback: 1 })).toThrow(/maxPiggyback/);
     expect(() => gossipMembership({ advertise: 'no-port' })).toThrow(/advertise/);
     expect(() => gossipMembership({ zone: 'a b' })).toThrow(/zone/);
+    expect(() => gossipMembership({ maxMembers: 10, maxLeftMembers: 10 })).toThrow(/maxLeftMembers: must be below maxMembers/);
+    expect(() => gossipMembership({ maxLeftMembers: 0 })).toThrow(/maxLeftMembers/);
+    expect(() => gossipMembership({ maxMembers: 10, maxEntriesPerMessage: 10, maxPiggyback: 10, maxLeftMembers: 9 })).not.toThrow();
   });
 
   it('declares its ports, the seeds it reads and its message types', () => {
@@ -37,7 +40,7 @@ describe('@dynamis/gossip plugin', () => {
       await node.start();
       const m = node.resolve(MembershipToken);
       expect(m.members()).toEqual([
-        { id: 'n1', address: 'h1:1', status: 'up', zone: 'z1', weight: 2 },
+        { id: 'n1', address: 'h1:1', status: 'up', zone: 'z1', weight: 2, joinedAt: sim.clock('n1').now() }, // first start: stamped now
         { id: 'n2', address: 'h2:2', status: 'joining' },
       ]);
       expect(m.isAlive('n2')).toBe(false);

@@ -39,6 +39,11 @@ describe('gossip refuses bad and oversized input, counted, and stays up', () => 
         { updates: ['a alive 9999999999999999 a:1'], full: false }, // 16 digits, above 2^53
         { updates: [entry('a', 'zombie', 1)], full: false },
         { updates: [`${ok('a')} w=0`], full: false },
+        { updates: [`${ok('a')} j=12345678901234567`], full: false }, // 17 digits
+        { updates: [`${ok('a')} j=9999999999999999`], full: false }, // above 2^53
+        { updates: [`${ok('a')} j=5 l=6`], full: false }, // leftAt on an alive entry
+        { updates: [`${entry('a', 'left', 1)} j=7 l=6`], full: false }, // left before it joined
+        { updates: [`${entry('a', 'left', 1)} l=6 j=5`], full: false }, // fields out of order
         { updates: [{ id: 'a' }], full: false },
         { updates: [ok('a')], full: 'yes' },
         { updates: [ok('a')], full: false, extra: 1 },
@@ -64,6 +69,13 @@ describe('gossip refuses bad and oversized input, counted, and stays up', () => 
       await send({ updates: [entry('a', 'alive', sim.clock('n1').now() + 120_000)], full: false });
       expect(n1.stats().dropped['incarnation-ahead']).toBe(1);
       expect(n1.entry('a')!.incarnation).toBe(1);
+      await send({ updates: [`${entry('a', 'alive', 2)} j=${sim.clock('n1').now() + 120_000}`], full: false });
+      await send({ updates: [`${entry('b', 'left', 2)} j=1 l=${sim.clock('n1').now() + 120_000}`], full: false });
+      expect(n1.stats().dropped['time-ahead']).toBe(2);
+      expect(n1.entry('a')).toMatchObject({ incarnation: 1 });
+      expect(n1.entry('b')).toMatchObject({ status: 'alive' });
+      await send({ updates: [`${entry('b', 'left', 2)} j=1 l=2`], full: false });
+      expect(n1.member('b')).toMatchObject({ status: 'left', joinedAt: 1, leftAt: 2 });
       await send({ updates: [entry('n1', 'left', mine), entry('n1', 'alive', mine + 5)], full: false });
       expect(n1.stats().dropped['self-authority']).toBe(2);
       expect(n1.entry('n1')).toMatchObject({ status: 'alive', incarnation: mine + 2 }); // re-asserted after each refusal

@@ -60,6 +60,20 @@ describe('RingPartitioner options', () => {
     expect(ring.placement()).toBe(before);
   });
 
+  it('refuses a joinedAt or leftAt that is not a finite number ≥ 0, keeping the current placement', () => {
+    const ring = new RingPartitioner();
+    const before = ring.update([up('a', { joinedAt: 5 })]);
+    for (const t of [-1, Number.NaN, Number.POSITIVE_INFINITY, '7' as unknown as number]) {
+      expect(() => ring.update([up('a'), up('b', { joinedAt: t })])).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+      expect(() => ring.update([up('a'), up('b', { status: 'left', joinedAt: 1, leftAt: t })])).toThrow(
+        expect.objectContaining({ code: 'INVALID_ARGUMENT', details: { member: 'b', leftAt: t } }),
+      );
+    }
+    expect(ring.placement()).toBe(before);
+    // A left member without leftAt is no history at all: as if it never joined.
+    expect(ring.update([up('a'), up('b', { status: 'left', joinedAt: 1 })]).hash).toBe(new RingPartitioner().update([up('a')]).hash);
+  });
+
   it('zoneAware: false places exactly as if no member had a zone', () => {
     const zoned = ['a', 'b', 'c', 'd'].map((id, i) => up(id, { zone: i < 2 ? 'east' : 'west' }));
     const plain = ['a', 'b', 'c', 'd'].map((id) => up(id));

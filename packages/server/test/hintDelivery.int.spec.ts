@@ -59,9 +59,14 @@ describe('hinted handoff: 5 real processes, hints held by a fallback restarted -
     'delivers every hint after both restarts, and nothing else reaches n3',
     async () => {
       for (const id of IDS) await eventually(() => cluster.client(id).put(`ready/${id}`, text('ok')), BOOT_MS);
-      const placement = new RingPartitioner({ partitions: PARTITIONS }).update(
-        IDS.map((id) => ({ id, address: cluster.address(id), status: 'up' as const })),
-      );
+      for (const id of IDS) probe.setAddress(id, cluster.address(id));
+      // The ring as the cluster builds it: from the members' gossiped history (joinedAt), not from the ids alone.
+      const members = await eventually(async () => {
+        const view = await probe.members('n1');
+        if (view.filter((m) => m.status === 'up').length !== IDS.length) throw new Error('n1 does not see every node up yet');
+        return view;
+      }, BOOT_MS);
+      const placement = new RingPartitioner({ partitions: PARTITIONS }).update(members);
       const keys = Array.from({ length: KEYS }, (_, i) => `hint/${i}`);
       const forTarget = keys.filter((k) => {
         const replicas = placement.preferenceList(k, N);

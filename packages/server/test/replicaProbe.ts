@@ -10,11 +10,16 @@ import {
   toWireSibling,
   TransportToken,
   type DynamisNode,
+  type Member,
   type Sibling,
 } from '@dynamis/core';
 import { memoryEngine } from '@dynamis/engine-memory';
+import { entrySchema, SYNC, SYNC_REPLY, toMember } from '@dynamis/gossip';
 import { wsTransport } from '@dynamis/transport-ws';
+import { z } from 'zod';
 import { SECRET } from './serverProcess';
+
+const syncReply = z.object({ from: z.string(), updates: z.array(entrySchema) });
 
 /**
  * Reads one node's own copy of keys, as the cluster's replica protocol does
@@ -71,6 +76,19 @@ export class ReplicaProbe {
         { target, key, siblings: siblings.map(toWireSibling) },
         { replySchema: hintSchemas.storeResult, replyType: HINT_REPLY.store, timeoutMs: 10_000 },
       );
+  }
+
+  /**
+   * Node `id`'s gossip view as the Membership port publishes it (with
+   * joinedAt and leftAt: what its ring is built from), asked with a full
+   * `gossip.sync` that carries no entry, so the node learns nothing of the
+   * probe. Rejects as PeerRpc does.
+   */
+  async members(id: string): Promise<Member[]> {
+    const reply = await this.node
+      .resolve(PeerRpcToken)
+      .call(id, SYNC, { updates: [], full: true }, { replySchema: syncReply, replyType: SYNC_REPLY, timeoutMs: 10_000 });
+    return reply.updates.map(toMember);
   }
 
   stop(): Promise<void> {

@@ -118,7 +118,10 @@ describe('self-healing: 5 real processes, gossip + hinted handoff + anti-entropy
 
       for (const id of IDS) probe.setAddress(id, cluster.address(id));
       const ring = new RingPartitioner({ partitions: PARTITIONS });
-      const placement = ring.update(IDS.map((id) => ({ id, address: cluster.address(id), status: 'up' as const })));
+      // The ring as the cluster builds it: from the members' gossiped history (joinedAt), not from the ids alone.
+      const members = await eventually(() => probe.members('n1'));
+      expect(members.map((m) => m.id).sort()).toEqual([...IDS]);
+      const placement = ring.update(members);
       const keys = [...acked.keys()];
       const replicas = new Map(keys.map((k) => [k, placement.preferenceList(k, N)]));
       const missed = keys.filter((k) => writtenWhileDown.has(k) && replicas.get(k)!.includes(VICTIM));

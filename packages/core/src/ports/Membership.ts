@@ -15,6 +15,20 @@ export interface Member {
   readonly zone?: string;
   /** Relative capacity (default 1): a weight-2 node takes twice the vnodes. */
   readonly weight?: number;
+  /**
+   * When the node first joined the cluster (ms on its wall clock), kept
+   * across its restarts. The Partitioner orders joins by it, so a new node
+   * (the latest joinedAt) moves the fewest partitions. Absent (static
+   * membership): 0, joins then ordered by id.
+   */
+  readonly joinedAt?: number;
+  /**
+   * When the node left the cluster (ms), on a member with status `left`.
+   * The Partitioner keeps a left member that carries it as a leave at that
+   * time, so a leave moves only the leaver's partitions; a `left` member
+   * without it is ignored (the ring re-derived as if it never joined).
+   */
+  readonly leftAt?: number;
 }
 
 export interface MembershipEvents extends Record<string, unknown> {

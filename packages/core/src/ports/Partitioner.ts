@@ -86,10 +86,12 @@ export interface Partitioner {
   /** The current snapshot (a placement with no nodes before the first update). */
   placement(): Placement;
   /**
-   * Recomputes the placement for `members` (status 'left' ignored; 'down'
-   * members keep their partitions: liveness is the coordinator's concern),
-   * makes it current and returns it. Placements returned earlier are
-   * unchanged. Throws INVALID_ARGUMENT on duplicate ids or a bad weight.
+   * Recomputes the placement for `members` (members with status 'left' own
+   * nothing; a Partitioner may use their `joinedAt`/`leftAt` as history, so
+   * pass them on rather than filter them out; 'down' members keep their
+   * partitions: liveness is the coordinator's concern), makes it current and
+   * returns it. Placements returned earlier are unchanged. Throws
+   * INVALID_ARGUMENT on duplicate ids, a bad weight or a bad joinedAt/leftAt.
    */
   update(members: readonly Member[]): Placement;
 }
