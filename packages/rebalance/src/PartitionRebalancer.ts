@@ -68,6 +68,7 @@ export class PartitionRebalancer implements Rebalancer, Lifecycle {
   private soon: Timer | undefined;
   private unsubscribe: Unsubscribe[] = [];
   private ticking = false;
+  private agreedSince: number | undefined;
 
   constructor(
     private readonly deps: PartitionRebalancerDeps,
@@ -168,8 +169,19 @@ export class PartitionRebalancer implements Rebalancer, Lifecycle {
       if (!this.running) return;
       this.announce();
       this.tick();
+      this.logProgress();
       this.schedule();
     });
+  }
+
+  /** While partitions are pending or streaming: one info line with the counters and an ETA (seconds, from the rate so far). */
+  private logProgress(): void {
+    const p = this.streams.progress();
+    if (p.pending + p.streaming === 0) return;
+    const perPartition = p.done > 0 ? p.bytesMoved / p.done : 0;
+    const eta =
+      p.bytesPerSecond > 0 && perPartition > 0 ? Math.round(((p.pending + p.streaming) * perPartition) / p.bytesPerSecond) : undefined;
+    this.log.info('rebalance progress', { ...p, etaSeconds: eta });
   }
 
   private tickSoon(): void {
@@ -198,12 +210,13 @@ export class PartitionRebalancer implements Rebalancer, Lifecycle {
     let changed = false;
     if (this.placement?.hash !== c.hash) {
       this.placement = c;
+      this.agreedSince = undefined;
       this.streams.retarget(c, n);
       changed = true;
     }
     this.holdings.prune(new Set(this.others()));
     const agreed = this.agreed(c, false);
-    if (!this.initialised && agreed) changed = this.initialise(c, n) || changed;
+    if (!this.initialised && this.agreedFor(agreed) >= this.drainMs()) changed = this.initialise(c, n) || changed;
     if (agreed && this.initialised) changed = this.adopt(c, n) || changed;
     const settled = c.partitions.every(({ id }) => c.preferenceList(id, n).every((x) => this.holdings.holders(id).has(x)));
     if (settled !== this.settled) {
@@ -211,7 +224,7 @@ export class PartitionRebalancer implements Rebalancer, Lifecycle {
       changed = true;
       if (settled) this.log.info('rebalance settled', { placement: c.hash, ...this.streams.progress() });
     }
-    this.streams.plan(c, n, agreed, this.options.drainMs ?? 2 * this.deps.config.timeouts.requestMs);
+    this.streams.plan(c, n, agreed, this.drainMs());
     if (settled && this.agreed(c, true)) changed = (await this.drop(c, n)) || changed;
     if (changed) this.announce();
   }
@@ -225,8 +238,24 @@ export class PartitionRebalancer implements Rebalancer, Lifecycle {
     });
   }
 
+  private drainMs(): number {
+    return this.options.drainMs ?? 2 * this.deps.config.timeouts.requestMs;
+  }
+
+  /** How long every node has routed by the current placement without a break (-1 when they do not). */
+  private agreedFor(agreed: boolean): number {
+    if (!agreed) {
+      this.agreedSince = undefined;
+      return -1;
+    }
+    const now = this.deps.clock.monotonic();
+    this.agreedSince ??= now;
+    return now - this.agreedSince;
+  }
+
   /**
-   * Once, when every node first routes by the same placement: a node that
+   * Once, when every node has routed by the same placement for `drainMs`
+   * (so nodes booting together settle on one placement first): a node that
    * started with data holds the partitions it replicates there (a restart:
    * what it missed meanwhile comes back through hints and anti-entropy); a
    * node that started empty holds nothing and streams them in.
