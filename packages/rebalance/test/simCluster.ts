@@ -67,13 +67,19 @@ export async function rebalanceCluster(sim: Simulation, options: RebalanceCluste
     replica: (id: NodeId) => node(id).resolve(ReplicaToken),
     /** Ids of the nodes composed so far. */
     ids: () => [...nodes.keys()],
-    /** Adds node `id` to the simulation, composes it knowing every current member, then tells the others one by one. */
-    join: async (id: NodeId): Promise<void> => {
+    /**
+     * Adds node `id` to the simulation, composes it knowing every current
+     * member, then tells the others — except those in `late`, which the
+     * caller tells later with `tell(id, node)`.
+     */
+    join: async (id: NodeId, late: readonly NodeId[] = []): Promise<void> => {
       sim.addNode(id);
       const members = views.values().next().value!.members();
       await compose(id, [...members, member(id)]);
-      for (const [other, view] of views) if (other !== id) view.add(member(id));
+      for (const [other, view] of views) if (other !== id && !late.includes(other)) view.add(member(id));
     },
+    /** Tells `node` that `joined` joined (after a `join(joined, [node])`). */
+    tell: (joined: NodeId, node: NodeId): void => views.get(node)!.add(member(joined)),
     /** Marks `id` left in every view (it keeps running, so it can stream out and then drop its data). */
     leave: (id: NodeId): void => {
       for (const view of views.values()) view.setStatus(id, 'left');
