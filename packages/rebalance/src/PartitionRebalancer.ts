@@ -69,6 +69,8 @@ export class PartitionRebalancer implements Rebalancer, Lifecycle {
   private unsubscribe: Unsubscribe[] = [];
   private ticking = false;
   private agreedSince: number | undefined;
+  /** The hash of the current placement once every node of it announced it is settled there. */
+  private allSettled: string | undefined;
 
   constructor(
     private readonly deps: PartitionRebalancerDeps,
@@ -136,8 +138,16 @@ export class PartitionRebalancer implements Rebalancer, Lifecycle {
     this.service.stop();
   }
 
+  /**
+   * routeFor over this node's holdings — except once every node of the
+   * placement announced it is settled there: then nobody reads an old holder
+   * any more, so the placement's route (an old holder that has not dropped
+   * yet, or stopped before it could, no longer costs writes an extra ack).
+   */
   route(placement: Placement, partition: PartitionId, n: number): PartitionRoute {
-    return routeFor(placement.preferenceList(partition, n), this.holdings.holders(partition), n);
+    const prefs = placement.preferenceList(partition, n);
+    if (this.allSettled === placement.hash) return { read: prefs, write: prefs, extraAcks: 0 };
+    return routeFor(prefs, this.holdings.holders(partition), n);
   }
 
   progress(): RebalanceProgress {
@@ -225,7 +235,8 @@ export class PartitionRebalancer implements Rebalancer, Lifecycle {
       if (settled) this.log.info('rebalance settled', { placement: c.hash, ...this.streams.progress() });
     }
     this.streams.plan(c, n, agreed, this.drainMs());
-    if (settled && this.agreed(c, true)) changed = (await this.drop(c, n)) || changed;
+    this.allSettled = settled && this.agreed(c, true) ? c.hash : undefined;
+    if (this.allSettled !== undefined) changed = (await this.drop(c, n)) || changed;
     if (changed) this.announce();
   }
 
