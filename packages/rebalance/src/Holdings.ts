@@ -1,4 +1,4 @@
-import { DynamisError, type NodeId, type PartitionId } from '@dynamis/core';
+import { DynamisError, type NodeId, type PartitionId, type Placement } from '@dynamis/core';
 import type { View } from './protocol';
 
 /**
@@ -45,6 +45,22 @@ export class Holdings {
     if (this.own.has(p)) out.add(this.self);
     for (const [id, v] of this.views) if (hasBit(v.holds, p)) out.add(id);
     return out;
+  }
+
+  /**
+   * Adds to `own` the partitions this node replicates in `c` (its first `n`):
+   * all of them, or with `unheldOnly` those no node is known to hold.
+   * Returns whether any was added.
+   */
+  claim(c: Placement, n: number, unheldOnly: boolean): boolean {
+    let added = false;
+    for (const { id } of c.partitions) {
+      if (this.own.has(id) || !c.preferenceList(id, n).includes(this.self)) continue;
+      if (unheldOnly && this.holders(id).size > 0) continue;
+      this.own.add(id);
+      added = true;
+    }
+    return added;
   }
 
   /** This node's view for `hash`. */

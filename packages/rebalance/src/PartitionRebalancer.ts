@@ -68,6 +68,7 @@ export class PartitionRebalancer implements Rebalancer, Lifecycle {
   private soon: Timer | undefined;
   private unsubscribe: Unsubscribe[] = [];
   private ticking = false;
+  private tickAgain = false;
   private agreedSince: number | undefined;
   /** The hash of the current placement once every node of it announced it is settled there. */
   private allSettled: string | undefined;
@@ -202,14 +203,22 @@ export class PartitionRebalancer implements Rebalancer, Lifecycle {
     });
   }
 
-  /** One planning step (see the class comment); never throws (failures are logged and retried next tick). */
+  /** One planning step (see the class comment), one at a time (a tick asked for meanwhile runs after it); never throws (failures are logged and retried next tick). */
   private tick(): void {
-    if (!this.running || this.ticking) return;
+    if (!this.running) return;
+    if (this.ticking) {
+      this.tickAgain = true;
+      return;
+    }
     this.ticking = true;
     this.step()
       .catch((err: unknown) => this.log.warn('rebalance step failed', { error: (err as Error).message }))
       .finally(() => {
         this.ticking = false;
+        if (this.tickAgain) {
+          this.tickAgain = false;
+          this.tick();
+        }
       });
   }
 
@@ -227,7 +236,8 @@ export class PartitionRebalancer implements Rebalancer, Lifecycle {
     this.holdings.prune(new Set(this.others()));
     const agreed = this.agreed(c, false);
     if (!this.initialised && this.agreedFor(agreed) >= this.drainMs()) changed = this.initialise(c, n) || changed;
-    if (agreed && this.initialised) changed = this.adopt(c, n) || changed;
+    // A partition no node holds (a fresh cluster: nothing to move) is held by its replicas from now on.
+    if (agreed && this.initialised) changed = this.holdings.claim(c, n, true) || changed;
     const settled = c.partitions.every(({ id }) => c.preferenceList(id, n).every((x) => this.holdings.holders(id).has(x)));
     if (settled !== this.settled) {
       this.settled = settled;
@@ -273,22 +283,7 @@ export class PartitionRebalancer implements Rebalancer, Lifecycle {
    */
   private initialise(c: Placement, n: number): boolean {
     this.initialised = true;
-    if (!this.hadData) return false;
-    for (const { id } of c.partitions) if (c.preferenceList(id, n).includes(this.holdings.self)) this.holdings.own.add(id);
-    return true;
-  }
-
-  /** A partition no node holds (a fresh cluster: nothing to move) is held by its replicas from now on. */
-  private adopt(c: Placement, n: number): boolean {
-    let adopted = false;
-    for (const { id } of c.partitions) {
-      if (this.holdings.own.has(id) || !c.preferenceList(id, n).includes(this.holdings.self)) continue;
-      if (this.holdings.holders(id).size === 0) {
-        this.holdings.own.add(id);
-        adopted = true;
-      }
-    }
-    return adopted;
+    return this.hadData && this.holdings.claim(c, n, false);
   }
 
   /** Deletes the partitions this node holds but no longer replicates (every member is settled on `c`). */

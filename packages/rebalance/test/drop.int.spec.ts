@@ -52,5 +52,5 @@ describe('rebalance: drop only after every member is settled', () => {
       expect(all.reduce((n, id) => n + c.rebalancer(id).progress().dropped, 0)).toBeGreaterThan(0);
       await c.stop();
     });
-  });
+  }, 300_000);
 });

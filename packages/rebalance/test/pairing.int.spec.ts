@@ -51,5 +51,5 @@ describe('rebalance: the gaining node inherits the copy of the node it replaces'
       expect(short).toEqual([]);
       await c.stop();
     });
-  });
+  }, 300_000);
 });

@@ -69,5 +69,5 @@ describe('rebalance protocol', () => {
       ).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
       await c.stop();
     });
-  });
+  }, 300_000);
 });

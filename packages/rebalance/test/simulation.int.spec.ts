@@ -143,6 +143,6 @@ describe('simulation: a node joins and another leaves under a steady write load'
         );
         await c.stop();
       });
-    });
+    }, 300_000);
   }
 });

@@ -40,5 +40,5 @@ describe('rebalance with views that differ for a while', () => {
       expect(onN4.filter((k, i) => held[i]!.length !== 1)).toEqual([]);
       await c.stop();
     });
-  });
+  }, 300_000);
 });
