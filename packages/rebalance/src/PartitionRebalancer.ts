@@ -123,7 +123,12 @@ export class PartitionRebalancer implements Rebalancer, Lifecycle {
       break;
     }
     for (const event of ['up', 'down', 'joined', 'left'] as const)
-      this.unsubscribe.push(this.deps.membership.on(event, () => this.tickSoon()));
+      this.unsubscribe.push(
+        this.deps.membership.on(event, () => {
+          this.announce(); // a member that came back (or is new) learns this node's view now, not at the next period
+          this.tickSoon();
+        }),
+      );
     this.schedule();
     this.tickSoon();
   }
