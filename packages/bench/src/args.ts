@@ -1,5 +1,5 @@
 /** The sections of the bench, each selectable with --only. */
-export const SECTIONS = ['cluster', 'ceiling', 'single', 'redis'] as const;
+export const SECTIONS = ['cluster', 'ceiling', 'single', 'redis', 'rebalance'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 /** The YCSB core workloads the cluster section runs (--workloads). */
@@ -40,7 +40,7 @@ export const DEFAULTS = {
 
 export const BENCH_USAGE = `Usage: node packages/bench/dist/main.js [options]   (or: npm run bench -w @dynamis/bench -- [options])
 
-  --only <list>       comma-separated sections: cluster, ceiling, single, redis (default: all)
+  --only <list>       comma-separated sections: cluster, ceiling, single, redis, rebalance (default: all)
                         cluster  YCSB A/B/C on 3 node processes (quorum N=3 W=2 R=2, engine-lsm) + the fan-out ceiling
                         ceiling  the bare-ws fan-out ceiling alone (3 echo processes, answer after 2)
                         single   one node (engine-memory) via the client vs the bare-ws round trip, 1 and --inflight in flight

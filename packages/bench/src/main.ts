@@ -18,6 +18,7 @@ import { installCleanup, stopAll } from './processes';
 import { redisAvailable, startRedis } from './redisServer';
 import { clusterReport, redisReport, singleReport } from './report';
 import { loadRecords } from './ycsb';
+import { rebalanceReport, rebalanceRound, type RebalanceResult } from './rebalance';
 
 interface Setup {
   cluster?: Nodes;
@@ -152,8 +153,17 @@ async function main(): Promise<void> {
     const s = await setUp(a);
     const rounds = await runRounds(a, s);
     for (const stop of s.stops.reverse()) await stop();
+    const rebalanced: RebalanceResult[] = [];
+    for (let i = 1; (a.sections as readonly string[]).includes('rebalance') && i <= a.rounds; i++) {
+      say(`[round ${i}/${a.rounds}] rebalance: n2 joins n1 holding ${a.records} records of 1 KiB ...`);
+      rebalanced.push(await rebalanceRound(a.records, a.inflight, a.seconds));
+    }
     const load = `${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} (1-min, sampled every 10 s)`;
     report(a, s, rounds, load);
+    if (rebalanced.length > 0) {
+      const title = `## Rebalance: n2 joins n1 (N=2, engine-lsm) holding ${a.records} records of 1 KiB; foreground 50% get / 50% put, ${a.inflight} in flight, through n1`;
+      process.stdout.write(`${[title, '', ...rebalanceReport(rebalanced)].join('\n')}\n\n`);
+    }
   } finally {
     sampler.cancel();
     await stopAll();

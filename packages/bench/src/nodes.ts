@@ -78,19 +78,20 @@ export async function startCluster(size: number, engine: 'lsm' | 'memory', n1Nod
   return nodes;
 }
 
-function startNode(
+export function startNode(
   name: string,
   args: readonly string[],
   nodeFlags: readonly string[],
+  logLevel: 'warn' | 'info' = 'warn',
 ): Promise<{ proc: BenchChild; match: RegExpExecArray }> {
   const env = { ...process.env, DYNAMIS_SECRET: SECRET, DYNAMIS_CLIENT_TOKEN: CLIENT_TOKEN };
-  return spawnReady(name, process.execPath, [...nodeFlags, SERVER_MAIN, ...args, '--log-level', 'warn'], /listening on (ws:\/\/\S+)/, {
+  return spawnReady(name, process.execPath, [...nodeFlags, SERVER_MAIN, ...args, '--log-level', logLevel], /listening on (ws:\/\/\S+)/, {
     env,
     timeoutMs: 60_000,
   });
 }
 
-async function connectAll(addresses: string[], procs: BenchChild[]): Promise<Nodes> {
+export async function connectAll(addresses: string[], procs: BenchChild[]): Promise<Nodes> {
   const clients = await Promise.all(
     addresses.map((address) => DynamisClient.connect({ nodes: [address], token: CLIENT_TOKEN, timeoutMs: 10_000, retries: 0 })),
   );

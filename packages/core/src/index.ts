@@ -20,6 +20,7 @@ export * from './placement/partitionKey';
 export * from './placement/sloppyPlan';
 export * from './ports/HintStore';
 export * from './ports/AntiEntropy';
+export * from './ports/Rebalancer';
 export * from './util/bytes';
 export * from './config/schema';
 export * from './config/parseConfig';

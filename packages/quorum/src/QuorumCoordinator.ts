@@ -12,6 +12,7 @@ import {
   MessageRouterToken,
   PartitionerToken,
   PeerRpcToken,
+  RebalancerToken,
   ReplicaClientToken,
   type Clock,
   type ConflictResolver,
@@ -24,9 +25,11 @@ import {
   type MessageRouter,
   type NodeId,
   type Partitioner,
+  type PartitionRoute,
   type PeerRpc,
   type ReadOptions,
   type ReadResult,
+  type Rebalancer,
   type ReplicaClient,
   type Sibling,
   type StoreBatchOp,
@@ -110,6 +113,7 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
     @inject(MessageRouterToken) private readonly router: MessageRouter,
     @inject(LoggerToken) private readonly logger: Logger,
     @inject(HintStoreToken) @optional() private readonly hints: HintStore | undefined = undefined,
+    @inject(RebalancerToken) @optional() private readonly rebalancer: Rebalancer | undefined = undefined,
   ) {
     this.levels = quorumLevels(config, hints !== undefined);
     this.batcher = new ReplicaBatcher(replicas, config.limits.maxBatchOps);
@@ -149,7 +153,7 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
 
   async get(key: string, options: ReadOptions): Promise<ReadResult> {
     const r = replicasFor(options.consistency ?? this.config.replication.r, this.levels.n, 'read');
-    const prefs = this.preferenceList(key);
+    const prefs = this.route(key).read;
     if (!prefs.includes(this.self)) {
       const reply = await this.forward(prefs, { op: 'get', key, ...requestLevel(options) }, forwardReadReplySchema, options.timeoutMs);
       return { ...reply, context: asCausalContext(reply.context) };
@@ -180,9 +184,13 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
   }
 
   private async write(key: string, write: Write, options: WriteOptions, forwarded: boolean): Promise<WriteResult> {
-    const w = replicasFor(options.consistency ?? this.config.replication.w, this.levels.n, 'write');
+    const route = this.route(key);
+    const w = Math.min(
+      route.write.length,
+      replicasFor(options.consistency ?? this.config.replication.w, this.levels.n, 'write') + route.extraAcks,
+    );
     const sloppy = sloppyEnabled(options.sloppyQuorum, this.config.replication.sloppyQuorum, this.hints !== undefined);
-    const prefs = this.preferenceList(key);
+    const prefs = route.read;
     if (!forwarded && !prefs.includes(this.self)) {
       const request = forwardWrite(key, write, options);
       const reply = await this.forward(prefs, request, forwardWriteReplySchema, options.timeoutMs);
@@ -191,7 +199,7 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
     const now = this.clock.now();
     validateContext(this.resolver, options.context, now);
     validateContext(this.resolver, options.ifVersion, now);
-    const { live, skipped: down, hintFor } = this.writeTargets(key, prefs, sloppy);
+    const { live, skipped: down, hintFor } = this.writeTargets(key, route.write, sloppy);
     const call = this.callOptions(options.timeoutMs);
     // Read, stamp and the local write run under the key's lock: the next write
     // through this node stamps over this one (a distinct dot even if the
@@ -274,8 +282,16 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
     return records.reduce<Sibling[]>((acc, record) => this.resolver.merge(acc, record), []);
   }
 
-  private preferenceList(key: string): readonly NodeId[] {
-    return this.partitioner.placement().preferenceList(key, this.levels.n);
+  /**
+   * Where `key`'s requests go: the Rebalancer's route when one is bound (reads
+   * from nodes holding the data, writes to old and new replicas while a
+   * partition moves), else the placement's preference list for both.
+   */
+  private route(key: string): PartitionRoute {
+    const placement = this.partitioner.placement();
+    if (this.rebalancer !== undefined) return this.rebalancer.route(placement, placement.partitionOf(key), this.levels.n);
+    const prefs = placement.preferenceList(key, this.levels.n);
+    return { read: prefs, write: prefs, extraAcks: 0 };
   }
 
   /** Under sloppy quorum the plan's primaries and hint holders (sloppy.ts), else the live primaries. */
@@ -284,7 +300,10 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
       const { live, down } = this.split(prefs);
       return { live, skipped: down, hintFor: new Map() };
     }
-    const fallbacks = this.partitioner.placement().fallbacks(key, this.levels.n);
+    const fallbacks = this.partitioner
+      .placement()
+      .fallbacks(key, this.levels.n)
+      .filter((id) => !prefs.includes(id));
     return sloppyTargets(prefs, fallbacks, (id) => this.membership.isAlive(id), this.self);
   }
 
@@ -335,7 +354,7 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
   private async serveForwarded(request: ForwardRequest) {
     const options = forwardedOptions(request);
     if (request.op === 'get') {
-      const prefs = this.preferenceList(request.key);
+      const prefs = this.route(request.key).read;
       const r = replicasFor(options.consistency ?? this.config.replication.r, this.levels.n, 'read');
       const merged = await this.quorumRead(request.key, prefs, r, options.timeoutMs);
       const siblings = liveValues(merged, this.clock.now());

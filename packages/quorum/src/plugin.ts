@@ -16,6 +16,7 @@ export function quorumCoordinator(): Plugin {
     core: '^0.1.0',
     provides: ['Coordinator'],
     needs: ['Membership', 'Partitioner', 'ReplicaClient', 'PeerRpc', 'MessageRouter', 'ConflictResolver', 'Clock', 'Config', 'Logger'],
+    optional: ['Rebalancer'],
     reads: ['replication'],
     messages: [FORWARD_MESSAGE],
     register: ({ bind }) => {

@@ -92,6 +92,8 @@ describe('dynamis-server flags', () => {
     }
     expect(() => parseCliArgs(['--replication', '3,2'])).toThrow(/--replication/);
     expect(buildConfig(undefined, parseCliArgs(['--hints', '--no-anti-entropy']))).toEqual({ hintedHandoff: true, antiEntropy: false });
+    expect(buildConfig(undefined, parseCliArgs(['--no-rebalance']))).toEqual({ rebalance: false });
+    expect(buildConfig(undefined, parseCliArgs(['--rebalance']))).toEqual({ rebalance: true });
   });
 
   it('fails INVALID_CONFIG for a file that is not a JSON object', () => {

@@ -23,6 +23,8 @@ export interface CliArgs {
   readonly hints?: boolean;
   /** --anti-entropy / --no-anti-entropy: antiEntropy on or off. */
   readonly antiEntropy?: boolean;
+  /** --rebalance / --no-rebalance: rebalance on or off. */
+  readonly rebalance?: boolean;
   /** --no-clients: start without any client token (sets noClients). */
   readonly noClients?: boolean;
 }
@@ -47,7 +49,9 @@ Flags (each overrides the config file):
       --membership <m>  static | gossip (default): a cluster node's membership (membership)
       --no-hints        without hinted handoff (hintedHandoff: false); --hints: with it (default)
       --no-anti-entropy without anti-entropy (antiEntropy: false); --anti-entropy: with it (default)
-                        (--membership, --[no-]hints, --[no-]anti-entropy: coordinator quorum only)
+      --no-rebalance    without partition streaming on join/leave (rebalance: false); --rebalance:
+                        with it (default with gossip membership)
+                        (--membership, --[no-]hints, --[no-]anti-entropy, --[no-]rebalance: coordinator quorum only)
       --resolver <r>    lww | vclock
       --peer <id@host:port>  a seed, repeatable; all of them together replace 'seeds' (static
                         membership: every member; gossip: contact points, one reachable suffices)
@@ -76,6 +80,7 @@ export function cliParser(argv: readonly string[], onFail: (message: string) => 
     .option('membership', { type: 'string', choices: ['static', 'gossip'], describe: 'Membership of a cluster node.' })
     .option('hints', { type: 'boolean', describe: 'Hinted handoff on or off (hintedHandoff).' })
     .option('anti-entropy', { type: 'boolean', describe: 'Anti-entropy on or off (antiEntropy).' })
+    .option('rebalance', { type: 'boolean', describe: 'Partition streaming on join/leave on or off (rebalance).' })
     .option('peer', { type: 'string', array: true, describe: 'A cluster member id@host:port (repeatable; the seeds).' })
     .option('replication', { type: 'string', describe: 'n,w,r (replication.n/w/r).' })
     .option('log-level', {
@@ -114,6 +119,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     membership: parsed.membership as CliArgs['membership'],
     hints: parsed.hints,
     antiEntropy: parsed['anti-entropy'],
+    rebalance: parsed.rebalance,
     ...(parsed.peer !== undefined ? { peers: parsed.peer.map(String) } : {}),
     ...(parsed.replication !== undefined ? { replication: parseReplication(parsed.replication) } : {}),
     logLevel: parsed['log-level'] as CliArgs['logLevel'],
@@ -178,6 +184,7 @@ export function buildConfig(fileText: string | undefined, args: CliArgs): Record
   if (args.membership !== undefined) config.membership = args.membership;
   if (args.hints !== undefined) config.hintedHandoff = args.hints;
   if (args.antiEntropy !== undefined) config.antiEntropy = args.antiEntropy;
+  if (args.rebalance !== undefined) config.rebalance = args.rebalance;
   if (args.peers !== undefined) config.seeds = [...args.peers];
   if (args.replication !== undefined) Object.assign(sub('replication'), args.replication);
   if (args.noClients === true) config.noClients = true;

@@ -81,7 +81,7 @@ describe('resolveServerConfig', () => {
     expect(plugins(resolveServerConfig({ secret: SECRET, clientToken: TOKEN, engine: 'lsm' }))[0]!.name).toBe('@dynamis/engine-lsm');
   });
 
-  it("composes quorum + ring + gossip + hinted-handoff + anti-entropy by default with coordinator 'quorum', and the chosen resolver", () => {
+  it("composes quorum + ring + gossip + hinted-handoff + anti-entropy + rebalance by default with coordinator 'quorum', and the chosen resolver", () => {
     const names = plugins(
       resolveServerConfig({ secret: SECRET, clientToken: TOKEN, coordinator: 'quorum', resolver: 'vclock', engine: 'lsm' }),
     ).map((p) => p.name);
@@ -92,13 +92,14 @@ describe('resolveServerConfig', () => {
       '@dynamis/gossip',
       '@dynamis/hinted-handoff',
       '@dynamis/anti-entropy',
+      '@dynamis/rebalance',
       '@dynamis/quorum',
       '@dynamis/transport-ws',
     ]);
     expect(resolveServerConfig({ secret: SECRET, clientToken: TOKEN })).toMatchObject({
       coordinator: 'local',
       resolver: 'lww',
-      cluster: { membership: 'none', hintedHandoff: false, antiEntropy: false },
+      cluster: { membership: 'none', hintedHandoff: false, antiEntropy: false, rebalance: false },
     });
   });
 
@@ -117,6 +118,10 @@ describe('resolveServerConfig', () => {
     expect(names({ hintedHandoff: false })).toContain('@dynamis/anti-entropy');
     expect(names({ antiEntropy: false })).toEqual(expect.arrayContaining(['@dynamis/gossip', '@dynamis/hinted-handoff']));
     expect(names({ antiEntropy: false })).not.toContain('@dynamis/anti-entropy');
+    expect(names({ rebalance: false })).not.toContain('@dynamis/rebalance');
+    expect(names({ membership: 'static', rebalance: true })).toContain('@dynamis/rebalance');
+    expect(() => names({ rebalance: false, rebalanceOptions: { drainMs: 10 } })).toThrow(/rebalanceOptions/);
+    expect(() => names({ rebalanceOptions: { maxConcurrentStreams: 0 } })).toThrow(/maxConcurrentStreams/);
   });
 
   it('names the key of a bad coordinator, resolver or cluster plugin option', () => {

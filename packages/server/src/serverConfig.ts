@@ -51,6 +51,16 @@ export const serverOptionsSchema = z.object({
     .record(z.string(), z.unknown())
     .default({})
     .describe('Options of @dynamis/anti-entropy (intervalMs, treeLevels, maxBytesPerSecond, ...), validated by it.'),
+  rebalance: z
+    .boolean()
+    .optional()
+    .describe(
+      "Compose @dynamis/rebalance (coordinator 'quorum' only; default true with gossip membership, false with static, whose members never change). Flags --rebalance / --no-rebalance.",
+    ),
+  rebalanceOptions: z
+    .record(z.string(), z.unknown())
+    .default({})
+    .describe('Options of @dynamis/rebalance (maxBytesInFlight, maxConcurrentStreams, drainMs, ...), validated by it.'),
   engine: z
     .enum(['memory', 'lsm'])
     .default('memory')
@@ -119,6 +129,8 @@ const CLUSTER_KEYS = [
   'hintedHandoffOptions',
   'antiEntropy',
   'antiEntropyOptions',
+  'rebalance',
+  'rebalanceOptions',
 ] as const;
 
 /** The membership and self-healing plugins of a node, resolved. */
@@ -130,6 +142,8 @@ export interface ClusterPlugins {
   readonly hintedHandoffOptions: Readonly<Record<string, unknown>>;
   readonly antiEntropy: boolean;
   readonly antiEntropyOptions: Readonly<Record<string, unknown>>;
+  readonly rebalance: boolean;
+  readonly rebalanceOptions: Readonly<Record<string, unknown>>;
 }
 
 const SERVER_KEYS = [
@@ -143,6 +157,8 @@ const SERVER_KEYS = [
   'hintedHandoffOptions',
   'antiEntropy',
   'antiEntropyOptions',
+  'rebalance',
+  'rebalanceOptions',
   'engine',
   'engineOptions',
   'secret',
@@ -221,6 +237,8 @@ function resolveClusterPlugins(o: ServerOptions): ClusterPlugins {
       hintedHandoffOptions: {},
       antiEntropy: false,
       antiEntropyOptions: {},
+      rebalance: false,
+      rebalanceOptions: {},
     };
   }
   const hintedHandoff = o.hintedHandoff ?? CLUSTER_DEFAULTS.hintedHandoff;
@@ -229,13 +247,19 @@ function resolveClusterPlugins(o: ServerOptions): ClusterPlugins {
     throw invalid('hintedHandoffOptions', "read only with hintedHandoff on (it is off): remove them or set 'hintedHandoff': true");
   if (!antiEntropy && Object.keys(o.antiEntropyOptions).length > 0)
     throw invalid('antiEntropyOptions', "read only with antiEntropy on (it is off): remove them or set 'antiEntropy': true");
+  const membership = o.membership ?? CLUSTER_DEFAULTS.membership;
+  const rebalance = o.rebalance ?? membership === 'gossip';
+  if (!rebalance && Object.keys(o.rebalanceOptions).length > 0)
+    throw invalid('rebalanceOptions', "read only with rebalance on (it is off): remove them or set 'rebalance': true");
   return {
-    membership: o.membership ?? CLUSTER_DEFAULTS.membership,
+    membership,
     membershipOptions: o.membershipOptions,
     hintedHandoff,
     hintedHandoffOptions: o.hintedHandoffOptions,
     antiEntropy,
     antiEntropyOptions: o.antiEntropyOptions,
+    rebalance,
+    rebalanceOptions: o.rebalanceOptions,
   };
 }
 

@@ -9,6 +9,7 @@ import { gossipMembership, type GossipOptionsInput } from '@dynamis/gossip';
 import { hintedHandoff, type HintedHandoffOptionsInput } from '@dynamis/hinted-handoff';
 import { staticMembership, type StaticMembershipOptionsInput } from '@dynamis/membership-static';
 import { quorumCoordinator } from '@dynamis/quorum';
+import { rebalance, type RebalanceOptionsInput } from '@dynamis/rebalance';
 import { ringPartitioner, type RingOptions } from '@dynamis/ring';
 import { wsTransport } from '@dynamis/transport-ws';
 import { resolveServerConfig, type ClusterPlugins, type ResolvedServerConfig, type ServerConfigInput } from './serverConfig';
@@ -40,7 +41,7 @@ export interface StartServerOptions {
  * Composes and starts a node from `config`: the chosen engine (engine-memory,
  * or engine-lsm in `engineOptions.dir` or `${dataDir}/engine`), the chosen
  * resolver (conflict-lww or conflict-vclock), the chosen coordinator
- * (coordinator-local, or quorum + ring + membership + hinted-handoff + anti-entropy) and @dynamis/transport-ws
+ * (coordinator-local, or quorum + ring + membership + hinted-handoff + anti-entropy + rebalance) and @dynamis/transport-ws
  * listening on `listen` (serving the client API, core's ClientApi). Throws
  * INVALID_CONFIG (bad config, missing secret, bad plugin options),
  * the composition errors of createNode, or PLUGIN_FAILED/TIMEOUT naming the
@@ -66,8 +67,8 @@ export async function startServer(config: ServerConfigInput | unknown, options: 
 /**
  * The plugin list for `config`: engine, resolver, transport-ws and either
  * coordinator-local or, for coordinator 'quorum', quorum + ring + the
- * membership chosen (static or gossip) + hinted-handoff and anti-entropy
- * when on. Throws INVALID_CONFIG for bad plugin options (naming the
+ * membership chosen (static or gossip) + hinted-handoff, anti-entropy and
+ * rebalance when on. Throws INVALID_CONFIG for bad plugin options (naming the
  * plugin and key); LWW takes no options, so resolverOptions with 'lww' are refused.
  */
 export function plugins(config: ResolvedServerConfig): Plugin[] {
@@ -96,5 +97,6 @@ function clusterPlugins(cluster: ClusterPlugins): Plugin[] {
   ];
   if (cluster.hintedHandoff) list.push(hintedHandoff(cluster.hintedHandoffOptions as HintedHandoffOptionsInput));
   if (cluster.antiEntropy) list.push(antiEntropy(cluster.antiEntropyOptions as AntiEntropyOptionsInput));
+  if (cluster.rebalance) list.push(rebalance(cluster.rebalanceOptions as RebalanceOptionsInput));
   return list;
 }

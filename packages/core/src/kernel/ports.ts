@@ -10,6 +10,7 @@ import { LoggerToken } from '../ports/Logger';
 import { MembershipToken } from '../ports/Membership';
 import { PartitionerToken } from '../ports/Partitioner';
 import { RandomToken } from '../ports/Random';
+import { RebalancerToken } from '../ports/Rebalancer';
 import { StorageEngineToken } from '../ports/StorageEngine';
 import { TransportToken } from '../ports/Transport';
 import { ConfigToken } from '../config/parseConfig';
@@ -46,6 +47,7 @@ export type PortName =
   | 'FailureDetector'
   | 'HintStore'
   | 'AntiEntropy'
+  | 'Rebalancer'
   | 'Clock'
   | 'Random'
   | 'FileSystem'
@@ -94,6 +96,11 @@ export const PORTS: Readonly<Record<PortName, PortInfo>> = {
     providers: ['@dynamis/hinted-handoff'],
   },
   AntiEntropy: { token: AntiEntropyToken, description: 'Merkle-tree replica repair', providers: ['@dynamis/anti-entropy'] },
+  Rebalancer: {
+    token: RebalancerToken,
+    description: 'partition streaming on join/leave and routing while it runs',
+    providers: ['@dynamis/rebalance'],
+  },
   Clock: {
     token: ClockToken,
     description: 'time and timers',

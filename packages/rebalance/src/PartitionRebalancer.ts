@@ -1,0 +1,308 @@
+import {
+  parseWithSchema,
+  partitionRange,
+  type Clock,
+  type DynamisConfig,
+  type Lifecycle,
+  type Logger,
+  type Membership,
+  type MessageRouter,
+  type NodeId,
+  type PartitionId,
+  type Partitioner,
+  type PartitionRoute,
+  type PeerRpc,
+  type Placement,
+  type RebalanceProgress,
+  type Rebalancer,
+  type Replica,
+  type StorageEngine,
+  type Timer,
+  type Unsubscribe,
+} from '@dynamis/core';
+import { Announcer } from './Announcer';
+import { Holdings } from './Holdings';
+import { rebalanceOptionsSchema, type RebalanceOptions, type RebalanceOptionsInput } from './options';
+import { PullService } from './PullService';
+import { routeFor } from './routeFor';
+import { StreamScheduler } from './StreamScheduler';
+
+/** Collaborators of PartitionRebalancer (the plugin takes them from the container). */
+export interface PartitionRebalancerDeps {
+  readonly config: DynamisConfig;
+  readonly replica: Replica;
+  readonly engine: StorageEngine;
+  readonly rpc: PeerRpc;
+  readonly router: MessageRouter;
+  readonly partitioner: Partitioner;
+  readonly membership: Membership;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+/**
+ * The Rebalancer port (README: protocol, guarantees, limits). Each node
+ * tracks which nodes hold which partitions completely (Holdings, from
+ * announcements); routes by routeFor; streams in the partitions it is a
+ * replica of but does not hold (StreamScheduler) once every member routes
+ * by its placement and `drainMs` passed; announces its view on every change
+ * and every `announceIntervalMs` (Announcer); and drops a partition it no
+ * longer replicates once every member of the placement announced it is
+ * settled. Options are validated on construction (INVALID_CONFIG naming
+ * the key).
+ */
+export class PartitionRebalancer implements Rebalancer, Lifecycle {
+  readonly options: RebalanceOptions;
+  readonly holdings: Holdings;
+  private readonly service: PullService;
+  private readonly announcer: Announcer;
+  private readonly streams: StreamScheduler;
+  private readonly log: Logger;
+  private placement: Placement | undefined;
+  private initialised = false;
+  private hadData = false;
+  private settled = false;
+  private dropped = 0;
+  private running = false;
+  private timer: Timer | undefined;
+  private soon: Timer | undefined;
+  private unsubscribe: Unsubscribe[] = [];
+  private ticking = false;
+  private tickAgain = false;
+  private agreedSince: number | undefined;
+  /** The hash of the current placement once every node of it announced it is settled there. */
+  private allSettled: string | undefined;
+
+  constructor(
+    private readonly deps: PartitionRebalancerDeps,
+    options: RebalanceOptionsInput = {},
+  ) {
+    this.options = parseWithSchema(rebalanceOptionsSchema, options, 'options of @dynamis/rebalance');
+    this.log = deps.logger.child({ plugin: '@dynamis/rebalance' });
+    this.holdings = new Holdings(deps.config.nodeId, deps.partitioner.placement().partitionCount);
+    const timeoutMs = this.options.pageTimeoutMs ?? deps.config.timeouts.requestMs;
+    this.service = new PullService({
+      holdings: this.holdings,
+      replica: deps.replica,
+      router: deps.router,
+      view: () => this.view(),
+      learned: () => this.tickSoon(),
+      isMember: (id) => deps.membership.member(id) !== undefined,
+    });
+    this.announcer = new Announcer(
+      deps.rpc,
+      this.holdings,
+      timeoutMs,
+      this.log,
+      () => this.view(),
+      () => this.tickSoon(),
+    );
+    this.streams = new StreamScheduler({
+      rpc: deps.rpc,
+      replica: deps.replica,
+      holdings: this.holdings,
+      clock: deps.clock,
+      log: this.log,
+      options: this.options,
+      timeoutMs,
+      maxKeys: Math.min(this.options.maxKeysPerPage, deps.config.limits.maxBatchOps),
+      changed: () => {
+        this.announce();
+        this.tickSoon();
+      },
+    });
+  }
+
+  /** Serves peers, notes whether the replica has data (see README, "Start"), then plans on every membership event and period. */
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    this.service.start();
+    for await (const _ of this.deps.replica.scan()) {
+      this.hadData = true;
+      break;
+    }
+    for (const event of ['up', 'down', 'joined', 'left'] as const)
+      this.unsubscribe.push(
+        this.deps.membership.on(event, () => {
+          this.announce(); // a member that came back (or is new) learns this node's view now, not at the next period
+          this.tickSoon();
+        }),
+      );
+    this.schedule();
+    this.tickSoon();
+  }
+
+  /** Stops planning, serving and announcing; streams in flight end at their next page (their pages stay applied). */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    for (const off of this.unsubscribe.splice(0)) off();
+    this.timer?.cancel();
+    this.soon?.cancel();
+    this.streams.cancelAll();
+    this.service.stop();
+  }
+
+  /**
+   * routeFor over this node's holdings — except once every node of the
+   * placement announced it is settled there: then nobody reads an old holder
+   * any more, so the placement's route (an old holder that has not dropped
+   * yet, or stopped before it could, no longer costs writes an extra ack).
+   */
+  route(placement: Placement, partition: PartitionId, n: number): PartitionRoute {
+    const prefs = placement.preferenceList(partition, n);
+    if (this.allSettled === placement.hash) return { read: prefs, write: prefs, extraAcks: 0 };
+    return routeFor(prefs, this.holdings.holders(partition), n);
+  }
+
+  progress(): RebalanceProgress {
+    const c = this.placement;
+    const n = this.deps.config.replication.n;
+    let toDrop = 0;
+    if (c !== undefined) for (const p of this.holdings.own) if (!c.preferenceList(p, n).includes(this.holdings.self)) toDrop++;
+    return { placementHash: c?.hash ?? '', ...this.streams.progress(), toDrop, dropped: this.dropped, settled: this.settled };
+  }
+
+  private view() {
+    return this.holdings.ownView(this.placement?.hash ?? '', this.settled);
+  }
+
+  private announce(): void {
+    if (this.running) this.announcer.announce(this.others());
+  }
+
+  /** Every member but self (any status: a leaving node still streams out and must hear). */
+  private others(): NodeId[] {
+    return this.deps.membership
+      .members()
+      .map((m) => m.id)
+      .filter((id) => id !== this.holdings.self);
+  }
+
+  private schedule(): void {
+    this.timer = this.deps.clock.setTimer(this.options.announceIntervalMs, () => {
+      if (!this.running) return;
+      this.announce();
+      this.tick();
+      this.logProgress();
+      this.schedule();
+    });
+  }
+
+  /** While partitions are pending or streaming: one info line with the counters and an ETA (seconds, from the rate so far). */
+  private logProgress(): void {
+    const p = this.streams.progress();
+    if (p.pending + p.streaming === 0) return;
+    const perPartition = p.done > 0 ? p.bytesMoved / p.done : 0;
+    const eta =
+      p.bytesPerSecond > 0 && perPartition > 0 ? Math.round(((p.pending + p.streaming) * perPartition) / p.bytesPerSecond) : undefined;
+    this.log.info('rebalance progress', { ...p, etaSeconds: eta });
+  }
+
+  private tickSoon(): void {
+    if (!this.running || this.soon !== undefined) return;
+    this.soon = this.deps.clock.setTimer(0, () => {
+      this.soon = undefined;
+      this.tick();
+    });
+  }
+
+  /** One planning step (see the class comment), one at a time (a tick asked for meanwhile runs after it); never throws (failures are logged and retried next tick). */
+  private tick(): void {
+    if (!this.running) return;
+    if (this.ticking) {
+      this.tickAgain = true;
+      return;
+    }
+    this.ticking = true;
+    this.step()
+      .catch((err: unknown) => this.log.warn('rebalance step failed', { error: (err as Error).message }))
+      .finally(() => {
+        this.ticking = false;
+        if (this.tickAgain) {
+          this.tickAgain = false;
+          this.tick();
+        }
+      });
+  }
+
+  private async step(): Promise<void> {
+    const c = this.deps.partitioner.placement();
+    if (c.nodes.length === 0) return;
+    const n = this.deps.config.replication.n;
+    let changed = false;
+    if (this.placement?.hash !== c.hash) {
+      this.placement = c;
+      this.agreedSince = undefined;
+      this.streams.retarget(c, n);
+      changed = true;
+    }
+    this.holdings.prune(new Set(this.others()));
+    const agreed = this.agreed(c, false);
+    if (!this.initialised && this.agreedFor(agreed) >= this.drainMs()) changed = this.initialise(c, n) || changed;
+    // A partition no node holds (a fresh cluster: nothing to move) is held by its replicas from now on.
+    if (agreed && this.initialised) changed = this.holdings.claim(c, n, true) || changed;
+    const settled = c.partitions.every(({ id }) => c.preferenceList(id, n).every((x) => this.holdings.holders(id).has(x)));
+    if (settled !== this.settled) {
+      this.settled = settled;
+      changed = true;
+      if (settled) this.log.info('rebalance settled', { placement: c.hash, ...this.streams.progress() });
+    }
+    this.streams.plan(c, n, agreed, this.drainMs());
+    this.allSettled = settled && this.agreed(c, true) ? c.hash : undefined;
+    if (this.allSettled !== undefined) changed = (await this.drop(c, n)) || changed;
+    if (changed) this.announce();
+  }
+
+  /** Every node of `c` (self included) announced that it routes by `c` (and, with `settled`, that it is settled there). */
+  private agreed(c: Placement, settled: boolean): boolean {
+    return c.nodes.every((id) => {
+      if (id === this.holdings.self) return !settled || this.settled;
+      const v = this.holdings.view(id);
+      return v !== undefined && v.hash === c.hash && (!settled || v.settled);
+    });
+  }
+
+  private drainMs(): number {
+    return this.options.drainMs ?? 2 * this.deps.config.timeouts.requestMs;
+  }
+
+  /** How long every node has routed by the current placement without a break (-1 when they do not). */
+  private agreedFor(agreed: boolean): number {
+    if (!agreed) {
+      this.agreedSince = undefined;
+      return -1;
+    }
+    const now = this.deps.clock.monotonic();
+    this.agreedSince ??= now;
+    return now - this.agreedSince;
+  }
+
+  /**
+   * Once, when every node has routed by the same placement for `drainMs`
+   * (so nodes booting together settle on one placement first): a node that
+   * started with data holds the partitions it replicates there (a restart:
+   * what it missed meanwhile comes back through hints and anti-entropy); a
+   * node that started empty holds nothing and streams them in.
+   */
+  private initialise(c: Placement, n: number): boolean {
+    this.initialised = true;
+    return this.hadData && this.holdings.claim(c, n, false);
+  }
+
+  /** Deletes the partitions this node holds but no longer replicates (every member is settled on `c`). */
+  private async drop(c: Placement, n: number): Promise<boolean> {
+    let any = false;
+    for (const p of [...this.holdings.own]) {
+      if (c.preferenceList(p, n).includes(this.holdings.self)) continue;
+      this.holdings.own.delete(p);
+      const { gte, lt } = partitionRange(p);
+      await this.deps.engine.deleteRange(gte, lt);
+      this.dropped++;
+      any = true;
+      this.log.info('partition dropped', { partition: p, placement: c.hash });
+    }
+    return any;
+  }
+}

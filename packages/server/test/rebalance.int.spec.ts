@@ -1,0 +1,132 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { DynamisClient } from '@dynamis/client';
+import { RingPartitioner } from '@dynamis/ring';
+import { BOOT_MS, eventually, freePort, ProcessCluster } from './clusterHarness';
+import { ReplicaProbe } from './replicaProbe';
+import { CLIENT_TOKEN, startServerProcess, type ServerProcess } from './serverProcess';
+
+const IDS = ['n1', 'n2', 'n3'] as const;
+const JOINER = 'n4';
+const PARTITIONS = 16;
+const N = 3;
+const BEFORE = 300;
+const DURING = 100;
+const PARALLEL = 6;
+const ARRIVE_MS = 120_000;
+
+const text = (s: string): Uint8Array => new TextEncoder().encode(s);
+const hostPort = (address: string): string => address.replace(/^ws:\/\//, '');
+
+/**
+ * Rebalancing across real processes: three `dynamis-server` nodes (gossip,
+ * rebalance composed by default; hinted handoff and anti-entropy off, so
+ * only the rebalancer can move data), N=3 W=2 R=2, engine-lsm, loaded with
+ * BEFORE keys. n4 then joins through gossip while DURING more keys are
+ * written. Its data arrives: every acknowledged key n4 replicates under the
+ * four-node placement is found in n4's own copy (read through the replica
+ * protocol, no quorum, no read repair), and a node that no longer
+ * replicates a key drops it; every acknowledged key reads back at R=2
+ * through n4.
+ */
+describe('rebalance: a node joins a loaded cluster of 3 real processes', () => {
+  const cluster = new ProcessCluster([], {
+    ids: IDS,
+    config: {
+      membership: 'gossip',
+      membershipOptions: { probeIntervalMs: 500, probeTimeoutMs: 150, minTransitionMs: 500 },
+      rebalanceOptions: { drainMs: 2_000, announceIntervalMs: 250 },
+      ring: { partitions: PARTITIONS },
+      timeouts: { requestMs: 5_000 },
+    },
+  });
+  let probe: ReplicaProbe;
+  let joiner: ServerProcess | undefined;
+  let client: DynamisClient | undefined;
+
+  beforeAll(async () => {
+    await cluster.setup();
+    probe = await ReplicaProbe.start();
+  }, 2 * BOOT_MS);
+  afterAll(async () => {
+    await client?.close();
+    await joiner?.dispose();
+    await probe?.stop();
+    await cluster.teardown();
+  });
+
+  it(
+    "streams the joiner's partitions to it under a write load; every acknowledged key reads back at R=2",
+    async () => {
+      for (const id of IDS) await eventually(() => cluster.client(id).put(`ready/${id}`, text('ok')), BOOT_MS);
+      const acked = new Map<string, string>();
+      let next = 0;
+      const load = async (until: number, w: number): Promise<void> => {
+        while (next < until) {
+          const i = next++;
+          const key = `load/${i}`;
+          const value = `v${i}`.padEnd(200, '.');
+          await eventually(() => cluster.client(IDS[(i + w) % IDS.length]!).put(key, text(value)));
+          acked.set(key, value);
+        }
+      };
+      await Promise.all(Array.from({ length: PARALLEL }, (_, w) => load(BEFORE, w)));
+
+      const port = await freePort();
+      const seeds = IDS.map((id) => `${id}@${hostPort(cluster.address(id))}`);
+      const config = {
+        nodeId: JOINER,
+        listen: { host: '127.0.0.1', port },
+        coordinator: 'quorum',
+        engine: 'lsm',
+        seeds: [...seeds, `${JOINER}@127.0.0.1:${port}`],
+        replication: { n: N, w: 2, r: 2 },
+        membership: 'gossip',
+        membershipOptions: { probeIntervalMs: 500, probeTimeoutMs: 150, minTransitionMs: 500 },
+        hintedHandoff: false,
+        antiEntropy: false,
+        rebalanceOptions: { drainMs: 2_000, announceIntervalMs: 250 },
+        ring: { partitions: PARTITIONS },
+        timeouts: { requestMs: 5_000 },
+        log: { level: 'error' },
+        shutdownLingerMs: 0,
+      };
+      const joining = startServerProcess(config, [], undefined, BOOT_MS);
+      await Promise.all(Array.from({ length: PARALLEL }, (_, w) => load(BEFORE + DURING, w)));
+      joiner = await joining;
+
+      const all = [...IDS, JOINER];
+      for (const id of IDS) probe.setAddress(id, cluster.address(id));
+      probe.setAddress(JOINER, joiner.address);
+      const ring = new RingPartitioner({ partitions: PARTITIONS });
+      const placement = ring.update(all.map((id) => ({ id, address: id, status: 'up' as const })));
+      const keys = [...acked.keys()];
+      const mine = keys.filter((k) => placement.preferenceList(k, N).includes(JOINER));
+      expect(mine.length).toBeGreaterThan(keys.length / 2); // n4 replicates 3/4 of the data: it must arrive
+
+      const missing = async (): Promise<string[]> => {
+        const held = await probe.read(JOINER, mine);
+        return mine.filter((k, i) => held[i]!.length !== 1 || Buffer.from(held[i]![0]!.value!).toString() !== acked.get(k));
+      };
+      await eventually(async () => expect(await missing()).toEqual([]), ARRIVE_MS);
+
+      // A node that no longer replicates a key drops it once every member is settled.
+      const stale = async (): Promise<string[]> => {
+        const out: string[] = [];
+        for (const id of IDS) {
+          const gone = keys.filter((k) => !placement.preferenceList(k, N).includes(id));
+          const held = await probe.read(id, gone);
+          gone.forEach((k, i) => held[i]!.length > 0 && out.push(`${k} on ${id}`));
+        }
+        return out;
+      };
+      await eventually(async () => expect(await stale()).toEqual([]), ARRIVE_MS);
+
+      client = await DynamisClient.connect({ nodes: [joiner.address], token: CLIENT_TOKEN, timeoutMs: 15_000, retries: 0 });
+      for (const key of keys) {
+        const r = await eventually(() => client!.get(key, { consistency: 2 }));
+        expect({ key, values: r.siblings.map((s) => Buffer.from(s.value!).toString()) }).toEqual({ key, values: [acked.get(key)] });
+      }
+    },
+    6 * BOOT_MS,
+  );
+});
