@@ -2,6 +2,7 @@ import {
   ClockToken,
   ConfigToken,
   ConflictResolverToken,
+  copyBytes,
   DynamisError,
   liveValues,
   ReplicaToken,
@@ -106,7 +107,9 @@ export class LocalCoordinator implements Coordinator {
     now: number,
   ): Sibling {
     const version = this.resolver.stamp(this.nodeId, context, local, now);
-    const copy = value === null ? null : Uint8Array.from(value);
+    // A copy the caller cannot change later (Replica's listeners may keep the sibling); a memcpy, not Uint8Array.from's
+    // element-by-element walk.
+    const copy = value === null ? null : copyBytes(value);
     return ttlMs === undefined
       ? { version, value: copy, writtenAt: now }
       : { version, value: copy, writtenAt: now, expiresAt: now + ttlMs };

@@ -172,11 +172,12 @@ export class ClientApi implements Lifecycle {
     });
   }
 
-  /** Validates the contexts a client sent (throws INVALID_ARGUMENT); returns this for chaining. */
+  /** Validates the contexts a client sent (throws INVALID_ARGUMENT); returns this for chaining. Reads the clock only for a context. */
   private checked(o: { context?: CausalContext; ifVersion?: CausalContext } | undefined): this {
+    if (o === undefined || (o.context === undefined && o.ifVersion === undefined)) return this;
     const now = this.clock.now();
-    if (o?.context !== undefined) this.resolver?.validateContext(o.context, now);
-    if (o?.ifVersion !== undefined) this.resolver?.validateContext(o.ifVersion, now);
+    if (o.context !== undefined) this.resolver?.validateContext(o.context, now);
+    if (o.ifVersion !== undefined) this.resolver?.validateContext(o.ifVersion, now);
     return this;
   }
 
@@ -207,13 +208,16 @@ export class ClientApi implements Lifecycle {
   }
 }
 
+/** The options of a request that sent none: one shared frozen object (the Store and coordinators only read options). */
+const NO_OPTIONS: WriteOptions & ReadOptions = Object.freeze({});
+
 /** Options as parsed; `consistency` is checked by the Store (INVALID_ARGUMENT), hence the casts. */
 function writeOpts(o: ClientPutRequest['options']): WriteOptions {
-  return o === undefined ? {} : (strip({ ...o }) as WriteOptions);
+  return o === undefined ? NO_OPTIONS : (strip({ ...o }) as WriteOptions);
 }
 
 function readOpts(o: ClientGetRequest['options']): ReadOptions {
-  return o === undefined ? {} : (strip({ ...o }) as ReadOptions);
+  return o === undefined ? NO_OPTIONS : (strip({ ...o }) as ReadOptions);
 }
 
 /** The wire form of a WriteResult (exactly these fields). */
