@@ -201,6 +201,7 @@ export class DynamisClient {
 
   /** Closes every connection; requests in flight fail UNAVAILABLE, later ones NOT_OPEN. Idempotent. */
   close(): Promise<void> {
+    this.keepAlive.close?.();
     return this.pool.close();
   }
 
