@@ -5,7 +5,7 @@
 // node spends its CPU. Runs against the built code (npm run build first).
 //
 //   node packages/server/bench/profile.js [--nodes 1|3] [--engine memory|lsm]
-//        [--ops 40000] [--inflight 64] [--value 100] [--rounds 3] [--cpu-prof DIR]
+//        [--ops 40000] [--inflight 64] [--value 100] [--rounds 3] [--phase put|get|both] [--cpu-prof DIR]
 //
 // Starts 1 node (coordinator local) or 3 nodes (coordinator quorum, N=3 W=2 R=2)
 // as child processes of packages/server/dist/main.js, drives them with
@@ -37,7 +37,10 @@ function args() {
     const v = a[i + 1];
     if (k === 'cpu-prof') out.cpuProf = v;
     else if (k === 'engine') out.engine = v;
-    else if (k === 'phase') out.phase = v;
+    else if (k === 'phase') {
+      if (!['put', 'get', 'both'].includes(v)) throw new Error(`--phase must be put, get or both, got ${v}`);
+      out.phase = v;
+    }
     else if (k in out) out[k] = Number(v);
     else throw new Error(`unknown flag ${a[i]}`);
   }
