@@ -133,6 +133,35 @@ describe('DynamisClient retry policy', () => {
     await expect(client.get('k')).rejects.toMatchObject({ code: 'PROTOCOL_ERROR', details: { node: A } });
   });
 
+  it('sends no options field when no option is set, and only the options that are set otherwise', async () => {
+    const reply = (m: Envelope): Envelope =>
+      m.type === 'client.get'
+        ? found()
+        : m.type === 'client.batch'
+          ? { type: 'client.batch.result', payload: { results: [writeReply('x').payload] } }
+          : writeReply(`${m.type}.result`);
+    const cluster = new FakeCluster().on(A, reply);
+    const client = await connect(cluster);
+    await client.put('k', v('1'));
+    await client.put('k', v('1'), { ttlMs: undefined, consistency: undefined });
+    await client.get('k');
+    await client.delete('k', {});
+    await client.batch([{ type: 'del', key: 'k' }]);
+    await client.put('k', v('1'), { ttlMs: 5, consistency: undefined });
+    await client.get('k', { timeoutMs: 50 });
+    expect(cluster.sent.map((s) => s.payload)).toEqual([
+      { key: 'k', value: v('1') },
+      { key: 'k', value: v('1') },
+      { key: 'k' },
+      { key: 'k' },
+      { ops: [{ type: 'del', key: 'k' }] },
+      { key: 'k', value: v('1'), options: { ttlMs: 5 } },
+      { key: 'k', options: { timeoutMs: 50 } },
+    ]);
+    // Every request went over the one link opened by connect.
+    expect(cluster.connects).toEqual([A]);
+  });
+
   it('fails NOT_OPEN after close', async () => {
     const client = await connect(new FakeCluster().on(A, found));
     await client.close();

@@ -119,8 +119,9 @@ export class DynamisClient {
     checkKey(key, limits);
     checkValue(value, limits);
     checkWriteOptions(options, true);
-    const payload = { key, value, options: strip(options) };
-    return this.run(`put '${key}'`, 'write', { type: CLIENT_MESSAGE.put, payload }, options, CLIENT_REPLY.put, clientWriteResultSchema);
+    const o = wireOptions(options);
+    const payload = o === undefined ? { key, value } : { key, value, options: o };
+    return this.run('put', key, 'write', { type: CLIENT_MESSAGE.put, payload }, options, CLIENT_REPLY.put, clientWriteResultSchema);
   }
 
   /** Writes only if `key` has no live value; CONFLICT otherwise. Not retried once sent. */
@@ -142,9 +143,11 @@ export class DynamisClient {
   async get(key: string, options: ReadOptions = {}): Promise<GetResult> {
     checkKey(key, this.options.limits);
     checkCommon(options);
-    const payload = { key, options: strip(options) };
+    const o = wireOptions(options);
+    const payload = o === undefined ? { key } : { key, options: o };
     const r = await this.run(
-      `get '${key}'`,
+      'get',
+      key,
       'idempotent',
       { type: CLIENT_MESSAGE.get, payload },
       options,
@@ -158,9 +161,11 @@ export class DynamisClient {
   async delete(key: string, options: Omit<WriteOptions, 'ttlMs' | 'ifAbsent' | 'ifVersion'> = {}): Promise<WriteResult> {
     checkKey(key, this.options.limits);
     checkWriteOptions(options, false);
-    const payload = { key, options: strip(options) };
+    const o = wireOptions(options);
+    const payload = o === undefined ? { key } : { key, options: o };
     return this.run(
-      `delete '${key}'`,
+      'delete',
+      key,
       'idempotent',
       { type: CLIENT_MESSAGE.delete, payload },
       options,
@@ -177,9 +182,12 @@ export class DynamisClient {
   async batch(ops: readonly StoreBatchOp[], options: UnconditionalWriteOptions = {}): Promise<WriteResult[]> {
     checkBatch(ops, options, this.options.limits);
     if (ops.length === 0) return [];
-    const payload = { ops: ops.map((op) => strip({ ...op })), options: strip(options) };
+    const o = wireOptions(options);
+    const wireOps = ops.map((op) => strip({ ...op }));
+    const payload = o === undefined ? { ops: wireOps } : { ops: wireOps, options: o };
     const r = await this.run(
-      `batch of ${ops.length}`,
+      'batch',
+      ops.length,
       'write',
       { type: CLIENT_MESSAGE.batch, payload },
       options,
@@ -193,31 +201,18 @@ export class DynamisClient {
 
   /** Closes every connection; requests in flight fail UNAVAILABLE, later ones NOT_OPEN. Idempotent. */
   close(): Promise<void> {
+    this.keepAlive.close?.();
     return this.pool.close();
   }
 
   /**
    * Sends `msg` with the retry policy of `kind` and parses the reply. Holds
    * the process alive (KeepAlive) until it settles, backoff sleeps included.
+   * `verb` and `subject` name the operation in errors (built only on a failure).
    */
   private async run<S extends z.ZodType>(
-    what: string,
-    kind: RetryKind,
-    msg: Envelope,
-    options: { timeoutMs?: number },
-    replyType: string,
-    schema: S,
-  ): Promise<z.output<S>> {
-    this.keepAlive.hold();
-    try {
-      return await this.attempt(what, kind, msg, options, replyType, schema);
-    } finally {
-      this.keepAlive.release();
-    }
-  }
-
-  private async attempt<S extends z.ZodType>(
-    what: string,
+    verb: string,
+    subject: string | number,
     kind: RetryKind,
     msg: Envelope,
     options: { timeoutMs?: number },
@@ -225,31 +220,45 @@ export class DynamisClient {
     schema: S,
   ): Promise<z.output<S>> {
     const timeoutMs = options.timeoutMs ?? this.options.timeoutMs;
-    const start = this.pool.start;
-    const failures: Failure[] = [];
-    for (let attempt = 0; ; attempt++) {
-      const node = this.pool.nodeFor(start, attempt);
-      let reply: Envelope;
-      try {
-        reply = await (await this.pool.link(node)).request(msg, timeoutMs);
-      } catch (err) {
-        if (this.pool.isClosed) throw notOpen();
-        if (isTransient(err)) this.pool.failed(node);
-        if (!shouldRetry(kind, err)) throw kind === 'write' && isTransient(err) ? maybeApplied(what, node, err as DynamisError) : err;
-        failures.push(failureOf(node, err as DynamisError));
-        if (attempt >= this.retries)
-          throw unavailable(
-            what,
-            failures,
-            failures.every((f) => f.notApplied),
-          );
-        await this.clock.sleep(backoffMs(attempt + 1, this.options.backoff, this.random));
-        continue;
+    const pool = this.pool;
+    const start = pool.start;
+    let failures: Failure[] | undefined;
+    this.keepAlive.hold();
+    try {
+      for (let attempt = 0; ; attempt++) {
+        const node = pool.nodeFor(start, attempt);
+        let reply: Envelope;
+        try {
+          // An open link is used at once; only a connection attempt costs an extra await.
+          const link = pool.openLink(node) ?? (await pool.link(node));
+          reply = await link.request(msg, timeoutMs);
+        } catch (err) {
+          if (pool.isClosed) throw notOpen();
+          if (isTransient(err)) pool.failed(node);
+          const what = describe(verb, subject);
+          if (!shouldRetry(kind, err)) throw kind === 'write' && isTransient(err) ? maybeApplied(what, node, err as DynamisError) : err;
+          (failures ??= []).push(failureOf(node, err as DynamisError));
+          if (attempt >= this.retries)
+            throw unavailable(
+              what,
+              failures,
+              failures.every((f) => f.notApplied),
+            );
+          await this.clock.sleep(backoffMs(attempt + 1, this.options.backoff, this.random));
+          continue;
+        }
+        pool.succeeded(node);
+        return parseReply(node, reply, replyType, schema);
       }
-      this.pool.succeeded(node);
-      return parseReply(node, reply, replyType, schema);
+    } finally {
+      this.keepAlive.release();
     }
   }
+}
+
+/** How errors name an operation: `put 'k'`, `batch of 3`. */
+function describe(verb: string, subject: string | number): string {
+  return typeof subject === 'number' ? `${verb} of ${subject}` : `${verb} '${subject}'`;
 }
 
 function parseReply<S extends z.ZodType>(node: string, reply: Envelope, type: string, schema: S): z.output<S> {
@@ -258,6 +267,16 @@ function parseReply<S extends z.ZodType>(node: string, reply: Envelope, type: st
   throw new DynamisError('PROTOCOL_ERROR', `${node} sent a malformed '${String(reply.type)}' reply (expected '${type}')`, {
     details: { node, type: reply.type },
   });
+}
+
+/**
+ * The options to send: a copy of `options` without undefined properties, or
+ * undefined when none is set (the request then carries no options field).
+ * `timeoutMs` is sent too: the node uses it as its own deadline.
+ */
+function wireOptions(options: object): object | undefined {
+  for (const k in options) if ((options as Record<string, unknown>)[k] !== undefined) return strip(options);
+  return undefined;
 }
 
 /** A copy of `o` without undefined properties (the wire carries no explicit undefineds). */

@@ -22,5 +22,10 @@ describe('ProcessKeepAlive', () => {
     expect(timeouts()).toBe(before + 1);
     k.release();
     expect(timeouts()).toBe(before);
+    k.close();
+    k.hold();
+    expect(timeouts()).toBe(before + 1);
+    k.close();
+    expect(timeouts()).toBe(before);
   });
 });

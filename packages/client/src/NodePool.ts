@@ -36,6 +36,13 @@ export class NodePool {
     return this.nodes[(start + attempt) % this.nodes.length]!;
   }
 
+  /** The link to `node` if it is connected and open now (no promise, no connection attempt); else undefined (use `link`). */
+  openLink(node: string): Link | undefined {
+    if (this.closed) return undefined;
+    const link = this.links.get(node)?.link;
+    return link !== undefined && link.isOpen ? link : undefined;
+  }
+
   /**
    * An open link to `node`, connecting if needed. Rejects like the Connector
    * (UNAVAILABLE with details.sent === false, or UNAUTHORIZED), or NOT_OPEN

@@ -106,7 +106,7 @@ export class LocalCoordinator implements Coordinator {
     now: number,
   ): Sibling {
     const version = this.resolver.stamp(this.nodeId, context, local, now);
-    const copy = value === null ? null : Uint8Array.from(value);
+    const copy = value === null ? null : ownCopy(value);
     return ttlMs === undefined
       ? { version, value: copy, writtenAt: now }
       : { version, value: copy, writtenAt: now, expiresAt: now + ttlMs };
@@ -128,6 +128,18 @@ export class LocalCoordinator implements Coordinator {
   private validateContext(context: CausalContext | undefined, now: number): void {
     if (context !== undefined && context.length > 0) this.resolver.validateContext(context, now);
   }
+}
+
+/**
+ * A copy of `value` the caller cannot change later (Replica's listeners may
+ * keep the sibling): one memcpy into Node's pooled allocation, neither
+ * Uint8Array.from's walk over the elements nor a zero-filled ArrayBuffer of
+ * its own per value.
+ */
+function ownCopy(value: Uint8Array): Uint8Array {
+  const out = Buffer.allocUnsafe(value.length);
+  out.set(value);
+  return out;
 }
 
 /** One node has no fallback to hold hints: `sloppyQuorum: true` is refused rather than ignored. */

@@ -5,7 +5,7 @@
 // node spends its CPU. Runs against the built code (npm run build first).
 //
 //   node packages/server/bench/profile.js [--nodes 1|3] [--engine memory|lsm]
-//        [--ops 40000] [--inflight 64] [--value 100] [--rounds 3] [--cpu-prof DIR]
+//        [--ops 40000] [--inflight 64] [--value 100] [--rounds 3] [--phase put|get|both] [--cpu-prof DIR]
 //
 // Starts 1 node (coordinator local) or 3 nodes (coordinator quorum, N=3 W=2 R=2)
 // as child processes of packages/server/dist/main.js, drives them with
@@ -30,13 +30,17 @@ const SECRET = 'bench-cluster-secret-0123456789';
 const TICKS = 100; // getconf CLK_TCK on Linux
 
 function args() {
-  const out = { nodes: 1, engine: 'memory', ops: 40000, inflight: 64, value: 100, rounds: 3, cpuProf: undefined, top: 25 };
+  const out = { nodes: 1, engine: 'memory', ops: 40000, inflight: 64, value: 100, rounds: 3, cpuProf: undefined, top: 25, phase: 'both' };
   const a = process.argv.slice(2);
   for (let i = 0; i < a.length; i += 2) {
     const k = a[i].replace(/^--/, '');
     const v = a[i + 1];
     if (k === 'cpu-prof') out.cpuProf = v;
     else if (k === 'engine') out.engine = v;
+    else if (k === 'phase') {
+      if (!['put', 'get', 'both'].includes(v)) throw new Error(`--phase must be put, get or both, got ${v}`);
+      out.phase = v;
+    }
     else if (k in out) out[k] = Number(v);
     else throw new Error(`unknown flag ${a[i]}`);
   }
@@ -192,8 +196,8 @@ async function main() {
   await phase('warmup', clients, nodes, { ...o, ops: Math.min(o.ops, 5000) }, put);
   const results = { put: [], get: [] };
   for (let r = 0; r < o.rounds; r++) {
-    results.put.push(await phase('put', clients, nodes, o, put));
-    results.get.push(await phase('get', clients, nodes, o, get));
+    if (o.phase !== 'get' || r === 0) results.put.push(await phase('put', clients, nodes, o, put));
+    if (o.phase !== 'put') results.get.push(await phase('get', clients, nodes, o, get));
   }
   const label = `${o.nodes} node(s), engine-${o.engine}, ${o.inflight} in flight, ${o.value}-byte values, ${o.ops} ops/round`;
   console.log(`# ${label}; medians of ${o.rounds} rounds`);
@@ -201,6 +205,7 @@ async function main() {
   console.log('|---|---:|---:|---:|---|');
   for (const name of ['put', 'get']) {
     const rs = results[name];
+    if (rs.length === 0) continue;
     const m = (f) => median(rs.map(f));
     console.log(
       `| ${name} | ${m((r) => r.opsPerSec).toFixed(0)} | ${m((r) => r.nodeUsPerOp).toFixed(1)} | ${m((r) => r.clientUsPerOp).toFixed(1)} | ${rs.map((r) => r.opsPerSec.toFixed(0)).join(', ')} |`,

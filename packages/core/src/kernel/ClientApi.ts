@@ -121,7 +121,7 @@ export class ClientApi implements Lifecycle {
   private readonly onPut = (_from: string, m: ClientPutRequest): Promise<Envelope> => {
     if (!this.accepting) return Promise.reject(this.shuttingDown());
     try {
-      return this.track(CLIENT_REPLY.put, this.checked(m.options).store.put(m.key, m.value, writeOpts(m.options)), write);
+      return this.track(this.checked(m.options).store.put(m.key, m.value, writeOpts(m.options)), this.putDone);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -129,13 +129,13 @@ export class ClientApi implements Lifecycle {
 
   private readonly onGet = (_from: string, m: ClientGetRequest): Promise<Envelope> => {
     if (!this.accepting) return Promise.reject(this.shuttingDown());
-    return this.track(CLIENT_REPLY.get, this.store.get(m.key, readOpts(m.options)), read);
+    return this.track(this.store.get(m.key, readOpts(m.options)), this.getDone);
   };
 
   private readonly onDelete = (_from: string, m: ClientDeleteRequest): Promise<Envelope> => {
     if (!this.accepting) return Promise.reject(this.shuttingDown());
     try {
-      return this.track(CLIENT_REPLY.delete, this.checked(m.options).store.delete(m.key, writeOpts(m.options)), write);
+      return this.track(this.checked(m.options).store.delete(m.key, writeOpts(m.options)), this.deleteDone);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -143,23 +143,40 @@ export class ClientApi implements Lifecycle {
 
   private readonly onBatch = (_from: string, m: ClientBatchRequest): Promise<Envelope> => {
     if (!this.accepting) return Promise.reject(this.shuttingDown());
-    return this.track(CLIENT_REPLY.batch, this.batch(m), identity);
+    return this.track(this.batch(m), this.batchDone);
   };
 
-  /** Counts `work` in flight until it settles; resolves with the reply envelope of `type`. */
-  private track<T>(type: string, work: Promise<T>, shape: (result: T) => unknown): Promise<Envelope> {
+  /** Counts `work` in flight until it settles; `done` (one of the bound handlers below) makes the reply envelope. */
+  private track<T>(work: Promise<T>, done: (result: T) => Envelope): Promise<Envelope> {
     this.inFlight++;
-    return work.then(
-      (result) => {
-        this.settled();
-        return { type, payload: shape(result) };
-      },
-      (err: unknown) => {
-        this.settled();
-        throw err;
-      },
-    );
+    return work.then(done, this.failed);
   }
+
+  // One bound handler per reply type: a request allocates no closure of its own.
+  private readonly putDone = (r: WriteResult): Envelope => {
+    this.settled();
+    return { type: CLIENT_REPLY.put, payload: write(r) };
+  };
+
+  private readonly getDone = (r: ReadResult): Envelope => {
+    this.settled();
+    return { type: CLIENT_REPLY.get, payload: read(r) };
+  };
+
+  private readonly deleteDone = (r: WriteResult): Envelope => {
+    this.settled();
+    return { type: CLIENT_REPLY.delete, payload: write(r) };
+  };
+
+  private readonly batchDone = (r: { results: ReturnType<typeof write>[] }): Envelope => {
+    this.settled();
+    return { type: CLIENT_REPLY.batch, payload: r };
+  };
+
+  private readonly failed = (err: unknown): never => {
+    this.settled();
+    throw err;
+  };
 
   private settled(): void {
     this.inFlight--;
@@ -172,11 +189,12 @@ export class ClientApi implements Lifecycle {
     });
   }
 
-  /** Validates the contexts a client sent (throws INVALID_ARGUMENT); returns this for chaining. */
+  /** Validates the contexts a client sent (throws INVALID_ARGUMENT); returns this for chaining. Reads the clock only for a context. */
   private checked(o: { context?: CausalContext; ifVersion?: CausalContext } | undefined): this {
+    if (o === undefined || (o.context === undefined && o.ifVersion === undefined)) return this;
     const now = this.clock.now();
-    if (o?.context !== undefined) this.resolver?.validateContext(o.context, now);
-    if (o?.ifVersion !== undefined) this.resolver?.validateContext(o.ifVersion, now);
+    if (o.context !== undefined) this.resolver?.validateContext(o.context, now);
+    if (o.ifVersion !== undefined) this.resolver?.validateContext(o.ifVersion, now);
     return this;
   }
 
@@ -207,13 +225,16 @@ export class ClientApi implements Lifecycle {
   }
 }
 
+/** The options of a request that sent none: one shared frozen object (the Store and coordinators only read options). */
+const NO_OPTIONS: WriteOptions & ReadOptions = Object.freeze({});
+
 /** Options as parsed; `consistency` is checked by the Store (INVALID_ARGUMENT), hence the casts. */
 function writeOpts(o: ClientPutRequest['options']): WriteOptions {
-  return o === undefined ? {} : (strip({ ...o }) as WriteOptions);
+  return o === undefined ? NO_OPTIONS : (strip({ ...o }) as WriteOptions);
 }
 
 function readOpts(o: ClientGetRequest['options']): ReadOptions {
-  return o === undefined ? {} : (strip({ ...o }) as ReadOptions);
+  return o === undefined ? NO_OPTIONS : (strip({ ...o }) as ReadOptions);
 }
 
 /** The wire form of a WriteResult (exactly these fields). */
@@ -233,10 +254,6 @@ function read(r: ReadResult): {
       : { value: s.value, writtenAt: s.writtenAt, expiresAt: s.expiresAt },
   );
   return { found: r.found, siblings, context: r.context };
-}
-
-function identity<T>(value: T): T {
-  return value;
 }
 
 /** Drops undefined properties (so the Store sees absent options, not explicit undefineds). */
