@@ -24,7 +24,9 @@ import {
   type MessageRouter,
   type NodeId,
   type Partitioner,
+  type PartitionId,
   type PeerRpc,
+  type Placement,
   type ReadOptions,
   type ReadResult,
   type ReplicaClient,
@@ -54,6 +56,13 @@ import { forwardedOptions, forwardWrite, requestLevel, wireValue, type Write } f
 import { sloppyEnabled, sloppyTargets, storeHint, type WriteTargets } from './sloppy';
 
 const OWNER = '@dynamis/quorum';
+
+/** Where one request's key lives: the placement it was read from, the key's partition, its first N nodes. */
+interface Location {
+  readonly placement: Placement;
+  readonly partition: PartitionId;
+  readonly prefs: readonly NodeId[];
+}
 /** Most read repairs in flight on one node; a read beyond it skips its repair (counted in readRepairsSkipped). */
 export const MAX_REPAIRS_IN_FLIGHT = 1024;
 
@@ -149,12 +158,13 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
 
   async get(key: string, options: ReadOptions): Promise<ReadResult> {
     const r = replicasFor(options.consistency ?? this.config.replication.r, this.levels.n, 'read');
-    const prefs = this.preferenceList(key);
+    const at = this.locate(key);
+    const prefs = at.prefs;
     if (!prefs.includes(this.self)) {
       const reply = await this.forward(prefs, { op: 'get', key, ...requestLevel(options) }, forwardReadReplySchema, options.timeoutMs);
       return { ...reply, context: asCausalContext(reply.context) };
     }
-    const merged = await this.quorumRead(key, prefs, r, options.timeoutMs);
+    const merged = await this.quorumRead(key, at, r, options.timeoutMs);
     const now = this.clock.now();
     const siblings = liveValues(merged, now);
     return { found: siblings.length > 0, siblings, context: this.resolver.context(merged) };
@@ -182,7 +192,9 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
   private async write(key: string, write: Write, options: WriteOptions, forwarded: boolean): Promise<WriteResult> {
     const w = replicasFor(options.consistency ?? this.config.replication.w, this.levels.n, 'write');
     const sloppy = sloppyEnabled(options.sloppyQuorum, this.config.replication.sloppyQuorum, this.hints !== undefined);
-    const prefs = this.preferenceList(key);
+    const at = this.locate(key);
+    const prefs = at.prefs;
+    const partition = at.partition;
     if (!forwarded && !prefs.includes(this.self)) {
       const request = forwardWrite(key, write, options);
       const reply = await this.forward(prefs, request, forwardWriteReplySchema, options.timeoutMs);
@@ -191,15 +203,15 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
     const now = this.clock.now();
     validateContext(this.resolver, options.context, now);
     validateContext(this.resolver, options.ifVersion, now);
-    const { live, skipped: down, hintFor } = this.writeTargets(key, prefs, sloppy);
+    const { live, skipped: down, hintFor } = this.writeTargets(at, sloppy);
     const call = this.callOptions(options.timeoutMs);
     // Read, stamp and the local write run under the key's lock: the next write
     // through this node stamps over this one (a distinct dot even if the
     // resolver's in-memory counter was lost with a restart).
     const { acks, sibling } = await this.locks.run(key, async () => {
-      let base = await this.batcher.read(this.self, key, call);
+      let base = await this.batcher.read(this.self, key, call, partition);
       if (options.ifAbsent === true || options.ifVersion !== undefined) {
-        const read = await this.quorumRead(key, prefs, this.levels.r, options.timeoutMs);
+        const read = await this.quorumRead(key, at, this.levels.r, options.timeoutMs);
         base = this.resolver.merge(base, read);
         checkCondition(this.resolver, key, base, options, this.clock.now());
       }
@@ -217,7 +229,7 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
       const acks = fanout(`write of ${JSON.stringify(key)}`, live, down, w, (node) => {
         const target = hintFor.get(node);
         if (target !== undefined) return this.hint(node, target, key, merged, call);
-        const sent = this.batcher.write(node, key, merged, call);
+        const sent = this.batcher.write(node, key, merged, call, partition);
         if (node === this.self) local.write = sent;
         return sent;
       });
@@ -229,18 +241,17 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
   }
 
   /** Asks every live primary; resolves with the reconciliation of the first `r` replies, then repairs in the background. */
-  private async quorumRead(key: string, prefs: readonly NodeId[], r: number, timeoutMs: number | undefined): Promise<Sibling[]> {
-    const { live, down } = this.split(prefs);
-    const replies = fanout(`read of ${JSON.stringify(key)}`, live, down, r, (node) =>
-      this.batcher.read(node, key, this.callOptions(timeoutMs)),
-    );
+  private async quorumRead(key: string, at: Location, r: number, timeoutMs: number | undefined): Promise<Sibling[]> {
+    const { live, down } = this.split(at.prefs);
+    const call = this.callOptions(timeoutMs);
+    const replies = fanout(`read of ${JSON.stringify(key)}`, live, down, r, (node) => this.batcher.read(node, key, call, at.partition));
     const outcome = await replies.quorum;
-    void replies.settled.then((all) => this.repair(key, all.answered));
+    void replies.settled.then((all) => this.repair(key, at.partition, all.answered));
     return this.reconcile([...outcome.answered.values()]);
   }
 
   /** Sends the reconciled record to every replica that answered something else. Never throws. */
-  private repair(key: string, answered: ReadonlyMap<NodeId, Sibling[]>): void {
+  private repair(key: string, partition: PartitionId, answered: ReadonlyMap<NodeId, Sibling[]>): void {
     let merged: Sibling[];
     try {
       merged = this.reconcile([...answered.values()]);
@@ -256,7 +267,7 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
         continue;
       }
       this.repairsInFlight++;
-      this.replicas.write(node, key, merged).then(
+      this.replicas.write(node, key, merged, {}, partition).then(
         () => {
           this.repairsInFlight--;
           this.counters.readRepairs++;
@@ -274,18 +285,21 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
     return records.reduce<Sibling[]>((acc, record) => this.resolver.merge(acc, record), []);
   }
 
-  private preferenceList(key: string): readonly NodeId[] {
-    return this.partitioner.placement().preferenceList(key, this.levels.n);
+  /** The key's partition (its one hash for this request) and its preference list, from one placement. */
+  private locate(key: string): Location {
+    const placement = this.partitioner.placement();
+    const partition = placement.partitionOf(key);
+    return { placement, partition, prefs: placement.preferenceList(partition, this.levels.n) };
   }
 
   /** Under sloppy quorum the plan's primaries and hint holders (sloppy.ts), else the live primaries. */
-  private writeTargets(key: string, prefs: readonly NodeId[], sloppy: boolean): WriteTargets {
+  private writeTargets(at: Location, sloppy: boolean): WriteTargets {
     if (!sloppy) {
-      const { live, down } = this.split(prefs);
+      const { live, down } = this.split(at.prefs);
       return { live, skipped: down, hintFor: new Map() };
     }
-    const fallbacks = this.partitioner.placement().fallbacks(key, this.levels.n);
-    return sloppyTargets(prefs, fallbacks, (id) => this.membership.isAlive(id), this.self);
+    const fallbacks = at.placement.fallbacks(at.partition, this.levels.n);
+    return sloppyTargets(at.prefs, fallbacks, (id) => this.membership.isAlive(id), this.self);
   }
 
   /** `hints.store` on `holder` for down primary `target`, counted in stats. */
@@ -335,9 +349,8 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
   private async serveForwarded(request: ForwardRequest) {
     const options = forwardedOptions(request);
     if (request.op === 'get') {
-      const prefs = this.preferenceList(request.key);
       const r = replicasFor(options.consistency ?? this.config.replication.r, this.levels.n, 'read');
-      const merged = await this.quorumRead(request.key, prefs, r, options.timeoutMs);
+      const merged = await this.quorumRead(request.key, this.locate(request.key), r, options.timeoutMs);
       const siblings = liveValues(merged, this.clock.now());
       const payload = { found: siblings.length > 0, siblings: siblings.map(wireValue), context: this.resolver.context(merged) };
       return { type: FORWARD_REPLY, payload };

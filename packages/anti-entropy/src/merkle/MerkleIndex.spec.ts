@@ -2,6 +2,8 @@ import { describe, expect, it } from '@jest/globals';
 import {
   asVersion,
   ConsoleLogger,
+  partitionOfKey,
+  type AppliedListener,
   ManualClock,
   type PurgedListener,
   type ReplicaPurges,
@@ -18,13 +20,14 @@ const sib = (v: string): Sibling[] => [{ version: asVersion(Buffer.from(v)), val
 /** A replica double: a Map of records, applied and purge events fired by the test, reads that can be held. */
 class FakeReplica implements IndexedReplica, PurgeSource {
   readonly records = new Map<string, Sibling[]>();
-  private applied = new Set<(key: string, s: readonly Sibling[]) => void>();
+  private applied = new Set<AppliedListener>();
   readonly purged = new Set<PurgedListener>();
   hold: Promise<void> | undefined;
 
-  write(key: string, siblings: Sibling[]): void {
+  /** A write event with the key's partition, as Replica reports it (or `partition`, to see which one the index uses). */
+  write(key: string, siblings: Sibling[], partition = partitionOfKey(key, 4)): void {
     this.records.set(key, siblings);
-    for (const l of this.applied) l(key, siblings);
+    for (const l of this.applied) l(key, siblings, partition);
   }
   purge(keys: string[], remove = true): void {
     if (remove) for (const k of keys) this.records.delete(k);
@@ -41,7 +44,7 @@ class FakeReplica implements IndexedReplica, PurgeSource {
   async *scan(): AsyncGenerator<[string, Sibling[]]> {
     for (const [k, v] of [...this.records]) yield [k, v];
   }
-  onApplied(l: (key: string, s: readonly Sibling[]) => void): Unsubscribe {
+  onApplied(l: AppliedListener): Unsubscribe {
     this.applied.add(l);
     return () => this.applied.delete(l);
   }
@@ -86,6 +89,20 @@ describe('MerkleIndex', () => {
     await index.stop();
     replica.write('after-stop', sib('x'));
     expect(index.size).toBe(101);
+  });
+
+  it('files a write under the partition its event names, without hashing the key for it', async () => {
+    const { replica, index } = setup(0);
+    index.start();
+    await index.whenReady();
+    const own = partitionOfKey('moved', 4);
+    const other = (own + 1) % 4;
+    // A replica stores a key where its write event says (the partition a peer sent); the index must agree with it.
+    replica.write('moved', sib('x'), other);
+    const leaf = index.position('moved').leaf;
+    expect(index.peek(other).get('moved', leaf)).toEqual(recordDigest('moved', sib('x')));
+    expect(index.peek(own).size).toBe(0);
+    await index.stop();
   });
 
   it('a purged key leaves the tree; a key written again since its purge stays, and a write racing the re-read wins', async () => {

@@ -8,7 +8,7 @@ import {
   type Unsubscribe,
 } from '@dynamis/core';
 import type { RateLimiter } from '../RateLimiter';
-import { keyPosition, recordDigest, type KeyPosition } from './digest';
+import { keyLeaf, keyPosition, recordDigest, type KeyPosition } from './digest';
 import { PartitionTree } from './PartitionTree';
 
 /**
@@ -26,7 +26,8 @@ export type IndexedReplica = Pick<Replica, 'scan' | 'read' | 'onApplied'>;
 
 /**
  * The Merkle trees of every partition this replica holds data for, kept up
- * to date as writes land (Replica.onApplied: O(levels) per write) and as
+ * to date as writes land (Replica.onApplied: one record digest and O(levels)
+ * XORs per write; the partition comes with the event, unhashed) and as
  * purges land (PurgeSource: each purged key is re-read, since a newer write
  * may have landed meanwhile). The trees live in memory: after a start they
  * are rebuilt by one scan of the whole replica (`rebuild`), rate-limited, and
@@ -67,7 +68,7 @@ export class MerkleIndex {
   /** Subscribes to writes and purges, then rebuilds in the background. Resolves at once; `whenReady` waits. */
   start(): void {
     this.stopped = false;
-    this.unsubscribe.push(this.replica.onApplied((key, siblings) => this.applied(key, siblings)));
+    this.unsubscribe.push(this.replica.onApplied((key, siblings, partition) => this.applied(key, siblings, partition)));
     if (this.purges !== undefined) this.unsubscribe.push(this.purges.onPurged((keys) => this.purged(keys)));
     this.rebuilding = this.rebuildLoop();
   }
@@ -116,9 +117,9 @@ export class MerkleIndex {
     return n;
   }
 
-  private applied(key: string, siblings: readonly Sibling[]): void {
-    const { partition, leaf } = this.position(key);
-    this.tree(partition).set(key, leaf, recordDigest(key, siblings));
+  /** A write event: the replica says which partition it stored the key in, so only the record digest is hashed. */
+  private applied(key: string, siblings: readonly Sibling[], partition: PartitionId): void {
+    this.tree(partition).set(key, keyLeaf(key, this.levels), recordDigest(key, siblings));
     this.touched?.add(key);
     if (this.purgesInFlight.has(key)) this.purgesInFlight.set(key, true);
   }

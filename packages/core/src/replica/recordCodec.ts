@@ -45,10 +45,14 @@ export function encodeRecord(siblings: readonly Sibling[]): Uint8Array {
   return out;
 }
 
-/** Decodes a record; throws CORRUPTION (naming `where`) on any malformation. */
-export function decodeRecord(bytes: Uint8Array, where = 'record'): Sibling[] {
+/**
+ * Decodes a record; throws CORRUPTION on any malformation, naming `where`
+ * and, when given, the user `key` it is the record of (the message is only
+ * built on failure).
+ */
+export function decodeRecord(bytes: Uint8Array, where = 'record', key?: string): Sibling[] {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const reader = { buf, pos: 0, where };
+  const reader: Reader = { buf, pos: 0, where, key };
   if (buf.length < 2 || buf[0] !== RECORD_FORMAT) corrupt(reader, `unknown record format ${buf[0] ?? 'none'}`);
   reader.pos = 1;
   const count = readVarint(reader);
@@ -70,10 +74,12 @@ interface Reader {
   buf: Buffer;
   pos: number;
   where: string;
+  key: string | undefined;
 }
 
 function corrupt(r: Reader, why: string): never {
-  throw new DynamisError('CORRUPTION', `Corrupt ${r.where} at byte ${r.pos}: ${why}`, { details: { where: r.where, offset: r.pos } });
+  const where = r.key === undefined ? r.where : `${r.where} of key ${JSON.stringify(r.key)}`;
+  throw new DynamisError('CORRUPTION', `Corrupt ${where} at byte ${r.pos}: ${why}`, { details: { where, offset: r.pos } });
 }
 
 function readByte(r: Reader): number {
