@@ -14,7 +14,7 @@ import { KeyLocks } from './KeyLocks';
 import { ReplicaEvents, type AppliedListener, type PurgedListener } from './ReplicaEvents';
 import { checkPartitionId, partitionOfKey } from '../placement/keyHash';
 import { dataKey, partitionRange, userKeyOf } from './keySpace';
-import { decodeRecord, encodeRecord } from './recordCodec';
+import { decodeRecordShared, encodeRecord } from './recordCodec';
 import { recordCompactionFilter } from './recordCompactionFilter';
 import { checkReplicaLayout } from './replicaLayout';
 import { WriteGroup } from './WriteGroup';
@@ -120,7 +120,8 @@ export class Replica implements Lifecycle {
   /** The record stored under engine key `engineKey` (the data key of `key`). */
   private async readAt(key: string, engineKey: Uint8Array): Promise<Sibling[]> {
     const bytes = await this.engine.get(engineKey);
-    return bytes === undefined ? [] : decodeRecord(bytes, 'record', key);
+    // The engine hands its result to the caller: the siblings may share its bytes.
+    return bytes === undefined ? [] : decodeRecordShared(bytes, 'record', key);
   }
 
   /**
@@ -261,7 +262,7 @@ export class Replica implements Lifecycle {
       for (;;) {
         const batch = await it.nextv(256);
         if (batch.length === 0) return;
-        for (const [k, v] of batch) yield [userKeyOf(k), decodeRecord(v, 'record')];
+        for (const [k, v] of batch) yield [userKeyOf(k), decodeRecordShared(v, 'record')];
       }
     } finally {
       await it.close();

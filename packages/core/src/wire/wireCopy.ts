@@ -17,14 +17,27 @@ export function wireCopy(value: unknown, path = 'payload'): unknown {
   const saved = budget;
   budget = MAX_WIRE_NODES;
   try {
-    return copy(value, path, 0);
+    return copy(value, 0);
+  } catch (err) {
+    if (err instanceof Refusal) throw new DynamisError('INVALID_ARGUMENT', `${path}${err.path.reverse().join('')}${err.why}`);
+    throw err;
   } finally {
     budget = saved;
   }
 }
 
-function copy(value: unknown, path: string, depth: number): unknown {
-  if (--budget < 0) throw new DynamisError('INVALID_ARGUMENT', `${path}: more than ${MAX_WIRE_NODES} values`);
+/**
+ * Why a value cannot travel, and where: the path segments are collected while
+ * the copy unwinds (innermost first), so a payload that copies fine builds no
+ * path string at all.
+ */
+class Refusal {
+  readonly path: string[] = [];
+  constructor(readonly why: string) {}
+}
+
+function copy(value: unknown, depth: number): unknown {
+  if (--budget < 0) throw new Refusal(`: more than ${MAX_WIRE_NODES} values`);
   if (value === null || value === undefined) return value;
   switch (typeof value) {
     case 'boolean':
@@ -34,27 +47,34 @@ function copy(value: unknown, path: string, depth: number): unknown {
     case 'object':
       break;
     default:
-      throw notWire(path, typeof value);
+      throw new Refusal(` is a ${typeof value}, which the wire cannot carry`);
   }
-  if (depth >= MAX_WIRE_DEPTH) {
-    throw new DynamisError('INVALID_ARGUMENT', `${path} nests deeper than ${MAX_WIRE_DEPTH} levels (a cycle?)`);
-  }
+  if (depth >= MAX_WIRE_DEPTH) throw new Refusal(` nests deeper than ${MAX_WIRE_DEPTH} levels (a cycle?)`);
   if (value instanceof Uint8Array) return new Uint8Array(value);
   if (Array.isArray(value)) {
     const out = new Array<unknown>(value.length);
-    for (let i = 0; i < value.length; i++) out[i] = copy(value[i], `${path}[${i}]`, depth + 1);
+    let i = 0;
+    try {
+      for (; i < value.length; i++) out[i] = copy(value[i], depth + 1);
+    } catch (err) {
+      if (err instanceof Refusal) err.path.push(`[${i}]`);
+      throw err;
+    }
     return out;
   }
   const proto: unknown = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) {
     const name = (value as { constructor?: { name?: string } }).constructor?.name ?? 'object';
-    throw notWire(path, name);
+    throw new Refusal(` is a ${name}, which the wire cannot carry`);
   }
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = copy(v, `${path}.${k}`, depth + 1);
+  const keys = Object.keys(value);
+  let k = 0;
+  try {
+    for (; k < keys.length; k++) out[keys[k]!] = copy((value as Record<string, unknown>)[keys[k]!], depth + 1);
+  } catch (err) {
+    if (err instanceof Refusal) err.path.push(`.${keys[k]!}`);
+    throw err;
+  }
   return out;
-}
-
-function notWire(path: string, what: string): DynamisError {
-  return new DynamisError('INVALID_ARGUMENT', `${path} is a ${what}, which the wire cannot carry`);
 }
