@@ -113,7 +113,7 @@ describe('PeerRpc to this node', () => {
 });
 
 describe('PeerRpc to another node', () => {
-  it('sends a copy through the transport with the timeout and validates the reply', async () => {
+  it('hands the envelope to the transport (which encodes it) with the timeout, checked, and validates the reply', async () => {
     const t = new RecordingTransport(async (msg) => ({ type: `${msg.type}.ok`, payload: { bytes: new Uint8Array(2), n: 7 } }));
     const { rpc, clock } = setup(t);
     const payload = { bytes: new Uint8Array(1), n: 1 };
@@ -121,9 +121,11 @@ describe('PeerRpc to another node', () => {
     expect(t.sent).toHaveLength(1);
     expect(t.sent[0]![0]).toBe('peer');
     expect(t.sent[0]![1]).toEqual({ type: 't.x', payload });
-    expect((t.sent[0]![1].payload as typeof payload).bytes).not.toBe(payload.bytes);
     expect(t.sent[0]![2]).toEqual({ timeoutMs: 50 });
     expect(clock.pendingTimers()).toBe(0);
+    // What the wire cannot carry never reaches the transport.
+    await expect(rpc.call('peer', 't.x', { d: new Date() }, { replySchema })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    expect(t.sent).toHaveLength(1);
   });
 
   it('validates a remote reply and keeps a remote error', async () => {

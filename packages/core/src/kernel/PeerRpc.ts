@@ -7,7 +7,7 @@ import { DynamisError } from '../errors/DynamisError';
 import { ClockToken, type Clock } from '../ports/Clock';
 import { TransportToken, type Envelope, type Transport } from '../ports/Transport';
 import type { NodeId } from '../ports/types';
-import { copyEnvelope, requireReply } from '../wire/envelope';
+import { checkEnvelope, copyEnvelope, requireReply } from '../wire/envelope';
 import { parsePayload } from '../wire/fastParse';
 import { fromWireError, toWireError } from '../wire/wireError';
 import { MessageRouter, MessageRouterToken } from './MessageRouter';
@@ -25,7 +25,10 @@ export interface PeerCallOptions<S extends z.ZodType> {
  * The kernel's one path for node-to-node requests (docs/protocol.md, "Peer
  * RPC"). `call(to, type, payload, { replySchema, timeoutMs })`:
  *
- * - to another node: `Transport.request`; to this node (`to === nodeId`):
+ * - to another node: `Transport.request` with the envelope as given, after
+ *   checkEnvelope (INVALID_ARGUMENT); not copied, since every transport
+ *   encodes or copies a request before `request` returns (WsTransport
+ *   encodes it, SimTransport copies it); to this node (`to === nodeId`):
  *   the local MessageRouter, with the wire's semantics exactly — the request
  *   and the reply are copied as the wire copies them (copyEnvelope), the
  *   router checks audience and the type's request schema, a handler that
@@ -63,9 +66,12 @@ export class PeerRpc {
     if (typeof timeoutMs !== 'number' || !(timeoutMs > 0) || !Number.isFinite(timeoutMs)) {
       throw new DynamisError('INVALID_ARGUMENT', `timeoutMs must be a positive number, got ${String(timeoutMs)}`);
     }
-    const request = copyEnvelope({ type, payload });
+    // To self the copy is the wire's semantics; to a peer the transport encodes (or copies) the envelope before
+    // `request` returns (WsTransport, SimTransport), so a copy here would be thrown away: checked only.
+    const msg: Envelope = { type, payload };
+    if (to !== this.self) checkEnvelope(msg);
     const reply = await this.withDeadline(
-      to === this.self ? this.local(request) : this.remote(to, request, timeoutMs),
+      to === this.self ? this.local(copyEnvelope(msg)) : this.remote(to, msg, timeoutMs),
       to,
       type,
       timeoutMs,
