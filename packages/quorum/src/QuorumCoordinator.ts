@@ -226,13 +226,19 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
       // earlier write must not keep a sibling the new version already supersedes.
       const merged = this.resolver.merge(base, [sibling]);
       const local: { write?: Promise<number> } = {};
-      const acks = fanout(`write of ${JSON.stringify(key)}`, live, down, w, (node) => {
-        const target = hintFor.get(node);
-        if (target !== undefined) return this.hint(node, target, key, merged, call);
-        const sent = this.batcher.write(node, key, merged, call, partition);
-        if (node === this.self) local.write = sent;
-        return sent;
-      });
+      const acks = fanout(
+        () => `write of ${JSON.stringify(key)}`,
+        live,
+        down,
+        w,
+        (node) => {
+          const target = hintFor.get(node);
+          if (target !== undefined) return this.hint(node, target, key, merged, call);
+          const sent = this.batcher.write(node, key, merged, call, partition);
+          if (node === this.self) local.write = sent;
+          return sent;
+        },
+      );
       await local.write?.catch(() => undefined);
       return { acks, sibling };
     });
@@ -244,7 +250,13 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
   private async quorumRead(key: string, at: Location, r: number, timeoutMs: number | undefined): Promise<Sibling[]> {
     const { live, down } = this.split(at.prefs);
     const call = this.callOptions(timeoutMs);
-    const replies = fanout(`read of ${JSON.stringify(key)}`, live, down, r, (node) => this.batcher.read(node, key, call, at.partition));
+    const replies = fanout(
+      () => `read of ${JSON.stringify(key)}`,
+      live,
+      down,
+      r,
+      (node) => this.batcher.read(node, key, call, at.partition),
+    );
     const outcome = await replies.quorum;
     void replies.settled.then((all) => this.repair(key, at.partition, all.answered));
     return this.reconcile([...outcome.answered.values()]);
