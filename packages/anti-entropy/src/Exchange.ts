@@ -155,12 +155,16 @@ export class Exchange {
     for (let i = 0; i < keys.length; i += this.deps.batchKeys) {
       const chunk = keys.slice(i, i + this.deps.batchKeys);
       this.checkStopped();
-      const records = await this.deps.replicas.readBatch(this.peer, chunk, this.timeout());
+      // Every key of an exchange is in its partition (checkPage): it travels with the keys, so nobody re-hashes them.
+      const partitions = chunk.map(() => this.partition);
+      const records = await this.deps.replicas.readBatch(this.peer, chunk, this.timeout(), partitions);
       const replyBytes = payloadBytes({ records: records.map((r) => r.map(toWireSibling)) });
-      await this.charge(typeBytes(REPLICA_MESSAGE.readBatch, REPLICA_REPLY.readBatch) + payloadBytes({ keys: chunk }) + replyBytes);
+      await this.charge(
+        typeBytes(REPLICA_MESSAGE.readBatch, REPLICA_REPLY.readBatch) + payloadBytes({ keys: chunk, partitions }) + replyBytes,
+      );
       const entries: ReplicaEntry[] = [];
       chunk.forEach((key, k) => {
-        if (records[k]!.length > 0) entries.push({ key, siblings: records[k]! });
+        if (records[k]!.length > 0) entries.push({ key, siblings: records[k]!, partition: this.partition });
         else push.push(key); // gone on the peer since it listed it: send ours
       });
       if (entries.length === 0) continue;
@@ -183,7 +187,7 @@ export class Exchange {
     let entries: ReplicaEntry[] = [];
     let bytes = 0;
     for (const key of keys) {
-      const siblings: Sibling[] = await this.deps.replica.read(key);
+      const siblings: Sibling[] = await this.deps.replica.read(key, this.partition);
       if (siblings.length === 0) continue;
       const size = siblings.reduce((n, s) => n + s.version.length + (s.value?.length ?? 0), 0);
       if (entries.length > 0 && (entries.length >= this.deps.batchKeys || bytes + size > MAX_PUSH_BYTES)) {
@@ -191,7 +195,7 @@ export class Exchange {
         entries = [];
         bytes = 0;
       }
-      entries.push({ key, siblings });
+      entries.push({ key, siblings, partition: this.partition });
       bytes += size;
     }
     if (entries.length > 0) await this.writeBatch(entries);
@@ -200,7 +204,7 @@ export class Exchange {
   private async writeBatch(entries: readonly ReplicaEntry[]): Promise<void> {
     this.checkStopped();
     const stored = await this.deps.replicas.writeBatch(this.peer, entries, this.timeout());
-    const wire = entries.map((e) => ({ key: e.key, siblings: e.siblings.map(toWireSibling) }));
+    const wire = entries.map((e) => ({ key: e.key, siblings: e.siblings.map(toWireSibling), partition: e.partition }));
     await this.charge(
       typeBytes(REPLICA_MESSAGE.writeBatch, REPLICA_REPLY.writeBatch) + payloadBytes({ entries: wire }) + payloadBytes({ stored }),
     );

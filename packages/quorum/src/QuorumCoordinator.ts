@@ -25,8 +25,9 @@ import {
   type MessageRouter,
   type NodeId,
   type Partitioner,
-  type PartitionRoute,
+  type PartitionId,
   type PeerRpc,
+  type Placement,
   type ReadOptions,
   type ReadResult,
   type Rebalancer,
@@ -57,6 +58,18 @@ import { forwardedOptions, forwardWrite, requestLevel, wireValue, type Write } f
 import { sloppyEnabled, sloppyTargets, storeHint, type WriteTargets } from './sloppy';
 
 const OWNER = '@dynamis/quorum';
+
+/** Where one request's key lives: the placement it was read from, the key's partition, its first N nodes. */
+interface Location {
+  readonly placement: Placement;
+  readonly partition: PartitionId;
+  /** The replicas to read from (and to forward to): they hold the partition's data. */
+  readonly prefs: readonly NodeId[];
+  /** The replicas to write to: `prefs` plus, while the partition moves, the gaining ones. */
+  readonly write: readonly NodeId[];
+  /** Acks needed beyond W while the partition moves (the Rebalancer's route). */
+  readonly extraAcks: number;
+}
 /** Most read repairs in flight on one node; a read beyond it skips its repair (counted in readRepairsSkipped). */
 export const MAX_REPAIRS_IN_FLIGHT = 1024;
 
@@ -153,12 +166,13 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
 
   async get(key: string, options: ReadOptions): Promise<ReadResult> {
     const r = replicasFor(options.consistency ?? this.config.replication.r, this.levels.n, 'read');
-    const prefs = this.route(key).read;
+    const at = this.locate(key);
+    const prefs = at.prefs;
     if (!prefs.includes(this.self)) {
       const reply = await this.forward(prefs, { op: 'get', key, ...requestLevel(options) }, forwardReadReplySchema, options.timeoutMs);
       return { ...reply, context: asCausalContext(reply.context) };
     }
-    const merged = await this.quorumRead(key, prefs, r, options.timeoutMs);
+    const merged = await this.quorumRead(key, at, r, options.timeoutMs);
     const now = this.clock.now();
     const siblings = liveValues(merged, now);
     return { found: siblings.length > 0, siblings, context: this.resolver.context(merged) };
@@ -184,13 +198,14 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
   }
 
   private async write(key: string, write: Write, options: WriteOptions, forwarded: boolean): Promise<WriteResult> {
-    const route = this.route(key);
+    const at = this.locate(key);
     const w = Math.min(
-      route.write.length,
-      replicasFor(options.consistency ?? this.config.replication.w, this.levels.n, 'write') + route.extraAcks,
+      at.write.length,
+      replicasFor(options.consistency ?? this.config.replication.w, this.levels.n, 'write') + at.extraAcks,
     );
     const sloppy = sloppyEnabled(options.sloppyQuorum, this.config.replication.sloppyQuorum, this.hints !== undefined);
-    const prefs = route.read;
+    const prefs = at.prefs;
+    const partition = at.partition;
     if (!forwarded && !prefs.includes(this.self)) {
       const request = forwardWrite(key, write, options);
       const reply = await this.forward(prefs, request, forwardWriteReplySchema, options.timeoutMs);
@@ -199,15 +214,15 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
     const now = this.clock.now();
     validateContext(this.resolver, options.context, now);
     validateContext(this.resolver, options.ifVersion, now);
-    const { live, skipped: down, hintFor } = this.writeTargets(key, route.write, sloppy);
+    const { live, skipped: down, hintFor } = this.writeTargets(at, sloppy);
     const call = this.callOptions(options.timeoutMs);
     // Read, stamp and the local write run under the key's lock: the next write
     // through this node stamps over this one (a distinct dot even if the
     // resolver's in-memory counter was lost with a restart).
     const { acks, sibling } = await this.locks.run(key, async () => {
-      let base = await this.batcher.read(this.self, key, call);
+      let base = await this.batcher.read(this.self, key, call, partition);
       if (options.ifAbsent === true || options.ifVersion !== undefined) {
-        const read = await this.quorumRead(key, prefs, this.levels.r, options.timeoutMs);
+        const read = await this.quorumRead(key, at, this.levels.r, options.timeoutMs);
         base = this.resolver.merge(base, read);
         checkCondition(this.resolver, key, base, options, this.clock.now());
       }
@@ -222,13 +237,19 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
       // earlier write must not keep a sibling the new version already supersedes.
       const merged = this.resolver.merge(base, [sibling]);
       const local: { write?: Promise<number> } = {};
-      const acks = fanout(`write of ${JSON.stringify(key)}`, live, down, w, (node) => {
-        const target = hintFor.get(node);
-        if (target !== undefined) return this.hint(node, target, key, merged, call);
-        const sent = this.batcher.write(node, key, merged, call);
-        if (node === this.self) local.write = sent;
-        return sent;
-      });
+      const acks = fanout(
+        () => `write of ${JSON.stringify(key)}`,
+        live,
+        down,
+        w,
+        (node) => {
+          const target = hintFor.get(node);
+          if (target !== undefined) return this.hint(node, target, key, merged, call);
+          const sent = this.batcher.write(node, key, merged, call, partition);
+          if (node === this.self) local.write = sent;
+          return sent;
+        },
+      );
       await local.write?.catch(() => undefined);
       return { acks, sibling };
     });
@@ -237,18 +258,23 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
   }
 
   /** Asks every live primary; resolves with the reconciliation of the first `r` replies, then repairs in the background. */
-  private async quorumRead(key: string, prefs: readonly NodeId[], r: number, timeoutMs: number | undefined): Promise<Sibling[]> {
-    const { live, down } = this.split(prefs);
-    const replies = fanout(`read of ${JSON.stringify(key)}`, live, down, r, (node) =>
-      this.batcher.read(node, key, this.callOptions(timeoutMs)),
+  private async quorumRead(key: string, at: Location, r: number, timeoutMs: number | undefined): Promise<Sibling[]> {
+    const { live, down } = this.split(at.prefs);
+    const call = this.callOptions(timeoutMs);
+    const replies = fanout(
+      () => `read of ${JSON.stringify(key)}`,
+      live,
+      down,
+      r,
+      (node) => this.batcher.read(node, key, call, at.partition),
     );
     const outcome = await replies.quorum;
-    void replies.settled.then((all) => this.repair(key, all.answered));
+    void replies.settled.then((all) => this.repair(key, at.partition, all.answered));
     return this.reconcile([...outcome.answered.values()]);
   }
 
   /** Sends the reconciled record to every replica that answered something else. Never throws. */
-  private repair(key: string, answered: ReadonlyMap<NodeId, Sibling[]>): void {
+  private repair(key: string, partition: PartitionId, answered: ReadonlyMap<NodeId, Sibling[]>): void {
     let merged: Sibling[];
     try {
       merged = this.reconcile([...answered.values()]);
@@ -264,7 +290,7 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
         continue;
       }
       this.repairsInFlight++;
-      this.replicas.write(node, key, merged).then(
+      this.replicas.write(node, key, merged, {}, partition).then(
         () => {
           this.repairsInFlight--;
           this.counters.readRepairs++;
@@ -283,28 +309,31 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
   }
 
   /**
-   * Where `key`'s requests go: the Rebalancer's route when one is bound (reads
+   * The key's partition (its one hash for this request) and where its requests
+   * go, from one placement: the Rebalancer's route when one is bound (reads
    * from nodes holding the data, writes to old and new replicas while a
-   * partition moves), else the placement's preference list for both.
+   * partition moves, with the extra acks that needs), else the placement's
+   * preference list for both.
    */
-  private route(key: string): PartitionRoute {
+  private locate(key: string): Location {
     const placement = this.partitioner.placement();
-    if (this.rebalancer !== undefined) return this.rebalancer.route(placement, placement.partitionOf(key), this.levels.n);
-    const prefs = placement.preferenceList(key, this.levels.n);
-    return { read: prefs, write: prefs, extraAcks: 0 };
+    const partition = placement.partitionOf(key);
+    if (this.rebalancer !== undefined) {
+      const route = this.rebalancer.route(placement, partition, this.levels.n);
+      return { placement, partition, prefs: route.read, write: route.write, extraAcks: route.extraAcks };
+    }
+    const prefs = placement.preferenceList(partition, this.levels.n);
+    return { placement, partition, prefs, write: prefs, extraAcks: 0 };
   }
 
   /** Under sloppy quorum the plan's primaries and hint holders (sloppy.ts), else the live primaries. */
-  private writeTargets(key: string, prefs: readonly NodeId[], sloppy: boolean): WriteTargets {
+  private writeTargets(at: Location, sloppy: boolean): WriteTargets {
     if (!sloppy) {
-      const { live, down } = this.split(prefs);
+      const { live, down } = this.split(at.write);
       return { live, skipped: down, hintFor: new Map() };
     }
-    const fallbacks = this.partitioner
-      .placement()
-      .fallbacks(key, this.levels.n)
-      .filter((id) => !prefs.includes(id));
-    return sloppyTargets(prefs, fallbacks, (id) => this.membership.isAlive(id), this.self);
+    const fallbacks = at.placement.fallbacks(at.partition, this.levels.n).filter((id) => !at.write.includes(id));
+    return sloppyTargets(at.write, fallbacks, (id) => this.membership.isAlive(id), this.self);
   }
 
   /** `hints.store` on `holder` for down primary `target`, counted in stats. */
@@ -354,9 +383,8 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
   private async serveForwarded(request: ForwardRequest) {
     const options = forwardedOptions(request);
     if (request.op === 'get') {
-      const prefs = this.route(request.key).read;
       const r = replicasFor(options.consistency ?? this.config.replication.r, this.levels.n, 'read');
-      const merged = await this.quorumRead(request.key, prefs, r, options.timeoutMs);
+      const merged = await this.quorumRead(request.key, this.locate(request.key), r, options.timeoutMs);
       const siblings = liveValues(merged, this.clock.now());
       const payload = { found: siblings.length > 0, siblings: siblings.map(wireValue), context: this.resolver.context(merged) };
       return { type: FORWARD_REPLY, payload };

@@ -7,6 +7,8 @@ const sib = (n: number, bytes = 1): Sibling => ({ version: asVersion(Uint8Array.
 /** A ReplicaClient that records each call; `fail` decides a call's error. */
 function fakeReplicas(fail: (kind: string, keys: string[]) => DynamisError | undefined = () => undefined) {
   const calls: Array<{ kind: string; node: string; keys: string[] }> = [];
+  /** The partitions each call carried, in call order (undefined: none). */
+  const partitions: Array<ReadonlyArray<number | undefined> | undefined> = [];
   const answer = <T>(kind: string, node: string, keys: string[], value: T): Promise<T> => {
     calls.push({ kind, node, keys });
     const err = fail(kind, keys);
@@ -14,10 +16,17 @@ function fakeReplicas(fail: (kind: string, keys: string[]) => DynamisError | und
   };
   const record = (key: string): Sibling[] => [sib(key.length)];
   const client = {
-    read: (node: string, key: string) => answer('read', node, [key], record(key)),
-    readBatch: (node: string, keys: readonly string[]) => answer('readBatch', node, [...keys], keys.map(record)),
-    write: (node: string, key: string, s: readonly Sibling[]) => answer('write', node, [key], s.length),
+    read: (node: string, key: string, _o: unknown, p?: number) => (partitions.push([p]), answer('read', node, [key], record(key))),
+    readBatch: (node: string, keys: readonly string[], _o: unknown, p?: readonly number[]) => (
+      partitions.push(p),
+      answer('readBatch', node, [...keys], keys.map(record))
+    ),
+    write: (node: string, key: string, s: readonly Sibling[], _o: unknown, p?: number) => (
+      partitions.push([p]),
+      answer('write', node, [key], s.length)
+    ),
     writeBatch: (node: string, entries: readonly ReplicaEntry[]) =>
+      partitions.push(entries.map((e) => e.partition)) &&
       answer(
         'writeBatch',
         node,
@@ -25,10 +34,25 @@ function fakeReplicas(fail: (kind: string, keys: string[]) => DynamisError | und
         entries.map((e) => e.siblings.length),
       ),
   };
-  return { calls, client: client as unknown as ReplicaClient };
+  return { calls, partitions, client: client as unknown as ReplicaClient };
 }
 
 describe('ReplicaBatcher', () => {
+  it("carries each key's partition into the batch frames and the single calls", async () => {
+    const { calls, partitions, client } = fakeReplicas();
+    const b = new ReplicaBatcher(client, 1000);
+    await Promise.all([
+      b.read('n2', 'a', {}, 3),
+      b.read('n2', 'b', {}, 4),
+      b.write('n2', 'x', [sib(1)], {}, 5),
+      b.write('n2', 'y', [sib(1)], {}, 6),
+    ]);
+    await Promise.all([b.read('n3', 'c', {}, 7), b.write('n3', 'z', [sib(1)], {}, 8), b.read('n3', 'd')]);
+    expect(calls.map((c) => c.kind)).toEqual(['readBatch', 'writeBatch', 'readBatch', 'write']);
+    // A batch with a key of unknown partition sends none (the replica hashes them all).
+    expect(partitions).toEqual([[3, 4], [5, 6], undefined, [8]]);
+  });
+
   it('sends the reads and writes of one tick to one node as one batch each, and answers each caller with its own key', async () => {
     const { calls, client } = fakeReplicas();
     const b = new ReplicaBatcher(client, 1000);

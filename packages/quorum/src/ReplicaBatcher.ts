@@ -1,4 +1,4 @@
-import { DynamisError, type NodeId, type ReplicaCallOptions, type ReplicaClient, type Sibling } from '@dynamis/core';
+import { DynamisError, type NodeId, type PartitionId, type ReplicaCallOptions, type ReplicaClient, type Sibling } from '@dynamis/core';
 
 /** Most keys in one coalesced replica.readBatch / replica.writeBatch (further calls start a new batch); never above limits.maxBatchOps. */
 export const MAX_COALESCED_KEYS = 128;
@@ -10,6 +10,7 @@ const PER_ENTRY = new Set(['INVALID_ARGUMENT', 'INVALID_KEY', 'PROTOCOL_ERROR', 
 
 interface Pending<T> {
   readonly key: string;
+  readonly partition: PartitionId | undefined;
   readonly siblings: readonly Sibling[];
   readonly bytes: number;
   resolve(value: T): void;
@@ -60,16 +61,22 @@ export class ReplicaBatcher {
     this.maxKeys = Math.max(1, Math.min(MAX_COALESCED_KEYS, maxBatchOps));
   }
 
-  /** ReplicaClient.read, coalesced. */
-  read(node: NodeId, key: string, options: ReplicaCallOptions = {}): Promise<Sibling[]> {
-    return this.enqueue(this.reads, true, node, key, [], 0, options.timeoutMs);
+  /** ReplicaClient.read, coalesced; `partition` (the key's own) travels with the key. */
+  read(node: NodeId, key: string, options: ReplicaCallOptions = {}, partition?: PartitionId): Promise<Sibling[]> {
+    return this.enqueue(this.reads, true, node, key, partition, [], 0, options.timeoutMs);
   }
 
-  /** ReplicaClient.write, coalesced. */
-  write(node: NodeId, key: string, siblings: readonly Sibling[], options: ReplicaCallOptions = {}): Promise<number> {
+  /** ReplicaClient.write, coalesced; `partition` (the key's own) travels with the key. */
+  write(
+    node: NodeId,
+    key: string,
+    siblings: readonly Sibling[],
+    options: ReplicaCallOptions = {},
+    partition?: PartitionId,
+  ): Promise<number> {
     let bytes = key.length;
     for (const s of siblings) bytes += s.version.length + (s.value?.length ?? 0);
-    return this.enqueue(this.writes, false, node, key, siblings, bytes, options.timeoutMs);
+    return this.enqueue(this.writes, false, node, key, partition, siblings, bytes, options.timeoutMs);
   }
 
   private enqueue<T>(
@@ -77,6 +84,7 @@ export class ReplicaBatcher {
     read: boolean,
     node: NodeId,
     key: string,
+    partition: PartitionId | undefined,
     siblings: readonly Sibling[],
     bytes: number,
     timeoutMs: number | undefined,
@@ -94,7 +102,7 @@ export class ReplicaBatcher {
     }
     queue.bytes += bytes;
     const q = queue;
-    const promise = new Promise<T>((resolve, reject) => q.items.push({ key, siblings, bytes, resolve, reject }));
+    const promise = new Promise<T>((resolve, reject) => q.items.push({ key, partition, siblings, bytes, resolve, reject }));
     if (!this.scheduled) {
       this.scheduled = true;
       queueMicrotask(this.flush);
@@ -123,10 +131,11 @@ export class ReplicaBatcher {
           queue.node,
           items.map((i) => i.key),
           options,
+          items.every((i) => i.partition !== undefined) ? items.map((i) => i.partition!) : undefined,
         )
       : this.replicas.writeBatch(
           queue.node,
-          items.map((i) => ({ key: i.key, siblings: i.siblings })),
+          items.map((i) => ({ key: i.key, siblings: i.siblings, partition: i.partition })),
           options,
         );
     batch.then(
@@ -144,7 +153,9 @@ export class ReplicaBatcher {
   }
 
   private single<T>(node: NodeId, item: Pending<T>, isRead: boolean, options: ReplicaCallOptions): void {
-    const call = isRead ? this.replicas.read(node, item.key, options) : this.replicas.write(node, item.key, item.siblings, options);
+    const call = isRead
+      ? this.replicas.read(node, item.key, options, item.partition)
+      : this.replicas.write(node, item.key, item.siblings, options, item.partition);
     (call as Promise<T>).then(item.resolve, item.reject);
   }
 }

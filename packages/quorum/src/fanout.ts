@@ -26,10 +26,12 @@ export interface Fanout<T> {
 
 /**
  * Calls `call(node)` on every node of `targets` in parallel; `skipped` are
- * primaries not asked at all (believed down), reported as missing.
+ * primaries not asked at all (believed down), reported as missing. `what`
+ * names the operation in a QUORUM_NOT_REACHED message, e.g. `write of "k"`
+ * (a function: only built when the quorum fails).
  */
 export function fanout<T>(
-  what: string,
+  what: () => string,
   targets: readonly NodeId[],
   skipped: readonly Missing[],
   required: number,
@@ -52,7 +54,7 @@ export function fanout<T>(
       } else if (!done && answered.size + pending < required) {
         done = true;
         reject(
-          new DynamisError('QUORUM_NOT_REACHED', `${what}: ${answered.size} of the ${required} required replicas answered`, {
+          new DynamisError('QUORUM_NOT_REACHED', `${what()}: ${answered.size} of the ${required} required replicas answered`, {
             details: { required, answered: [...answered.keys()], missing: missing.map((m) => ({ node: m.node, reason: m.reason })) },
           }),
         );

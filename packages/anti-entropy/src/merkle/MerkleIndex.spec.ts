@@ -1,7 +1,9 @@
-import { describe, expect, it } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import {
   asVersion,
   ConsoleLogger,
+  partitionOfKey,
+  type AppliedListener,
   ManualClock,
   type PurgedListener,
   type ReplicaPurges,
@@ -10,7 +12,14 @@ import {
 } from '@dynamis/core';
 import { RateLimiter } from '../RateLimiter';
 import { recordDigest } from './digest';
-import { MAX_PENDING_PURGES, MerkleIndex, type IndexedReplica, type PurgeSource } from './MerkleIndex';
+import {
+  MAX_PENDING_PURGES,
+  MAX_PENDING_WRITE_BYTES,
+  MAX_PENDING_WRITES,
+  MerkleIndex,
+  type IndexedReplica,
+  type PurgeSource,
+} from './MerkleIndex';
 import { PartitionTree } from './PartitionTree';
 
 const sib = (v: string): Sibling[] => [{ version: asVersion(Buffer.from(v)), value: Buffer.from(v), writtenAt: 1 }];
@@ -18,13 +27,14 @@ const sib = (v: string): Sibling[] => [{ version: asVersion(Buffer.from(v)), val
 /** A replica double: a Map of records, applied and purge events fired by the test, reads that can be held. */
 class FakeReplica implements IndexedReplica, PurgeSource {
   readonly records = new Map<string, Sibling[]>();
-  private applied = new Set<(key: string, s: readonly Sibling[]) => void>();
+  private applied = new Set<AppliedListener>();
   readonly purged = new Set<PurgedListener>();
   hold: Promise<void> | undefined;
 
-  write(key: string, siblings: Sibling[]): void {
+  /** A write event with the key's partition, as Replica reports it (or `partition`, to see which one the index uses). */
+  write(key: string, siblings: Sibling[], partition = partitionOfKey(key, 4)): void {
     this.records.set(key, siblings);
-    for (const l of this.applied) l(key, siblings);
+    for (const l of this.applied) l(key, siblings, partition);
   }
   purge(keys: string[], remove = true): void {
     if (remove) for (const k of keys) this.records.delete(k);
@@ -41,7 +51,7 @@ class FakeReplica implements IndexedReplica, PurgeSource {
   async *scan(): AsyncGenerator<[string, Sibling[]]> {
     for (const [k, v] of [...this.records]) yield [k, v];
   }
-  onApplied(l: (key: string, s: readonly Sibling[]) => void): Unsubscribe {
+  onApplied(l: AppliedListener): Unsubscribe {
     this.applied.add(l);
     return () => this.applied.delete(l);
   }
@@ -86,6 +96,62 @@ describe('MerkleIndex', () => {
     await index.stop();
     replica.write('after-stop', sib('x'));
     expect(index.size).toBe(101);
+  });
+
+  it('files a write under the partition its event names, without hashing the key for it', async () => {
+    const { replica, index } = setup(0);
+    index.start();
+    await index.whenReady();
+    const own = partitionOfKey('moved', 4);
+    const other = (own + 1) % 4;
+    // A replica stores a key where its write event says (the partition a peer sent); the index must agree with it.
+    replica.write('moved', sib('x'), other);
+    const leaf = index.position('moved').leaf;
+    expect(index.peek(other).get('moved', leaf)).toEqual(recordDigest('moved', sib('x')));
+    expect(index.peek(own).size).toBe(0);
+    await index.stop();
+  });
+
+  it('digests a key written many times between tree reads once, and never lets more than the bound of writes wait', async () => {
+    const { replica, index } = setup(0);
+    index.start();
+    await index.whenReady();
+    const sets = jest.spyOn(PartitionTree.prototype, 'set');
+    try {
+      for (let i = 0; i < 10; i++) replica.write('hot', sib(`v${i}`));
+      expect(sets).not.toHaveBeenCalled(); // waiting for a read
+      const got = roots(index);
+      expect(sets.mock.calls.filter(([key]) => key === 'hot')).toHaveLength(1);
+      expect(got).toEqual(expectedRoots(index, replica.records)); // (builds trees of its own: after the count)
+      sets.mockClear();
+      for (let i = 0; i < MAX_PENDING_WRITES; i++) replica.write(`k${i}`, sib('x'));
+      expect(sets).not.toHaveBeenCalled();
+      replica.write('one-more', sib('x'));
+      expect(sets).toHaveBeenCalledTimes(MAX_PENDING_WRITES + 1);
+      sets.mockClear();
+      const big = [{ version: asVersion(Buffer.from('v')), value: Buffer.alloc(MAX_PENDING_WRITE_BYTES / 2 - 16), writtenAt: 1 }];
+      replica.write('big1', big);
+      replica.write('big2', big);
+      expect(sets).not.toHaveBeenCalled();
+      replica.write('big3', big); // past the byte bound
+      expect(sets).toHaveBeenCalledTimes(3);
+      expect(roots(index)).toEqual(expectedRoots(index, replica.records));
+    } finally {
+      sets.mockRestore();
+      await index.stop();
+    }
+  });
+
+  it('a purge re-read begun after a write wins over that write still waiting for its digest', async () => {
+    const { replica, index } = setup();
+    index.start();
+    await index.whenReady();
+    replica.write('k5', sib('new')); // waits for its digest
+    replica.purge(['k5']); // and then compaction removes the record: the re-read finds nothing
+    await settle();
+    expect(roots(index)).toEqual(expectedRoots(index, replica.records));
+    expect(index.size).toBe(99);
+    await index.stop();
   });
 
   it('a purged key leaves the tree; a key written again since its purge stays, and a write racing the re-read wins', async () => {

@@ -8,7 +8,7 @@ import {
   type Unsubscribe,
 } from '@dynamis/core';
 import type { RateLimiter } from '../RateLimiter';
-import { keyPosition, recordDigest, type KeyPosition } from './digest';
+import { keyLeaf, keyPosition, recordDigest, type KeyPosition } from './digest';
 import { PartitionTree } from './PartitionTree';
 
 /**
@@ -20,19 +20,37 @@ export type PurgeSource = Pick<Replica, 'onPurged'>;
 
 /** Most purged keys waiting to be re-read; past it the index is rebuilt instead. */
 export const MAX_PENDING_PURGES = 65_536;
+/** Most written keys whose digest waits for the next tree read; one more, and they are all digested. */
+export const MAX_PENDING_WRITES = 1024;
+/** Most version and value bytes those waiting records may hold (they are the replica's merged records, kept alive). */
+export const MAX_PENDING_WRITE_BYTES = 4 * 1024 * 1024;
+
+/** A write whose digest is not yet in the trees. */
+interface PendingWrite {
+  readonly siblings: readonly Sibling[];
+  readonly partition: PartitionId;
+}
 
 /** The slice of Replica the index reads: its records and its write events. */
 export type IndexedReplica = Pick<Replica, 'scan' | 'read' | 'onApplied'>;
 
 /**
  * The Merkle trees of every partition this replica holds data for, kept up
- * to date as writes land (Replica.onApplied: O(levels) per write) and as
+ * to date as writes land (Replica.onApplied; the partition comes with the
+ * event, unhashed) and as
  * purges land (PurgeSource: each purged key is re-read, since a newer write
  * may have landed meanwhile). The trees live in memory: after a start they
  * are rebuilt by one scan of the whole replica (`rebuild`), rate-limited, and
  * `ready` is false until it completes; a write that lands during the scan
  * wins over the scan's older copy of that key. Trees are created on first
  * use, so a partition with no keys costs nothing until asked for.
+ *
+ * Writes are folded in lazily: an event only records the key's latest
+ * record; its digest (one MD5) and O(levels) XORs are computed when a tree
+ * is next read (`peek`, `size`) or once MAX_PENDING_WRITES keys or
+ * MAX_PENDING_WRITE_BYTES wait, so a key written many times between two
+ * tree reads is digested once. Every read sees every write reported before
+ * it, as if applied at once.
  */
 export class MerkleIndex {
   private readonly trees = new Map<PartitionId, PartitionTree>();
@@ -47,6 +65,9 @@ export class MerkleIndex {
   private rebuildAgain = false;
   private readonly unsubscribe: Unsubscribe[] = [];
   private rebuilding: Promise<void> | undefined;
+  /** Written keys (insertion order) → their latest record, not yet in the trees. */
+  private readonly pendingWrites = new Map<string, PendingWrite>();
+  private pendingWriteBytes = 0;
 
   constructor(
     private readonly replica: IndexedReplica,
@@ -67,7 +88,7 @@ export class MerkleIndex {
   /** Subscribes to writes and purges, then rebuilds in the background. Resolves at once; `whenReady` waits. */
   start(): void {
     this.stopped = false;
-    this.unsubscribe.push(this.replica.onApplied((key, siblings) => this.applied(key, siblings)));
+    this.unsubscribe.push(this.replica.onApplied((key, siblings, partition) => this.applied(key, siblings, partition)));
     if (this.purges !== undefined) this.unsubscribe.push(this.purges.onPurged((keys) => this.purged(keys)));
     this.rebuilding = this.rebuildLoop();
   }
@@ -76,6 +97,7 @@ export class MerkleIndex {
   async stop(): Promise<void> {
     this.stopped = true;
     for (const off of this.unsubscribe.splice(0)) off();
+    this.flushWrites();
     this.limiter.cancel();
     await this.rebuilding;
   }
@@ -96,6 +118,7 @@ export class MerkleIndex {
    * Never mutate the result.
    */
   peek(partition: PartitionId): PartitionTree {
+    this.flushWrites();
     return this.trees.get(partition) ?? (this.empty ??= new PartitionTree(this.levels));
   }
 
@@ -111,16 +134,32 @@ export class MerkleIndex {
 
   /** Keys indexed, over all partitions. */
   get size(): number {
+    this.flushWrites();
     let n = 0;
     for (const t of this.trees.values()) n += t.size;
     return n;
   }
 
-  private applied(key: string, siblings: readonly Sibling[]): void {
-    const { partition, leaf } = this.position(key);
-    this.tree(partition).set(key, leaf, recordDigest(key, siblings));
+  /** A write event: queued for the next tree read (see the class comment); the replica names the partition. */
+  private applied(key: string, siblings: readonly Sibling[], partition: PartitionId): void {
+    const bytes = recordBytes(siblings);
+    const before = this.pendingWrites.get(key);
+    if (before !== undefined) this.pendingWriteBytes -= recordBytes(before.siblings);
+    this.pendingWrites.set(key, { siblings, partition });
+    this.pendingWriteBytes += bytes;
     this.touched?.add(key);
     if (this.purgesInFlight.has(key)) this.purgesInFlight.set(key, true);
+    if (this.pendingWrites.size > MAX_PENDING_WRITES || this.pendingWriteBytes > MAX_PENDING_WRITE_BYTES) this.flushWrites();
+  }
+
+  /** Digests every waiting write into its tree. */
+  private flushWrites(): void {
+    if (this.pendingWrites.size === 0) return;
+    for (const [key, { siblings, partition }] of this.pendingWrites) {
+      this.tree(partition).set(key, keyLeaf(key, this.levels), recordDigest(key, siblings));
+    }
+    this.pendingWrites.clear();
+    this.pendingWriteBytes = 0;
   }
 
   /**
@@ -157,6 +196,8 @@ export class MerkleIndex {
         try {
           const siblings = await this.replica.read(key);
           if (this.purgesInFlight.get(key) === false) {
+            // No write since the re-read began: it is newer than any write still waiting for this key.
+            this.dropPendingWrite(key);
             const { partition, leaf } = this.position(key);
             this.tree(partition).set(key, leaf, recordDigest(key, siblings));
             this.touched?.add(key);
@@ -171,6 +212,13 @@ export class MerkleIndex {
     } finally {
       this.draining = false;
     }
+  }
+
+  private dropPendingWrite(key: string): void {
+    const w = this.pendingWrites.get(key);
+    if (w === undefined) return;
+    this.pendingWriteBytes -= recordBytes(w.siblings);
+    this.pendingWrites.delete(key);
   }
 
   private requestRebuild(): void {
@@ -199,6 +247,8 @@ export class MerkleIndex {
    */
   private async rebuild(): Promise<void> {
     this.ready_ = false;
+    this.pendingWrites.clear(); // the scan reads each of them as it is now (or a later write re-queues it)
+    this.pendingWriteBytes = 0;
     this.trees.clear();
     this.touched = new Set();
     let scanned = 0;
@@ -215,4 +265,11 @@ export class MerkleIndex {
     this.ready_ = !this.stopped;
     this.log.info('Merkle trees rebuilt', { keys: this.size, scanned, partitions: this.trees.size });
   }
+}
+
+/** Version and value bytes of a record (what a waiting write keeps alive). */
+function recordBytes(siblings: readonly Sibling[]): number {
+  let n = 0;
+  for (const s of siblings) n += s.version.length + (s.value?.length ?? 0);
+  return n;
 }

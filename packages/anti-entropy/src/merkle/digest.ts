@@ -1,5 +1,5 @@
-import { createHash, hash } from 'node:crypto';
-import type { PartitionId, Sibling } from '@dynamis/core';
+import { hash } from 'node:crypto';
+import { partitionOfKey, type PartitionId, type Sibling } from '@dynamis/core';
 
 /** Bytes of every tree hash and entry digest (MD5). */
 export const DIGEST_BYTES = 16;
@@ -13,19 +13,34 @@ export interface KeyPosition {
 }
 
 /**
+ * The leaf of `key` in a tree of `levels` levels (1–4): the top 4·levels bits
+ * of the 32-bit FNV-1a hash of the key's UTF-16 code units, finished with
+ * MurmurHash3's fmix32 so every bit of the key reaches the top bits. Not the
+ * key hash: a leaf only has to be the same on every node running this
+ * version and spread keys evenly; it costs no MD5 (a write's tree update
+ * hashes nothing but its record digest). A deeper tree refines a shallower
+ * one (the leaf at depth l is the prefix of the leaf at depth l + 1). Pure.
+ */
+export function keyLeaf(key: string, levels: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return (h >>> 0) >>> (32 - LEVEL_BITS * levels);
+}
+
+/**
  * The position of `key` among 2^partitionBits partitions and 16^levels leaves
- * per partition: the partition is the top `partitionBits` bits of the 64-bit
- * key hash (docs/format.md "Key hash": the first 8 bytes of the key's MD5,
- * big-endian; so the same partition as core's partitionOfKey and
- * Placement.partitionOf), the leaf the next 4·levels bits. Reads only the
- * digest's first 4 bytes (partitionBits ≤ 16 and 4·levels ≤ 16), no bigint.
- * Pure.
+ * per partition: the partition is core's partitionOfKey (the top
+ * `partitionBits` bits of the key hash, docs/format.md "Key hash"; the same as
+ * Placement.partitionOf), the leaf is keyLeaf. For a key whose partition is
+ * already known (a replica's write event), call keyLeaf alone. Pure.
  */
 export function keyPosition(key: string, partitionBits: number, levels: number): KeyPosition {
-  const top = hash('md5', key, 'buffer').readUInt32BE(0);
-  const partition = partitionBits === 0 ? 0 : top >>> (32 - partitionBits);
-  const leaf = ((top << partitionBits) >>> 0) >>> (32 - LEVEL_BITS * levels);
-  return { partition, leaf };
+  return { partition: partitionOfKey(key, 2 ** partitionBits), leaf: keyLeaf(key, levels) };
 }
 
 /**
@@ -34,25 +49,38 @@ export function keyPosition(key: string, partitionBits: number, levels: number):
  * version, whether it is a tombstone, writtenAt and expiresAt. Values are not
  * hashed: a version names one write. Replicas holding the same siblings give
  * the same digest. undefined for an empty record (the key counts as absent).
+ *
+ * The bytes hashed (all nodes run the same version; nothing is persisted):
+ * u32be keyLength | key | per sibling: u32be versionLength | u8 flags (bit0
+ * tombstone, bit1 has expiry) | f64be writtenAt | f64be expiresAt (0 when
+ * none) | version. They are laid out in one buffer and hashed with one call
+ * (one native crossing per record). MD5 stays: leaf and tree hashes are XORs
+ * of these digests, so a digest must not be forgeable into cancelling
+ * another (a linear or non-cryptographic 128-bit hash would allow it to
+ * whoever picks keys); collisions are not a concern at 128 bits.
  */
 export function recordDigest(key: string, siblings: readonly Sibling[]): Buffer | undefined {
   if (siblings.length === 0) return undefined;
-  const h = createHash('md5');
-  HEAD.writeUInt32BE(Buffer.byteLength(key, 'utf8'), 0);
-  h.update(HEAD).update(key, 'utf8');
+  let size = 4 + 3 * key.length; // a UTF-16 code unit is at most 3 UTF-8 bytes
+  for (const s of siblings) size += SIBLING_FIXED + s.version.length;
+  const buf = size <= SCRATCH.length ? SCRATCH : Buffer.allocUnsafe(size);
+  let pos = 4 + buf.write(key, 4, 'utf8');
+  buf.writeUInt32BE(pos - 4, 0);
   for (const s of siblings) {
-    FIXED.writeUInt32BE(s.version.length, 0);
-    FIXED[4] = (s.value === null ? 1 : 0) | (s.expiresAt === undefined ? 0 : 2);
-    FIXED.writeDoubleBE(s.writtenAt, 5);
-    FIXED.writeDoubleBE(s.expiresAt ?? 0, 13);
-    h.update(FIXED).update(s.version);
+    buf.writeUInt32BE(s.version.length, pos);
+    buf[pos + 4] = (s.value === null ? 1 : 0) | (s.expiresAt === undefined ? 0 : 2);
+    buf.writeDoubleBE(s.writtenAt, pos + 5);
+    buf.writeDoubleBE(s.expiresAt ?? 0, pos + 13);
+    buf.set(s.version, pos + SIBLING_FIXED);
+    pos += SIBLING_FIXED + s.version.length;
   }
-  return h.digest();
+  return hash('md5', buf.subarray(0, pos), 'buffer');
 }
 
-// Scratch buffers of recordDigest (synchronous, so never shared by two calls; Hash.update copies).
-const HEAD = Buffer.alloc(4);
-const FIXED = Buffer.alloc(4 + 1 + 8 + 8);
+/** Bytes of a sibling's fixed fields in the digest's input. */
+const SIBLING_FIXED = 4 + 1 + 8 + 8;
+/** recordDigest's scratch (synchronous, so never shared by two calls); bigger records get their own buffer. */
+const SCRATCH = Buffer.alloc(16 * 1024);
 
 /** XORs `b` into `a` at `offset` (DIGEST_BYTES bytes). */
 export function xorInto(a: Uint8Array, offset: number, b: Uint8Array): void {

@@ -14,7 +14,7 @@ import { KeyLocks } from './KeyLocks';
 import { ReplicaEvents, type AppliedListener, type PurgedListener } from './ReplicaEvents';
 import { checkPartitionId, partitionOfKey } from '../placement/keyHash';
 import { dataKey, partitionRange, userKeyOf } from './keySpace';
-import { decodeRecord, encodeRecord } from './recordCodec';
+import { decodeRecordShared, encodeRecord } from './recordCodec';
 import { recordCompactionFilter } from './recordCompactionFilter';
 import { checkReplicaLayout } from './replicaLayout';
 import { WriteGroup } from './WriteGroup';
@@ -34,6 +34,15 @@ export interface ReplicaScanRange {
 export interface ReplicaEntry {
   readonly key: string;
   readonly siblings: readonly Sibling[];
+  /**
+   * The key's partition when the caller already knows it
+   * (`partitionOfKey(key, Q)`, e.g. carried in a replica frame): the replica
+   * then does not hash the key. Checked to be in [0, Q) (INVALID_ARGUMENT),
+   * not recomputed: a wrong one stores the record where reads of the key do
+   * not look, so only callers that computed it from the key (this node's
+   * coordinator, an authenticated peer) may pass it.
+   */
+  readonly partition?: PartitionId;
 }
 
 /**
@@ -54,7 +63,10 @@ export interface ReplicaEntry {
  * - Durability is the engine's: `apply` resolves once the engine write did.
  * - Layout (docs/format.md "Engine key spaces"): the record of key k is
  *   stored under 'd' + partition(k) + k, partition(k) = partitionOfKey(k, Q),
- *   so one partition is one contiguous engine range. Q is the Partitioner's
+ *   so one partition is one contiguous engine range. Every method taking a
+ *   key also takes its partition, optional: given, it is checked to be in
+ *   [0, Q) (INVALID_ARGUMENT) and trusted (see ReplicaEntry.partition);
+ *   absent, the key is hashed. Q is the Partitioner's
  *   (`placement().partitionCount`, fixed at cluster creation); a node with
  *   no Partitioner (a single node) has Q = 1. `start` refuses a data dir
  *   written in another layout or with another Q (INCOMPATIBLE_DATA, see
@@ -97,10 +109,19 @@ export class Replica implements Lifecycle {
     this.engine.setPurgeListener(undefined);
   }
 
-  /** Every stored sibling of `key` (tombstones and expired ones included); [] if none. */
-  async read(key: string): Promise<Sibling[]> {
-    const bytes = await this.engine.get(this.keyOf(key));
-    return bytes === undefined ? [] : decodeRecord(bytes, `record of key ${JSON.stringify(key)}`);
+  /**
+   * Every stored sibling of `key` (tombstones and expired ones included); []
+   * if none. `partition`: the key's, if known (see the class comment).
+   */
+  async read(key: string, partition?: PartitionId): Promise<Sibling[]> {
+    return this.readAt(key, this.keyOf(key, partition));
+  }
+
+  /** The record stored under engine key `engineKey` (the data key of `key`). */
+  private async readAt(key: string, engineKey: Uint8Array): Promise<Sibling[]> {
+    const bytes = await this.engine.get(engineKey);
+    // The engine hands its result to the caller: the siblings may share its bytes.
+    return bytes === undefined ? [] : decodeRecordShared(bytes, 'record', key);
   }
 
   /**
@@ -108,9 +129,9 @@ export class Replica implements Lifecycle {
    * it; returns the merged siblings. INVALID_ARGUMENT (nothing written) if a
    * sibling fails checkIncomingSiblings; the key is the caller's to check.
    */
-  async apply(key: string, incoming: readonly Sibling[]): Promise<Sibling[]> {
+  async apply(key: string, incoming: readonly Sibling[], partition?: PartitionId): Promise<Sibling[]> {
     checkIncomingSiblings(key, incoming, this.resolver, this.clock.now(), this.config.limits);
-    return this.update(key, () => incoming);
+    return this.update(key, () => incoming, partition);
   }
 
   /**
@@ -121,12 +142,15 @@ export class Replica implements Lifecycle {
    */
   async applyMany(entries: readonly ReplicaEntry[]): Promise<Map<string, Sibling[]>> {
     const now = this.clock.now();
-    const incoming = new Map<string, Sibling[]>();
-    for (const { key, siblings } of entries) {
+    const incoming = new Map<string, readonly Sibling[]>();
+    const partitions = new Map<string, PartitionId>();
+    for (const { key, siblings, partition } of entries) {
       checkIncomingSiblings(key, siblings, this.resolver, now, this.config.limits);
-      incoming.set(key, [...(incoming.get(key) ?? []), ...siblings]);
+      const before = incoming.get(key);
+      incoming.set(key, before === undefined ? siblings : [...before, ...siblings]);
+      if (partition !== undefined) partitions.set(key, partition);
     }
-    return this.applyBatch([...incoming.keys()], () => incoming);
+    return this.applyBatch([...incoming.keys()], () => incoming, partitions);
   }
 
   /**
@@ -134,13 +158,16 @@ export class Replica implements Lifecycle {
    * siblings and returns the incoming ones (it may throw, e.g. CONFLICT, to
    * abort with nothing written); they are merged and written. Writes of one
    * tick share one engine write (WriteGroup); each resolves once durable.
+   * `partition`: the key's, if known (see the class comment).
    */
-  async update(key: string, build: (stored: Sibling[]) => readonly Sibling[]): Promise<Sibling[]> {
+  async update(key: string, build: (stored: Sibling[]) => readonly Sibling[], partition?: PartitionId): Promise<Sibling[]> {
+    const p = this.partitionOf(key, partition);
+    const engineKey = dataKey(p, key);
     return this.locks.run(key, async () => {
-      const stored = await this.read(key);
+      const stored = await this.readAt(key, engineKey);
       const merged = this.resolver.merge(stored, build(stored));
-      await this.group.put(this.keyOf(key), encodeRecord(merged));
-      this.events.emitApplied(key, merged);
+      await this.group.put(engineKey, encodeRecord(merged));
+      this.events.emitApplied(key, merged, p);
       return merged;
     });
   }
@@ -148,33 +175,49 @@ export class Replica implements Lifecycle {
   /**
    * Applies several keys in one atomic engine write. `build` gets each key's
    * stored siblings and returns the incoming ones; all keys stay locked until
-   * the write resolves.
+   * the write resolves. `partitions`: the keys' partitions where known (see
+   * the class comment); the others are hashed.
    */
   async applyBatch(
     keys: readonly string[],
     build: (stored: ReadonlyMap<string, Sibling[]>) => ReadonlyMap<string, readonly Sibling[]>,
+    partitions?: ReadonlyMap<string, PartitionId>,
   ): Promise<Map<string, Sibling[]>> {
     const unique = [...new Set(keys)];
+    const where = unique.map((key) => this.partitionOf(key, partitions?.get(key)));
+    const engineKeys = unique.map((key, i) => dataKey(where[i]!, key));
     return this.locks.runAll(unique, async () => {
       const stored = new Map<string, Sibling[]>();
-      for (const key of unique) stored.set(key, await this.read(key));
+      for (let i = 0; i < unique.length; i++) stored.set(unique[i]!, await this.readAt(unique[i]!, engineKeys[i]!));
       const incoming = build(stored);
       const merged = new Map<string, Sibling[]>();
       const ops: BatchOp[] = [];
-      for (const key of unique) {
+      for (let i = 0; i < unique.length; i++) {
+        const key = unique[i]!;
         const result = this.resolver.merge(stored.get(key) ?? [], incoming.get(key) ?? []);
         merged.set(key, result);
-        ops.push({ type: 'put', key: this.keyOf(key), value: encodeRecord(result) });
+        ops.push({ type: 'put', key: engineKeys[i]!, value: encodeRecord(result) });
       }
       await this.engine.write(ops);
-      for (const [key, siblings] of merged) this.events.emitApplied(key, siblings);
+      for (let i = 0; i < unique.length; i++) this.events.emitApplied(unique[i]!, merged.get(unique[i]!)!, where[i]!);
       return merged;
     });
   }
 
-  /** The engine key holding the record of `key`: 'd' + its partition + its UTF-8 bytes. */
-  keyOf(key: string): Uint8Array {
-    return dataKey(partitionOfKey(key, this.partitionCount), key);
+  /**
+   * The engine key holding the record of `key`: 'd' + its partition + its
+   * UTF-8 bytes. `partition`: the key's, if known (checked to be in [0, Q),
+   * INVALID_ARGUMENT; see the class comment); else the key is hashed.
+   */
+  keyOf(key: string, partition?: PartitionId): Uint8Array {
+    return dataKey(this.partitionOf(key, partition), key);
+  }
+
+  /** `partition` checked to be in [0, Q) when given, else the key's hash partition. */
+  private partitionOf(key: string, partition: PartitionId | undefined): PartitionId {
+    if (partition === undefined) return partitionOfKey(key, this.partitionCount);
+    checkPartitionId(partition, this.partitionCount);
+    return partition;
   }
 
   /**
@@ -219,7 +262,7 @@ export class Replica implements Lifecycle {
       for (;;) {
         const batch = await it.nextv(256);
         if (batch.length === 0) return;
-        for (const [k, v] of batch) yield [userKeyOf(k), decodeRecord(v, 'record')];
+        for (const [k, v] of batch) yield [userKeyOf(k), decodeRecordShared(v, 'record')];
       }
     } finally {
       await it.close();

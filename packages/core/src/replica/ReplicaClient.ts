@@ -5,6 +5,7 @@ import { DynamisError } from '../errors/DynamisError';
 import { PeerRpc, PeerRpcToken } from '../kernel/PeerRpc';
 import { ClockToken, type Clock } from '../ports/Clock';
 import { ConflictResolverToken, type ConflictResolver } from '../ports/ConflictResolver';
+import type { PartitionId } from '../ports/Partitioner';
 import type { NodeId, Sibling } from '../ports/types';
 import { checkIncomingSiblings } from './checkSiblings';
 import type { ReplicaEntry } from './Replica';
@@ -38,18 +39,33 @@ export class ReplicaClient {
     this.schemas = replicaSchemas(config.limits);
   }
 
-  /** Every stored sibling of `key` on `node` (tombstones and expired ones included); [] if none. */
-  async read(node: NodeId, key: string, options: ReplicaCallOptions = {}): Promise<Sibling[]> {
-    const reply = await this.rpc.call(node, REPLICA_MESSAGE.read, { key }, this.opts(this.schemas.readResult, REPLICA_REPLY.read, options));
+  /**
+   * Every stored sibling of `key` on `node` (tombstones and expired ones
+   * included); [] if none. `partition`: the key's (`partitionOfKey(key, Q)`)
+   * when the caller computed it, sent along so that `node` does not hash the
+   * key; it must be the key's own (ReplicaService trusts it).
+   */
+  async read(node: NodeId, key: string, options: ReplicaCallOptions = {}, partition?: PartitionId): Promise<Sibling[]> {
+    const payload = partition === undefined ? { key } : { key, partition };
+    const reply = await this.rpc.call(node, REPLICA_MESSAGE.read, payload, this.opts(this.schemas.readResult, REPLICA_REPLY.read, options));
     return this.incoming(node, key, reply.siblings.map(fromWireSibling));
   }
 
-  /** The records of `keys` on `node`, in the order of `keys`. */
-  async readBatch(node: NodeId, keys: readonly string[], options: ReplicaCallOptions = {}): Promise<Sibling[][]> {
+  /**
+   * The records of `keys` on `node`, in the order of `keys`. `partitions`:
+   * the keys' own partitions, one per key, as for `read` (INVALID_ARGUMENT
+   * from `node` if the lengths differ).
+   */
+  async readBatch(
+    node: NodeId,
+    keys: readonly string[],
+    options: ReplicaCallOptions = {},
+    partitions?: readonly PartitionId[],
+  ): Promise<Sibling[][]> {
     const reply = await this.rpc.call(
       node,
       REPLICA_MESSAGE.readBatch,
-      { keys: [...keys] },
+      partitions === undefined ? { keys } : { keys, partitions },
       this.opts(this.schemas.readBatchResult, REPLICA_REPLY.readBatch, options),
     );
     if (reply.records.length !== keys.length) {
@@ -60,9 +76,19 @@ export class ReplicaClient {
     return reply.records.map((r, i) => this.incoming(node, keys[i]!, r.map(fromWireSibling)));
   }
 
-  /** Merges `siblings` into `key` on `node`; resolves with how many siblings `node` then holds. */
-  async write(node: NodeId, key: string, siblings: readonly Sibling[], options: ReplicaCallOptions = {}): Promise<number> {
-    const payload = { key, siblings: siblings.map(toWireSibling) };
+  /**
+   * Merges `siblings` into `key` on `node`; resolves with how many siblings
+   * `node` then holds. `partition`: the key's own, as for `read`.
+   */
+  async write(
+    node: NodeId,
+    key: string,
+    siblings: readonly Sibling[],
+    options: ReplicaCallOptions = {},
+    partition?: PartitionId,
+  ): Promise<number> {
+    const wire = siblings.map(toWireSibling);
+    const payload = partition === undefined ? { key, siblings: wire } : { key, siblings: wire, partition };
     const reply = await this.rpc.call(
       node,
       REPLICA_MESSAGE.write,
@@ -72,9 +98,13 @@ export class ReplicaClient {
     return reply.stored;
   }
 
-  /** Merges every entry on `node` in one atomic write there; resolves with the siblings held per entry. */
+  /**
+   * Merges every entry on `node` in one atomic write there; resolves with the
+   * siblings held per entry. An entry's `partition`, when set, travels with
+   * it (as for `read`).
+   */
   async writeBatch(node: NodeId, entries: readonly ReplicaEntry[], options: ReplicaCallOptions = {}): Promise<number[]> {
-    const payload = { entries: entries.map((e) => ({ key: e.key, siblings: e.siblings.map(toWireSibling) })) };
+    const payload = { entries: entries.map(wireEntry) };
     const reply = await this.rpc.call(
       node,
       REPLICA_MESSAGE.writeBatch,
@@ -104,6 +134,12 @@ export class ReplicaClient {
     }
     return siblings;
   }
+}
+
+/** An entry as `replica.writeBatch` carries it: its partition only when known. */
+function wireEntry(e: ReplicaEntry): { key: string; siblings: Sibling[]; partition?: PartitionId } {
+  const siblings = e.siblings.map(toWireSibling);
+  return e.partition === undefined ? { key: e.key, siblings } : { key: e.key, siblings, partition: e.partition };
 }
 
 export const ReplicaClientToken: ServiceIdentifier<ReplicaClient> = Symbol.for('dynamis.ReplicaClient');

@@ -6,8 +6,12 @@ import type { Sibling, Version } from '../ports/types';
 import { isDataKey, partitionOfDataKey, partitionsInEngineRange, userKeyOf } from './keySpace';
 import { decodePurgeNote } from './purgeNote';
 
-/** A write that landed: the key and its merged siblings. */
-export type AppliedListener = (key: string, siblings: readonly Sibling[]) => void;
+/**
+ * A write that landed: the key, its merged siblings and the partition it was
+ * stored in (`partitionOfKey(key, Q)`, passed along so that a listener need
+ * not hash the key again).
+ */
+export type AppliedListener = (key: string, siblings: readonly Sibling[], partition: PartitionId) => void;
 
 /** One record compaction purged siblings from. */
 export interface PurgedRecord {
@@ -62,10 +66,10 @@ export class ReplicaEvents {
     return () => this.purged.delete(listener);
   }
 
-  emitApplied(key: string, siblings: readonly Sibling[]): void {
+  emitApplied(key: string, siblings: readonly Sibling[], partition: PartitionId): void {
     for (const listener of this.applied) {
       try {
-        listener(key, siblings);
+        listener(key, siblings, partition);
       } catch (err) {
         this.failed('onApplied listener failed; the write stands', { key, error: String(err) });
       }

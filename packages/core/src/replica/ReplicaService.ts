@@ -2,6 +2,7 @@ import { inject, injectable, type ServiceIdentifier } from 'inversify';
 import { ConfigToken } from '../config/parseConfig';
 import type { DynamisConfig } from '../config/schema';
 import { MessageRouter, MessageRouterToken } from '../kernel/MessageRouter';
+import { DynamisError } from '../errors/DynamisError';
 import { checkKey } from '../kernel/requestChecks';
 import type { Lifecycle } from '../ports/Lifecycle';
 import { Replica, ReplicaToken } from './Replica';
@@ -17,8 +18,16 @@ const OWNER = '@dynamis/core:replica-protocol';
  * them on stop, after which they are answered UNAVAILABLE `notStarted` (the
  * kernel declares them). Active in every node that has a Transport.
  *
+ * A request may carry each key's partition (computed by the coordinator
+ * from the key, so the replica does not hash it again). It is checked to be
+ * in [0, Q) and otherwise trusted: peers are authenticated by the transport
+ * (cluster membership), as their versions and siblings already are. A wrong
+ * partition from a buggy peer would file the record where reads of the key
+ * do not look; anti-entropy does not catch it either.
+ *
  * Errors to the caller: PROTOCOL_ERROR (schema, batch bounds: the router),
- * INVALID_KEY (a key the Store would refuse), INVALID_ARGUMENT (a sibling
+ * INVALID_KEY (a key the Store would refuse), INVALID_ARGUMENT (a partition
+ * outside [0, Q), `partitions` not as long as `keys`, a sibling
  * the replica refuses, among them any version the resolver's `validate`
  * rejects; a batch is checked whole before anything is written), then the
  * engine's errors. A read of a missing key is an empty sibling list.
@@ -44,7 +53,7 @@ export class ReplicaService implements Lifecycle {
       s.read,
       async (_from, m) => {
         checkKey(m.key, limits);
-        return { type: REPLICA_REPLY.read, payload: { siblings: (await this.replica.read(m.key)).map(toWireSibling) } };
+        return { type: REPLICA_REPLY.read, payload: { siblings: (await this.replica.read(m.key, m.partition)).map(toWireSibling) } };
       },
       OWNER,
     );
@@ -53,8 +62,14 @@ export class ReplicaService implements Lifecycle {
       s.readBatch,
       async (_from, m) => {
         for (const key of m.keys) checkKey(key, limits);
+        const partitions = m.partitions;
+        if (partitions !== undefined && partitions.length !== m.keys.length) {
+          throw new DynamisError('INVALID_ARGUMENT', `${partitions.length} partitions for ${m.keys.length} keys`, {
+            details: { keys: m.keys.length, partitions: partitions.length },
+          });
+        }
         const records = [];
-        for (const key of m.keys) records.push((await this.replica.read(key)).map(toWireSibling));
+        for (let i = 0; i < m.keys.length; i++) records.push((await this.replica.read(m.keys[i]!, partitions?.[i])).map(toWireSibling));
         return { type: REPLICA_REPLY.readBatch, payload: { records } };
       },
       OWNER,
@@ -64,7 +79,7 @@ export class ReplicaService implements Lifecycle {
       s.write,
       async (_from, m) => {
         checkKey(m.key, limits);
-        const merged = await this.replica.apply(m.key, m.siblings.map(fromWireSibling));
+        const merged = await this.replica.apply(m.key, m.siblings.map(fromWireSibling), m.partition);
         return { type: REPLICA_REPLY.write, payload: { stored: merged.length } };
       },
       OWNER,
@@ -74,7 +89,9 @@ export class ReplicaService implements Lifecycle {
       s.writeBatch,
       async (_from, m) => {
         for (const e of m.entries) checkKey(e.key, limits);
-        const merged = await this.replica.applyMany(m.entries.map((e) => ({ key: e.key, siblings: e.siblings.map(fromWireSibling) })));
+        const merged = await this.replica.applyMany(
+          m.entries.map((e) => ({ key: e.key, siblings: e.siblings.map(fromWireSibling), partition: e.partition })),
+        );
         return { type: REPLICA_REPLY.writeBatch, payload: { stored: m.entries.map((e) => merged.get(e.key)?.length ?? 0) } };
       },
       OWNER,

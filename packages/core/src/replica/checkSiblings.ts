@@ -22,28 +22,35 @@ export function checkIncomingSiblings(
 ): void {
   if (!Array.isArray(siblings)) throw bad(key, 'siblings must be an array');
   if (siblings.length > REPLICA_MAX_SIBLINGS) throw bad(key, `${siblings.length} siblings, at most ${REPLICA_MAX_SIBLINGS}`);
-  siblings.forEach((s, i) => {
-    const where = `sibling ${i}`;
-    if (typeof s !== 'object' || s === null) throw bad(key, `${where} is not an object`);
-    if (!(s.version instanceof Uint8Array) || s.version.length === 0 || s.version.length > REPLICA_MAX_VERSION_BYTES)
-      throw bad(key, `${where}: version must be 1–${REPLICA_MAX_VERSION_BYTES} bytes`);
-    if (s.value !== null && !(s.value instanceof Uint8Array)) throw bad(key, `${where}: value must be bytes or null`);
-    if (s.value !== null && s.value.length > limits.maxValueBytes)
-      throw bad(key, `${where}: value of ${s.value.length} bytes is over limits.maxValueBytes (${limits.maxValueBytes})`);
-    if (typeof s.writtenAt !== 'number' || !Number.isFinite(s.writtenAt) || s.writtenAt < 0)
-      throw bad(key, `${where}: writtenAt must be a finite number >= 0`);
-    if (s.expiresAt !== undefined && (typeof s.expiresAt !== 'number' || !Number.isFinite(s.expiresAt)))
-      throw bad(key, `${where}: expiresAt must be a finite number`);
+  for (let i = 0; i < siblings.length; i++) {
+    const s = siblings[i]!;
+    const why = problem(s, limits);
+    if (why !== undefined) throw bad(key, `sibling ${i}${why}`);
     try {
       resolver.validate(s.version, now);
     } catch (err) {
       const why = err instanceof Error ? err.message : String(err);
-      throw new DynamisError('INVALID_ARGUMENT', `key ${JSON.stringify(key)}, ${where}: version rejected by ${resolver.name}: ${why}`, {
+      throw new DynamisError('INVALID_ARGUMENT', `key ${JSON.stringify(key)}, sibling ${i}: version rejected by ${resolver.name}: ${why}`, {
         cause: err,
         details: { key, sibling: i, resolver: resolver.name, ...(isDynamisError(err) ? { reason: err.code } : {}) },
       });
     }
-  });
+  }
+}
+
+/** What is wrong with the shape of `s` (the message's tail after "sibling i"), or undefined. Builds no string when fine. */
+function problem(s: Sibling, limits: Limits): string | undefined {
+  if (typeof s !== 'object' || s === null) return ' is not an object';
+  if (!(s.version instanceof Uint8Array) || s.version.length === 0 || s.version.length > REPLICA_MAX_VERSION_BYTES)
+    return `: version must be 1–${REPLICA_MAX_VERSION_BYTES} bytes`;
+  if (s.value !== null && !(s.value instanceof Uint8Array)) return ': value must be bytes or null';
+  if (s.value !== null && s.value.length > limits.maxValueBytes)
+    return `: value of ${s.value.length} bytes is over limits.maxValueBytes (${limits.maxValueBytes})`;
+  if (typeof s.writtenAt !== 'number' || !Number.isFinite(s.writtenAt) || s.writtenAt < 0)
+    return ': writtenAt must be a finite number >= 0';
+  if (s.expiresAt !== undefined && (typeof s.expiresAt !== 'number' || !Number.isFinite(s.expiresAt)))
+    return ': expiresAt must be a finite number';
+  return undefined;
 }
 
 function bad(key: string, why: string): DynamisError {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { asVersion, type Sibling } from '../ports/types';
-import { decodeRecord, encodeRecord } from './recordCodec';
+import { decodeRecord, decodeRecordShared, encodeRecord } from './recordCodec';
 
 const sibling: fc.Arbitrary<Sibling> = fc.record(
   {
@@ -23,6 +23,23 @@ describe('record codec', () => {
         );
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it('decodeRecordShared decodes the same siblings as views into the record, decodeRecord as copies', () => {
+    fc.assert(
+      fc.property(fc.array(sibling, { minLength: 1, maxLength: 6 }), (siblings) => {
+        const bytes = encodeRecord(siblings);
+        const shared = decodeRecordShared(bytes);
+        expect(shared).toEqual(decodeRecord(bytes));
+        for (const s of shared) {
+          expect(s.version.constructor).toBe(Uint8Array);
+          expect(s.version.buffer).toBe(bytes.buffer);
+          if (s.value !== null) expect(s.value.buffer).toBe(bytes.buffer);
+        }
+        for (const s of decodeRecord(bytes)) expect(s.version.buffer).not.toBe(bytes.buffer);
+      }),
+      { numRuns: 100 },
     );
   });
 

@@ -45,10 +45,30 @@ export function encodeRecord(siblings: readonly Sibling[]): Uint8Array {
   return out;
 }
 
-/** Decodes a record; throws CORRUPTION (naming `where`) on any malformation. */
-export function decodeRecord(bytes: Uint8Array, where = 'record'): Sibling[] {
+/**
+ * Decodes a record into siblings whose version and value bytes are fresh
+ * copies; throws CORRUPTION on any malformation, naming `where` and, when
+ * given, the user `key` it is the record of (the message is only built on
+ * failure).
+ */
+export function decodeRecord(bytes: Uint8Array, where = 'record', key?: string): Sibling[] {
+  return decode(bytes, where, key, false);
+}
+
+/**
+ * decodeRecord without copying: each version and value is a view into
+ * `bytes` (a plain Uint8Array over the same memory). Only for bytes the
+ * caller owns and never mutates nor reuses, e.g. what StorageEngine.get or an
+ * iterator returned (the engine hands those to the caller); the siblings keep
+ * `bytes` alive.
+ */
+export function decodeRecordShared(bytes: Uint8Array, where = 'record', key?: string): Sibling[] {
+  return decode(bytes, where, key, true);
+}
+
+function decode(bytes: Uint8Array, where: string, key: string | undefined, share: boolean): Sibling[] {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const reader = { buf, pos: 0, where };
+  const reader: Reader = { buf, pos: 0, where, key, share };
   if (buf.length < 2 || buf[0] !== RECORD_FORMAT) corrupt(reader, `unknown record format ${buf[0] ?? 'none'}`);
   reader.pos = 1;
   const count = readVarint(reader);
@@ -70,10 +90,14 @@ interface Reader {
   buf: Buffer;
   pos: number;
   where: string;
+  key: string | undefined;
+  /** Return views into `buf` instead of copies (decodeRecordShared). */
+  share: boolean;
 }
 
 function corrupt(r: Reader, why: string): never {
-  throw new DynamisError('CORRUPTION', `Corrupt ${r.where} at byte ${r.pos}: ${why}`, { details: { where: r.where, offset: r.pos } });
+  const where = r.key === undefined ? r.where : `${r.where} of key ${JSON.stringify(r.key)}`;
+  throw new DynamisError('CORRUPTION', `Corrupt ${where} at byte ${r.pos}: ${why}`, { details: { where, offset: r.pos } });
 }
 
 function readByte(r: Reader): number {
@@ -83,8 +107,13 @@ function readByte(r: Reader): number {
 
 function readBytes(r: Reader, n: number): Uint8Array {
   if (r.pos + n > r.buf.length) corrupt(r, 'truncated');
-  const out = new Uint8Array(n);
-  out.set(r.buf.subarray(r.pos, r.pos + n));
+  let out: Uint8Array;
+  if (r.share) {
+    out = new Uint8Array(r.buf.buffer, r.buf.byteOffset + r.pos, n);
+  } else {
+    out = new Uint8Array(n);
+    out.set(r.buf.subarray(r.pos, r.pos + n));
+  }
   r.pos += n;
   return out;
 }

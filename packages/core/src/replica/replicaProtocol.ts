@@ -46,6 +46,13 @@ export const wireSiblingSchema = z
 export const wireSiblingsSchema = z.array(wireSiblingSchema).max(REPLICA_MAX_SIBLINGS);
 
 /**
+ * A key's partition as a request carries it (optional; see
+ * docs/protocol.md "Replica protocol"): an integer ≥ 0 here; the replica
+ * checks it is below its Q (INVALID_ARGUMENT).
+ */
+const partition = z.number().int().nonnegative();
+
+/**
  * The request and reply schemas, with batch bounds from the config's limits:
  * at most `limits.maxBatchOps` keys per batch, REPLICA_MAX_SIBLINGS siblings
  * per key. Key and sibling contents are checked by the replica layer
@@ -54,11 +61,19 @@ export const wireSiblingsSchema = z.array(wireSiblingSchema).max(REPLICA_MAX_SIB
  */
 export function replicaSchemas(limits: Limits) {
   const key = z.string().min(1);
-  const entry = z.object({ key, siblings: wireSiblingsSchema }).strict();
+  const entry = z.object({ key, siblings: wireSiblingsSchema, partition: partition.optional() }).strict();
   const fast = replicaFastParsers(REPLICA_MAX_SIBLINGS, limits.maxBatchOps);
   return {
-    read: withFastParser(z.object({ key }).strict(), fast.read),
-    readBatch: withFastParser(z.object({ keys: z.array(key).min(1).max(limits.maxBatchOps) }).strict(), fast.readBatch),
+    read: withFastParser(z.object({ key, partition: partition.optional() }).strict(), fast.read),
+    readBatch: withFastParser(
+      z
+        .object({
+          keys: z.array(key).min(1).max(limits.maxBatchOps),
+          partitions: z.array(partition).min(1).max(limits.maxBatchOps).optional(),
+        })
+        .strict(),
+      fast.readBatch,
+    ),
     write: withFastParser(entry, fast.write),
     writeBatch: withFastParser(z.object({ entries: z.array(entry).min(1).max(limits.maxBatchOps) }).strict(), fast.writeBatch),
     readResult: withFastParser(z.object({ siblings: wireSiblingsSchema }).strict(), fast.readResult),

@@ -13,12 +13,21 @@ const sibling = fc.record(
   { requiredKeys: ['version', 'value', 'writtenAt'] },
 );
 const siblings = fc.array(sibling, { maxLength: 3 });
-const entry = fc.record({ key, siblings });
+const partition = fc.nat({ max: 70_000 });
+const entry = fc.record({ key, siblings, partition }, { requiredKeys: ['key', 'siblings'] });
 const opts = { lengths: [0, 1, 3, 4, 128, 129] };
 
 describe('replica protocol fast parsers', () => {
-  fastParserContract('replica.read', s.read, fc.record({ key }), opts);
-  fastParserContract('replica.readBatch', s.readBatch, fc.record({ keys: fc.array(key, { minLength: 1, maxLength: 3 }) }), opts);
+  fastParserContract('replica.read', s.read, fc.record({ key, partition }, { requiredKeys: ['key'] }), opts);
+  fastParserContract(
+    'replica.readBatch',
+    s.readBatch,
+    fc.record(
+      { keys: fc.array(key, { minLength: 1, maxLength: 3 }), partitions: fc.array(partition, { minLength: 1, maxLength: 3 }) },
+      { requiredKeys: ['keys'] },
+    ),
+    opts,
+  );
   fastParserContract('replica.write', s.write, entry, opts);
   fastParserContract('replica.writeBatch', s.writeBatch, fc.record({ entries: fc.array(entry, { minLength: 1, maxLength: 3 }) }), opts);
   fastParserContract('replica.read.result', s.readResult, fc.record({ siblings }), opts);

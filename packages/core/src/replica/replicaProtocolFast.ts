@@ -10,9 +10,9 @@ import { NOT_FAST, type FastParser } from '../wire/fastParse';
  */
 
 const SIBLING = new Set(['version', 'value', 'writtenAt', 'expiresAt']);
-const KEY = new Set(['key']);
-const KEYS = new Set(['keys']);
-const ENTRY = new Set(['key', 'siblings']);
+const KEY = new Set(['key', 'partition']);
+const KEYS = new Set(['keys', 'partitions']);
+const ENTRY = new Set(['key', 'siblings', 'partition']);
 const ENTRIES = new Set(['entries']);
 const SIBLINGS = new Set(['siblings']);
 const RECORDS = new Set(['records']);
@@ -40,6 +40,11 @@ function isCount(v: unknown): boolean {
   return isZodInt(v) && (v as number) >= 0;
 }
 
+/** partition.optional(): absent, or an integer ≥ 0 (the replica checks it against Q). */
+function isPartition(v: unknown): boolean {
+  return optional(v, isCount);
+}
+
 /** wireSiblingSchema */
 function isWireSibling(s: unknown): boolean {
   return (
@@ -55,10 +60,16 @@ function isWireSibling(s: unknown): boolean {
 /** The fast parsers of replicaSchemas(limits), `maxSiblings` per key, `maxBatch` keys per batch. */
 export function replicaFastParsers(maxSiblings: number, maxBatch: number) {
   const siblings: Check = (v) => arrayOf(v, 0, maxSiblings, isWireSibling);
-  const entry: Check = (v) => isPlainObject(v) && onlyKeys(v, ENTRY) && isKey(v.key) && siblings(v.siblings);
+  const entry: Check = (v) => isPlainObject(v) && onlyKeys(v, ENTRY) && isKey(v.key) && siblings(v.siblings) && isPartition(v.partition);
   return {
-    read: parser((v) => isPlainObject(v) && onlyKeys(v, KEY) && isKey(v.key)),
-    readBatch: parser((v) => isPlainObject(v) && onlyKeys(v, KEYS) && arrayOf(v.keys, 1, maxBatch, isKey)),
+    read: parser((v) => isPlainObject(v) && onlyKeys(v, KEY) && isKey(v.key) && isPartition(v.partition)),
+    readBatch: parser(
+      (v) =>
+        isPlainObject(v) &&
+        onlyKeys(v, KEYS) &&
+        arrayOf(v.keys, 1, maxBatch, isKey) &&
+        (v.partitions === undefined || arrayOf(v.partitions, 1, maxBatch, isCount)),
+    ),
     write: parser(entry),
     writeBatch: parser((v) => isPlainObject(v) && onlyKeys(v, ENTRIES) && arrayOf(v.entries, 1, maxBatch, entry)),
     readResult: parser((v) => isPlainObject(v) && onlyKeys(v, SIBLINGS) && siblings(v.siblings)),

@@ -15,12 +15,27 @@ describe('wireCopy', () => {
     expect(bytes.buffer).not.toBe((src.a[3] as { b: Buffer }).b.buffer);
   });
 
+  it('copies byte arrays of every size exactly, each with bytes of its own (small ones in a shared slab)', () => {
+    const sizes = [0, 1, 7, 100, 4096, 4097, 70_000];
+    const src = sizes.map((n) => Buffer.alloc(n, n % 251));
+    const out = [...(wireCopy(src) as Uint8Array[]), ...(wireCopy(src) as Uint8Array[])];
+    out.forEach((b, i) => {
+      const n = sizes[i % sizes.length]!;
+      expect(b.constructor).toBe(Uint8Array);
+      expect(Buffer.from(b.buffer, b.byteOffset, b.byteLength).equals(Buffer.alloc(n, n % 251))).toBe(true);
+    });
+    for (const b of out) b.fill(0xee); // writing one copy changes no other copy and not the source
+    expect(src.every((b, i) => b.equals(Buffer.alloc(sizes[i]!, sizes[i]! % 251)))).toBe(true);
+    for (const b of out) expect(b.every((x) => x === 0xee)).toBe(true);
+  });
+
   it('refuses what isWireValue refuses, naming the path', () => {
     for (const bad of [{ m: new Map() }, { d: [new Date()] }, { n: 1n }, { f: () => 1 }]) {
       expect(isWireValue(bad)).toBe(false);
       expect(() => wireCopy(bad)).toThrow(DynamisError);
     }
     expect(() => wireCopy({ list: [0, new Set()] })).toThrow(/payload\.list\[1\] is a Set/);
+    expect(() => wireCopy({ a: { b: [1, [2, () => 3]] } }, 'reply')).toThrow(/^reply\.a\.b\[1\]\[1\] is a function/);
   });
 
   it('stops at the node budget on a shared structure (a DAG) instead of copying 2^depth values', () => {
