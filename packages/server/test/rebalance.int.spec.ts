@@ -98,7 +98,13 @@ describe('rebalance: a node joins a loaded cluster of 3 real processes', () => {
       for (const id of IDS) probe.setAddress(id, cluster.address(id));
       probe.setAddress(JOINER, joiner.address);
       const ring = new RingPartitioner({ partitions: PARTITIONS });
-      const placement = ring.update(all.map((id) => ({ id, address: id, status: 'up' as const })));
+      // The ring as the cluster builds it: from the members' gossiped history (joinedAt), not from the ids alone.
+      const members = await eventually(async () => {
+        const view = await probe.members(JOINER);
+        expect(view.map((m) => m.id).sort()).toEqual(all);
+        return view;
+      }, ARRIVE_MS);
+      const placement = ring.update(members);
       const keys = [...acked.keys()];
       const mine = keys.filter((k) => placement.preferenceList(k, N).includes(JOINER));
       expect(mine.length).toBeGreaterThan(keys.length / 2); // n4 replicates 3/4 of the data: it must arrive
