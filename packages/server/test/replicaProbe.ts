@@ -13,6 +13,7 @@ import {
   type Sibling,
 } from '@dynamis/core';
 import { memoryEngine } from '@dynamis/engine-memory';
+import { HINT_STATS_MESSAGE, HINT_STATS_REPLY, hintStatsSchemas, type HintStatsReply } from '@dynamis/hinted-handoff';
 import { wsTransport } from '@dynamis/transport-ws';
 import { SECRET } from './serverProcess';
 
@@ -71,6 +72,13 @@ export class ReplicaProbe {
         { target, key, siblings: siblings.map(toWireSibling) },
         { replySchema: hintSchemas.storeResult, replyType: HINT_REPLY.store, timeoutMs: 10_000 },
       );
+  }
+
+  /** Node `id`'s hint stats (`hints.stats` of @dynamis/hinted-handoff: pending hints per target, dropped, delivered). */
+  async hintStats(id: string): Promise<HintStatsReply> {
+    return this.node
+      .resolve(PeerRpcToken)
+      .call(id, HINT_STATS_MESSAGE, {}, { replySchema: hintStatsSchemas.reply, replyType: HINT_STATS_REPLY, timeoutMs: 10_000 });
   }
 
   stop(): Promise<void> {
