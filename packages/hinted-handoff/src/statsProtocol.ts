@@ -3,7 +3,7 @@ import { z } from 'zod';
 /**
  * `hints.stats`: a read-only peer message HintService answers with this
  * node's HintStore stats (HintStore.stats: pending hints per target,
- * dropped, delivered). Request: `{}` (anything else is INVALID_ARGUMENT).
+ * dropped, delivered). Request: `{}` (anything else is PROTOCOL_ERROR).
  * The reply has one entry per target with pending hints, so its size is
  * bounded by the store's `maxTargets`. For operators and tests.
  */
