@@ -22,6 +22,7 @@ import { Exchange } from './Exchange';
 import { MerkleIndex, type PurgeSource } from './merkle/MerkleIndex';
 import { antiEntropyOptionsSchema, DEFAULT_INTERVAL_MS, type AntiEntropyOptionsInput } from './options';
 import { RateLimiter } from './RateLimiter';
+import { RepairHorizons } from './RepairHorizons';
 import { RepairScheduler } from './RepairScheduler';
 import { TreeService } from './TreeService';
 
@@ -73,7 +74,7 @@ export class MerkleAntiEntropy implements AntiEntropy, Lifecycle {
   private readonly rebuildLimiter: RateLimiter;
   private readonly options;
   private stopped = true;
-  private readonly synced = new Map<string, number>();
+  private readonly horizonsOf: RepairHorizons;
   private readonly counters = { exchanges: 0, failedExchanges: 0, nodesCompared: 0, keysSent: 0, keysReceived: 0, bytesTransferred: 0 };
 
   constructor(
@@ -88,6 +89,7 @@ export class MerkleAntiEntropy implements AntiEntropy, Lifecycle {
     const q = deps.partitioner.placement().partitionCount;
     this.index = new MerkleIndex(deps.replica, q, this.options.treeLevels, this.rebuildLimiter, log, purges);
     this.service = new TreeService(this.index, deps.router, this.options);
+    this.horizonsOf = new RepairHorizons(deps.config.nodeId, deps.config.replication.n, deps.partitioner);
     if (this.options.scheduler) {
       this.scheduler = new RepairScheduler({
         self: deps.config.nodeId,
@@ -104,10 +106,15 @@ export class MerkleAntiEntropy implements AntiEntropy, Lifecycle {
     }
   }
 
-  /** Subscribes to the replica, starts the rebuild (in the background), serves peers, starts the scheduler. */
+  /**
+   * Subscribes to the replica, starts the rebuild (in the background), serves
+   * peers, starts the scheduler, and makes the replica's tombstone GC wait
+   * for this node's repair horizons (Replica.useRepairHorizons).
+   */
   async start(): Promise<void> {
     if (!this.stopped) return;
     this.stopped = false;
+    this.deps.replica.useRepairHorizons(this);
     this.index.start();
     this.service.start();
     this.scheduler?.start();
@@ -118,6 +125,7 @@ export class MerkleAntiEntropy implements AntiEntropy, Lifecycle {
     if (this.stopped) return;
     this.stopped = true;
     this.scheduler?.stop();
+    this.deps.replica.useRepairHorizons(undefined);
     this.service.stop();
     this.bytesLimiter.cancel();
     await this.index.stop();
@@ -158,7 +166,7 @@ export class MerkleAntiEntropy implements AntiEntropy, Lifecycle {
     try {
       const { stats, syncedAt } = await exchange.run();
       this.add(stats);
-      if (syncedAt !== undefined) this.synced.set(`${range} ${peer}`, syncedAt);
+      if (syncedAt !== undefined) this.horizonsOf.record(range, peer, syncedAt);
       return stats;
     } catch (err) {
       this.counters.failedExchanges++;
@@ -183,7 +191,18 @@ export class MerkleAntiEntropy implements AntiEntropy, Lifecycle {
    * (range, peer) pair exchanged.
    */
   syncedAt(range: PartitionId, peer: NodeId): number | undefined {
-    return this.synced.get(`${range} ${peer}`);
+    return this.horizonsOf.syncedAt(range, peer);
+  }
+
+  /**
+   * See AntiEntropy.repairedThrough: per partition, the least `syncedAt`
+   * over the other nodes of its preference list (`replication.n` of the
+   * current placement). Only exchanges this node ran count (the scheduler
+   * runs one per pair of every partition it holds, so a horizon moves once
+   * per scheduler cycle).
+   */
+  repairedThrough(): Float64Array {
+    return this.horizonsOf.horizons();
   }
 
   /** True once the trees reflect the whole replica. */

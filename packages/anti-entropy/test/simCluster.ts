@@ -34,6 +34,8 @@ export interface ClusterOptions {
   readonly engine?: 'memory' | 'lsm';
   /** tombstones.graceMs of every node (default: the config's). */
   readonly graceMs?: number;
+  /** tombstones.maxGraceMs of every node (default: the config's, 10 × graceMs). */
+  readonly maxGraceMs?: number;
 }
 
 /**
@@ -110,7 +112,10 @@ export async function simCluster(sim: Simulation, options: ClusterOptions = {}) 
       dataDir: `/data/${id}`,
       log: { level: 'silent' as const },
       replication: { n: options.n ?? 3, w: 1, r: 1 },
-      ...(options.graceMs === undefined ? {} : { tombstones: { graceMs: options.graceMs } }),
+      tombstones: {
+        ...(options.graceMs === undefined ? {} : { graceMs: options.graceMs }),
+        ...(options.maxGraceMs === undefined ? {} : { maxGraceMs: options.maxGraceMs }),
+      },
     };
     const node = await createNode(config, plugins);
     await node.start();

@@ -1,5 +1,7 @@
 import { fromWireSibling, HINT_MESSAGE, HINT_REPLY, hintSchemas, type HintStore, type Lifecycle, type MessageRouter } from '@dynamis/core';
 
+import { HINT_STATS_MESSAGE, HINT_STATS_REPLY, hintStatsSchemas } from './statsProtocol';
+
 const OWNER = '@dynamis/hinted-handoff';
 
 /**
@@ -9,7 +11,8 @@ const OWNER = '@dynamis/hinted-handoff';
  * resolved (the hint is durable). Errors are the store's: INVALID_KEY,
  * INVALID_ARGUMENT, UNAVAILABLE `overloaded` for a bound. Registered on
  * start, unregistered on stop (then answered UNAVAILABLE `notStarted`:
- * the plugin declares the type).
+ * the plugin declares the type). Also serves `hints.stats` (statsProtocol.ts):
+ * the store's stats, read-only.
  */
 export class HintService implements Lifecycle {
   private registered = false;
@@ -19,7 +22,7 @@ export class HintService implements Lifecycle {
     private readonly router: MessageRouter,
   ) {}
 
-  /** Registers `hints.store`. Throws INVALID_ARGUMENT if another owner registered it. Idempotent. */
+  /** Registers `hints.store` and `hints.stats`. Throws INVALID_ARGUMENT if another owner registered it. Idempotent. */
   async start(): Promise<void> {
     if (this.registered) return;
     this.router.register(
@@ -31,13 +34,23 @@ export class HintService implements Lifecycle {
       },
       OWNER,
     );
+    this.router.register(
+      HINT_STATS_MESSAGE,
+      hintStatsSchemas.request,
+      async () => {
+        const { pending, dropped, delivered } = this.store.stats();
+        return { type: HINT_STATS_REPLY, payload: { pending: { ...pending }, dropped, delivered } };
+      },
+      OWNER,
+    );
     this.registered = true;
   }
 
-  /** Unregisters `hints.store` (requests in flight finish). Idempotent. */
+  /** Unregisters both (requests in flight finish). Idempotent. */
   async stop(): Promise<void> {
     if (!this.registered) return;
     this.router.unregister(HINT_MESSAGE.store);
+    this.router.unregister(HINT_STATS_MESSAGE);
     this.registered = false;
   }
 }

@@ -4,4 +4,5 @@ export * from './options';
 export { EngineHintStore, type EngineHintStats, type HintDrops } from './EngineHintStore';
 export { HintDelivery, type HintDeliveryStats } from './HintDelivery';
 export { HintService } from './HintService';
+export * from './statsProtocol';
 export { hintedHandoff, HintDeliveryToken, HintServiceToken } from './plugin';

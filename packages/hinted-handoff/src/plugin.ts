@@ -18,6 +18,7 @@ import type { ServiceIdentifier } from 'inversify';
 import { EngineHintStore } from './EngineHintStore';
 import { HintDelivery } from './HintDelivery';
 import { HintService } from './HintService';
+import { HINT_STATS_MESSAGE } from './statsProtocol';
 import { hintedHandoffOptionsSchema, type HintedHandoffOptionsInput } from './options';
 
 const NAME = '@dynamis/hinted-handoff';
@@ -70,7 +71,7 @@ export function hintedHandoff(options: HintedHandoffOptionsInput = {}): Plugin {
     core: '^0.1.0',
     provides: ['HintStore'],
     needs: ['StorageEngine', 'ConflictResolver', 'Clock', 'Logger', 'Config', 'Membership', 'ReplicaClient', 'MessageRouter'],
-    messages: [HINT_MESSAGE.store],
+    messages: [HINT_MESSAGE.store, HINT_STATS_MESSAGE],
     background: [HintServiceToken, HintDeliveryToken],
     register: ({ bind }) => {
       bind(HintStoreToken)

@@ -14,7 +14,7 @@ import {
 import { localCoordinator } from '@dynamis/coordinator-local';
 import { memoryEngine } from '@dynamis/engine-memory';
 import { runSimulation, simulatedEnvironment, FixedMembership, fixedMembership } from '@dynamis/testkit';
-import { EngineHintStore, hintedHandoff } from '../src';
+import { EngineHintStore, HINT_STATS_MESSAGE, HINT_STATS_REPLY, hintedHandoff, hintStatsSchemas } from '../src';
 
 const view = () => new FixedMembership('n1', [{ id: 'n1', address: 'n1', status: 'up' }]);
 
@@ -112,6 +112,16 @@ describe('hint protocol (hints.store), served by the plugin', () => {
         details: { overloaded: true, applied: false, dropped: 'count' },
       });
       expect(n2.resolve(HintStoreToken).stats()).toMatchObject({ pending: { n3: 1 }, dropped: 1 });
+      // hints.stats: the same stats, read by a peer; anything but {} is refused.
+      const stats = (payload: unknown) =>
+        run(
+          n1
+            .resolve(PeerRpcToken)
+            .call('n2', HINT_STATS_MESSAGE, payload as never, { replySchema: hintStatsSchemas.reply, replyType: HINT_STATS_REPLY }),
+        );
+      expect(await stats({})).toEqual({ pending: { n3: 1 }, dropped: 1, delivered: 0 });
+      expect(await stats({ target: 'n3' })).toMatchObject({ code: 'PROTOCOL_ERROR' });
+      expect(await stats({})).toEqual({ pending: { n3: 1 }, dropped: 1, delivered: 0 });
       for (const node of nodes) await node.stop();
     });
   });

@@ -15,6 +15,7 @@ import {
 } from '@dynamis/core';
 import { memoryEngine } from '@dynamis/engine-memory';
 import { entrySchema, SYNC, SYNC_REPLY, toMember } from '@dynamis/gossip';
+import { HINT_STATS_MESSAGE, HINT_STATS_REPLY, hintStatsSchemas, type HintStatsReply } from '@dynamis/hinted-handoff';
 import { wsTransport } from '@dynamis/transport-ws';
 import { z } from 'zod';
 import { SECRET } from './serverProcess';
@@ -89,6 +90,13 @@ export class ReplicaProbe {
       .resolve(PeerRpcToken)
       .call(id, SYNC, { updates: [], full: true }, { replySchema: syncReply, replyType: SYNC_REPLY, timeoutMs: 10_000 });
     return reply.updates.map(toMember);
+  }
+
+  /** Node `id`'s hint stats (`hints.stats` of @dynamis/hinted-handoff: pending hints per target, dropped, delivered). */
+  async hintStats(id: string): Promise<HintStatsReply> {
+    return this.node
+      .resolve(PeerRpcToken)
+      .call(id, HINT_STATS_MESSAGE, {}, { replySchema: hintStatsSchemas.reply, replyType: HINT_STATS_REPLY, timeoutMs: 10_000 });
   }
 
   stop(): Promise<void> {

@@ -57,8 +57,10 @@ export function describeConfig(): Array<{ path: string; description: string; def
 
 function unwrap(schema: z.ZodType): z.ZodType {
   let s: z.ZodType = schema;
-  while (s instanceof z.ZodDefault || s instanceof z.ZodPrefault || s instanceof z.ZodOptional) {
-    s = s.unwrap() as z.ZodType;
+  for (;;) {
+    if (s instanceof z.ZodDefault || s instanceof z.ZodPrefault || s instanceof z.ZodOptional) s = s.unwrap() as z.ZodType;
+    else if (s instanceof z.ZodPipe)
+      s = s.in as z.ZodType; // a section with a transform (defaults derived from other keys)
+    else return s;
   }
-  return s;
 }

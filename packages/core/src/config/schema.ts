@@ -72,7 +72,20 @@ export const configSchema = z
           .nonnegative()
           .default(10 * 24 * 3600 * 1000)
           .describe('How long a tombstone (or expired value) is kept before compaction may purge it (cf. gc_grace).'),
+        maxGraceMs: z
+          .number()
+          .int()
+          .nonnegative()
+          .optional()
+          .describe(
+            'With anti-entropy installed, a tombstone past graceMs is purged only once every replica peer of its partition has synced with this node since it was written, or once it is older than this (default 10 × graceMs; at least graceMs).',
+          ),
       })
+      .refine((t) => t.maxGraceMs === undefined || t.maxGraceMs >= t.graceMs, {
+        path: ['maxGraceMs'],
+        message: 'must be at least tombstones.graceMs',
+      })
+      .transform((t) => ({ ...t, maxGraceMs: t.maxGraceMs ?? t.graceMs * 10 }))
       .prefault({})
       .describe('Deletion markers.'),
   })

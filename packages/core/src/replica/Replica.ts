@@ -9,6 +9,7 @@ import { LoggerToken, type Logger } from '../ports/Logger';
 import { PartitionerToken, type Partitioner, type PartitionId } from '../ports/Partitioner';
 import { StorageEngineToken, type BatchOp, type Snapshot, type StorageEngine } from '../ports/StorageEngine';
 import type { Sibling } from '../ports/types';
+import type { AntiEntropy } from '../ports/AntiEntropy';
 import { checkIncomingSiblings } from './checkSiblings';
 import { KeyLocks } from './KeyLocks';
 import { ReplicaEvents, type AppliedListener, type PurgedListener } from './ReplicaEvents';
@@ -59,7 +60,10 @@ export interface ReplicaEntry {
  *   (read-merge-write under a per-key lock), so no sibling is lost to a race.
  * - Records are kept until compaction: a tombstone or an expired value is
  *   purged only after `tombstones.graceMs`, so anti-entropy cannot resurrect
- *   an older value from a lagging replica (cf. Cassandra's gc_grace).
+ *   an older value from a lagging replica (cf. Cassandra's gc_grace), and,
+ *   once anti-entropy is installed (useRepairHorizons), only after every
+ *   replica peer of its partition synced with this node since it was written
+ *   or `tombstones.maxGraceMs` passed.
  * - Durability is the engine's: `apply` resolves once the engine write did.
  * - Layout (docs/format.md "Engine key spaces"): the record of key k is
  *   stored under 'd' + partition(k) + k, partition(k) = partitionOfKey(k, Q),
@@ -80,6 +84,8 @@ export class Replica implements Lifecycle {
   readonly partitionCount: number;
   /** update()'s engine writes, grouped per tick (WriteGroup). */
   private readonly group: WriteGroup;
+  /** Whose repair horizons the compaction filter waits for (useRepairHorizons). */
+  private repair: AntiEntropy | undefined;
 
   constructor(
     @inject(StorageEngineToken) private readonly engine: StorageEngine,
@@ -101,7 +107,19 @@ export class Replica implements Lifecycle {
   async start(): Promise<void> {
     await checkReplicaLayout(this.engine, this.partitionCount);
     this.engine.setPurgeListener(this.events.emitPurged);
-    this.engine.setCompactionFilter(recordCompactionFilter(() => this.clock.now(), this.config.tombstones.graceMs));
+    const { tombstones } = this.config;
+    const wait = { horizons: () => this.repair?.repairedThrough(), maxGraceMs: tombstones.maxGraceMs };
+    this.engine.setCompactionFilter(recordCompactionFilter(() => this.clock.now(), tombstones.graceMs, wait));
+  }
+
+  /**
+   * Makes the compaction filter wait for repair (recordCompactionFilter's
+   * RepairWait) on `antiEntropy`'s horizons from the next record it judges;
+   * undefined goes back to the grace period alone. Called by the
+   * anti-entropy plugin when it starts and stops.
+   */
+  useRepairHorizons(antiEntropy: AntiEntropy | undefined): void {
+    this.repair = antiEntropy;
   }
 
   async stop(): Promise<void> {
