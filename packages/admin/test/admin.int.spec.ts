@@ -3,6 +3,7 @@ import { lwwResolver } from '@dynamis/conflict-lww';
 import { localCoordinator } from '@dynamis/coordinator-local';
 import { createNode, StorageEngineToken, type DynamisNode } from '@dynamis/core';
 import { memoryEngine } from '@dynamis/engine-memory';
+import { connect } from 'node:net';
 import { register as globalRegister } from 'prom-client';
 import { admin, AdminServiceToken, type AdminOptionsInput } from '../src';
 import { httpRequest } from './adminHttp';
@@ -106,8 +107,34 @@ describe('@dynamis/admin over HTTP', () => {
     expect(post.status).toBe(405);
     expect(post.headers['allow']).toBe('GET, HEAD');
     expect((await httpRequest(`${url}health`, { body: 'some body', headers: { 'content-length': '9' } })).status).toBe(413);
+    expect((await httpRequest(`${url}health`, { body: 'chunk', headers: { 'transfer-encoding': 'chunked' } })).status).toBe(413);
     const m = parsePromText((await httpRequest(`${url}metrics`)).body);
     expect(sampleValue(m, 'dynamis_admin_requests_total', { path: 'other', code: '404' })).toBe(2);
+  });
+
+  it('drops connections beyond maxConnections', async () => {
+    const { url } = await startNode('c1', { maxConnections: 1 });
+    const { port } = new URL(url);
+    const held = connect(Number(port), '127.0.0.1');
+    await new Promise<void>((resolve) => held.once('connect', resolve));
+    held.write('GET /health HTTP/1.1\r\n');
+    // The server may accept `held` after a later connection: retry until one is dropped (deadline, not a measurement).
+    const end = Date.now() + 20_000;
+    let dropped: unknown;
+    while (dropped === undefined && Date.now() < end)
+      dropped = await httpRequest(`${url}health`).then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+    expect(dropped).toMatchObject({ code: expect.stringMatching(/ECONNRESET|EPIPE/) });
+    held.end('Host: x\r\n\r\n');
+    const answer = await new Promise<string>((resolve) => {
+      let text = '';
+      held.on('data', (d: Buffer) => (text += d.toString()));
+      held.on('close', () => resolve(text));
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 200/);
+    expect((await httpRequest(`${url}health`)).status).toBe(200);
   });
 
   it('with a token, answers 401 without it or with a wrong one', async () => {

@@ -52,6 +52,28 @@ describe('dynamis-server --admin', () => {
     expect(JSON.parse(health.body)).toMatchObject({ node: 'adm-node', status: 'ok' });
   });
 
+  it('on a quorum node, also mirrors coordinator, hint, anti-entropy and gossip stats and the membership view', async () => {
+    const q = await startServerProcess(
+      { nodeId: 'adm-q', coordinator: 'quorum', replication: { n: 1, w: 1, r: 1 }, log: { level: 'warn' } },
+      ['--port', '0', '--admin', '127.0.0.1:0'],
+    );
+    try {
+      await waitFor(() => /admin on http:\/\/\S+/.test(q.stdout()), 'the admin URL printed');
+      const url = /admin on (http:\/\/\S+)/.exec(q.stdout())![1]!;
+      const m = parsePromText((await get(`${url}metrics`)).body);
+      expect(sampleValue(m, 'dynamis_members', { node: 'adm-q', status: 'up' })).toBe(1);
+      for (const name of [
+        'dynamis_coordinator_forwarded',
+        'dynamis_hints_delivered',
+        'dynamis_anti_entropy_exchanges',
+        'dynamis_membership_refutations',
+      ])
+        expect(sampleValue(m, name)).toBe(0);
+    } finally {
+      await q.dispose();
+    }
+  });
+
   it('refuses a non-loopback --admin without a token, naming admin.token', async () => {
     await expect(
       startServerProcess({ nodeId: 'adm-open', log: { level: 'warn' } }, ['--port', '0', '--admin', '0.0.0.0:0']),
