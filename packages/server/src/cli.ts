@@ -27,6 +27,8 @@ export interface CliArgs {
   readonly rebalance?: boolean;
   /** --no-clients: start without any client token (sets noClients). */
   readonly noClients?: boolean;
+  /** --admin host:port: admin.listen (the @dynamis/admin endpoint; off unless given here or in the config). */
+  readonly admin?: string;
 }
 
 export const USAGE = `Usage: dynamis-server [--config node.json] [flags]
@@ -58,6 +60,8 @@ Flags (each overrides the config file):
       --replication <n,w,r>  replication.n, .w, .r; w and r a number or one|quorum|all (e.g. 3,2,2)
       --log-level <l>   debug | info | warn | error | silent (log.level)
       --no-clients      start without a client token: no client can connect (noClients)
+      --admin <host:port>  serve /health, /status, /metrics there (admin.listen; off by default;
+                        not loopback: admin.token or admin.tokenFile is required)
   -h, --help            this text`;
 
 /**
@@ -89,6 +93,7 @@ export function cliParser(argv: readonly string[], onFail: (message: string) => 
       describe: 'Lowest level logged (log.level).',
     })
     .option('clients', { type: 'boolean', describe: 'Accept clients (--no-clients: serve none; noClients).' })
+    .option('admin', { type: 'string', describe: 'host:port of the admin endpoint (admin.listen).' })
     .strict()
     .help(false)
     .version(false)
@@ -124,6 +129,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     ...(parsed.replication !== undefined ? { replication: parseReplication(parsed.replication) } : {}),
     logLevel: parsed['log-level'] as CliArgs['logLevel'],
     ...(parsed.clients === false ? { noClients: true } : {}),
+    ...(parsed.admin !== undefined ? { admin: parsed.admin } : {}),
   };
 }
 
@@ -188,5 +194,6 @@ export function buildConfig(fileText: string | undefined, args: CliArgs): Record
   if (args.peers !== undefined) config.seeds = [...args.peers];
   if (args.replication !== undefined) Object.assign(sub('replication'), args.replication);
   if (args.noClients === true) config.noClients = true;
+  if (args.admin !== undefined) sub('admin').listen = args.admin;
   return config;
 }

@@ -19,6 +19,7 @@ async function main(): Promise<void> {
   const fileText = args.config === undefined ? undefined : readConfigFile(args.config);
   const server = await startServer(buildConfig(fileText, args), { env: process.env });
   process.stdout.write(`dynamis node ${server.node.config.nodeId} listening on ${server.address}\n`);
+  if (server.adminUrl !== undefined) process.stdout.write(`dynamis node ${server.node.config.nodeId} admin on ${server.adminUrl}\n`);
   onSignals(server);
 }
 

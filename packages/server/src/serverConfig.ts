@@ -92,6 +92,12 @@ export const serverOptionsSchema = z.object({
     .record(z.string(), z.unknown())
     .default({})
     .describe('Further @dynamis/transport-ws options (maxPayloadBytes, maxConnections, timeouts, ...), validated by that plugin.'),
+  admin: z
+    .record(z.string(), z.unknown())
+    .optional()
+    .describe(
+      'Options of @dynamis/admin (listen, token, tokenFile, maxConnections), validated by it; absent: no admin endpoint. Flag --admin.',
+    ),
 });
 
 export type ServerOptions = z.output<typeof serverOptionsSchema>;
@@ -114,6 +120,8 @@ export interface ResolvedServerConfig {
   readonly secret: string;
   readonly clientTokens: Readonly<Record<string, string>>;
   readonly transport: Readonly<Record<string, unknown>>;
+  /** Options of @dynamis/admin; undefined: no admin endpoint. */
+  readonly admin: Readonly<Record<string, unknown>> | undefined;
   readonly shutdownLingerMs: number;
   /** True when started with noClients (then clientTokens is empty). */
   readonly noClients: boolean;
@@ -167,6 +175,7 @@ const SERVER_KEYS = [
   'noClients',
   'shutdownLingerMs',
   'transport',
+  'admin',
 ] as const;
 
 const NO_TOKEN =
@@ -217,6 +226,7 @@ export function resolveServerConfig(input: unknown, env: Readonly<Record<string,
     secret: o.secret,
     clientTokens,
     transport: o.transport,
+    admin: o.admin,
     shutdownLingerMs: o.shutdownLingerMs,
     noClients: o.noClients,
   };

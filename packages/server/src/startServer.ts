@@ -4,6 +4,7 @@ import { vclockResolver, type VclockPluginOptions } from '@dynamis/conflict-vclo
 import { localCoordinator } from '@dynamis/coordinator-local';
 import { lsmEngine, type LsmOptions } from '@dynamis/engine-lsm';
 import { memoryEngine, type MemoryEngineOptions } from '@dynamis/engine-memory';
+import { admin, AdminServiceToken, type AdminOptionsInput } from '@dynamis/admin';
 import { antiEntropy, type AntiEntropyOptionsInput } from '@dynamis/anti-entropy';
 import { gossipMembership, type GossipOptionsInput } from '@dynamis/gossip';
 import { hintedHandoff, type HintedHandoffOptionsInput } from '@dynamis/hinted-handoff';
@@ -19,6 +20,8 @@ export interface DynamisServer {
   readonly node: DynamisNode;
   /** Where clients and peers connect: ws://host:port (the bound port when listen.port is 0). */
   readonly address: string;
+  /** The admin endpoint's URL (http://host:port/) when config.admin is set, else undefined. */
+  readonly adminUrl: string | undefined;
   /**
    * Graceful stop: refuses new client requests (UNAVAILABLE, marked not
    * applied, so clients may retry elsewhere), waits for the ones in flight to
@@ -61,7 +64,8 @@ export async function startServer(config: ServerConfigInput | unknown, options: 
     await node.resolve(ClientApiToken).drain(resolved.shutdownLingerMs);
     await node.stop();
   };
-  return { node, address, stop: () => (stopping ??= stop()) };
+  const adminUrl = resolved.admin === undefined ? undefined : node.resolve(AdminServiceToken).url();
+  return { node, address, adminUrl, stop: () => (stopping ??= stop()) };
 }
 
 /**
@@ -85,7 +89,8 @@ export function plugins(config: ResolvedServerConfig): Plugin[] {
     config.coordinator === 'quorum'
       ? [ringPartitioner(config.ring as RingOptions), ...clusterPlugins(config.cluster), quorumCoordinator()]
       : [localCoordinator()];
-  return [engine, resolver, ...cluster, transport];
+  const extras = config.admin === undefined ? [] : [admin(config.admin as AdminOptionsInput)];
+  return [engine, resolver, ...cluster, transport, ...extras];
 }
 
 /** The membership plugin and the self-healing ones `cluster` turns on (each factory validates its options: INVALID_CONFIG naming the plugin and key). */
