@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DynamisClient } from '@dynamis/client';
+import type { Sibling } from '@dynamis/core';
 import { RingPartitioner } from '@dynamis/ring';
 import { BOOT_MS, eventually, freePort, ProcessCluster } from './clusterHarness';
 import { ReplicaProbe } from './replicaProbe';
@@ -34,9 +35,9 @@ describe('rebalance: a node joins a loaded cluster of 3 real processes', () => {
     config: {
       membership: 'gossip',
       membershipOptions: { probeIntervalMs: 500, probeTimeoutMs: 150, minTransitionMs: 500 },
-      rebalanceOptions: { drainMs: 2_000, announceIntervalMs: 250 },
+      rebalanceOptions: { drainMs: 4_000, announceIntervalMs: 250 },
       ring: { partitions: PARTITIONS },
-      timeouts: { requestMs: 5_000 },
+      timeouts: { requestMs: 2_000 },
     },
   });
   let probe: ReplicaProbe;
@@ -84,9 +85,9 @@ describe('rebalance: a node joins a loaded cluster of 3 real processes', () => {
         membershipOptions: { probeIntervalMs: 500, probeTimeoutMs: 150, minTransitionMs: 500 },
         hintedHandoff: false,
         antiEntropy: false,
-        rebalanceOptions: { drainMs: 2_000, announceIntervalMs: 250 },
+        rebalanceOptions: { drainMs: 4_000, announceIntervalMs: 250 },
         ring: { partitions: PARTITIONS },
-        timeouts: { requestMs: 5_000 },
+        timeouts: { requestMs: 2_000 },
         log: { level: 'error' },
         shutdownLingerMs: 0,
       };
@@ -109,11 +110,33 @@ describe('rebalance: a node joins a loaded cluster of 3 real processes', () => {
       const mine = keys.filter((k) => placement.preferenceList(k, N).includes(JOINER));
       expect(mine.length).toBeGreaterThan(keys.length / 2); // n4 replicates 3/4 of the data: it must arrive
 
-      const missing = async (): Promise<string[]> => {
-        const held = await probe.read(JOINER, mine);
-        return mine.filter((k, i) => held[i]!.length !== 1 || Buffer.from(held[i]![0]!.value!).toString() !== acked.get(k));
+      // The stream hands n4 the copy of the node it replaces, so every acknowledged key keeps its quorum overlap:
+      // at least W = 2 of its replicas under the new placement hold the acknowledged value (a key the replaced
+      // node itself missed — its write acknowledged by the other two — is the one n4 may lack, as the package
+      // README says; anti-entropy, off here, would bring it). And n4 received its share: all but a handful.
+      const holders = async (): Promise<{ short: string[]; onJoiner: number }> => {
+        const copies = new Map<string, Sibling[][]>();
+        for (const id of all) copies.set(id, await probe.read(id, keys));
+        const short: string[] = [];
+        let onJoiner = 0;
+        keys.forEach((k, i) => {
+          const has = (id: string): boolean => {
+            const held = copies.get(id)![i]!;
+            return held.length === 1 && Buffer.from(held[0]!.value!).toString() === acked.get(k);
+          };
+          const count = placement.preferenceList(k, N).filter(has).length;
+          if (count < 2) short.push(`${k} on ${count} replicas`);
+          if (placement.preferenceList(k, N).includes(JOINER) && has(JOINER)) onJoiner++;
+        });
+        return { short, onJoiner };
       };
-      await eventually(async () => expect(await missing()).toEqual([]), ARRIVE_MS);
+      const arrived = await eventually(async () => {
+        const h = await holders();
+        expect(h.short).toEqual([]);
+        expect(h.onJoiner).toBeGreaterThanOrEqual(Math.ceil(mine.length * 0.95));
+        return h;
+      }, ARRIVE_MS);
+      console.log(`rebalance: n4 holds ${arrived.onJoiner} of the ${mine.length} acknowledged keys it replicates`);
 
       // A node that no longer replicates a key drops it once every member is settled.
       const stale = async (): Promise<string[]> => {
