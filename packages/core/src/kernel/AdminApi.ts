@@ -6,7 +6,8 @@ import type { StorageEngine } from '../ports/StorageEngine';
 import { ADMIN_MESSAGE, ADMIN_REPLY, adminStatusRequestSchema, type AdminStatus } from './adminProtocol';
 import type { MessageRouter } from './MessageRouter';
 
-const OWNER = '@dynamis/core:admin-api';
+/** The owner the admin message types are declared and registered under. */
+export const ADMIN_OWNER = '@dynamis/core:admin-api';
 
 /** What AdminApi reports on; the optional ports are absent when no plugin provides them. */
 export interface AdminSources {
@@ -35,7 +36,7 @@ export class AdminApi {
   /** Registers `client.admin.status` (audience 'clients'). Idempotent. */
   start(): void {
     if (this.registered) return;
-    this.router.register(ADMIN_MESSAGE.status, adminStatusRequestSchema, this.onStatus, OWNER, 'clients');
+    this.router.register(ADMIN_MESSAGE.status, adminStatusRequestSchema, this.onStatus, ADMIN_OWNER, 'clients');
     this.registered = true;
   }
 

@@ -19,7 +19,8 @@ import { HintStoreToken } from '../ports/HintStore';
 import { MembershipToken } from '../ports/Membership';
 import { PartitionerToken } from '../ports/Partitioner';
 import { StorageEngineToken } from '../ports/StorageEngine';
-import { AdminApi } from './AdminApi';
+import { AdminApi, ADMIN_OWNER } from './AdminApi';
+import { ADMIN_MESSAGE } from './adminProtocol';
 import { ClientApi, ClientApiToken } from './ClientApi';
 import { MessageRouter, MessageRouterToken } from './MessageRouter';
 import { PeerAddressSync, PeerAddressSyncToken } from './PeerAddressSync';
@@ -98,6 +99,7 @@ export class DynamisNode {
     }
     const router = container.get(MessageRouterToken);
     for (const unit of units) router.declare(unit.messages ?? [], unit.name);
+    router.declare(Object.values(ADMIN_MESSAGE), ADMIN_OWNER);
     return new DynamisNode(config, container, units);
   }
 
