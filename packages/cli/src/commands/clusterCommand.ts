@@ -45,21 +45,25 @@ export function addClusterCommand(program: Command, io: Io, run: Run): void {
 }
 
 async function runCluster(opts: ClusterOptions, io: Io): Promise<number | undefined> {
-  if (opts.ephemeral === true && opts.dataDir !== undefined) throw usage('--ephemeral and --data-dir exclude each other');
-  if (!['vclock', 'lww'].includes(opts.resolver)) throw usage(`--resolver must be vclock or lww, got '${opts.resolver}'`);
-  const stopTimeoutMs = parseCount('--stop-timeout-ms', opts.stopTimeoutMs, 1);
+  const request = validate(opts);
   const dir = opts.ephemeral === true ? mkdtempSync(join(tmpdir(), 'dynamis-cluster-')) : resolve(io.cwd, opts.dataDir ?? 'data');
-  const files = await clusterFiles(dir, opts);
+  const cleanup = (): void => {
+    if (opts.ephemeral === true) rmSync(dir, { recursive: true, force: true });
+  };
+  let files: ClusterFiles;
+  try {
+    files = await clusterFiles(dir, request);
+  } catch (err) {
+    cleanup();
+    throw err;
+  }
   const supervisor = new ClusterSupervisor(files, {
     command: io.self,
     flags: ['--engine', 'lsm', '--resolver', opts.resolver, '--log-level', opts.logLevel],
     onLine: (id, stream, line) => (stream === 'stdout' ? io.out : io.err)(`[${id}] ${line}\n`),
     onUnexpectedExit: (id, code) => io.err(`[${id}] exited (${code}) while the cluster runs; the others go on\n`),
   });
-  const cleanup = (): void => {
-    if (opts.ephemeral === true) rmSync(dir, { recursive: true, force: true });
-  };
-  onSignals(supervisor, stopTimeoutMs, io, cleanup);
+  onSignals(supervisor, request.stopTimeoutMs, io, cleanup);
   let nodes: NodeProcess[];
   try {
     nodes = await supervisor.start();
@@ -71,25 +75,46 @@ async function runCluster(opts: ClusterOptions, io: Io): Promise<number | undefi
   return undefined;
 }
 
-/** The cluster in `dir`, created on first use; a restart must not ask for another shape. */
-async function clusterFiles(dir: string, opts: ClusterOptions): Promise<ClusterFiles> {
-  const existing = readClusterFiles(dir);
+/** The options checked, before anything is created: INVALID_ARGUMENT (exit 2) naming the option. */
+interface ClusterRequest {
+  readonly count?: number;
+  readonly base?: number;
+  readonly host: string;
+  readonly stopTimeoutMs: number;
+}
+
+const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|localhost)$/;
+const LEVELS = ['debug', 'info', 'warn', 'error', 'silent'];
+
+function validate(opts: ClusterOptions): ClusterRequest {
+  if (opts.ephemeral === true && opts.dataDir !== undefined) throw usage('--ephemeral and --data-dir exclude each other');
+  if (!['vclock', 'lww'].includes(opts.resolver)) throw usage(`--resolver must be vclock or lww, got '${opts.resolver}'`);
+  if (!LEVELS.includes(opts.logLevel)) throw usage(`--log-level must be one of ${LEVELS.join(', ')}, got '${opts.logLevel}'`);
+  // A local cluster speaks plain ws with a secret kept in a local file: loopback only.
+  if (!LOOPBACK.test(opts.host)) throw usage(`--host must be a loopback address (127.x.x.x, ::1, localhost), got '${opts.host}'`);
   const count = opts.nodes === undefined ? undefined : parseCount('--nodes', opts.nodes, 1);
   if (count !== undefined && count > 64) throw usage(`--nodes must be at most 64, got ${count}`);
   const base = opts.basePort === undefined ? undefined : parseCount('--base-port', opts.basePort, 1);
+  if (base !== undefined && base + (count ?? 3) - 1 > 65535) throw usage(`--base-port ${base} leaves no room for ${count ?? 3} ports`);
+  const stopTimeoutMs = parseCount('--stop-timeout-ms', opts.stopTimeoutMs, 1);
+  return { ...(count !== undefined ? { count } : {}), ...(base !== undefined ? { base } : {}), host: opts.host, stopTimeoutMs };
+}
+
+/** The cluster in `dir`, created on first use; a restart must not ask for another shape. */
+async function clusterFiles(dir: string, { count, base, host }: ClusterRequest): Promise<ClusterFiles> {
+  const existing = readClusterFiles(dir);
   if (existing !== undefined) {
     const { layout } = existing;
     if (count !== undefined && count !== layout.nodes.length)
       throw usage(`${dir} holds a ${layout.nodes.length}-node cluster; --nodes ${count} differs (use another --data-dir, or remove it)`);
     if (base !== undefined && base !== layout.nodes[0]!.port)
       throw usage(`${dir} holds a cluster on ports from ${layout.nodes[0]!.port}; --base-port ${base} differs`);
-    if (opts.host !== layout.host) throw usage(`${dir} holds a cluster on ${layout.host}; --host ${opts.host} differs`);
+    if (host !== layout.host) throw usage(`${dir} holds a cluster on ${layout.host}; --host ${host} differs`);
     return existing;
   }
   const n = count ?? 3;
-  if (base !== undefined && base + n - 1 > 65535) throw usage(`--base-port ${base} leaves no room for ${n} ports`);
-  const ports = base !== undefined ? Array.from({ length: n }, (_, i) => base + i) : await freePorts(opts.host, n);
-  return writeClusterFiles(dir, newLayout(opts.host, ports));
+  const ports = base !== undefined ? Array.from({ length: n }, (_, i) => base + i) : await freePorts(host, n);
+  return writeClusterFiles(dir, newLayout(host, ports));
 }
 
 /** A repeated signal this soon after the first is the same Ctrl-C reaching the process group, not a second request. */
