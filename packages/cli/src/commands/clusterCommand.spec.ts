@@ -9,15 +9,10 @@ import { runCli } from '../program';
 // at once, which would turn a refusal the command missed into exit 3 and an error naming a node.)
 describe('dynamis cluster refuses bad options with exit 2, creating nothing', () => {
   const cwd = mkdtempSync(join(tmpdir(), 'dynamis-cluster-opts-'));
-  // --ephemeral makes its directory in os.tmpdir(): this worker's points into `cwd`, which must stay empty.
+  // --ephemeral makes its directory in the command's TMPDIR: here inside `cwd`, which must stay as it is.
   const tmp = join(cwd, 'tmp');
   mkdirSync(tmp);
-  const saved = process.env.TMPDIR;
-  process.env.TMPDIR = tmp;
-  afterAll(() => {
-    process.env.TMPDIR = saved;
-    rmSync(cwd, { recursive: true, force: true });
-  });
+  afterAll(() => rmSync(cwd, { recursive: true, force: true }));
 
   it.each([
     [['--ephemeral', '--data-dir', 'x'], '--ephemeral and --data-dir exclude each other'],
@@ -30,7 +25,7 @@ describe('dynamis cluster refuses bad options with exit 2, creating nothing', ()
     [['--ephemeral', '--log-level', 'loud'], '--log-level must be one of'],
     [['--ephemeral', '--stop-timeout-ms', '0'], '--stop-timeout-ms must be an integer ≥ 1'],
   ])('%j', async (args, message) => {
-    const io = recordingIo(cwd);
+    const io = recordingIo(cwd, { TMPDIR: tmp });
     expect(await runCli(['cluster', ...args], io)).toBe(2);
     expect(io.stderr()).toContain(`error INVALID_ARGUMENT: ${message}`);
     expect(readdirSync(cwd)).toEqual(['tmp']);

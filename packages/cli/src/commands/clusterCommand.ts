@@ -46,7 +46,9 @@ export function addClusterCommand(program: Command, io: Io, run: Run): void {
 
 async function runCluster(opts: ClusterOptions, io: Io): Promise<number | undefined> {
   const request = validate(opts);
-  const dir = opts.ephemeral === true ? mkdtempSync(join(tmpdir(), 'dynamis-cluster-')) : resolve(io.cwd, opts.dataDir ?? 'data');
+  // The command's environment decides where temporary files go, like os.tmpdir() does for the process.
+  const temp = io.env.TMPDIR !== undefined && io.env.TMPDIR !== '' ? io.env.TMPDIR : tmpdir();
+  const dir = opts.ephemeral === true ? mkdtempSync(join(temp, 'dynamis-cluster-')) : resolve(io.cwd, opts.dataDir ?? 'data');
   const cleanup = (): void => {
     if (opts.ephemeral === true) rmSync(dir, { recursive: true, force: true });
   };
