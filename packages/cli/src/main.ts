@@ -14,6 +14,11 @@ const io = {
   self: [process.execPath, ...process.execArgv, __filename] as [string, ...string[]],
 };
 
-void runCli(process.argv.slice(2), io).then((outcome) => {
-  if (outcome !== 'running') process.exitCode = outcome;
+const argv = process.argv.slice(2);
+void runCli(argv, io).then((outcome) => {
+  if (outcome === 'running') return;
+  // A node that failed to start may still hold handles (a half-started plugin's timers or sockets): like
+  // dynamis-server, `start` and `cluster` end the process at once (stdout and stderr are synchronous on Linux pipes).
+  if (argv[0] === 'start' || argv[0] === 'cluster') process.exit(outcome);
+  process.exitCode = outcome;
 });

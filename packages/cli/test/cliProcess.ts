@@ -13,11 +13,11 @@ export interface CliProcess {
   readonly exited: Promise<number | string>;
 }
 
-/** Starts `dynamis <args>` in `cwd`. */
-export function spawnCli(args: readonly string[], cwd: string): CliProcess {
+/** Starts `dynamis <args>` in `cwd`; `env` adds variables. */
+export function spawnCli(args: readonly string[], cwd: string, env: Readonly<Record<string, string>> = {}): CliProcess {
   const child = spawn(process.execPath, ['-r', require.resolve('@swc-node/register'), MAIN, ...args], {
     cwd,
-    env: { ...process.env, SWC_NODE_PROJECT: join(ROOT, 'tsconfig.check.json'), DYNAMIS_CLIENT_TOKEN: '', DYNAMIS_SECRET: '' },
+    env: { ...process.env, SWC_NODE_PROJECT: join(ROOT, 'tsconfig.check.json'), DYNAMIS_CLIENT_TOKEN: '', DYNAMIS_SECRET: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
