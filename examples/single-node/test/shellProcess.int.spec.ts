@@ -6,7 +6,7 @@ const ROOT = join(__dirname, '..', '..', '..');
 const MAIN = join(__dirname, '..', 'src', 'main.ts');
 const DEADLINE_MS = 30_000;
 
-/** Runs the shell (`npm start`'s main) from its TypeScript sources with `input` piped to stdin; resolves once it exits by itself. */
+/** Runs the shell (`npm run shell`'s main) from its TypeScript sources with `input` piped to stdin; resolves once it exits by itself. */
 function runShell(input: string): Promise<{ code: number | string; out: string; err: string }> {
   const child = spawn(process.execPath, ['-r', '@swc-node/register', MAIN], {
     cwd: ROOT,

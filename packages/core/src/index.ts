@@ -36,6 +36,7 @@ export * from './kernel/ClientApi';
 export * from './kernel/PeerRpc';
 export * from './kernel/PeerAddressSync';
 export * from './kernel/clientProtocol';
+export * from './kernel/adminProtocol';
 export * from './kernel/DynamisNode';
 export * from './kernel/version';
 export * from './replica/Replica';

@@ -12,3 +12,4 @@ export {
   type ResolvedServerConfig,
 } from './serverConfig';
 export { parseCliArgs, buildConfig, USAGE, type CliArgs } from './cli';
+export { runServer, usageFor, reportError, type RunServerOptions } from './runServer';

@@ -308,7 +308,7 @@ describe('ClientApi in a node', () => {
     const node = await createNode(quiet, [coordinator, transport]);
     await node.start();
     const router = node.resolve(MessageRouterToken);
-    expect(router.types()).toEqual(['client.batch', 'client.delete', 'client.get', 'client.put']);
+    expect(router.types()).toEqual(['client.admin.status', 'client.batch', 'client.delete', 'client.get', 'client.put']);
     await expect(router.dispatch(C, { type: CLIENT_MESSAGE.get, payload: { key: 'k' } })).resolves.toMatchObject({
       payload: { found: false },
     });

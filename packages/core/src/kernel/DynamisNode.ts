@@ -15,6 +15,12 @@ import type { Transport } from '../ports/Transport';
 import { Replica, ReplicaToken } from '../replica/Replica';
 import { ReplicaClient, ReplicaClientToken } from '../replica/ReplicaClient';
 import { ReplicaService, ReplicaServiceToken } from '../replica/ReplicaService';
+import { HintStoreToken } from '../ports/HintStore';
+import { MembershipToken } from '../ports/Membership';
+import { PartitionerToken } from '../ports/Partitioner';
+import { StorageEngineToken } from '../ports/StorageEngine';
+import { AdminApi, ADMIN_OWNER } from './AdminApi';
+import { ADMIN_MESSAGE } from './adminProtocol';
 import { ClientApi, ClientApiToken } from './ClientApi';
 import { MessageRouter, MessageRouterToken } from './MessageRouter';
 import { PeerAddressSync, PeerAddressSyncToken } from './PeerAddressSync';
@@ -40,6 +46,7 @@ interface Started {
 export class DynamisNode {
   private state_: NodeState = 'created';
   private started: Started[] = [];
+  private admin: AdminApi | undefined;
 
   private constructor(
     readonly config: DynamisConfig,
@@ -92,6 +99,7 @@ export class DynamisNode {
     }
     const router = container.get(MessageRouterToken);
     for (const unit of units) router.declare(unit.messages ?? [], unit.name);
+    router.declare(Object.values(ADMIN_MESSAGE), ADMIN_OWNER);
     return new DynamisNode(config, container, units);
   }
 
@@ -154,6 +162,7 @@ export class DynamisNode {
       }
       this.started.push({ unit, services });
     }
+    this.startAdmin(router);
     this.state_ = 'running';
     logger.info('node started', { nodeId: this.config.nodeId, plugins: this.plugins.map((p) => p.name) });
   }
@@ -177,7 +186,24 @@ export class DynamisNode {
     }
   }
 
+  /** The read-only admin protocol (AdminApi.ts), on a node with a Transport, once every unit started. */
+  private startAdmin(router: MessageRouter): void {
+    if (!this.container.isBound(PORTS.Transport.token)) return;
+    const optional = <T>(token: import('inversify').ServiceIdentifier<T>): T | undefined =>
+      this.container.isBound(token) ? this.container.get(token) : undefined;
+    this.admin = new AdminApi(router, {
+      config: this.config,
+      plugins: this.plugins.map((p) => p.name),
+      membership: optional(MembershipToken),
+      partitioner: optional(PartitionerToken),
+      engine: optional(StorageEngineToken),
+      hints: optional(HintStoreToken),
+    });
+    this.admin.start();
+  }
+
   private async stopAll(): Promise<void> {
+    this.admin?.stop();
     let first: unknown;
     for (const { unit, services } of this.started.reverse()) {
       for (const service of [...services].reverse()) {

@@ -1,0 +1,146 @@
+import { DynamisError, SystemClock, type Clock } from '@dynamis/core';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { nodeAddresses, type ClusterFiles } from './clusterLayout';
+
+/** How each node process is started: the node flags besides id, host, port, data dir and peers. */
+export interface NodeSettings {
+  /** How to run `dynamis start`: the executable and its leading arguments (node, its execArgv, the CLI's main). */
+  readonly command: readonly [string, ...string[]];
+  /** Extra `dynamis start` flags for every node (engine, resolver, log level...). */
+  readonly flags: readonly string[];
+  /** Called with each line a node prints, prefixed by nobody: the caller adds `[id]`. */
+  readonly onLine: (nodeId: string, stream: 'stdout' | 'stderr', line: string) => void;
+  /** Called when a node exits on its own (not during stop()). */
+  readonly onUnexpectedExit: (nodeId: string, code: number | string) => void;
+}
+
+/** One running node process. */
+export interface NodeProcess {
+  readonly id: string;
+  readonly address: string;
+  readonly pid: number;
+}
+
+/** Longest line kept in memory before it is passed on unfinished (a node printing without newlines stays bounded). */
+const MAX_LINE = 64 * 1024;
+
+interface Child {
+  readonly id: string;
+  readonly address: string;
+  readonly child: ChildProcess;
+  readonly exited: Promise<number | string>;
+}
+
+/**
+ * Runs one `dynamis start` process per node of a cluster's layout on its
+ * host and port, with its data under `<dir>/<id>` and the secrets in the
+ * environment (never on a command line). Every node lists every node as a
+ * seed. Not reusable: start() once, stop() once.
+ */
+export class ClusterSupervisor {
+  private readonly children: Child[] = [];
+  private stopping: Promise<number> | undefined;
+
+  constructor(
+    private readonly files: ClusterFiles,
+    private readonly settings: NodeSettings,
+    private readonly clock: Clock = new SystemClock(),
+  ) {}
+
+  /**
+   * Starts every node and resolves once each printed that it listens. If one
+   * exits first, stops the others and rejects UNAVAILABLE naming it and its
+   * last output.
+   */
+  async start(): Promise<NodeProcess[]> {
+    const { layout } = this.files;
+    const addresses = nodeAddresses(layout);
+    const peers = layout.nodes.flatMap((n) => ['--peer', `${n.id}@${layout.host}:${n.port}`]);
+    const replication = `${layout.replication.n},${layout.replication.w},${layout.replication.r}`;
+    const ready = layout.nodes.map((node, i) =>
+      this.spawnNode(node.id, addresses[i]!, [
+        ...['--node-id', node.id, '--host', layout.host, '--port', String(node.port)],
+        ...['--data-dir', join(this.files.dir, node.id), '--coordinator', 'quorum', '--replication', replication],
+        ...peers,
+        ...this.settings.flags,
+      ]),
+    );
+    try {
+      await Promise.all(ready);
+    } catch (err) {
+      await this.stop(30_000);
+      throw err;
+    }
+    return this.children.map((c) => ({ id: c.id, address: c.address, pid: c.child.pid ?? -1 }));
+  }
+
+  /**
+   * SIGTERM to every node still running (each stops gracefully), SIGKILL to
+   * any still running `killAfterMs` later; resolves with the number of nodes
+   * that did not exit 0 (killed ones included) once every process is gone.
+   * Idempotent.
+   */
+  stop(killAfterMs: number): Promise<number> {
+    return (this.stopping ??= this.stopAll(killAfterMs));
+  }
+
+  private async stopAll(killAfterMs: number): Promise<number> {
+    const codes = await Promise.all(
+      this.children.map(async ({ child, exited }) => {
+        if (child.exitCode !== null || child.signalCode !== null) return exited;
+        child.kill('SIGTERM');
+        const timer = this.clock.setTimer(killAfterMs, () => child.kill('SIGKILL'));
+        const code = await exited;
+        timer.cancel();
+        return code;
+      }),
+    );
+    return codes.filter((c) => c !== 0).length;
+  }
+
+  private spawnNode(id: string, address: string, flags: string[]): Promise<void> {
+    const [exe, ...lead] = this.settings.command;
+    const child = spawn(exe, [...lead, 'start', ...flags], {
+      env: { ...process.env, DYNAMIS_SECRET: this.files.secret, DYNAMIS_CLIENT_TOKEN: this.files.clientToken },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
+    this.children.push({ id, address, child, exited });
+    let tail: string[] = [];
+    let listening = false;
+    return new Promise<void>((resolve, reject) => {
+      const lines = (stream: 'stdout' | 'stderr') => {
+        let buffered = '';
+        return (data: Buffer): void => {
+          buffered += data.toString('utf8');
+          const parts = buffered.split('\n');
+          buffered = parts.pop() ?? '';
+          if (buffered.length > MAX_LINE) {
+            parts.push(buffered);
+            buffered = '';
+          }
+          for (const line of parts) {
+            this.settings.onLine(id, stream, line);
+            tail = [...tail.slice(-9), line];
+            if (!listening && stream === 'stdout' && line.includes(' listening on ')) {
+              listening = true;
+              resolve();
+            }
+          }
+        };
+      };
+      child.stdout!.on('data', lines('stdout'));
+      child.stderr!.on('data', lines('stderr'));
+      void exited.then((code) => {
+        if (!listening) {
+          reject(
+            new DynamisError('UNAVAILABLE', `node ${id} exited (${code}) before listening:\n${tail.join('\n')}`, { details: { node: id } }),
+          );
+        } else if (this.stopping === undefined) {
+          this.settings.onUnexpectedExit(id, code);
+        }
+      });
+    });
+  }
+}

@@ -1,0 +1,71 @@
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../src/program';
+import { alive, parseBanner, spawnCli, waitFor, type CliProcess, type ClusterBanner } from './cliProcess';
+import { recordingIo } from './recordingIo';
+
+// `dynamis cluster` with no flag, as `npm start` runs it: data under ./data, found there by the client commands;
+// stopped with SIGTERM and started again with the same ids, ports, secrets and data.
+describe('dynamis cluster in ./data restarts with its data', () => {
+  const cwd = mkdtempSync(join(tmpdir(), 'dynamis-cli-restart-'));
+  const started: CliProcess[] = [];
+  const pids: number[] = [];
+
+  afterAll(() => {
+    for (const p of started) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
+    for (const pid of pids) if (alive(pid)) process.kill(pid, 'SIGKILL');
+    rmSync(cwd, { recursive: true, force: true });
+  });
+
+  const dynamis = async (...args: string[]) => {
+    const io = recordingIo(cwd, {});
+    const code = await runCli(args, io);
+    return { code, stdout: io.stdout(), stderr: io.stderr() };
+  };
+
+  async function start(): Promise<{ cluster: CliProcess; banner: ClusterBanner }> {
+    const cluster = spawnCli(['cluster'], cwd);
+    started.push(cluster);
+    let exited: number | string | undefined;
+    void cluster.exited.then((code) => (exited = code));
+    const banner = await waitFor(
+      'the cluster banner',
+      () => {
+        if (exited !== undefined) throw new Error(`dynamis cluster exited (${exited}):\n${cluster.stdout()}\n${cluster.stderr()}`);
+        return parseBanner(cluster.stdout());
+      },
+      240_000,
+    );
+    pids.push(...banner.nodes.map((n) => n.pid));
+    return { cluster, banner };
+  }
+
+  async function stop({ cluster, banner }: { cluster: CliProcess; banner: ClusterBanner }): Promise<void> {
+    cluster.child.kill('SIGTERM');
+    expect(await cluster.exited).toBe(0);
+    expect(cluster.stdout()).toMatch(/SIGTERM: stopping every node[\s\S]*cluster stopped\n$/);
+    await waitFor('every node process gone', () => banner.nodes.every((n) => !alive(n.pid)), 30_000);
+  }
+
+  it('keeps ids, ports, secrets and every acknowledged write across a stop and a start', async () => {
+    const first = await start();
+    expect(first.banner.dataDir).toBe(join(cwd, 'data'));
+    expect(first.cluster.stdout()).toContain('  npx dynamis put greeting hello\n');
+    const secret = readFileSync(join(cwd, 'data', 'secret'), 'utf8');
+    const token = readFileSync(join(cwd, 'data', 'client-token'), 'utf8');
+    for (let i = 0; i < 20; i++) expect((await dynamis('put', `k${i}`, `v${i}`)).code).toBe(0);
+    await stop(first);
+
+    const refused = await dynamis('cluster', '--nodes', '5');
+    expect(refused).toMatchObject({ code: 2, stderr: expect.stringContaining('holds a 3-node cluster; --nodes 5 differs') });
+
+    const second = await start();
+    expect(second.banner.nodes.map((n) => [n.id, n.address])).toEqual(first.banner.nodes.map((n) => [n.id, n.address]));
+    expect(readFileSync(join(cwd, 'data', 'secret'), 'utf8')).toBe(secret);
+    expect(readFileSync(join(cwd, 'data', 'client-token'), 'utf8')).toBe(token);
+    for (let i = 0; i < 20; i++) expect(await dynamis('get', `k${i}`)).toMatchObject({ code: 0, stdout: `v${i}\n` });
+    await stop(second);
+  }, 600_000);
+});
