@@ -12,16 +12,24 @@ export const BOOT_MS = 120_000;
 /** Timeout of a request inside the cluster (timeouts.requestMs), and of one client attempt a little above it. */
 const REQUEST_MS = 10_000;
 
-/** A port that was free a moment ago: listen on 0, read it, close. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * A port that was free a moment ago, chosen below Linux's ephemeral range
+ * (32768–60999): a node restarted on its port after kill -9 must not find it
+ * taken by some outgoing connection's local port, which the kernel picks from
+ * that range (a port from listen(0) comes from the same range).
+ */
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (await canListen(port)) return port;
+  }
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      srv.close(() => resolve(port));
-    });
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
   });
 }
 
