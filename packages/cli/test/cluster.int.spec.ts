@@ -140,6 +140,14 @@ describe('dynamis cluster --nodes 3 --ephemeral, and the client commands against
     const members = await dynamis('members', '--json');
     expect(JSON.parse(members.stdout)).toMatchObject({ from: 'n1', members: [{ id: 'n1', status: 'up' }, { id: 'n2' }, { id: 'n3' }] });
     expect((await dynamis('members')).stdout).toMatch(/^ID +ADDRESS +STATUS\nn1 +127\.0\.0\.1:\d+ +up\n/);
+    // The rebalancer (composed with gossip) reports progress; a fresh cluster settles (nothing left to receive).
+    await waitFor('every node settled', async () => {
+      const r = await dynamis('status', '--json');
+      const parsed = JSON.parse(r.stdout) as { nodes: { status?: unknown }[] };
+      const all = parsed.nodes.map((n) => adminStatusSchema.parse(n.status));
+      return all.every((s) => s.rebalance?.settled === true && s.rebalance.pending + s.rebalance.streaming === 0) ? all : undefined;
+    });
+    expect((await dynamis('status')).stdout).toMatch(/^n1 .* settled$/m);
   }, 180_000);
 
   it('as a process: stdout, stderr and exit code a script can rely on', async () => {

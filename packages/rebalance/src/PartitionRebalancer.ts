@@ -240,11 +240,7 @@ export class PartitionRebalancer implements Rebalancer, Lifecycle {
     }
     this.holdings.prune(new Set(this.others()));
     const agreed = this.agreed(c, false);
-    // A node that started with data waits drainMs of agreement (nodes restarting together settle on one placement
-    // first); one that started empty claims nothing here, so it initialises at the first agreement: the sooner the
-    // founding nodes hold their partitions, the shorter the window in which a joiner could count as a founder.
-    const initAfter = this.hadData ? this.drainMs() : 0;
-    if (!this.initialised && this.agreedFor(agreed) >= initAfter) changed = this.initialise(c, n) || changed;
+    if (!this.initialised && this.agreedFor(agreed) >= this.drainMs()) changed = this.initialise(c, n) || changed;
     // A partition no node holds (a fresh cluster: nothing to move) is held by its replicas from now on.
     if (agreed && this.initialised) changed = this.holdings.claim(c, n, true) || changed;
     const settled = c.partitions.every(({ id }) => c.preferenceList(id, n).every((x) => this.holdings.holders(id).has(x)));

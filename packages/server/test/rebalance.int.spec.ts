@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { DynamisClient } from '@dynamis/client';
-import type { Sibling } from '@dynamis/core';
+import { DynamisClient, wsConnector } from '@dynamis/client';
+import { ADMIN_MESSAGE, adminStatusSchema, ConsoleLogger, SystemClock, type Sibling } from '@dynamis/core';
 import { RingPartitioner } from '@dynamis/ring';
 import { BOOT_MS, eventually, freePort, ProcessCluster } from './clusterHarness';
 import { ReplicaProbe } from './replicaProbe';
@@ -16,6 +16,22 @@ const PARALLEL = 6;
 const ARRIVE_MS = 120_000;
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
+
+/** Whether the node at `address` reports its rebalancer settled (core's admin status, as `dynamis status` asks it). */
+async function settled(address: string): Promise<boolean> {
+  const connect = wsConnector(
+    { clientId: 'default', token: CLIENT_TOKEN, maxPayloadBytes: 4 << 20, handshakeTimeoutMs: 10_000, heartbeatIntervalMs: 5_000 },
+    new SystemClock(),
+    new ConsoleLogger('silent'),
+  );
+  const link = await connect(address);
+  try {
+    const reply = await link.request({ type: ADMIN_MESSAGE.status, payload: {} }, 10_000);
+    return adminStatusSchema.parse(reply.payload).rebalance?.settled === true;
+  } finally {
+    await link.close();
+  }
+}
 const hostPort = (address: string): string => address.replace(/^ws:\/\//, '');
 
 /**
@@ -71,6 +87,8 @@ describe('rebalance: a node joins a loaded cluster of 3 real processes', () => {
         }
       };
       await Promise.all(Array.from({ length: PARALLEL }, (_, w) => load(BEFORE, w)));
+      // Join once the founders hold their partitions (the package README's "founding window").
+      for (const id of IDS) await eventually(async () => expect(await settled(cluster.address(id))).toBe(true), ARRIVE_MS);
 
       const port = await freePort();
       const seeds = IDS.map((id) => `${id}@${hostPort(cluster.address(id))}`);

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { AdminStatus } from '@dynamis/core';
 import { askStatus, type NodeAnswer } from '../adminRequest';
 import { resolveTarget } from '../connection';
 import { EXIT } from '../exitCodes';
@@ -56,7 +57,7 @@ export function addAdminCommands(program: Command, io: Io, run: Run): void {
 
 function statusTable(answers: readonly NodeAnswer[]): string {
   const rows = answers.map((a) => {
-    if (!a.reachable) return ['?', a.address, `unreachable (${a.error.code})`, '', '', '', '', ''];
+    if (!a.reachable) return ['?', a.address, `unreachable (${a.error.code})`, '', '', '', '', '', ''];
     const s = a.status;
     const up = s.members.filter((m) => m.status === 'up').length;
     const partitions = s.partitions === undefined ? '-' : `${s.partitions.owned}/${s.partitions.replicated}/${s.partitions.total}`;
@@ -70,7 +71,16 @@ function statusTable(answers: readonly NodeAnswer[]): string {
       keys === undefined ? '-' : String(keys),
       s.engine === undefined ? '-' : String(s.engine.approximateBytes),
       s.hints === undefined ? '-' : String(s.hints.total),
+      rebalanceCell(s.rebalance),
     ];
   });
-  return table(['NODE', 'ADDRESS', 'STATE', 'MEMBERS UP', 'PARTITIONS OWNED/REPLICA/TOTAL', 'KEYS', 'BYTES', 'HINTS'], rows);
+  return table(['NODE', 'ADDRESS', 'STATE', 'MEMBERS UP', 'PARTITIONS OWNED/REPLICA/TOTAL', 'KEYS', 'BYTES', 'HINTS', 'REBALANCE'], rows);
+}
+
+/** `settled`, or what is left: partitions to receive (streaming now), to drop, and the stream rate. */
+function rebalanceCell(r: AdminStatus['rebalance']): string {
+  if (r === undefined) return '-';
+  if (r.settled && r.pending + r.streaming + r.toDrop === 0) return 'settled';
+  const rate = r.bytesPerSecond > 0 ? ` ${(r.bytesPerSecond / 1e6).toFixed(1)} MB/s` : '';
+  return `${r.pending + r.streaming} to receive (${r.streaming} streaming), ${r.toDrop} to drop${rate}`;
 }

@@ -5,6 +5,7 @@ import { DynamisError } from '../errors/DynamisError';
 import type { HintStore } from '../ports/HintStore';
 import type { Member, Membership } from '../ports/Membership';
 import type { Partitioner, Placement } from '../ports/Partitioner';
+import type { Rebalancer } from '../ports/Rebalancer';
 import type { StorageEngine } from '../ports/StorageEngine';
 import { AdminApi } from './AdminApi';
 import { ADMIN_MESSAGE, ADMIN_REPLY, adminStatusSchema } from './adminProtocol';
@@ -37,10 +38,31 @@ const engine = (open: boolean): StorageEngine =>
     },
   }) as unknown as StorageEngine;
 const hints = { stats: () => ({ pending: { c: 5, a: 1 }, dropped: 0, delivered: 0 }) } as unknown as HintStore;
+const progress = {
+  placementHash: 'ab12',
+  pending: 2,
+  streaming: 1,
+  done: 3,
+  toDrop: 4,
+  dropped: 0,
+  bytesMoved: 1000,
+  keysMoved: 10,
+  bytesPerSecond: 500,
+  settled: false,
+};
+const rebalancer = { progress: () => ({ ...progress, extra: 'not reported' }) } as unknown as Rebalancer;
 
 describe('AdminApi (client.admin.status)', () => {
-  it("reports this node's id, members sorted by id, partitions it owns and replicates, engine stats and pending hints", () => {
-    const api = new AdminApi(new MessageRouter(), { config, plugins: ['p1', 'p2'], membership, partitioner, engine: engine(true), hints });
+  it("reports this node's id, members sorted by id, partitions it owns and replicates, engine stats, pending hints and rebalance progress", () => {
+    const api = new AdminApi(new MessageRouter(), {
+      config,
+      plugins: ['p1', 'p2'],
+      membership,
+      partitioner,
+      engine: engine(true),
+      hints,
+      rebalancer,
+    });
     const status = api.status();
     expect(adminStatusSchema.parse(status)).toEqual(status);
     expect(status).toEqual({
@@ -56,6 +78,7 @@ describe('AdminApi (client.admin.status)', () => {
       partitions: { total: 4, owned: 1, replicated: 3 },
       engine: { engine: 'memory', approximateBytes: 42, counters: { keys: 3 } },
       hints: { pending: { c: 5, a: 1 }, total: 6 },
+      rebalance: progress,
     });
   });
 

@@ -2,6 +2,7 @@ import type { DynamisConfig } from '../config/schema';
 import type { HintStore } from '../ports/HintStore';
 import type { Membership } from '../ports/Membership';
 import type { Partitioner } from '../ports/Partitioner';
+import type { Rebalancer } from '../ports/Rebalancer';
 import type { StorageEngine } from '../ports/StorageEngine';
 import { ADMIN_MESSAGE, ADMIN_REPLY, adminStatusRequestSchema, type AdminStatus } from './adminProtocol';
 import type { MessageRouter } from './MessageRouter';
@@ -17,6 +18,7 @@ export interface AdminSources {
   readonly partitioner?: Partitioner;
   readonly engine?: StorageEngine;
   readonly hints?: HintStore;
+  readonly rebalancer?: Rebalancer;
 }
 
 /**
@@ -52,7 +54,7 @@ export class AdminApi {
 
   /** This node's status now (see adminStatusSchema). */
   status(): AdminStatus {
-    const { config, plugins, membership, partitioner, engine, hints } = this.sources;
+    const { config, plugins, membership, partitioner, engine, hints, rebalancer } = this.sources;
     const self = config.nodeId;
     const members =
       membership === undefined
@@ -94,6 +96,21 @@ export class AdminApi {
       } catch {
         // Not open: left out, like the engine's.
       }
+    }
+    if (rebalancer !== undefined) {
+      const r = rebalancer.progress();
+      status.rebalance = {
+        placementHash: r.placementHash,
+        pending: r.pending,
+        streaming: r.streaming,
+        done: r.done,
+        toDrop: r.toDrop,
+        dropped: r.dropped,
+        bytesMoved: r.bytesMoved,
+        keysMoved: r.keysMoved,
+        bytesPerSecond: r.bytesPerSecond,
+        settled: r.settled,
+      };
     }
     return status;
   }

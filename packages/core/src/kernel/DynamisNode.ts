@@ -16,6 +16,7 @@ import { Replica, ReplicaToken } from '../replica/Replica';
 import { ReplicaClient, ReplicaClientToken } from '../replica/ReplicaClient';
 import { ReplicaService, ReplicaServiceToken } from '../replica/ReplicaService';
 import { HintStoreToken } from '../ports/HintStore';
+import { RebalancerToken } from '../ports/Rebalancer';
 import { MembershipToken } from '../ports/Membership';
 import { PartitionerToken } from '../ports/Partitioner';
 import { StorageEngineToken } from '../ports/StorageEngine';
@@ -198,6 +199,7 @@ export class DynamisNode {
       partitioner: optional(PartitionerToken),
       engine: optional(StorageEngineToken),
       hints: optional(HintStoreToken),
+      rebalancer: optional(RebalancerToken),
     });
     this.admin.start();
   }

@@ -42,6 +42,21 @@ export const adminStatusSchema = z.object({
   engine: z.object({ engine: z.string(), approximateBytes: z.number(), counters: z.record(z.string(), z.number()) }).optional(),
   /** Pending hints per target node and in total; absent without a HintStore. */
   hints: z.object({ pending: z.record(z.string(), z.number()), total: z.number() }).optional(),
+  /** The Rebalancer's progress (ports/Rebalancer.ts RebalanceProgress); absent without a Rebalancer. */
+  rebalance: z
+    .object({
+      placementHash: z.string(),
+      pending: z.number(),
+      streaming: z.number(),
+      done: z.number(),
+      toDrop: z.number(),
+      dropped: z.number(),
+      bytesMoved: z.number(),
+      keysMoved: z.number(),
+      bytesPerSecond: z.number(),
+      settled: z.boolean(),
+    })
+    .optional(),
 });
 
 export type AdminStatus = z.output<typeof adminStatusSchema>;
