@@ -63,6 +63,8 @@ export class PartitionRebalancer implements Rebalancer, Lifecycle {
   private hadData = false;
   private settled = false;
   private dropped = 0;
+  /** The placement whose non-replicated partition ranges this node has swept (drop). */
+  private sweptFor: string | undefined;
   private running = false;
   private timer: Timer | undefined;
   private soon: Timer | undefined;
@@ -291,7 +293,13 @@ export class PartitionRebalancer implements Rebalancer, Lifecycle {
     return this.hadData && this.holdings.claim(c, n, false);
   }
 
-  /** Deletes the partitions this node holds but no longer replicates (every member is settled on `c`). */
+  /**
+   * Deletes the partitions this node holds but no longer replicates (every
+   * member is settled on `c`), and once per placement sweeps the ranges of
+   * every other partition it does not replicate: data there is a copy no
+   * route reads (e.g. a write that reached this node while it was not a
+   * holder), and every replica of `c` holds the partition in full.
+   */
   private async drop(c: Placement, n: number): Promise<boolean> {
     let any = false;
     for (const p of [...this.holdings.own]) {
@@ -302,6 +310,14 @@ export class PartitionRebalancer implements Rebalancer, Lifecycle {
       this.dropped++;
       any = true;
       this.log.info('partition dropped', { partition: p, placement: c.hash });
+    }
+    if (this.sweptFor !== c.hash) {
+      for (const { id } of c.partitions) {
+        if (c.preferenceList(id, n).includes(this.holdings.self) || this.holdings.own.has(id)) continue;
+        const { gte, lt } = partitionRange(id);
+        await this.deps.engine.deleteRange(gte, lt);
+      }
+      this.sweptFor = c.hash;
     }
     return any;
   }

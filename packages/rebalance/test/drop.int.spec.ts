@@ -54,3 +54,33 @@ describe('rebalance: drop only after every member is settled', () => {
     });
   }, 300_000);
 });
+
+/*
+ * A copy on a node that neither replicates nor holds its partition (here put
+ * there by hand; in life a write that reached a node while it was not a
+ * holder) is swept once every member is settled: no route reads it, and the
+ * partition's replicas hold it in full.
+ */
+describe('rebalance: orphan copies are swept once all are settled', () => {
+  it('deletes a record a node holds in a partition it does not replicate, and nothing its replicas hold', async () => {
+    const all: NodeId[] = ['n1', 'n2', 'n3', 'n4'];
+    await runSimulation({ seed: 2100, nodes: all }, async (sim) => {
+      const c = await rebalanceCluster(sim, { partitions: 16, rebalance: { announceIntervalMs: 100, drainMs: 200, retryMs: 50 } });
+      const placement = c.placement('n1');
+      const key = Array.from({ length: 100 }, (_, i) => `orphan${i}`).find((k) => !placement.preferenceList(k, 3).includes('n1'))!;
+      await sim.settle(c.coordinator('n2').put(key, Buffer.from('v'), {}));
+      const owner = placement.preferenceList(key, 3)[0]!;
+      const siblings = await c.replica(owner).read(key);
+      expect(siblings).toHaveLength(1);
+      await sim.settle(c.replica('n1').apply(key, siblings));
+      expect(await c.replica('n1').read(key)).toHaveLength(1);
+
+      await sim.runUntil(() => c.quiet(all), 120_000);
+      expect(c.quiet(all)).toBe(true);
+      await sim.runFor(1000);
+      expect(await c.replica('n1').read(key)).toEqual([]);
+      for (const id of placement.preferenceList(key, 3)) expect(await c.replica(id).read(key)).toHaveLength(1);
+      await c.stop();
+    });
+  }, 300_000);
+});
