@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import type { EventStreamStats } from './EventStream';
 import { flattenStats } from './flattenStats';
 import type { NodeSnapshot } from './NodeView';
 
@@ -9,7 +10,7 @@ export const MAX_STAT_SAMPLES = 5000;
 export const MAX_STAT_GAUGES = 1000;
 
 /** The paths counted in dynamis_admin_requests_total; any other is counted as `other`. */
-const KNOWN_PATHS = new Set(['/health', '/metrics', '/status']);
+const KNOWN_PATHS = new Set(['/', '/events', '/health', '/metrics', '/status']);
 
 /**
  * The node's Prometheus registry: private to this instance (never prom-client's
@@ -26,6 +27,7 @@ export class AdminMetrics {
   private readonly requests: Counter<'path' | 'code'>;
   private readonly truncated: Counter;
   private readonly statErrors: Gauge<'source'>;
+  private readonly streams: Gauge<'outcome'>;
 
   constructor(nodeId: string) {
     this.registry.setDefaultLabels({ node: nodeId });
@@ -50,6 +52,12 @@ export class AdminMetrics {
       labelNames: ['source'],
       registers,
     });
+    this.streams = new Gauge({
+      name: 'dynamis_admin_event_streams',
+      help: 'Dashboard /events streams: open now, and refused (cap) or dropped (slow reader) since start',
+      labelNames: ['outcome'],
+      registers,
+    });
   }
 
   /** Counts one answered request; unknown paths are counted as `other` so the label set stays bounded. */
@@ -57,8 +65,13 @@ export class AdminMetrics {
     this.requests.inc({ path: KNOWN_PATHS.has(path) ? path : 'other', code: String(code) });
   }
 
-  /** Refreshes the stat gauges from `snap` and renders the Prometheus text exposition (0.0.4). */
-  async render(snap: NodeSnapshot, up: boolean): Promise<string> {
+  /** Refreshes the stat gauges from `snap` (and the /events counters) and renders the Prometheus text exposition (0.0.4). */
+  async render(snap: NodeSnapshot, up: boolean, events?: EventStreamStats): Promise<string> {
+    if (events !== undefined) {
+      this.streams.set({ outcome: 'open' }, events.clients);
+      this.streams.set({ outcome: 'refused' }, events.refused);
+      this.streams.set({ outcome: 'dropped' }, events.dropped);
+    }
     for (const g of this.gauges.values()) g.reset();
     let budget = MAX_STAT_SAMPLES;
     for (const [source, stats] of Object.entries(snap.stats)) {

@@ -10,7 +10,15 @@ const refused = (path: string) =>
 
 describe('resolveAdminOptions', () => {
   it('defaults to loopback, any port, no token', () => {
-    expect(resolveAdminOptions(undefined)).toEqual({ host: '127.0.0.1', port: 0, token: undefined, maxConnections: 16 });
+    expect(resolveAdminOptions(undefined)).toEqual({
+      host: '127.0.0.1',
+      port: 0,
+      token: undefined,
+      maxConnections: 16,
+      maxEventClients: 4,
+    });
+    expect(resolveAdminOptions({ maxConnections: 2 }).maxEventClients).toBe(1);
+    expect(resolveAdminOptions({ maxConnections: 1 }).maxEventClients).toBe(0);
     expect(resolveAdminOptions({ listen: '[::1]:9100' })).toMatchObject({ host: '::1', port: 9100 });
   });
 
@@ -27,6 +35,8 @@ describe('resolveAdminOptions', () => {
     expect(() => resolveAdminOptions({ token: 'short' })).toThrow(refused('token'));
     expect(() => resolveAdminOptions({ token: TOKEN, tokenFile: '/x' })).toThrow(refused('tokenFile'));
     expect(() => resolveAdminOptions({ maxConnections: 0 })).toThrow(refused('maxConnections'));
+    expect(() => resolveAdminOptions({ maxConnections: 4, maxEventClients: 4 })).toThrow(refused('maxEventClients'));
+    expect(resolveAdminOptions({ maxConnections: 4, maxEventClients: 3 }).maxEventClients).toBe(3);
   });
 
   it('reads the token from tokenFile, trimmed; refuses a missing file', () => {

@@ -22,6 +22,15 @@ export const adminOptionsSchema = z
       .max(10_000)
       .default(16)
       .describe('Most concurrent HTTP connections; more are closed at once by node:http.'),
+    maxEventClients: z
+      .number()
+      .int()
+      .min(0)
+      .max(1000)
+      .optional()
+      .describe(
+        'Most concurrent /events (dashboard) streams; more are answered 503. Below maxConnections; default min(4, maxConnections - 1).',
+      ),
   })
   .strict();
 
@@ -33,6 +42,7 @@ export interface AdminOptions {
   readonly port: number;
   readonly token: string | undefined;
   readonly maxConnections: number;
+  readonly maxEventClients: number;
 }
 
 /** True for 127.0.0.0/8, ::1 and `localhost`. */
@@ -50,7 +60,9 @@ function refuse(path: string, message: string): never {
 /**
  * Validates and resolves the options. Throws INVALID_CONFIG naming the key:
  * a bad shape, an unknown key, both token and tokenFile, an unreadable or
- * short token file, a port above 65535, or a non-loopback `listen` without a token.
+ * short token file, a port above 65535, a non-loopback `listen` without a
+ * token, or maxEventClients not below maxConnections (streams would hold
+ * every connection).
  */
 export function resolveAdminOptions(input: AdminOptionsInput | undefined): AdminOptions {
   const o = parseWithSchema(adminOptionsSchema, input, `options of ${NAME}`);
@@ -69,5 +81,8 @@ export function resolveAdminOptions(input: AdminOptionsInput | undefined): Admin
     if (token.length < 16 || token.length > 256) refuse('tokenFile', 'the token must be 16–256 characters');
   }
   if (token === undefined && !isLoopback(host)) refuse('token', `required when listen (${o.listen}) is not a loopback address`);
-  return { host, port, token, maxConnections: o.maxConnections };
+  const maxEventClients = o.maxEventClients ?? Math.min(4, o.maxConnections - 1);
+  if (maxEventClients >= o.maxConnections)
+    refuse('maxEventClients', `must be below maxConnections (${o.maxConnections}), so other requests still get a connection`);
+  return { host, port, token, maxConnections: o.maxConnections, maxEventClients };
 }

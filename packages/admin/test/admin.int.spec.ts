@@ -8,9 +8,18 @@ import { register as globalRegister } from 'prom-client';
 import { admin, AdminServiceToken, type AdminOptionsInput } from '../src';
 import { httpRequest } from './adminHttp';
 import { parsePromText, sampleValue } from './promText';
+import { openSse, type SseStream } from './sse';
 
 const TOKEN = 'a-test-token-of-32-characters-xx';
 const nodes: DynamisNode[] = [];
+const streams: SseStream[] = [];
+
+interface Frame {
+  node: string;
+  seq: number;
+  members: { id: string; state: string }[];
+  ops: { totalPerSec: number; opsPerSec: { put: number; get: number } };
+}
 
 async function startNode(nodeId: string, options: AdminOptionsInput = {}): Promise<{ node: DynamisNode; url: string }> {
   const node = await createNode({ nodeId, log: { level: 'silent' } }, [
@@ -27,8 +36,15 @@ async function startNode(nodeId: string, options: AdminOptionsInput = {}): Promi
 }
 
 afterEach(async () => {
+  for (const s of streams.splice(0)) s.close();
   for (const n of nodes.splice(0)) await n.stop();
 });
+
+async function stream(url: string, headers?: Record<string, string>): Promise<SseStream> {
+  const s = await openSse(url, headers);
+  streams.push(s);
+  return s;
+}
 
 describe('@dynamis/admin over HTTP', () => {
   it('serves /metrics as Prometheus text whose engine figures move after puts', async () => {
@@ -158,5 +174,65 @@ describe('@dynamis/admin over HTTP', () => {
     expect((await httpRequest(`http://127.0.0.1:${port}/health`)).status).toBe(401);
     const ok = await httpRequest(`http://127.0.0.1:${port}/health`, { headers: { authorization: `Bearer ${TOKEN}` } });
     expect(ok.status).toBe(200);
+  });
+
+  it('serves the dashboard page at / and live snapshots at /events whose ops/s follow the store', async () => {
+    const { node, url } = await startNode('d1');
+    const page = await httpRequest(url);
+    expect(page.status).toBe(200);
+    expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
+    for (const id of ['members-up', 'ring', 'ops-rate', 'lat-p99', 'hints-total', 'rebalance-state'])
+      expect(page.body).toContain(`data-testid="${id}"`);
+    expect(page.body).not.toMatch(/<(script|link|img)[^>]+(src|href)=/);
+    const events = await stream(`${url}events`);
+    expect(events.status).toBe(200);
+    const first = (await events.next(() => true)) as Frame;
+    expect(first).toMatchObject({ node: 'd1', members: [{ id: 'd1', state: 'up' }] });
+    // Puts through the node's Store pass the metered Coordinator: a later frame counts them.
+    for (let i = 0; i < 20; i++) await node.store.put(`k${i}`, Buffer.from('v'));
+    const busy = (await events.next((f) => (f as Frame).ops.opsPerSec.put > 0, 30_000)) as Frame;
+    expect(busy.seq).toBeGreaterThan(first.seq);
+    const status = JSON.parse((await httpRequest(`${url}status`)).body) as { dashboard: Frame; events: { clients: number } };
+    expect(status.dashboard.node).toBe('d1');
+    expect(status.events.clients).toBe(1);
+    const m = parsePromText((await httpRequest(`${url}metrics`)).body);
+    expect(sampleValue(m, 'dynamis_admin_requests_total', { path: '/', code: '200' })).toBe(1);
+    expect(sampleValue(m, 'dynamis_admin_requests_total', { path: '/events', code: '200' })).toBe(1);
+  });
+
+  it('answers 503 to an /events stream beyond maxEventClients, and takes one again once a stream closed', async () => {
+    const { url } = await startNode('e1', { maxConnections: 4, maxEventClients: 1 });
+    const first = await stream(`${url}events`);
+    expect(first.status).toBe(200);
+    const refused = await httpRequest(`${url}events`);
+    expect(refused.status).toBe(503);
+    expect(refused.headers['retry-after']).toBe('5');
+    expect((await httpRequest(`${url}health`)).status).toBe(200);
+    const m = parsePromText((await httpRequest(`${url}metrics`)).body);
+    expect(sampleValue(m, 'dynamis_admin_event_streams', { outcome: 'open' })).toBe(1);
+    expect(sampleValue(m, 'dynamis_admin_event_streams', { outcome: 'refused' })).toBe(1);
+    expect(sampleValue(m, 'dynamis_admin_event_streams', { outcome: 'dropped' })).toBe(0);
+    first.close();
+    const end = Date.now() + 20_000;
+    let again: SseStream | undefined;
+    while (again === undefined && Date.now() < end) {
+      const s = await stream(`${url}events`);
+      if (s.status === 200) again = s;
+    }
+    expect(again?.status).toBe(200);
+  });
+
+  it('with a token, takes it as ?token= on / and /events only', async () => {
+    const { url } = await startNode('q1', { token: TOKEN });
+    expect((await httpRequest(url)).status).toBe(401);
+    expect((await httpRequest(`${url}?token=${TOKEN}x`)).status).toBe(401);
+    expect((await httpRequest(`${url}?token=${TOKEN}`)).status).toBe(200);
+    expect((await httpRequest(`${url}status?token=${TOKEN}`)).status).toBe(401);
+    expect((await httpRequest(`${url}metrics?token=${TOKEN}`)).status).toBe(401);
+    expect((await stream(`${url}events`)).status).toBe(401);
+    const events = await stream(`${url}events?token=${encodeURIComponent(TOKEN)}`);
+    expect(events.status).toBe(200);
+    expect(await events.next(() => true)).toMatchObject({ node: 'q1' });
+    expect((await stream(`${url}events`, { authorization: `Bearer ${TOKEN}` })).status).toBe(200);
   });
 });

@@ -1,11 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
-import { BenchArgsError, DEFAULTS, parseBenchArgs, SECTIONS } from './args';
+import { BenchArgsError, DEFAULT_SECTIONS, DEFAULTS, parseBenchArgs } from './args';
 
 describe('parseBenchArgs', () => {
-  it('defaults to every section and workload with the documented numbers', () => {
+  it('defaults to every section but profile and every workload, with the documented numbers', () => {
+    expect(DEFAULT_SECTIONS).toEqual(['cluster', 'ceiling', 'single', 'redis', 'rebalance']);
     expect(parseBenchArgs([])).toEqual({
       help: false,
-      sections: [...SECTIONS],
+      sections: [...DEFAULT_SECTIONS],
       workloads: ['A', 'B', 'C'],
       seconds: DEFAULTS.seconds,
       warmupSeconds: DEFAULTS.warmupSeconds,
@@ -14,6 +15,7 @@ describe('parseBenchArgs', () => {
       inflight: DEFAULTS.inflight,
       redisServer: '/usr/bin/redis-server',
       clusterEngine: 'lsm',
+      profileEngine: 'memory',
     });
   });
 
@@ -26,6 +28,7 @@ describe('parseBenchArgs', () => {
     expect(parseBenchArgs(['--cpu-prof', '/tmp/p']).cpuProfDir).toBe('/tmp/p');
     expect(parseBenchArgs(['-h']).help).toBe(true);
     expect(parseBenchArgs(['--cluster-engine', 'memory']).clusterEngine).toBe('memory');
+    expect(parseBenchArgs(['--only', 'profile', '--profile-engine', 'lsm'])).toMatchObject({ sections: ['profile'], profileEngine: 'lsm' });
   });
 
   it.each([
@@ -40,6 +43,8 @@ describe('parseBenchArgs', () => {
     [['--cluster-engine', 'lsm,memory'], /--cluster-engine takes one of lsm, memory/],
     [['--cluster-engine', 'rocks'], /--cluster-engine: unknown 'rocks'/],
     [['--speed', '3'], /unknown option --speed/],
+    [['--profile-engine', 'lsm'], /--profile-engine needs --only profile/],
+    [['--only', 'profile', '--profile-engine', 'rocks'], /--profile-engine: unknown 'rocks'/],
     [['cluster'], /unexpected argument 'cluster'/],
   ])('refuses %j naming the option', (argv, message) => {
     expect(() => parseBenchArgs(argv)).toThrow(BenchArgsError);

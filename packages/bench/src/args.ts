@@ -1,6 +1,8 @@
 /** The sections of the bench, each selectable with --only. */
-export const SECTIONS = ['cluster', 'ceiling', 'single', 'redis', 'rebalance'] as const;
+export const SECTIONS = ['cluster', 'ceiling', 'single', 'redis', 'rebalance', 'profile'] as const;
 export type Section = (typeof SECTIONS)[number];
+/** The sections run without --only: all but 'profile' (a tool to see where a node's CPU goes, not a comparison). */
+export const DEFAULT_SECTIONS: readonly Section[] = SECTIONS.filter((s) => s !== 'profile');
 
 /** The YCSB core workloads the cluster section runs (--workloads). */
 export const WORKLOAD_NAMES = ['A', 'B', 'C'] as const;
@@ -23,8 +25,13 @@ export interface BenchArgs {
   readonly inflight: number;
   /** The cluster nodes' engine: 'lsm' (the issue's configuration) or 'memory' (to tell the engine's share of the cluster's cost). */
   readonly clusterEngine: 'lsm' | 'memory';
-  /** When set, cluster node n1 runs with `--cpu-prof --cpu-prof-dir <dir>` (the profile is written when the bench stops it). */
+  /**
+   * When set, cluster node n1 and the profile section's node run with `--cpu-prof --cpu-prof-dir <dir>` (a
+   * profile is written when the bench stops the node, and its top frames are printed).
+   */
   readonly cpuProfDir?: string;
+  /** The engine of the profile section's node. */
+  readonly profileEngine: 'memory' | 'lsm';
   /** The redis-server binary. */
   readonly redisServer: string;
 }
@@ -40,11 +47,15 @@ export const DEFAULTS = {
 
 export const BENCH_USAGE = `Usage: node packages/bench/dist/main.js [options]   (or: npm run bench -w @dynamis/bench -- [options])
 
-  --only <list>       comma-separated sections: cluster, ceiling, single, redis, rebalance (default: all)
+  --only <list>       comma-separated sections: cluster, ceiling, single, redis, rebalance, profile
+                      (default: all but profile)
                         cluster  YCSB A/B/C on 3 node processes (quorum N=3 W=2 R=2, engine-lsm) + the fan-out ceiling
                         ceiling  the bare-ws fan-out ceiling alone (3 echo processes, answer after 2)
                         single   one node (engine-memory) via the client vs the bare-ws round trip, 1 and --inflight in flight
                         redis    one node (engine-memory, engine-lsm) vs redis-server (no persistence, appendfsync everysec)
+                        rebalance  a node joins a loaded one: MB/s streamed, foreground p99 before and during
+                        profile  one node (--profile-engine) under put then get of 100 B at --inflight: CPU µs per op of
+                                 the node (and its kernel share) and of the driver; with --cpu-prof, its top frames
   --workloads <list>  YCSB workloads of the cluster section (default A,B,C)
   --seconds <s>       measured seconds per case (default ${DEFAULTS.seconds})
   --warmup <s>        unmeasured seconds before each case (default ${DEFAULTS.warmupSeconds})
@@ -52,8 +63,10 @@ export const BENCH_USAGE = `Usage: node packages/bench/dist/main.js [options]   
   --records <n>       records loaded before the cases (default ${DEFAULTS.records})
   --inflight <n>      requests in flight (default ${DEFAULTS.inflight})
   --cluster-engine <e> lsm (default) or memory: the cluster nodes' engine
-  --cpu-prof <dir>    run cluster node n1 under node --cpu-prof, writing its profile to <dir>
+  --cpu-prof <dir>    run cluster node n1 and the profile section's node under node --cpu-prof, writing
+                      their profiles to <dir> and printing their top frames at the end
                       (then 'cluster' runs without the ceiling, unless --only names 'ceiling' too)
+  --profile-engine <e> memory (default) or lsm: the profile section's engine (needs --only profile)
   --redis-server <p>  redis-server binary (default ${DEFAULTS.redisServer}); when missing, the redis column is skipped
   -h, --help          this text`;
 
@@ -87,9 +100,12 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
   }
   const only = values.get('only');
   const cpuProfDir = values.get('cpu-prof');
+  const sections = only === undefined ? [...DEFAULT_SECTIONS] : listOf('only', only, SECTIONS);
+  const profileEngine = values.get('profile-engine');
+  if (profileEngine !== undefined && !sections.includes('profile')) throw new BenchArgsError('--profile-engine needs --only profile');
   return {
     help,
-    sections: only === undefined ? [...SECTIONS] : listOf('only', only, SECTIONS),
+    sections,
     workloads: listOf('workloads', values.get('workloads') ?? WORKLOAD_NAMES.join(','), WORKLOAD_NAMES),
     seconds: positive('seconds', values.get('seconds'), DEFAULTS.seconds, false),
     warmupSeconds: positive('warmup', values.get('warmup'), DEFAULTS.warmupSeconds, false, true),
@@ -97,6 +113,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     records: positive('records', values.get('records'), DEFAULTS.records, true),
     inflight: positive('inflight', values.get('inflight'), DEFAULTS.inflight, true),
     clusterEngine: listOf('cluster-engine', values.get('cluster-engine') ?? 'lsm', ['lsm', 'memory'] as const, true)[0]!,
+    profileEngine: listOf('profile-engine', profileEngine ?? 'memory', ['memory', 'lsm'] as const, true)[0]!,
     ...(cpuProfDir !== undefined ? { cpuProfDir } : {}),
     redisServer: values.get('redis-server') ?? DEFAULTS.redisServer,
   };
@@ -112,6 +129,7 @@ const KNOWN = new Set([
   'inflight',
   'cluster-engine',
   'cpu-prof',
+  'profile-engine',
   'redis-server',
 ]);
 

@@ -92,3 +92,17 @@ export async function singleCases(
     );
   }
 }
+
+/** Value size of the profile section: the issue's single-node shape. */
+export const PROFILE_VALUE_BYTES = 100;
+
+/** The profile section: put, then get, of 100-byte values on loaded keys of `target`, `o.inflight` in flight. */
+export async function profileCases(round: Round, label: string, target: KvTarget, records: number, o: DriveOptions): Promise<void> {
+  const pool = randomValues(PROFILE_VALUE_BYTES);
+  const key = (): string => sizedKey(PROFILE_VALUE_BYTES, random.int(records));
+  const at = { ...o, servers: target.pids };
+  await measure(round, label, kvCase(target.name, 'put', PROFILE_VALUE_BYTES, o.inflight), () =>
+    drive((seq) => target.put(key(), pool[seq % pool.length]!), at),
+  );
+  await measure(round, label, kvCase(target.name, 'get', PROFILE_VALUE_BYTES, o.inflight), () => drive(() => target.get(key()), at));
+}

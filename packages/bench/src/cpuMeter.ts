@@ -9,6 +9,16 @@ const TICKS_PER_SECOND = 100;
  * Resolution: 10 ms per process, fine over a case of seconds.
  */
 export function processesCpuUs(pids: readonly number[]): number {
+  return sumStat(pids, statCpuTicks);
+}
+
+/** The kernel's part (stime) of processesCpuUs: system calls (socket reads and writes) and what the kernel does for them. */
+export function processesSysCpuUs(pids: readonly number[]): number {
+  return sumStat(pids, statSysTicks);
+}
+
+/** `ticks` of each process' /proc/<pid>/stat, in µs, summed; NaN if one is unreadable. */
+function sumStat(pids: readonly number[], ticks: (stat: string) => number): number {
   let total = 0;
   for (const pid of pids) {
     let stat: string;
@@ -17,7 +27,7 @@ export function processesCpuUs(pids: readonly number[]): number {
     } catch {
       return NaN;
     }
-    total += statCpuTicks(stat) * (1_000_000 / TICKS_PER_SECOND);
+    total += ticks(stat) * (1_000_000 / TICKS_PER_SECOND);
   }
   return total;
 }
@@ -27,6 +37,11 @@ export function statCpuTicks(stat: string): number {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // fields[0] is field 3 (state): utime is field 14 → index 11, stime field 15 → index 12
   return Number(fields[11]) + Number(fields[12]);
+}
+
+/** stime (field 15) of a /proc/<pid>/stat line. */
+export function statSysTicks(stat: string): number {
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[12]);
 }
 
 /** This process' CPU time so far (user + system), in µs. */

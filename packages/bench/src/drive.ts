@@ -1,8 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { ownCpuUs, processesCpuUs } from './cpuMeter';
+import { ownCpuUs, processesCpuUs, processesSysCpuUs } from './cpuMeter';
 import { clock } from './env';
-import { LatencyHistogram, type LatencySummary } from './LatencyHistogram';
+import { LatencyHistogram, type LatencySummary } from '@dynamis/workload';
 
 /** What one case measured. */
 export interface CaseResult {
@@ -14,8 +14,11 @@ export interface CaseResult {
   readonly latency: LatencySummary;
   /** The message of the first failure, if any. */
   readonly firstError?: string;
-  /** CPU time per completed operation, µs, over the measured window: this driver process, and the `servers` processes together (NaN if unreadable). */
-  readonly cpu: { readonly driverUsPerOp: number; readonly serversUsPerOp: number };
+  /**
+   * CPU time per completed operation, µs, over the measured window: this driver process, and the `servers`
+   * processes together (NaN if unreadable), and the kernel's part (stime) of the latter.
+   */
+  readonly cpu: { readonly driverUsPerOp: number; readonly serversUsPerOp: number; readonly serversSysUsPerOp: number };
 }
 
 export interface DriveOptions {
@@ -66,10 +69,14 @@ export async function drive(op: (seq: number) => Promise<unknown>, options: Driv
   const servers = options.servers ?? [];
   measuring = true;
   const start = performance.now();
-  const [own0, servers0] = [ownCpuUs(), processesCpuUs(servers)];
+  const [own0, servers0, sys0] = [ownCpuUs(), processesCpuUs(servers), processesSysCpuUs(servers)];
   await sleep(options.seconds * 1000);
   measuring = false;
-  const cpu = { driverUsPerOp: (ownCpuUs() - own0) / ops, serversUsPerOp: (processesCpuUs(servers) - servers0) / ops };
+  const cpu = {
+    driverUsPerOp: (ownCpuUs() - own0) / ops,
+    serversUsPerOp: (processesCpuUs(servers) - servers0) / ops,
+    serversSysUsPerOp: (processesSysCpuUs(servers) - sys0) / ops,
+  };
   const elapsed = (performance.now() - start) / 1000;
   stopped = true;
   await Promise.all(loops);

@@ -50,9 +50,14 @@ export function randomValues(size: number, count = 64): Buffer[] {
   return Array.from({ length: count }, () => randomBytes(size));
 }
 
-/** Puts every key sizedKey(size, 0 … records - 1) for every size of VALUE_SIZES, `inflight` in flight. */
-export async function loadTarget(target: KvTarget, records: number, inflight: number): Promise<void> {
-  for (const size of VALUE_SIZES) {
+/** Puts every key sizedKey(size, 0 … records - 1) for every size of `sizes` (default VALUE_SIZES), `inflight` in flight. */
+export async function loadTarget(
+  target: KvTarget,
+  records: number,
+  inflight: number,
+  sizes: readonly number[] = VALUE_SIZES,
+): Promise<void> {
+  for (const size of sizes) {
     const pool = randomValues(size);
     await runAll(records, inflight, (i) => target.put(sizedKey(size, i), pool[i % pool.length]!));
   }

@@ -7,16 +7,20 @@
 //
 //   npm run bench -w @dynamis/bench -- --only cluster --rounds 3
 //   node packages/bench/dist/main.js --help
+import { readdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
 import { clock } from './env';
 import { BENCH_USAGE, BenchArgsError, parseBenchArgs, type BenchArgs } from './args';
-import { ceilingCases, clusterCases, kvCases, singleCases, type Round } from './cases';
+import { ceilingCases, clusterCases, kvCases, PROFILE_VALUE_BYTES, profileCases, singleCases, type Round } from './cases';
+import type { CpuProfile } from './cpuProfile';
+import { profileTable } from './profileTable';
 import { startEchoPeers, type EchoPeers } from './fanout';
 import { dynamisTarget, loadTarget, redisTarget, type KvTarget } from './kvTargets';
 import { startCluster, startSingleNode, type Nodes } from './nodes';
 import { installCleanup, stopAll } from './processes';
 import { redisAvailable, startRedis } from './redisServer';
-import { clusterReport, redisReport, singleReport } from './report';
+import { clusterReport, profileReport, redisReport, singleReport } from './report';
 import { loadRecords } from './ycsb';
 import { rebalanceReport, rebalanceRound, type RebalanceResult } from './rebalance';
 
@@ -26,6 +30,10 @@ interface Setup {
   echo1?: EchoPeers;
   memory?: KvTarget;
   kvTargets: KvTarget[];
+  /** The profile section's node. */
+  profiled?: KvTarget;
+  /** Processes run under --cpu-prof: title → pid (their profile files carry the pid). */
+  profiledPids: Map<string, number>;
   stops: (() => Promise<void>)[];
 }
 
@@ -33,13 +41,23 @@ const pidsOf = (nodes: Nodes): number[] => nodes.procs.map((p) => p.child.pid!);
 const say = (text: string): boolean => process.stderr.write(`${text}\n`);
 
 async function setUp(a: BenchArgs): Promise<Setup> {
-  const s: Setup = { kvTargets: [], stops: [] };
+  const s: Setup = { kvTargets: [], stops: [], profiledPids: new Map() };
   const has = (x: string): boolean => (a.sections as readonly string[]).includes(x);
+  const prof = a.cpuProfDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', a.cpuProfDir];
+  if (has('profile')) {
+    say(`starting the profile section's node (engine-${a.profileEngine}${prof.length > 0 ? ', under --cpu-prof' : ''}) ...`);
+    const node = await startSingleNode(a.profileEngine, prof);
+    s.stops.push(node.stop);
+    s.profiled = dynamisTarget(`profiled ${a.profileEngine}`, node.clients[0]!, pidsOf(node));
+    if (prof.length > 0) s.profiledPids.set(`profile section's node (engine-${a.profileEngine})`, pidsOf(node)[0]!);
+    say(`loading ${a.records} keys of ${PROFILE_VALUE_BYTES} B ...`);
+    await loadTarget(s.profiled, a.records, a.inflight, [PROFILE_VALUE_BYTES]);
+  }
   if (has('cluster')) {
     say(`starting 3 node processes (quorum N=3 W=2 R=2, engine-${a.clusterEngine}) ...`);
-    const prof = a.cpuProfDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', a.cpuProfDir];
     s.cluster = await startCluster(3, a.clusterEngine, prof);
     s.stops.push(s.cluster.stop);
+    if (prof.length > 0) s.profiledPids.set('cluster node n1', pidsOf(s.cluster)[0]!);
     say(`loading ${a.records} records of 1 KiB, ${a.inflight} in flight ...`);
     const load = await loadRecords(s.cluster.clients, a.records, a.inflight);
     say(`loaded in ${load.seconds.toFixed(1)} s (${Math.round(load.opsPerSec)} puts/s)`);
@@ -92,6 +110,7 @@ async function runRounds(a: BenchArgs, s: Setup): Promise<Round[]> {
     if (s.echo3 !== undefined) await ceilingCases(round, label, s.echo3.ports, { ...o, servers: s.echo3.pids });
     if (has('redis')) await kvCases(round, label, s.kvTargets, levels, a.records, o);
     if (s.echo1 !== undefined && s.memory !== undefined) await singleCases(round, label, s.echo1, s.memory, levels, a.records, o);
+    if (s.profiled !== undefined) await profileCases(round, label, s.profiled, a.records, o);
     rounds.push(round);
   }
   return rounds;
@@ -118,6 +137,12 @@ function report(a: BenchArgs, s: Setup, rounds: Round[], load: string): void {
       '',
       ...singleReport(rounds, levels, 'dynamis memory'),
     ]);
+  if (s.profiled !== undefined)
+    out([
+      `## Profile: one node (engine-${a.profileEngine}) through the client, ${PROFILE_VALUE_BYTES} B values, ${a.inflight} in flight`,
+      '',
+      ...profileReport(rounds, s.profiled.name, PROFILE_VALUE_BYTES, a.inflight),
+    ]);
   if (has('redis'))
     out([
       '## Single node vs redis-server (both from Node, one connection each)',
@@ -128,6 +153,19 @@ function report(a: BenchArgs, s: Setup, rounds: Round[], load: string): void {
         s.kvTargets.map((t) => t.name),
       ),
     ]);
+}
+
+/** The top frames of each profile written by a process of `pids` (stopped by now) into `dir`. */
+function printProfiles(dir: string, pids: ReadonlyMap<string, number>): void {
+  const files = readdirSync(dir);
+  for (const [title, pid] of pids) {
+    const file = files.find((f) => f.endsWith('.cpuprofile') && f.includes(`.${pid}.0.`));
+    const lines =
+      file === undefined
+        ? [`no profile of pid ${pid} in ${dir}`]
+        : [`file: ${join(dir, file)}`, '', ...profileTable(JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile, 20)];
+    process.stdout.write(`${[`## CPU profile of the ${title}, main thread`, '', ...lines].join('\n')}\n\n`);
+  }
 }
 
 async function main(): Promise<void> {
@@ -160,6 +198,7 @@ async function main(): Promise<void> {
     }
     const load = `${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} (1-min, sampled every 10 s)`;
     report(a, s, rounds, load);
+    if (a.cpuProfDir !== undefined) printProfiles(a.cpuProfDir, s.profiledPids);
     if (rebalanced.length > 0) {
       const title = `## Rebalance: n2 joins n1 (N=2, engine-lsm) holding ${a.records} records of 1 KiB; foreground 50% get / 50% put, ${a.inflight} in flight, through n1`;
       process.stdout.write(`${[title, '', ...rebalanceReport(rebalanced)].join('\n')}\n\n`);

@@ -29,12 +29,13 @@ export interface NodeFlags {
 
 /**
  * Starts one `node packages/server/dist/main.js` with `--coordinator local`
- * and the given engine, on a free port with a temporary data dir.
+ * and the given engine, on a free port with a temporary data dir, under
+ * `nodeFlags` (e.g. --cpu-prof).
  */
-export async function startSingleNode(engine: 'memory' | 'lsm'): Promise<Nodes> {
+export async function startSingleNode(engine: 'memory' | 'lsm', nodeFlags: readonly string[] = []): Promise<Nodes> {
   const dir = benchTempDir(`node-${engine}`);
   const args = ['--node-id', 'n1', '--host', '127.0.0.1', '--port', '0', '--data-dir', dir, '--coordinator', 'local', '--engine', engine];
-  const { proc, match } = await startNode(`node (${engine})`, args, []);
+  const { proc, match } = await startNode(`node (${engine})`, args, nodeFlags);
   return connectAll([match[1]!], [proc]);
 }
 

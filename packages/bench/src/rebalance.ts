@@ -5,11 +5,11 @@ import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { sleep } from './drive';
 import { clock } from './env';
-import { LatencyHistogram, type LatencySummary } from './LatencyHistogram';
+import { LatencyHistogram, recordKey, type LatencySummary } from '@dynamis/workload';
 import { connectAll, startNode } from './nodes';
 import { benchTempDir, freePort, type BenchChild } from './processes';
 import { median } from './stats';
-import { loadRecords, recordKey, RECORD_BYTES } from './ycsb';
+import { loadRecords, RECORD_BYTES } from './ycsb';
 
 /** What one rebalance round measured. */
 export interface RebalanceResult {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { kvCase, type Round } from './cases';
 import type { CaseResult } from './drive';
-import { caseMedian, rate, ratioMedian, redisReport } from './report';
+import { caseMedian, profileReport, rate, ratioMedian, redisReport } from './report';
 import { median } from './stats';
 
 const result = (opsPerSec: number, p50 = 1, errors = 0): CaseResult => ({
@@ -9,7 +9,7 @@ const result = (opsPerSec: number, p50 = 1, errors = 0): CaseResult => ({
   ops: Math.round(opsPerSec),
   errors,
   latency: { count: 1, p50, p99: p50 * 10, p999: p50 * 20, max: p50 * 30 },
-  cpu: { driverUsPerOp: p50 * 100, serversUsPerOp: p50 * 200 },
+  cpu: { driverUsPerOp: p50 * 100, serversUsPerOp: p50 * 200, serversSysUsPerOp: p50 * 50 },
 });
 
 describe('median', () => {
@@ -38,7 +38,16 @@ describe('caseMedian and ratioMedian', () => {
   ];
 
   it('gives the median rate and latency over the rounds and sums the errors', () => {
-    expect(caseMedian(rounds, 'a')).toEqual({ opsPerSec: 200, p50: 3, p99: 30, p999: 60, errors: 3, driverUs: 300, serversUs: 600 });
+    expect(caseMedian(rounds, 'a')).toEqual({
+      opsPerSec: 200,
+      p50: 3,
+      p99: 30,
+      p999: 60,
+      errors: 3,
+      driverUs: 300,
+      serversUs: 600,
+      serversSysUs: 150,
+    });
     expect(caseMedian(rounds, 'missing').opsPerSec).toBeNaN();
   });
 
@@ -74,5 +83,21 @@ describe('redisReport', () => {
     expect(lines[0]).toBe('| op | value | in flight | dynamis memory |');
     expect(lines.every((l) => !l.includes('|  |'))).toBe(true);
     expect(lines.at(-1)).toMatch(/redis-server was not found/);
+  });
+});
+
+describe('profileReport', () => {
+  it('prints put then get with the node CPU per op, its kernel part and the driver, medians of the rounds', () => {
+    const t = 'profiled memory';
+    const rounds: Round[] = [1, 3, 2].map(
+      (p50) =>
+        new Map([
+          [kvCase(t, 'put', 100, 64), result(1000 * p50, p50)],
+          [kvCase(t, 'get', 100, 64), result(2000 * p50, p50 / 2)],
+        ]),
+    );
+    const lines = profileReport(rounds, t, 100, 64);
+    expect(lines[2]).toBe('| put | 2 000 | 2.000 | 20.0 | 0 | 400.0 | 100.0 | 200.0 | 600.0 |');
+    expect(lines[3]).toBe('| get | 4 000 | 1.000 | 10.0 | 0 | 200.0 | 50.0 | 100.0 | 300.0 |');
   });
 });

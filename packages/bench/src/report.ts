@@ -15,6 +15,8 @@ export interface CaseMedian {
   /** CPU time per operation, µs: the driver process, and the server processes together. */
   readonly driverUs: number;
   readonly serversUs: number;
+  /** The kernel's part (stime) of serversUs. */
+  readonly serversSysUs: number;
 }
 
 export function caseMedian(rounds: readonly Round[], name: string): CaseMedian {
@@ -29,6 +31,7 @@ export function caseMedian(rounds: readonly Round[], name: string): CaseMedian {
     errors,
     driverUs: of((r) => r.cpu.driverUsPerOp),
     serversUs: of((r) => r.cpu.serversUsPerOp),
+    serversSysUs: of((r) => r.cpu.serversSysUsPerOp),
   };
 }
 
@@ -134,5 +137,35 @@ export function redisReport(rounds: readonly Round[], levels: readonly number[],
     'Cells: ops/s (p50 / p99 ms; CPU µs per op of the server process), medians of the rounds; ratios: median of the per-round ratios. Targets (issue 10, 64 in flight, 100 B): memory ≥ 0.5× redis, lsm ≥ 0.4×.',
   );
   if (redis.length === 0) lines.push('', 'redis-server was not found: no redis columns and no ratios (see --redis-server).');
+  return lines;
+}
+
+/**
+ * The profile section's table: put and get of `size`-byte values at `inflight`
+ * on `target`, with the node's CPU per op, its kernel part, and the driver's.
+ */
+export function profileReport(rounds: readonly Round[], target: string, size: number, inflight: number): string[] {
+  const lines = [
+    row(['op', 'ops/s', 'p50 ms', 'p99 ms', 'errors', 'node CPU/op µs', 'of which kernel µs', 'driver CPU/op µs', 'node + driver µs']),
+    row(['---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:']),
+  ];
+  const one = (n: number): string => (Number.isFinite(n) ? n.toFixed(1) : '–');
+  for (const op of ['put', 'get'] as const) {
+    const m = caseMedian(rounds, kvCase(target, op, size, inflight));
+    lines.push(
+      row([
+        op,
+        rate(m.opsPerSec),
+        ms(m.p50),
+        ms(m.p99),
+        m.errors,
+        one(m.serversUs),
+        one(m.serversSysUs),
+        one(m.driverUs),
+        one(m.serversUs + m.driverUs),
+      ]),
+    );
+  }
+  lines.push('', 'Medians of the rounds. The CPU columns are the steadier figures on a shared machine; rates swing with its load.');
   return lines;
 }

@@ -3,18 +3,17 @@ import { randomBytes } from 'node:crypto';
 import type { WorkloadName } from './args';
 import { drive, runAll, type CaseResult, type DriveOptions } from './drive';
 import { random } from './env';
-import { ScrambledZipfian } from './zipfian';
+import { recordKey, ScrambledZipfian, WORKLOADS } from '@dynamis/workload';
 
-/** YCSB core workloads A, B and C: the share of reads; the rest are updates (a put of a whole 1 KiB record). */
-export const READ_PROPORTION: Readonly<Record<WorkloadName, number>> = { A: 0.5, B: 0.95, C: 1 };
+/** YCSB core workloads A, B and C (@dynamis/workload's WORKLOADS): the share of reads; the rest are updates (a put of a whole 1 KiB record). */
+export const READ_PROPORTION: Readonly<Record<WorkloadName, number>> = {
+  A: WORKLOADS.A.proportions.read,
+  B: WORKLOADS.B.proportions.read,
+  C: WORKLOADS.C.proportions.read,
+};
 
 /** YCSB's default record: 10 fields of 100 bytes; here one value of 1 KiB. */
 export const RECORD_BYTES = 1024;
-
-/** The key of record `n` (YCSB names records `user` + a number; the number is already scrambled by the key chooser). */
-export function recordKey(n: number): string {
-  return `user${n}`;
-}
 
 /** Distinct random values, used in turn, so that no two consecutive writes carry the same bytes. */
 function values(count: number): Uint8Array[] {

@@ -25,6 +25,7 @@ async function askOne(target: Target, address: string): Promise<NodeAnswer> {
       maxPayloadBytes: 4 * 1024 * 1024,
       handshakeTimeoutMs: target.timeoutMs,
       heartbeatIntervalMs: 5000,
+      ...(target.tls === undefined ? {} : { tls: target.tls }),
     },
     new SystemClock(),
     new ConsoleLogger('silent'),

@@ -34,6 +34,11 @@ describe('where a client command connects', () => {
     expect(resolveTarget({ ...base, connect }, cwd, {}).token).toBe(files.clientToken);
   });
 
+  it('takes --ca as the TLS CA, resolved against the working directory; none without it', () => {
+    expect(resolveTarget({ ...base, ca: 'data/tls/ca.pem' }, cwd, {}).tls).toEqual({ ca: join(cwd, 'data/tls/ca.pem') });
+    expect(resolveTarget(base, cwd, {})).not.toHaveProperty('tls');
+  });
+
   it('says how to start a cluster when there is none, and names a bad token file', () => {
     const empty = { ...base, dataDir: 'nowhere' };
     expect(() => resolveTarget(empty, cwd, {})).toThrow(

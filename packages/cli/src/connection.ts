@@ -12,6 +12,8 @@ export interface ConnectionOptions {
   readonly dataDir: string;
   readonly clientId: string;
   readonly timeoutMs: number;
+  /** --ca FILE: the CA (PEM) of a TLS cluster; nodes are then dialled over wss. */
+  readonly ca?: string;
 }
 
 /** Where a client command connects and with which token. */
@@ -20,6 +22,8 @@ export interface Target {
   readonly token: string;
   readonly clientId: string;
   readonly timeoutMs: number;
+  /** TLS towards every node (absolute path of the CA file); undefined: as each address says. */
+  readonly tls?: { readonly ca: string };
 }
 
 /**
@@ -50,7 +54,8 @@ export function resolveTarget(options: ConnectionOptions, cwd: string, env: Read
       'no client token: give --secret-file, set DYNAMIS_CLIENT_TOKEN, or run in the directory of the cluster',
     );
   }
-  return { nodes, token, clientId: options.clientId, timeoutMs: options.timeoutMs };
+  const tls = options.ca === undefined ? {} : { tls: { ca: resolve(cwd, options.ca) } };
+  return { nodes, token, clientId: options.clientId, timeoutMs: options.timeoutMs, ...tls };
 }
 
 function toAddress(text: string): string {

@@ -4,16 +4,37 @@ import type { Command } from 'commander';
 import { buildProgram, runCli } from './program';
 import { recordingIo } from '../test/recordingIo';
 
-const CONNECTION = ['--connect', '--secret-file', '--data-dir', '--client-id', '--timeout-ms'];
+const CONNECTION = ['--connect', '--secret-file', '--data-dir', '--client-id', '--timeout-ms', '--ca'];
 
 /** The options each command must offer (README "Commands"); the test checks both directions. */
 const EXPECTED: Record<string, string[]> = {
-  cluster: ['--nodes', '--data-dir', '--ephemeral', '--host', '--base-port', '--resolver', '--log-level', '--stop-timeout-ms'],
+  cluster: ['--nodes', '--data-dir', '--ephemeral', '--host', '--base-port', '--resolver', '--log-level', '--stop-timeout-ms', '--tls'],
   put: ['--ttl', '--consistency', '--context', '--json', ...CONNECTION],
   get: ['--consistency', '--json', ...CONNECTION],
   del: ['--consistency', '--context', '--json', ...CONNECTION],
   status: ['--json', ...CONNECTION],
   members: ['--json', ...CONNECTION],
+  // scan, batch, ring, hints, repair (issue 12)
+  scan: ['--prefix', '--limit', '--cursor', '--json', ...CONNECTION],
+  batch: ['--consistency', '--json', ...CONNECTION],
+  ring: ['--json', ...CONNECTION],
+  hints: ['--json', ...CONNECTION],
+  leave: ['--no-wait', '--json', ...CONNECTION],
+  repair: ['--partition', '--json', ...CONNECTION],
+  bench: [
+    '--workload',
+    '--records',
+    '--operations',
+    '--concurrency',
+    '--value-size',
+    '--distribution',
+    '--seed',
+    '--consistency',
+    '--json',
+    '--no-load',
+    ...CONNECTION,
+  ],
+  experiment: ['--out', '--log-level', '--render'],
 };
 
 function commands(): Command[] {

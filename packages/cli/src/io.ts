@@ -2,6 +2,8 @@
 export interface Io {
   readonly out: (text: string) => void;
   readonly err: (text: string) => void;
+  /** True when `err` writes to a terminal (progress is then redrawn in place); absent: not a terminal. */
+  readonly errIsTty?: boolean;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
   /** Ends the process (used by the long-running commands after a signal). */

@@ -7,6 +7,7 @@ import { runCli } from './program';
 const io = {
   out: (text: string) => void process.stdout.write(text),
   err: (text: string) => void process.stderr.write(text),
+  errIsTty: process.stderr.isTTY === true,
   env: process.env,
   cwd: process.cwd(),
   exit: (code: number) => process.exit(code),

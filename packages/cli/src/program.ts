@@ -1,9 +1,16 @@
 import { reportError } from '@dynamis/server';
 import { Command, CommanderError } from 'commander';
 import { addAdminCommands } from './commands/adminCommands';
+import { addBenchCommand } from './commands/benchCommand';
 import { addClusterCommand } from './commands/clusterCommand';
 import { addDataCommands } from './commands/dataCommands';
+import { addLeaveCommand } from './commands/leaveCommand';
+import { addExperimentCommand } from './commands/experimentCommand';
 import { addStartCommand } from './commands/startCommand';
+// scan, batch, ring, hints, repair (issue 12)
+import { addBatchCommand } from './commands/batchCommand';
+import { addOpsCommands } from './commands/opsCommands';
+import { addScanCommand } from './commands/scanCommand';
 import { EXIT, exitCodeOf } from './exitCodes';
 import type { Io } from './io';
 
@@ -33,6 +40,14 @@ export function buildProgram(io: Io, outcome: { value: CliOutcome }): Command {
   addClusterCommand(program, io, run);
   addDataCommands(program, io, run);
   addAdminCommands(program, io, run);
+  // scan, batch, ring, hints, repair (issue 12)
+  addScanCommand(program, io, run);
+  addBatchCommand(program, io, run);
+  addOpsCommands(program, io, run);
+  addLeaveCommand(program, io, run);
+  addBenchCommand(program, io, run);
+  // Loaded when the command runs: the workload library is not needed by the other commands.
+  addExperimentCommand(program, io, run, async () => (await import('./experiment/ycsbDriver')).ycsbDriver());
   return program;
 }
 

@@ -80,3 +80,27 @@ export function parseBanner(stdout: string): ClusterBanner | undefined {
   }));
   return nodes.length === Number(head[1]) ? { dataDir: head[2]!, nodes } : undefined;
 }
+
+/**
+ * Starts `dynamis <args>` (a `cluster` command) in `cwd` and resolves once
+ * its banner is printed; rejects with its output if it exits first, or after
+ * `timeoutMs` (the nodes compile their TypeScript at start: be generous).
+ */
+export async function startCluster(
+  args: readonly string[],
+  cwd: string,
+  timeoutMs = 240_000,
+): Promise<{ cluster: CliProcess; banner: ClusterBanner }> {
+  const cluster = spawnCli(args, cwd);
+  let exitedEarly: number | string | undefined;
+  void cluster.exited.then((code) => (exitedEarly = code));
+  const banner = await waitFor(
+    'the cluster banner',
+    () => {
+      if (exitedEarly !== undefined) throw new Error(`dynamis cluster exited (${exitedEarly}):\n${cluster.stdout()}\n${cluster.stderr()}`);
+      return parseBanner(cluster.stdout());
+    },
+    timeoutMs,
+  );
+  return { cluster, banner };
+}

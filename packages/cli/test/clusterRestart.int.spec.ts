@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../src/program';
@@ -61,11 +61,23 @@ describe('dynamis cluster in ./data restarts with its data', () => {
     const refused = await dynamis('cluster', '--nodes', '5');
     expect(refused).toMatchObject({ code: 2, stderr: expect.stringContaining('holds a 3-node cluster; --nodes 5 differs') });
 
+    // A cluster.json from before admin endpoints (no adminPort): the restart chooses them and keeps them in the file.
+    const layoutFile = join(cwd, 'data', 'cluster.json');
+    const layout = JSON.parse(readFileSync(layoutFile, 'utf8')) as { nodes: { id: string; port: number; adminPort?: number }[] };
+    expect(layout.nodes.every((n) => typeof n.adminPort === 'number')).toBe(true);
+    writeFileSync(layoutFile, JSON.stringify({ ...layout, nodes: layout.nodes.map(({ id, port }) => ({ id, port })) }));
+
     const second = await start();
     expect(second.banner.nodes.map((n) => [n.id, n.address])).toEqual(first.banner.nodes.map((n) => [n.id, n.address]));
     expect(readFileSync(join(cwd, 'data', 'secret'), 'utf8')).toBe(secret);
     expect(readFileSync(join(cwd, 'data', 'client-token'), 'utf8')).toBe(token);
     for (let i = 0; i < 20; i++) expect(await dynamis('get', `k${i}`)).toMatchObject({ code: 0, stdout: `v${i}\n` });
+    const restored = JSON.parse(readFileSync(layoutFile, 'utf8')) as typeof layout;
+    const adminPorts = restored.nodes.map((n) => n.adminPort);
+    expect(adminPorts.every((p) => typeof p === 'number')).toBe(true);
+    const dashboard = /^dashboard: http:\/\/127\.0\.0\.1:(\d+)\/$/m.exec(second.cluster.stdout());
+    expect(Number(dashboard?.[1])).toBe(adminPorts[0]);
+    expect((await fetch(`http://127.0.0.1:${adminPorts[2]}/health`)).status).toBe(200);
     await stop(second);
   }, 600_000);
 });

@@ -1,6 +1,7 @@
 import {
   checkBatch,
   checkCommon,
+  checkScanOptions,
   checkKey,
   checkValue,
   checkWriteOptions,
@@ -8,6 +9,7 @@ import {
   CLIENT_REPLY,
   clientBatchResultSchema,
   clientReadResultSchema,
+  clientScanResultSchema,
   clientWriteResultSchema,
   DynamisError,
   parsePayload,
@@ -20,6 +22,8 @@ import {
   type Random,
   type ReadOptions,
   type ReadResult,
+  type ScanOptions,
+  type ScanPage,
   type StoreBatchOp,
   type WriteOptions,
   type WriteResult,
@@ -197,6 +201,44 @@ export class DynamisClient {
     if (r.results.length !== ops.length)
       throw new DynamisError('PROTOCOL_ERROR', `batch reply has ${r.results.length} results for ${ops.length} ops`);
     return r.results;
+  }
+
+  /**
+   * One page of a cluster-wide scan (README "Scan"): up to `limit` live
+   * keys with their siblings and contexts, ordered by (partition, key), and
+   * the cursor of the next page (null at the end). A page may hold fewer
+   * items than `limit`, even none, before the end: go on while the cursor
+   * is not null. Not a snapshot. Options are checked locally
+   * (INVALID_ARGUMENT: consistency other than 'one', limit outside
+   * [1, SCAN_MAX_LIMIT]). Retried like a get.
+   */
+  async scan(options: ScanOptions = {}): Promise<ScanPage> {
+    checkScanOptions(options, this.options.limits);
+    const payload = wireOptions(options) ?? {};
+    const subject = options.prefix === undefined ? 'all keys' : options.prefix;
+    return this.run(
+      'scan',
+      subject,
+      'idempotent',
+      { type: CLIENT_MESSAGE.scan, payload },
+      options,
+      CLIENT_REPLY.scan,
+      clientScanResultSchema,
+    );
+  }
+
+  /**
+   * The pages of a scan from `options.cursor` (or the beginning) to the end,
+   * as an async iterator: each page is fetched only when the loop asks for
+   * it, so a `break` stops the walk. Errors as `scan`.
+   */
+  async *scanAll(options: ScanOptions = {}): AsyncGenerator<ScanPage, void, undefined> {
+    let cursor = options.cursor;
+    do {
+      const page = await this.scan({ ...options, cursor });
+      yield page;
+      cursor = page.cursor ?? undefined;
+    } while (cursor !== undefined);
   }
 
   /** Closes every connection; requests in flight fail UNAVAILABLE, later ones NOT_OPEN. Idempotent. */

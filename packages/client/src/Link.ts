@@ -1,5 +1,5 @@
 import { DynamisError, type Clock, type Envelope, type Logger } from '@dynamis/core';
-import { WsClient } from '@dynamis/transport-ws';
+import { loadTls, WsClient } from '@dynamis/transport-ws';
 
 /** An authenticated connection to one node. */
 export interface Link {
@@ -54,15 +54,23 @@ export interface WsConnectorOptions {
   readonly maxPayloadBytes: number;
   readonly handshakeTimeoutMs: number;
   readonly heartbeatIntervalMs: number;
+  /** TLS for every node (README "TLS"); undefined: as each address says (ws:// or wss://). */
+  readonly tls?: { readonly ca?: string };
 }
 
-/** The default Connector: one @dynamis/transport-ws WsClient per link. */
+/**
+ * The default Connector: one @dynamis/transport-ws WsClient per link. Reads
+ * `options.tls.ca` once here to fail fast: INVALID_CONFIG naming `tls.ca` and
+ * its path when it is missing or not PEM.
+ */
 export function wsConnector(options: WsConnectorOptions, clock: Clock, logger: Logger): Connector {
+  if (options.tls !== undefined) loadTls(options.tls, 'DynamisClient options', clock.now());
   return async (address) => {
     let ws: WsClient;
     try {
-      const { clientId, token, maxPayloadBytes, handshakeTimeoutMs, heartbeatIntervalMs } = options;
-      ws = new WsClient({ address, clientId, token, maxPayloadBytes, handshakeTimeoutMs, heartbeatIntervalMs }, clock, logger);
+      const { clientId, token, maxPayloadBytes, handshakeTimeoutMs, heartbeatIntervalMs, tls } = options;
+      const base = { address, clientId, token, maxPayloadBytes, handshakeTimeoutMs, heartbeatIntervalMs };
+      ws = new WsClient(tls === undefined ? base : { ...base, tls }, clock, logger);
     } catch (err) {
       throw new DynamisError('INVALID_ARGUMENT', `bad node address or client options for ${address}: ${(err as Error).message}`, {
         cause: err,

@@ -13,7 +13,7 @@ describe('DynamisClient.connect options: node addresses', () => {
   it.each([
     ['http://a:1', /not http:\/\//],
     ['https://a:1', /not https:\/\//],
-    ['wss://a:1', /TLS/],
+    ['wss://a', /no port/],
     ['not a url', /not a URL/],
     ['ws://a', /no port/],
     ['localhost', /no port/],
@@ -29,10 +29,22 @@ describe('DynamisClient.connect options: node addresses', () => {
     expect(cluster.connects).toEqual([]);
   });
 
-  it('accepts ws://host:port and bare host:port', async () => {
+  it('refuses a tls.ca it cannot read with INVALID_CONFIG naming it, before dialling anything', async () => {
+    const err = (await DynamisClient.connect({ nodes: ['127.0.0.1:1'], token: TOKEN, tls: { ca: '/nonexistent/ca.pem' } }).catch(
+      (e: unknown) => e,
+    )) as DynamisError;
+    expect(err).toMatchObject({ code: 'INVALID_CONFIG' });
+    expect(err.details.problems).toEqual([{ path: 'tls.ca', message: expect.stringContaining('/nonexistent/ca.pem') }]);
+    const bad = (await DynamisClient.connect({ nodes: [A], token: TOKEN, tls: { ca: 'x', cert: 'y' } } as never).catch(
+      (e: unknown) => e,
+    )) as DynamisError;
+    expect(bad).toMatchObject({ code: 'INVALID_CONFIG' }); // clients present no certificate: an unknown key
+  });
+
+  it('accepts ws://host:port, wss://host:port and bare host:port', async () => {
     const cluster = new FakeCluster();
     const client = await DynamisClient.connect(
-      { nodes: [A, B, '[::1]:7070', 'ws://c:3/'], token: TOKEN },
+      { nodes: [A, B, '[::1]:7070', 'ws://c:3/', 'wss://d:4'], token: TOKEN },
       { connector: cluster.connector },
     );
     expect(cluster.connects).toEqual([A]);

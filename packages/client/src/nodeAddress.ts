@@ -1,18 +1,18 @@
 /**
  * Why `address` cannot name a node, or undefined when it can. A node address
- * is what @dynamis/transport-ws dials: `ws://host:port` (a trailing `/`
- * allowed) or bare `host:port` (IPv6 hosts in brackets). Anything else
- * (`http://…`, `wss://…` — TLS is not supported yet —, a path, no port, not a
- * URL) is a configuration error, reported when the client is created rather
- * than as UNAVAILABLE on first use. Pure.
+ * is what @dynamis/transport-ws dials: `ws://host:port`, `wss://host:port`
+ * (TLS; a trailing `/` allowed) or bare `host:port` (IPv6 hosts in brackets;
+ * dialled over TLS when the client has a `tls` option). Anything else
+ * (`http://…`, a path, no port, not a URL) is a configuration error, reported
+ * when the client is created rather than as UNAVAILABLE on first use. Pure.
  */
 export function nodeAddressProblem(address: string): string | undefined {
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(address)?.[1]?.toLowerCase();
-  if (scheme === 'wss') return 'wss:// (TLS) is not supported by @dynamis/transport-ws; use ws://host:port';
-  if (scheme !== undefined && scheme !== 'ws') return `must be ws://host:port or host:port, not ${scheme}://`;
+  if (scheme !== undefined && scheme !== 'ws' && scheme !== 'wss')
+    return `must be ws://host:port, wss://host:port or host:port, not ${scheme}://`;
   let url: URL;
   try {
-    url = new URL(scheme === undefined ? `ws://${address}` : address);
+    url = new URL(scheme === undefined ? `ws://${address}` : address.replace(/^wss:/i, 'ws:'));
   } catch {
     return 'is not a URL (expected ws://host:port or host:port)';
   }

@@ -1,4 +1,5 @@
 import type { Clock, Logger, Random } from '@dynamis/core';
+import { clientTlsOptionsSchema } from '@dynamis/transport-ws';
 import { z } from 'zod';
 import type { KeepAlive } from './KeepAlive';
 import type { Connector } from './Link';
@@ -20,7 +21,12 @@ export const clientOptionsSchema = z
         }),
       )
       .min(1, 'give at least one node address')
-      .describe('Node addresses, ws://host:port (or host:port), in order of preference.'),
+      .describe('Node addresses, ws://host:port, wss://host:port (TLS) or host:port, in order of preference.'),
+    tls: clientTlsOptionsSchema
+      .optional()
+      .describe(
+        "Talk TLS (wss) to every node, verifying its certificate against `ca` (a PEM file; default: Node's built-in roots). The client presents no certificate: it authenticates with its token.",
+      ),
     clientId: z
       .string()
       .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1–64 characters of [A-Za-z0-9._-]')

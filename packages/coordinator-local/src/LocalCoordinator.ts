@@ -13,10 +13,13 @@ import {
   type ReadOptions,
   type ReadResult,
   type Replica,
+  type ScanOptions,
+  type ScanPage,
   type Sibling,
   type StoreBatchOp,
   type WriteOptions,
   type WriteResult,
+  walkScan,
 } from '@dynamis/core';
 import { inject, injectable } from 'inversify';
 
@@ -27,11 +30,13 @@ import { inject, injectable } from 'inversify';
  * - Conditions (ifAbsent, ifVersion) are checked and the write applied under
  *   the key's lock: on one node they are a true compare-and-set.
  * - batch() is atomic: all keys are written in one engine batch.
+ * - scan() walks the local replica's partitions (Coordinator.scan).
  * - Durability is the engine's (engine-lsm: WAL before acknowledging).
  */
 @injectable()
 export class LocalCoordinator implements Coordinator {
   private readonly nodeId: string;
+  private readonly config: DynamisConfig;
 
   constructor(
     @inject(ReplicaToken) private readonly replica: Replica,
@@ -40,6 +45,7 @@ export class LocalCoordinator implements Coordinator {
     @inject(ConfigToken) config: DynamisConfig,
   ) {
     this.nodeId = config.nodeId;
+    this.config = config;
   }
 
   put(key: string, value: Uint8Array, options: WriteOptions): Promise<WriteResult> {
@@ -82,6 +88,15 @@ export class LocalCoordinator implements Coordinator {
       },
     );
     return contexts.map((context) => ({ context, acks: 1 }));
+  }
+
+  /**
+   * One page of a scan of the local replica (walkScan over its partitions:
+   * one on a node without a Partitioner).
+   */
+  scan(options: ScanOptions): Promise<ScanPage> {
+    const fetch = (partition: number, request: Parameters<Replica['scanPage']>[1]) => this.replica.scanPage(partition, request);
+    return walkScan(options, this.replica.partitionCount, this.config.limits, fetch, this.resolver, () => this.clock.now());
   }
 
   private async write(key: string, value: Uint8Array | null, options: WriteOptions): Promise<WriteResult> {

@@ -92,4 +92,32 @@ describe('LocalCoordinator', () => {
     expect((await node.store.get('d')).found).toBe(false);
     await node.stop();
   });
+
+  it('scans the local replica page by page: live keys once each, deleted and expired ones left out, cursor null at the end', async () => {
+    const { node, sim } = await start();
+    const keys = Array.from({ length: 25 }, (_, i) => `k${String(i).padStart(2, '0')}`);
+    await node.store.batch(keys.map((key) => ({ type: 'put' as const, key, value: Buffer.from(key) })));
+    await node.store.put('other', Buffer.from('x'));
+    await node.store.delete('k03');
+    await node.store.put('k04', Buffer.from('short'), { ttlMs: 10 });
+    await sim.runFor(10);
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const page = await node.store.scan({ prefix: 'k', limit: 4, cursor });
+      expect(page.items.length).toBeLessThanOrEqual(4);
+      for (const item of page.items) {
+        seen.push(item.key);
+        expect(item.siblings.map((s) => text(s.value))).toEqual([item.key]);
+      }
+      cursor = page.cursor ?? undefined;
+      pages++;
+    } while (cursor !== undefined);
+    expect(seen).toEqual(keys.filter((k) => k !== 'k03' && k !== 'k04')); // one partition: key order
+    expect(pages).toBe(6);
+    await expect(node.store.scan({ cursor: '1.' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' }); // Q = 1
+    await expect(node.store.scan({ consistency: 'all' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await node.stop();
+  });
 });

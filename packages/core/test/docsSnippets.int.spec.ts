@@ -7,21 +7,24 @@ import ts from 'typescript';
 import { allSnippets, extractSnippets, type Snippet } from './docsSnippets';
 
 /**
- * The docs cannot go stale: every ```ts block of every README.md and
- * docs/*.md (root, packages/*, examples/*) is type-checked against the
+ * The docs cannot go stale: every ```ts and ```js block of every README.md
+ * and docs/*.md (root, packages/*, examples/*) is type-checked against the
  * workspace's sources with the repository's compiler options
- * (tsconfig.check.json: CommonJS, strict, `@dynamis/*` → packages/<name>/src),
- * and the blocks marked ```ts runnable are run. See docsSnippets.ts for the flags.
+ * (tsconfig.check.json: CommonJS, strict, `@dynamis/*` → packages/<name>/src;
+ * JavaScript with checkJs), and the blocks marked ```ts runnable are run.
+ * Fragments are skipped, counted and listed. See docsSnippets.ts for the
+ * flags; the shell and config blocks: packages/cli/test/docsCommands.int.spec.ts.
  */
 const root = join(__dirname, '../../..');
 const snippets = allSnippets(root);
 const checked = snippets.filter((s) => s.flag !== 'fragment');
 const runnable = snippets.filter((s) => s.flag === 'runnable');
+const fragments = snippets.filter((s) => s.flag === 'fragment');
 const where = (s: Snippet): string => `${s.file}:${s.line}`;
 
 /** Virtual path of a snippet: beside its markdown file, so modules resolve as they would for a file there. */
 const virtualPath = (s: Snippet): string =>
-  join(root, s.file.replace(/[^/]+$/, ''), `__snippet_${s.file.replace(/\W/g, '_')}_L${s.line}.ts`);
+  join(root, s.file.replace(/[^/]+$/, ''), `__snippet_${s.file.replace(/\W/g, '_')}_L${s.line}.${s.js === true ? 'js' : 'ts'}`);
 
 /**
  * Type-checks the snippets in one program; returns one
@@ -31,7 +34,13 @@ const virtualPath = (s: Snippet): string =>
 function typeCheck(list: readonly Snippet[]): string[] {
   const configPath = join(root, 'tsconfig.check.json');
   const parsed = ts.parseJsonConfigFileContent(ts.readConfigFile(configPath, ts.sys.readFile).config, ts.sys, root);
-  const options: ts.CompilerOptions = { ...parsed.options, noEmit: true, moduleDetection: ts.ModuleDetectionKind.Force };
+  const options: ts.CompilerOptions = {
+    ...parsed.options,
+    noEmit: true,
+    allowJs: true,
+    checkJs: true,
+    moduleDetection: ts.ModuleDetectionKind.Force,
+  };
   const files = new Map(list.map((s) => [virtualPath(s), s]));
   const host = ts.createCompilerHost(options);
   const { getSourceFile, fileExists, readFile } = host;
@@ -61,8 +70,9 @@ const OUTPUT_CHARS = 8000;
 /** Runs a snippet with @swc-node/register in a fresh temporary directory (its cwd); resolves with a problem, or undefined. */
 function run(s: Snippet, deadlineMs: number): Promise<string | undefined> {
   const dir = mkdtempSync(join(tmpdir(), 'dynamis-snippet-'));
-  writeFileSync(join(dir, 'snippet.ts'), s.code);
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', 'snippet.ts'], {
+  const file = s.js === true ? 'snippet.js' : 'snippet.ts';
+  writeFileSync(join(dir, file), s.code);
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', file], {
     cwd: dir,
     env: { ...process.env, SWC_NODE_PROJECT: join(root, 'tsconfig.check.json'), NODE_PATH: join(root, 'node_modules') },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -103,16 +113,24 @@ describe('docs snippets', () => {
   it('finds the TypeScript blocks of the docs, most of them checked, some runnable', () => {
     expect(checked.length).toBeGreaterThanOrEqual(10);
     expect(runnable.length).toBeGreaterThanOrEqual(3);
-    expect(snippets.length - checked.length).toBeLessThanOrEqual(3); // fragments stay few
+    expect(fragments.length).toBeLessThanOrEqual(3); // fragments stay few
+    // Every skip is visible in the test output.
+    console.info(
+      `docs snippets: ${checked.length} type-checked (${runnable.length} of them run), ${fragments.length} fragment(s) skipped` +
+        fragments.map((s) => `\n  skipped: ${where(s)}`).join(''),
+    );
   });
 
   it('extracts blocks with the line of their fence, and refuses unknown flags and unclosed fences', () => {
-    const md = 'text\n```ts\nconst a = 1;\n```\n\n- item\n  ```typescript runnable\n  const b = 2;\n  ```\n```sh\nls\n```\n';
+    const md =
+      'text\n```ts\nconst a = 1;\n```\n\n- item\n  ```typescript runnable\n  const b = 2;\n  ```\n```sh\nls\n```\n```js fragment\nc\n```\n';
     expect(extractSnippets(md, 'x.md')).toEqual([
       { file: 'x.md', line: 2, code: 'const a = 1;', flag: undefined },
       { file: 'x.md', line: 7, code: 'const b = 2;', flag: 'runnable' },
+      { file: 'x.md', line: 13, code: 'c', flag: 'fragment', js: true },
     ]);
     expect(() => extractSnippets('```ts runable\nx\n```\n', 'y.md')).toThrow("y.md:1: unknown code block flag(s) 'runable'");
+    expect(() => extractSnippets('```sh fragment\nx\n```\n', 'y.md')).toThrow("y.md:1: unknown code block flag(s) 'fragment'");
     expect(() => extractSnippets('```ts\nx\n', 'z.md')).toThrow('z.md:1: unclosed code fence');
   });
 

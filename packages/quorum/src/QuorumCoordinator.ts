@@ -32,11 +32,14 @@ import {
   type ReadResult,
   type Rebalancer,
   type ReplicaClient,
+  type ScanOptions,
+  type ScanPage,
   type Sibling,
   type StoreBatchOp,
   type Unsubscribe,
   type WriteOptions,
   type WriteResult,
+  walkScan,
 } from '@dynamis/core';
 import { inject, injectable, optional } from 'inversify';
 import type { z } from 'zod';
@@ -55,6 +58,7 @@ import { sameRecord } from './sameRecord';
 import { batchFailure } from './batchFailure';
 import { checkCondition, validateContext } from './conditions';
 import { forwardedOptions, forwardWrite, requestLevel, wireValue, type Write } from './forwardCodec';
+import { scanFetcher } from './scanFetcher';
 import { sloppyEnabled, sloppyTargets, storeHint, type WriteTargets } from './sloppy';
 
 const OWNER = '@dynamis/quorum';
@@ -195,6 +199,26 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
     );
     if (results.every((r) => r.status === 'fulfilled')) return results.map((r) => r.value);
     throw batchFailure(ops, results);
+  }
+
+  /**
+   * One page of a cluster-wide scan (walkScan over scanFetcher): each
+   * partition read from one live replica holding it, falling over to the
+   * next on failure. Served by this node whatever the partitions: nothing
+   * is forwarded.
+   */
+  scan(options: ScanOptions): Promise<ScanPage> {
+    const sources = {
+      self: this.self,
+      n: this.levels.n,
+      partitioner: this.partitioner,
+      membership: this.membership,
+      replicas: this.replicas,
+      rebalancer: this.rebalancer,
+    };
+    const partitions = this.partitioner.placement().partitionCount;
+    const fetch = scanFetcher(sources, options.timeoutMs);
+    return walkScan(options, partitions, this.config.limits, fetch, this.resolver, () => this.clock.now());
   }
 
   private async write(key: string, write: Write, options: WriteOptions, forwarded: boolean): Promise<WriteResult> {

@@ -3,6 +3,7 @@ import {
   partitionRange,
   type Clock,
   type DynamisConfig,
+  type FileSystem,
   type Lifecycle,
   type Logger,
   type Membership,
@@ -22,6 +23,7 @@ import {
 } from '@dynamis/core';
 import { Announcer } from './Announcer';
 import { Holdings } from './Holdings';
+import { loadHoldings, saveHoldings } from './holdingsFile';
 import { rebalanceOptionsSchema, type RebalanceOptions, type RebalanceOptionsInput } from './options';
 import { PullService } from './PullService';
 import { routeFor } from './routeFor';
@@ -38,6 +40,7 @@ export interface PartitionRebalancerDeps {
   readonly membership: Membership;
   readonly clock: Clock;
   readonly logger: Logger;
+  readonly fs: FileSystem;
 }
 
 /**
@@ -74,6 +77,11 @@ export class PartitionRebalancer implements Rebalancer, Lifecycle {
   private agreedSince: number | undefined;
   /** The hash of the current placement once every node of it announced it is settled there. */
   private allSettled: string | undefined;
+  /** `${dataDir}/rebalance`: the holdings file (holdingsFile.ts). */
+  private readonly dir: string;
+  /** The holdings last made durable (a bitmap key), and the chain of saves (one at a time, in order). */
+  private saved = '';
+  private saving: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly deps: PartitionRebalancerDeps,
@@ -82,6 +90,7 @@ export class PartitionRebalancer implements Rebalancer, Lifecycle {
     this.options = parseWithSchema(rebalanceOptionsSchema, options, 'options of @dynamis/rebalance');
     this.log = deps.logger.child({ plugin: '@dynamis/rebalance' });
     this.holdings = new Holdings(deps.config.nodeId, deps.partitioner.placement().partitionCount);
+    this.dir = `${deps.config.dataDir}/rebalance`;
     const timeoutMs = this.options.pageTimeoutMs ?? deps.config.timeouts.requestMs;
     this.service = new PullService({
       holdings: this.holdings,
@@ -115,15 +124,30 @@ export class PartitionRebalancer implements Rebalancer, Lifecycle {
     });
   }
 
-  /** Serves peers, notes whether the replica has data (see README, "Start"), then plans on every membership event and period. */
+  /**
+   * Loads the holdings this node made durable before (README, "Start"),
+   * notes whether the replica has data, serves peers, then plans on every
+   * membership event and period. Rejects as loadHoldings (CORRUPTION,
+   * INCOMPATIBLE_DATA, IO_ERROR) before serving anything.
+   */
   async start(): Promise<void> {
     if (this.running) return;
-    this.running = true;
-    this.service.start();
+    const { fs, config } = this.deps;
+    const stored = loadHoldings(fs, this.dir, config.nodeId, this.holdings.partitionCount);
     for await (const _ of this.deps.replica.scan()) {
       this.hadData = true;
       break;
     }
+    if (stored !== undefined) {
+      // The holdings file replaces the start rule: the node holds exactly what it held completely before it
+      // stopped — unless its engine kept no data at all (an in-memory engine, a wiped dir): then nothing.
+      this.initialised = true;
+      if (this.hadData) for (const p of stored) this.holdings.own.add(p);
+      else if (stored.size > 0) this.log.warn('holdings file ignored: the engine has no data', { partitions: stored.size });
+      this.saved = this.bitmapKey();
+    }
+    this.running = true;
+    this.service.start();
     for (const event of ['up', 'down', 'joined', 'left'] as const)
       this.unsubscribe.push(
         this.deps.membership.on(event, () => {
@@ -163,15 +187,47 @@ export class PartitionRebalancer implements Rebalancer, Lifecycle {
     const n = this.deps.config.replication.n;
     let toDrop = 0;
     if (c !== undefined) for (const p of this.holdings.own) if (!c.preferenceList(p, n).includes(this.holdings.self)) toDrop++;
-    return { placementHash: c?.hash ?? '', ...this.streams.progress(), toDrop, dropped: this.dropped, settled: this.settled };
+    const p = this.streams.progress();
+    const eta = etaSeconds(p);
+    return {
+      placementHash: c?.hash ?? '',
+      ...p,
+      toDrop,
+      dropped: this.dropped,
+      settled: this.settled,
+      ...(eta !== undefined ? { etaSeconds: eta } : {}),
+    };
   }
 
   private view() {
     return this.holdings.ownView(this.placement?.hash ?? '', this.settled);
   }
 
+  /** Makes the holdings durable if they changed, then tells every member (so no peer hears of a holding a crash could forget). */
   private announce(): void {
-    if (this.running) this.announcer.announce(this.others());
+    if (!this.running) return;
+    this.persist().then(
+      () => {
+        if (this.running) this.announcer.announce(this.others());
+      },
+      (err: unknown) => this.log.error('rebalance holdings not saved; not announced', { error: (err as Error).message }),
+    );
+  }
+
+  /** Saves the holdings if they differ from the last save; saves run one at a time, in call order. Rejects with the save's IO_ERROR. */
+  private persist(): Promise<void> {
+    const next = this.saving.then(async () => {
+      const key = this.bitmapKey();
+      if (key === this.saved) return;
+      await saveHoldings(this.deps.fs, this.dir, this.holdings.self, this.holdings.partitionCount, this.holdings.own);
+      this.saved = key;
+    });
+    this.saving = next.catch(() => undefined);
+    return next;
+  }
+
+  private bitmapKey(): string {
+    return Buffer.from(this.holdings.ownView('', false).holds).toString('hex');
   }
 
   /** Every member but self (any status: a leaving node still streams out and must hear). */
@@ -192,14 +248,11 @@ export class PartitionRebalancer implements Rebalancer, Lifecycle {
     });
   }
 
-  /** While partitions are pending or streaming: one info line with the counters and an ETA (seconds, from the rate so far). */
+  /** While partitions are pending or streaming: one info line with the counters and the ETA. */
   private logProgress(): void {
     const p = this.streams.progress();
     if (p.pending + p.streaming === 0) return;
-    const perPartition = p.done > 0 ? p.bytesMoved / p.done : 0;
-    const eta =
-      p.bytesPerSecond > 0 && perPartition > 0 ? Math.round(((p.pending + p.streaming) * perPartition) / p.bytesPerSecond) : undefined;
-    this.log.info('rebalance progress', { ...p, etaSeconds: eta });
+    this.log.info('rebalance progress', { ...p, etaSeconds: etaSeconds(p) });
   }
 
   private tickSoon(): void {
@@ -305,6 +358,7 @@ export class PartitionRebalancer implements Rebalancer, Lifecycle {
     for (const p of [...this.holdings.own]) {
       if (c.preferenceList(p, n).includes(this.holdings.self)) continue;
       this.holdings.own.delete(p);
+      await this.persist(); // before the data goes: a restart must never claim a partition it deleted
       const { gte, lt } = partitionRange(p);
       await this.deps.engine.deleteRange(gte, lt);
       this.dropped++;
@@ -321,4 +375,21 @@ export class PartitionRebalancer implements Rebalancer, Lifecycle {
     }
     return any;
   }
+}
+
+/**
+ * Seconds left to receive what is pending and streaming: (partitions left ×
+ * mean bytes of a partition received so far) / bytes per second so far.
+ * Undefined when nothing is left, or nothing was received yet to estimate from.
+ */
+export function etaSeconds(p: {
+  pending: number;
+  streaming: number;
+  done: number;
+  bytesMoved: number;
+  bytesPerSecond: number;
+}): number | undefined {
+  const left = p.pending + p.streaming;
+  if (left === 0 || p.done === 0 || p.bytesPerSecond <= 0) return undefined;
+  return Math.round((left * (p.bytesMoved / p.done)) / p.bytesPerSecond);
 }

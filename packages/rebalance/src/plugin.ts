@@ -2,6 +2,7 @@ import {
   ClockToken,
   ConfigToken,
   definePlugin,
+  FileSystemToken,
   LoggerToken,
   MembershipToken,
   MessageRouterToken,
@@ -32,7 +33,7 @@ export function rebalance(options: RebalanceOptionsInput = {}): Plugin {
     version: '0.1.0',
     core: '^0.1.0',
     provides: ['Rebalancer'],
-    needs: ['Replica', 'StorageEngine', 'PeerRpc', 'MessageRouter', 'Partitioner', 'Membership', 'Clock', 'Config', 'Logger'],
+    needs: ['Replica', 'StorageEngine', 'PeerRpc', 'MessageRouter', 'Partitioner', 'Membership', 'Clock', 'Config', 'Logger', 'FileSystem'],
     messages: Object.values(REBALANCE_MESSAGE),
     register: ({ bind }) => {
       bind(RebalancerToken)
@@ -49,6 +50,7 @@ export function rebalance(options: RebalanceOptionsInput = {}): Plugin {
                 membership: ctx.get(MembershipToken),
                 clock: ctx.get(ClockToken),
                 logger: ctx.get(LoggerToken),
+                fs: ctx.get(FileSystemToken),
               },
               parsed,
             ),

@@ -14,12 +14,15 @@ import {
  * Test double of Membership for joins and leaves: one per node, the test
  * changes each node's view when it wants that node to learn (so views may
  * differ for a while). `add` fires `joined`; `setStatus(id, 'left')` fires
- * `left` (the ring then drops the node from the placement). A member is
- * alive unless it left.
+ * `left` (the ring then drops the node from the placement); `leave()`
+ * calls `onLeave` (the cluster marks the node left in every view). A member
+ * is alive unless it left.
  */
 export class ScriptedMembership implements Membership {
   private readonly list = new Map<NodeId, Member>();
   private readonly listeners = new Map<string, Set<(m: Member) => void>>();
+  /** What leave() does: set by the test cluster. */
+  onLeave: () => void = () => undefined;
 
   constructor(
     readonly self: NodeId,
@@ -31,7 +34,9 @@ export class ScriptedMembership implements Membership {
   async start(): Promise<void> {}
   async stop(): Promise<void> {}
   async join(): Promise<void> {}
-  async leave(): Promise<void> {}
+  async leave(): Promise<void> {
+    this.onLeave();
+  }
 
   members(): Member[] {
     return [...this.list.values()];

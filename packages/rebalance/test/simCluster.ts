@@ -9,6 +9,7 @@ import {
   type Member,
   type NodeId,
 } from '@dynamis/core';
+import { lsmEngine } from '@dynamis/engine-lsm';
 import { memoryEngine } from '@dynamis/engine-memory';
 import { quorumCoordinator } from '@dynamis/quorum';
 import { ringPartitioner } from '@dynamis/ring';
@@ -27,6 +28,8 @@ export interface RebalanceClusterOptions {
   readonly partitions?: number;
   readonly n?: number;
   readonly rebalance?: RebalanceOptionsInput;
+  /** 'memory' (default) or 'lsm' (on the simulated disk: its data survives crashNode/restart). */
+  readonly engine?: 'memory' | 'lsm';
 }
 
 const member = (id: NodeId): Member => ({ id, address: id, status: 'up' });
@@ -38,10 +41,13 @@ export async function rebalanceCluster(sim: Simulation, options: RebalanceCluste
   const views = new Map<NodeId, ScriptedMembership>();
   const compose = async (id: NodeId, members: readonly Member[]): Promise<void> => {
     const view = new ScriptedMembership(id, members);
+    view.onLeave = () => {
+      for (const v of views.values()) v.setStatus(id, 'left');
+    };
     views.set(id, view);
     const node = await createNode({ nodeId: id, dataDir: `/data/${id}`, log: { level: 'silent' }, replication: { n, w: 2, r: 2 } }, [
       simulatedEnvironment(sim, id),
-      memoryEngine(),
+      options.engine === 'lsm' ? lsmEngine({ fsync: 'none', memtableBytes: 64 * 1024 }) : memoryEngine(),
       lwwResolver(),
       ringPartitioner({ partitions: options.partitions ?? 64 }),
       scriptedMembership(view),
@@ -77,6 +83,16 @@ export async function rebalanceCluster(sim: Simulation, options: RebalanceCluste
       const members = views.values().next().value!.members();
       await compose(id, [...members, member(id)]);
       for (const [other, view] of views) if (other !== id && !late.includes(other)) view.add(member(id));
+    },
+    /** Crashes `id` (a process crash: its disk keeps what was written); the others' views still list it up. */
+    crash: (id: NodeId): void => {
+      sim.crashNode(id);
+      nodes.delete(id);
+    },
+    /** Restarts crashed `id` over its disk, knowing the members another node knows. */
+    restart: async (id: NodeId): Promise<void> => {
+      const other = [...views.keys()].find((x) => x !== id)!;
+      await sim.restartNode(id, () => compose(id, views.get(other)!.members()));
     },
     /** Tells `node` that `joined` joined (after a `join(joined, [node])`). */
     tell: (joined: NodeId, node: NodeId): void => views.get(node)!.add(member(joined)),

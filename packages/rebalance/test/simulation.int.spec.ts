@@ -9,7 +9,8 @@ import { rebalanceCluster, seeds, type RebalanceCluster } from './simCluster';
  * moves the minimum today). Meanwhile two writers write fresh keys through
  * rotating coordinators and a reader reads preloaded keys back at R=2 and
  * R=1 (which catches a read set that ignores readiness).
- * After each transition: every node settled, the bytes streamed printed next
+ * n3 leaves through its own DynamisNode.leave(), which resolves only once it
+ * handed everything off. After each transition: every node settled, the bytes streamed printed next
  * to the ideal (the newcomer's share n/N of one copy; the leaver's share)
  * and within 10% of it; n3 dropped everything. At the end every acknowledged
  * write reads back at R=2 through every remaining coordinator. Seeds: 3 by
@@ -118,8 +119,18 @@ describe('simulation: a node joins and another leaves under a steady write load'
         await sim.runFor(500);
 
         coordinators = ['n1', 'n2', 'n4'];
-        c.leave('n3');
+        // The node's own graceful leave (DynamisNode.leave): it resolves only once n3 has handed everything off.
+        let handedOffWhenLeft = false;
+        const leaving = c
+          .node('n3')
+          .leave()
+          .then(() => {
+            handedOffWhenLeft = c.rebalancer('n3').holdings.own.size === 0 && c.rebalancer('n3').progress().dropped > 0;
+          });
         await transition('n3 leaves', ['n1', 'n2', 'n4', 'n3'], c.n / 4);
+        await sim.settle(leaving);
+        expect(handedOffWhenLeft).toBe(true);
+        expect(c.node('n3').departureState).toBe('left');
         expect(c.rebalancer('n3').holdings.own.size).toBe(0);
         expect(c.rebalancer('n3').progress().dropped).toBeGreaterThan(0);
         await sim.runFor(500);

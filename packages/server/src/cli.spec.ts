@@ -32,6 +32,8 @@ describe('dynamis-server flags', () => {
     expect(parseCliArgs(['--help']).help).toBe(true);
     expect(parseCliArgs(['--no-clients']).noClients).toBe(true);
     expect(buildConfig(undefined, parseCliArgs(['--no-clients']))).toEqual({ noClients: true });
+    expect(buildConfig(undefined, parseCliArgs(['--log-format', 'json']))).toEqual({ logFormat: 'json' });
+    expect(() => parseCliArgs(['--log-format', 'xml'])).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
   });
 
   it('refuses unknown flags, bad choices and bad numbers with INVALID_ARGUMENT', () => {
@@ -51,6 +53,16 @@ describe('dynamis-server flags', () => {
       engine: 'memory',
     });
     expect(buildConfig(undefined, parseCliArgs(['--node-id', 'x']))).toEqual({ nodeId: 'x' });
+  });
+
+  it('lays the --tls-* flags over transport.tls of the file, keeping the other transport options', () => {
+    const file = JSON.stringify({ transport: { maxConnections: 9, tls: { cert: 'file.pem', key: 'file-key.pem', ca: 'ca.pem' } } });
+    const config = buildConfig(file, parseCliArgs(['--tls-cert', 'n1.pem', '--tls-key', 'n1-key.pem', '--tls-mutual']));
+    expect(config).toEqual({
+      transport: { maxConnections: 9, tls: { cert: 'n1.pem', key: 'n1-key.pem', ca: 'ca.pem', mutual: true } },
+    });
+    expect(buildConfig(undefined, parseCliArgs(['--tls-ca', 'ca.pem']))).toEqual({ transport: { tls: { ca: 'ca.pem' } } });
+    expect(buildConfig(undefined, parseCliArgs(['--port', '1']))).not.toHaveProperty('transport');
   });
 
   it('maps the cluster flags onto coordinator, resolver, seeds and replication', () => {

@@ -17,6 +17,8 @@ export interface CliArgs {
   /** --replication n,w,r: replication.n/w/r (w and r: a number or one|quorum|all). */
   readonly replication?: { readonly n: number; readonly w: number | string; readonly r: number | string };
   readonly logLevel?: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /** --log-format: logFormat (auto | json | pretty). */
+  readonly logFormat?: 'auto' | 'json' | 'pretty';
   /** --membership: membership (cluster nodes). */
   readonly membership?: 'static' | 'gossip';
   /** --hints / --no-hints: hintedHandoff on or off. */
@@ -29,6 +31,8 @@ export interface CliArgs {
   readonly noClients?: boolean;
   /** --admin host:port: admin.listen (the @dynamis/admin endpoint; off unless given here or in the config). */
   readonly admin?: string;
+  /** --tls-cert / --tls-key / --tls-ca / --tls-mutual: transport.tls.cert / key / ca / mutual (paths of PEM files). */
+  readonly tls?: { readonly cert?: string; readonly key?: string; readonly ca?: string; readonly mutual?: boolean };
 }
 
 export const USAGE = `Usage: dynamis-server [--config node.json] [flags]
@@ -59,9 +63,19 @@ Flags (each overrides the config file):
                         membership: every member; gossip: contact points, one reachable suffices)
       --replication <n,w,r>  replication.n, .w, .r; w and r a number or one|quorum|all (e.g. 3,2,2)
       --log-level <l>   debug | info | warn | error | silent (log.level)
+      --log-format <f>  json (one JSON object per line) | pretty (human-readable) | auto (default:
+                        pretty when stderr is a terminal) (logFormat)
       --no-clients      start without a client token: no client can connect (noClients)
       --admin <host:port>  serve /health, /status, /metrics there (admin.listen; off by default;
                         not loopback: admin.token or admin.tokenFile is required)
+      --tls-cert <path> serve wss:// with this certificate (PEM) and dial peers over TLS
+                        (transport.tls.cert; needs --tls-key)
+      --tls-key <path>  the certificate's private key (PEM, unencrypted) (transport.tls.key)
+      --tls-ca <path>   CA certificate(s) (PEM) that peers' certificates must chain to
+                        (transport.tls.ca; default: Node's built-in roots)
+      --tls-mutual      mutual TLS: nodes must present a certificate from --tls-ca
+                        (transport.tls.mutual); clients still need only the CA
+                        (a node on a non-loopback address without TLS logs a warning at start)
   -h, --help            this text`;
 
 /**
@@ -92,8 +106,17 @@ export function cliParser(argv: readonly string[], onFail: (message: string) => 
       choices: ['debug', 'info', 'warn', 'error', 'silent'],
       describe: 'Lowest level logged (log.level).',
     })
+    .option('log-format', {
+      type: 'string',
+      choices: ['auto', 'json', 'pretty'],
+      describe: 'Log line format (logFormat).',
+    })
     .option('clients', { type: 'boolean', describe: 'Accept clients (--no-clients: serve none; noClients).' })
     .option('admin', { type: 'string', describe: 'host:port of the admin endpoint (admin.listen).' })
+    .option('tls-cert', { type: 'string', describe: 'Certificate (PEM) to serve wss:// with (transport.tls.cert).' })
+    .option('tls-key', { type: 'string', describe: 'Its private key (PEM) (transport.tls.key).' })
+    .option('tls-ca', { type: 'string', describe: 'CA (PEM) peers must chain to (transport.tls.ca).' })
+    .option('tls-mutual', { type: 'boolean', describe: 'Mutual TLS between nodes (transport.tls.mutual).' })
     .strict()
     .help(false)
     .version(false)
@@ -128,9 +151,22 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     ...(parsed.peer !== undefined ? { peers: parsed.peer.map(String) } : {}),
     ...(parsed.replication !== undefined ? { replication: parseReplication(parsed.replication) } : {}),
     logLevel: parsed['log-level'] as CliArgs['logLevel'],
+    logFormat: parsed['log-format'] as CliArgs['logFormat'],
     ...(parsed.clients === false ? { noClients: true } : {}),
     ...(parsed.admin !== undefined ? { admin: parsed.admin } : {}),
+    ...tlsArgs(parsed['tls-cert'], parsed['tls-key'], parsed['tls-ca'], parsed['tls-mutual']),
   };
+}
+
+/** The --tls-* flags given, as CliArgs.tls (absent when none is). */
+function tlsArgs(cert?: string, key?: string, ca?: string, mutual?: boolean): Pick<CliArgs, 'tls'> {
+  const tls = {
+    ...(cert !== undefined ? { cert } : {}),
+    ...(key !== undefined ? { key } : {}),
+    ...(ca !== undefined ? { ca } : {}),
+    ...(mutual !== undefined ? { mutual } : {}),
+  };
+  return Object.keys(tls).length === 0 ? {} : { tls };
 }
 
 const LEVEL = /^(one|quorum|all|[1-9][0-9]*)$/;
@@ -182,6 +218,7 @@ export function buildConfig(fileText: string | undefined, args: CliArgs): Record
   if (args.host !== undefined) sub('listen').host = args.host;
   if (args.port !== undefined) sub('listen').port = args.port;
   if (args.logLevel !== undefined) sub('log').level = args.logLevel;
+  if (args.logFormat !== undefined) config.logFormat = args.logFormat;
   if (args.nodeId !== undefined) config.nodeId = args.nodeId;
   if (args.dataDir !== undefined) config.dataDir = args.dataDir;
   if (args.engine !== undefined) config.engine = args.engine;
@@ -195,5 +232,11 @@ export function buildConfig(fileText: string | undefined, args: CliArgs): Record
   if (args.replication !== undefined) Object.assign(sub('replication'), args.replication);
   if (args.noClients === true) config.noClients = true;
   if (args.admin !== undefined) sub('admin').listen = args.admin;
+  if (args.tls !== undefined) {
+    const transport = sub('transport');
+    const tls = transport.tls;
+    const base = tls !== null && typeof tls === 'object' && !Array.isArray(tls) ? (tls as Record<string, unknown>) : {};
+    transport.tls = { ...base, ...args.tls };
+  }
   return config;
 }

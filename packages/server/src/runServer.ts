@@ -19,6 +19,9 @@ export interface RunServerOptions {
  * the server's flag parser (cli.ts), reads the config file, starts the node,
  * prints `dynamis node <id> listening on <address>` and, on SIGTERM/SIGINT,
  * stops gracefully, prints `stopped` and exits 0 (exit 1 if the stop failed).
+ * Once the node has left the cluster for good (`client.admin.leave`, e.g.
+ * `dynamis leave <id>`) and handed its partitions off, it prints `left the
+ * cluster` and stops the same way.
  * A second signal at least 1 s into the shutdown exits 1 at once (sooner, it
  * is taken for the same signal delivered twice, as npm, timeout(1) or a
  * terminal's Ctrl-C reaching a whole process group do). Resolves undefined
@@ -66,15 +69,15 @@ const DUPLICATE_SIGNAL_MS = 1000;
 function onSignals(server: DynamisServer, out: (t: string) => void, err: (t: string) => void, exit: (code: number) => void): void {
   const clock = new SystemClock();
   let since: number | undefined;
-  const shutdown = (signal: NodeJS.Signals): void => {
+  const shutdown = (signal: NodeJS.Signals | 'left'): void => {
     if (since !== undefined) {
-      if (clock.monotonic() - since < DUPLICATE_SIGNAL_MS) return;
+      if (signal === 'left' || clock.monotonic() - since < DUPLICATE_SIGNAL_MS) return;
       err(`${signal} again: exiting without waiting\n`);
       exit(1);
       return;
     }
     since = clock.monotonic();
-    out(`${signal}: shutting down\n`);
+    out(signal === 'left' ? 'left the cluster: partitions handed off; shutting down\n' : `${signal}: shutting down\n`);
     server.stop().then(
       () => {
         out('stopped\n');
@@ -88,4 +91,5 @@ function onSignals(server: DynamisServer, out: (t: string) => void, err: (t: str
   };
   process.on('SIGTERM', shutdown);
   process.on('SIGINT', shutdown);
+  void server.node.left.then(() => shutdown('left'));
 }

@@ -91,7 +91,15 @@ export const serverOptionsSchema = z.object({
   transport: z
     .record(z.string(), z.unknown())
     .default({})
-    .describe('Further @dynamis/transport-ws options (maxPayloadBytes, maxConnections, timeouts, ...), validated by that plugin.'),
+    .describe(
+      'Further @dynamis/transport-ws options (maxPayloadBytes, maxConnections, timeouts, tls: { cert, key, ca, mutual }, ...), validated by that plugin. Flags --tls-cert/--tls-key/--tls-ca/--tls-mutual set transport.tls.',
+    ),
+  logFormat: z
+    .enum(['auto', 'json', 'pretty'])
+    .default('auto')
+    .describe(
+      "How the node's log lines look (@dynamis/log-pino, at log.level): 'json' (one JSON object per line), 'pretty' (human-readable), 'auto' (pretty when stderr is a terminal). Flag --log-format.",
+    ),
   admin: z
     .record(z.string(), z.unknown())
     .optional()
@@ -123,6 +131,8 @@ export interface ResolvedServerConfig {
   /** Options of @dynamis/admin; undefined: no admin endpoint. */
   readonly admin: Readonly<Record<string, unknown>> | undefined;
   readonly shutdownLingerMs: number;
+  /** The log format (@dynamis/log-pino). */
+  readonly logFormat: ServerOptions['logFormat'];
   /** True when started with noClients (then clientTokens is empty). */
   readonly noClients: boolean;
 }
@@ -176,6 +186,7 @@ const SERVER_KEYS = [
   'shutdownLingerMs',
   'transport',
   'admin',
+  'logFormat',
 ] as const;
 
 const NO_TOKEN =
@@ -228,6 +239,7 @@ export function resolveServerConfig(input: unknown, env: Readonly<Record<string,
     transport: o.transport,
     admin: o.admin,
     shutdownLingerMs: o.shutdownLingerMs,
+    logFormat: o.logFormat,
     noClients: o.noClients,
   };
 }

@@ -1,4 +1,4 @@
-import { ClientApiToken, createNode, DynamisError, TransportToken, type DynamisNode, type Plugin } from '@dynamis/core';
+import { ClientApiToken, createNode, DynamisError, LoggerToken, TransportToken, type DynamisNode, type Plugin } from '@dynamis/core';
 import { lwwResolver } from '@dynamis/conflict-lww';
 import { vclockResolver, type VclockPluginOptions } from '@dynamis/conflict-vclock';
 import { localCoordinator } from '@dynamis/coordinator-local';
@@ -12,13 +12,15 @@ import { staticMembership, type StaticMembershipOptionsInput } from '@dynamis/me
 import { quorumCoordinator } from '@dynamis/quorum';
 import { rebalance, type RebalanceOptionsInput } from '@dynamis/rebalance';
 import { ringPartitioner, type RingOptions } from '@dynamis/ring';
+import { pinoLogger } from '@dynamis/log-pino';
 import { wsTransport } from '@dynamis/transport-ws';
+import { plaintextWarning } from './plaintextWarning';
 import { resolveServerConfig, type ClusterPlugins, type ResolvedServerConfig, type ServerConfigInput } from './serverConfig';
 
 /** A running node process' handle. */
 export interface DynamisServer {
   readonly node: DynamisNode;
-  /** Where clients and peers connect: ws://host:port (the bound port when listen.port is 0). */
+  /** Where clients and peers connect: ws://host:port, or wss://host:port with transport.tls (the bound port when listen.port is 0). */
   readonly address: string;
   /** The admin endpoint's URL (http://host:port/) when config.admin is set, else undefined. */
   readonly adminUrl: string | undefined;
@@ -38,6 +40,8 @@ export interface DynamisServer {
 export interface StartServerOptions {
   /** Environment for DYNAMIS_SECRET and DYNAMIS_CLIENT_TOKEN. Default: none (pass process.env from a CLI). */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Where the node's log lines go (anything with `write(line)`); default stderr. For embedders and tests. */
+  readonly logDestination?: { write(line: string): void };
 }
 
 /**
@@ -49,16 +53,21 @@ export interface StartServerOptions {
  * INVALID_CONFIG (bad config, missing secret, bad plugin options),
  * the composition errors of createNode, or PLUGIN_FAILED/TIMEOUT naming the
  * plugin that failed to start (UNAVAILABLE inside when the port is taken).
+ * A node serving plain ws on a non-loopback address logs one warning at
+ * start (plaintextWarning).
  */
 export async function startServer(config: ServerConfigInput | unknown, options: StartServerOptions = {}): Promise<DynamisServer> {
   const resolved = resolveServerConfig(config, options.env ?? {});
-  const node = await createNode(resolved.node, plugins(resolved));
+  // The node's log lines: pino at log.level (JSON lines, or pretty on a terminal: logFormat).
+  const node = await createNode(resolved.node, [pinoLogger({ format: resolved.logFormat }, options.logDestination), ...plugins(resolved)]);
   await node.start();
   const address = node.resolve(TransportToken).address();
   if (address === undefined) {
     await node.stop();
     throw new DynamisError('UNAVAILABLE', 'the transport started but reports no address');
   }
+  const warning = plaintextWarning(address, resolved.transport.tls);
+  if (warning !== undefined) node.resolve(LoggerToken).warn(warning, { component: 'server' });
   let stopping: Promise<void> | undefined;
   const stop = async (): Promise<void> => {
     await node.resolve(ClientApiToken).drain(resolved.shutdownLingerMs);

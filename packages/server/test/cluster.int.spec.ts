@@ -33,6 +33,24 @@ describe('a 3-node cluster of real processes (quorum N=3 W=2 R=2, engine-lsm, tr
     expect((await client('n1').get('k/n2')).found).toBe(false);
   }, 120_000);
 
+  it('scans every live key once, page by page, through the client (any node walks every partition)', async () => {
+    const keys = Array.from({ length: 30 }, (_, i) => `scan/${String(i).padStart(2, '0')}`);
+    await client('n1').batch(keys.map((key) => ({ type: 'put' as const, key, value: text(`v-${key}`) })));
+    await client('n3').delete('scan/05');
+    const seen: string[] = [];
+    let pages = 0;
+    for await (const page of client('n2').scanAll({ prefix: 'scan/', limit: 7 })) {
+      pages++;
+      for (const item of page.items) {
+        seen.push(item.key);
+        expect(item.siblings.map((s) => str(s.value))).toEqual([`v-${item.key}`]);
+      }
+    }
+    expect([...seen].sort()).toEqual(keys.filter((k) => k !== 'scan/05'));
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(pages).toBeGreaterThanOrEqual(5);
+  }, 120_000);
+
   it(
     'keeps W=2 writes and R=2 reads working with one node killed -9, and a quorum read repairs it after restart',
     async () => {

@@ -117,6 +117,13 @@ export class ProcessCluster {
     return p.address;
   }
 
+  /** Node `id`'s process (its output, its exit). */
+  process(id: NodeName): ServerProcess {
+    const p = this.nodes.get(id);
+    if (p === undefined) throw new Error(`node ${id} was never started`);
+    return p;
+  }
+
   /** Closes node `id`'s client and kills the process with SIGKILL (no shutdown, no flush). */
   async kill(id: NodeName): Promise<void> {
     await this.clients.get(id)?.close();

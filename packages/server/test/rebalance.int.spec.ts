@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DynamisClient, wsConnector } from '@dynamis/client';
-import { ADMIN_MESSAGE, adminStatusSchema, ConsoleLogger, SystemClock, type Sibling } from '@dynamis/core';
+import { ADMIN_MESSAGE, ADMIN_REPLY, adminStatusSchema, ConsoleLogger, SystemClock, type Sibling } from '@dynamis/core';
 import { RingPartitioner } from '@dynamis/ring';
 import { BOOT_MS, eventually, freePort, ProcessCluster } from './clusterHarness';
 import { ReplicaProbe } from './replicaProbe';
@@ -17,8 +17,8 @@ const ARRIVE_MS = 120_000;
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 
-/** Whether the node at `address` reports its rebalancer settled (core's admin status, as `dynamis status` asks it). */
-async function settled(address: string): Promise<boolean> {
+/** One admin request to the node at `address` (core's admin protocol, as the `dynamis` CLI sends it). */
+async function admin(address: string, type: string, payload: unknown): Promise<{ type: string; payload: unknown }> {
   const connect = wsConnector(
     { clientId: 'default', token: CLIENT_TOKEN, maxPayloadBytes: 4 << 20, handshakeTimeoutMs: 10_000, heartbeatIntervalMs: 5_000 },
     new SystemClock(),
@@ -26,11 +26,15 @@ async function settled(address: string): Promise<boolean> {
   );
   const link = await connect(address);
   try {
-    const reply = await link.request({ type: ADMIN_MESSAGE.status, payload: {} }, 10_000);
-    return adminStatusSchema.parse(reply.payload).rebalance?.settled === true;
+    return await link.request({ type, payload }, 10_000);
   } finally {
     await link.close();
   }
+}
+
+/** Whether the node at `address` reports its rebalancer settled (`dynamis status` asks the same). */
+async function settled(address: string): Promise<boolean> {
+  return adminStatusSchema.parse((await admin(address, ADMIN_MESSAGE.status, {})).payload).rebalance?.settled === true;
 }
 const hostPort = (address: string): string => address.replace(/^ws:\/\//, '');
 
@@ -43,7 +47,10 @@ const hostPort = (address: string): string => address.replace(/^ws:\/\//, '');
  * four-node placement is found in n4's own copy (read through the replica
  * protocol, no quorum, no read repair), and a node that no longer
  * replicates a key drops it; every acknowledged key reads back at R=2
- * through n4.
+ * through n4. Then n3 leaves for good (`client.admin.leave`, what `dynamis
+ * leave n3` sends): it hands its partitions off and its process exits 0 by
+ * itself; every acknowledged key is then on at least W=2 of its replicas
+ * among n1, n2, n4 and reads back at R=2.
  */
 describe('rebalance: a node joins a loaded cluster of 3 real processes', () => {
   const cluster = new ProcessCluster([], {
@@ -72,7 +79,7 @@ describe('rebalance: a node joins a loaded cluster of 3 real processes', () => {
   });
 
   it(
-    "streams the joiner's partitions to it under a write load; every acknowledged key reads back at R=2",
+    "streams the joiner's partitions to it under a write load, then hands a leaver's off before it exits; every acknowledged key reads back at R=2",
     async () => {
       for (const id of IDS) await eventually(() => cluster.client(id).put(`ready/${id}`, text('ok')), BOOT_MS);
       const acked = new Map<string, string>();
@@ -169,6 +176,48 @@ describe('rebalance: a node joins a loaded cluster of 3 real processes', () => {
       await eventually(async () => expect(await stale()).toEqual([]), ARRIVE_MS);
 
       client = await DynamisClient.connect({ nodes: [joiner.address], token: CLIENT_TOKEN, timeoutMs: 15_000, retries: 0 });
+      for (const key of keys) {
+        const r = await eventually(() => client!.get(key, { consistency: 2 }));
+        expect({ key, values: r.siblings.map((s) => Buffer.from(s.value!).toString()) }).toEqual({ key, values: [acked.get(key)] });
+      }
+
+      // n3 leaves for good: a request naming another node is refused; the right one starts the hand-off.
+      const leaver = cluster.process('n3');
+      await expect(admin(leaver.address, ADMIN_MESSAGE.leave, { nodeId: 'n1' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+      const reply = await admin(leaver.address, ADMIN_MESSAGE.leave, { nodeId: 'n3' });
+      expect(reply).toEqual({ type: ADMIN_REPLY.leave, payload: { nodeId: 'n3', departure: 'handing-off' } });
+      expect(await leaver.exited).toBe(0); // it exits by itself once handed off
+      expect(leaver.stdout()).toContain('left the cluster: partitions handed off');
+      const remaining = ['n1', 'n2', JOINER];
+      const after = await eventually(async () => {
+        const view = await probe.members('n1');
+        expect(view.find((m) => m.id === 'n3')?.status).toBe('left');
+        return view;
+      }, ARRIVE_MS);
+      const placement3 = new RingPartitioner({ partitions: PARTITIONS }).update(after);
+      expect([...placement3.nodes].sort()).toEqual(remaining);
+      // Read once, right after the exit: the leaver waited for the hand-off, so what it held is already where the
+      // new placement puts it (a leaver that exited at once would leave its gaining nodes empty here).
+      const copies = new Map<string, Sibling[][]>();
+      for (const id of remaining) copies.set(id, await probe.read(id, keys));
+      const holds = (id: string, i: number): boolean =>
+        copies.get(id)![i]!.some((x) => Buffer.from(x.value!).toString() === acked.get(keys[i]!));
+      let gained = 0;
+      let gainedHeld = 0;
+      const short: string[] = [];
+      keys.forEach((k, i) => {
+        const list = placement3.preferenceList(k, N);
+        if (list.filter((id) => holds(id, i)).length < 2) short.push(k);
+        for (const id of list) {
+          if (placement.preferenceList(k, N).includes(id)) continue;
+          gained++;
+          if (holds(id, i)) gainedHeld++;
+        }
+      });
+      expect(short).toEqual([]);
+      expect(gained).toBeGreaterThan(keys.length / 2);
+      expect(gainedHeld).toBeGreaterThanOrEqual(Math.ceil(gained * 0.95));
+      console.log(`rebalance: after n3 left, its replacements hold ${gainedHeld} of the ${gained} key copies they gained`);
       for (const key of keys) {
         const r = await eventually(() => client!.get(key, { consistency: 2 }));
         expect({ key, values: r.siblings.map((s) => Buffer.from(s.value!).toString()) }).toEqual({ key, values: [acked.get(key)] });

@@ -75,7 +75,7 @@ export function startServerProcess(
     };
     void exited.then((code) => fail(`exited (${code}) before listening`));
     child.stdout!.on('data', () => {
-      const m = /listening on (ws:\/\/\S+)/.exec(out);
+      const m = /listening on (wss?:\/\/\S+)/.exec(out);
       if (m === null || settled) return;
       settled = true;
       clearTimeout(timer);

@@ -20,10 +20,18 @@ import { normalizeAddress } from './peer/address';
 import { dial } from './peer/dial';
 import type { Frame } from './wire/frameSchema';
 import { FrameCodec, type IllFormedTextFrame } from './wire/FrameCodec';
+import { loadTls } from './tls/loadTls';
+import { clientTlsOptionsSchema } from './tls/tlsOptions';
 
 export const wsClientOptionsSchema = z
   .object({
-    address: z.string().min(1).describe('The node to connect to: ws://host:port or host:port.'),
+    address: z
+      .string()
+      .min(1)
+      .describe('The node to connect to: ws://host:port, wss://host:port (TLS) or host:port (wss when `tls` is given).'),
+    tls: clientTlsOptionsSchema
+      .optional()
+      .describe("Connect over TLS (wss), verifying the node's certificate against `ca` (a PEM file, read at construction)."),
     clientId: z.string().regex(ID_PATTERN).describe('This client’s id, as registered in the node’s clientTokens.'),
     token: z.string().min(16).describe('This client’s token (the HMAC key; never sent on the wire).'),
     maxPayloadBytes: z
@@ -69,6 +77,7 @@ const CLIENT_MAX_SERVING = 16;
  */
 export class WsClient implements ConnectionOwner {
   private readonly opts: z.output<typeof wsClientOptionsSchema>;
+  private readonly ca: Buffer | undefined;
   private readonly codec = new FrameCodec();
   private readonly counters = new Counters();
   private readonly exchange: Exchange;
@@ -79,7 +88,7 @@ export class WsClient implements ConnectionOwner {
   private dialing: WebSocket | undefined;
   private connecting: { resolve(): void; reject(err: unknown): void } | undefined;
 
-  /** Throws INVALID_CONFIG for bad options (never echoing the token). */
+  /** Throws INVALID_CONFIG for bad options (never echoing the token) or an unreadable / non-PEM `tls.ca` (naming it and its path). */
   constructor(
     options: WsClientOptionsInput,
     private readonly clock: Clock,
@@ -87,6 +96,7 @@ export class WsClient implements ConnectionOwner {
   ) {
     this.opts = parseWithSchema(wsClientOptionsSchema, options, 'WsClient options');
     const o = this.opts;
+    this.ca = o.tls === undefined ? undefined : loadTls(o.tls, 'WsClient options', clock.now()).ca;
     const base = { codec: this.codec, counters: this.counters, logger, clock };
     // One connection: the node-wide budgets are the connection's own bounds.
     const budget = new NodeBudget(o.maxPayloadBytes, o.maxQueuedBytes);
@@ -121,12 +131,17 @@ export class WsClient implements ConnectionOwner {
     this.handler = handler;
   }
 
-  /** Connects and authenticates. Rejects UNAVAILABLE (unreachable, timeout) or UNAUTHORIZED (token refused). */
+  /**
+   * Connects and authenticates. Rejects UNAVAILABLE (unreachable, timeout, or
+   * a TLS failure: its message starts `cannot connect to <address>: TLS:` and
+   * names OpenSSL's reason, e.g. an untrusted certificate) or UNAUTHORIZED
+   * (token refused).
+   */
   connect(): Promise<void> {
     if (this.conn !== undefined && this.conn.state !== 'closed')
       return Promise.reject(new DynamisError('INVALID_ARGUMENT', 'already connected'));
     const o = this.opts;
-    const url = normalizeAddress(o.address);
+    const url = normalizeAddress(o.address, o.tls !== undefined);
     return new Promise<void>((resolve, reject) => {
       this.connecting = { resolve, reject };
       const spec = {
@@ -136,6 +151,7 @@ export class WsClient implements ConnectionOwner {
         key: o.token,
         expectAcceptorId: undefined,
         handshakeTimeoutMs: o.handshakeTimeoutMs,
+        tls: this.ca === undefined ? undefined : { ca: this.ca },
       };
       this.dialing = dial(spec, this.codec, this.clock, {
         opened: (ws, init, timer) => {

@@ -24,6 +24,7 @@ import { PeerLinks } from './peer/PeerLinks';
 import { Acceptor } from './server/Acceptor';
 import type { Frame } from './wire/frameSchema';
 import { FrameCodec, type IllFormedTextFrame } from './wire/FrameCodec';
+import { loadTls, type TlsMaterial } from './tls/loadTls';
 
 /** Longest stop() waits for peers to answer our close frames before dropping the sockets. */
 const STOP_GRACE_MS = 250;
@@ -34,8 +35,12 @@ const STOP_GRACE_MS = 250;
  * connection per peer. Wire format and handshake: docs/protocol.md.
  *
  * Beyond the port's contract (see Transport):
- * - Addresses are `ws://host:port` (`setPeerAddress` also takes `host:port`;
- *   anything else throws INVALID_ARGUMENT). `address()` is the bound address.
+ * - Addresses are `ws://host:port`, or `wss://host:port` with the `tls`
+ *   option (`setPeerAddress` also takes `host:port`; anything else throws
+ *   INVALID_ARGUMENT). `address()` is the bound address. With `tls`, every
+ *   peer is dialled over TLS and verified against `tls.ca` (hostname
+ *   included); with `tls.mutual`, an inbound node must present a certificate
+ *   chaining to `tls.ca` before its HMAC handshake is even checked.
  * - A request to a peer with no connection dials it and waits (bounded by
  *   maxQueuedBytes and the request's timeout); a failed dial fails it
  *   UNAVAILABLE, as does a peer with no address, a full send queue, or a
@@ -54,6 +59,7 @@ const STOP_GRACE_MS = 250;
 export class WsTransport implements Transport, ConnectionOwner {
   readonly self: NodeId;
   private readonly opts: WsTransportOptions;
+  private readonly tls: TlsMaterial | undefined;
   private readonly log: Logger;
   private readonly codec = new FrameCodec();
   private readonly counters = new Counters();
@@ -69,7 +75,12 @@ export class WsTransport implements Transport, ConnectionOwner {
   private timers: Timer[] = [];
   private starting: Promise<void> | undefined;
 
-  /** Throws INVALID_CONFIG for bad options or node id (the message never contains the secret). */
+  /**
+   * Throws INVALID_CONFIG for bad options or node id (the message never
+   * contains the secret), and for `tls` files that are missing, unreadable,
+   * not PEM, expired or whose key does not match (naming the option and path;
+   * they are read here, once).
+   */
   constructor(
     nodeId: NodeId,
     options: WsTransportOptionsInput,
@@ -84,6 +95,7 @@ export class WsTransport implements Transport, ConnectionOwner {
     this.opts = parseWithSchema(wsTransportOptionsSchema, options, 'options of @dynamis/transport-ws');
     this.log = logger.child({ component: 'transport-ws', node: nodeId });
     const o = this.opts;
+    this.tls = o.tls === undefined ? undefined : loadTls(o.tls, 'options of @dynamis/transport-ws', clock.now());
     const base = { codec: this.codec, counters: this.counters, logger: this.log, clock };
     const budget = new NodeBudget(o.maxNodeRequestBytesInFlight, o.maxNodeQueuedBytes);
     this.connEnv = {
@@ -125,7 +137,7 @@ export class WsTransport implements Transport, ConnectionOwner {
   setPeerAddress(peer: NodeId, address: string): void {
     if (typeof peer !== 'string' || !ID_PATTERN.test(peer))
       throw new DynamisError('INVALID_ARGUMENT', `'${String(peer)}' is not a node id`);
-    this.links.setAddress(peer, normalizeAddress(address));
+    this.links.setAddress(peer, normalizeAddress(address, this.tls !== undefined));
   }
 
   address(): string | undefined {
@@ -150,11 +162,12 @@ export class WsTransport implements Transport, ConnectionOwner {
       clock: this.clock,
       counters: this.counters,
       logger: this.log,
+      tls: this.tls,
       accept: (ws, init) => this.adopt(ws, init, undefined),
     });
     const info = await acceptor.listen(o.host ?? '127.0.0.1', o.port ?? 0);
     this.acceptor = acceptor;
-    this.bound = formatAddress(info.address, info.port);
+    this.bound = formatAddress(info.address, info.port, this.tls !== undefined);
     this.state = 'started';
     this.links.start();
     this.every(o.heartbeatIntervalMs, this.heartbeat);
@@ -272,6 +285,7 @@ export class WsTransport implements Transport, ConnectionOwner {
       key: o.secret,
       expectAcceptorId: peer,
       handshakeTimeoutMs: o.handshakeTimeoutMs,
+      tls: this.tls === undefined ? undefined : { ca: this.tls.ca, cert: this.tls.cert, key: this.tls.key },
     };
     const ws = dial(spec, this.codec, this.clock, {
       opened: (socket, init, timer) => {
@@ -280,6 +294,7 @@ export class WsTransport implements Transport, ConnectionOwner {
       },
       failed: (reason) => {
         this.dialing.delete(ws);
+        if (reason.startsWith('TLS:')) this.log.warn('TLS handshake with a peer failed', { peer, address: url, reason });
         this.links.dialFailed(peer, reason);
       },
     });

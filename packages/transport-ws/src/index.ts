@@ -6,3 +6,6 @@ export { wsTransport } from './plugin';
 export { WsClient, wsClientOptionsSchema, type WsClientOptionsInput } from './WsClient';
 export { wsTransportOptionsSchema, type WsTransportOptions, type WsTransportOptionsInput } from './options';
 export type { WsTransportStats, PeerStats } from './Counters';
+export { tlsOptionsSchema, clientTlsOptionsSchema, type TlsOptionsInput } from './tls/tlsOptions';
+export { loadTls, type TlsMaterial, type TlsPaths } from './tls/loadTls';
+export { createLocalCa, issueCertificate, type CertificatePair, type CertificateRequest } from './tls/localCa';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ID_PATTERN } from './auth/handshake';
+import { tlsOptionsSchema } from './tls/tlsOptions';
 
 const MiB = 1024 * 1024;
 
@@ -147,6 +148,11 @@ export const wsTransportOptionsSchema = z
       .positive()
       .default(16 * MiB)
       .describe('Most bytes queued per peer (over the high-water mark or while connecting); beyond it requests fail UNAVAILABLE.'),
+    tls: tlsOptionsSchema
+      .optional()
+      .describe(
+        'Serve wss:// and dial peers over TLS with these PEM files (README "TLS"); mutual TLS makes nodes prove themselves with a certificate as well as the secret. Default: plain ws (loopback only; a warning otherwise, see @dynamis/server).',
+      ),
     streamChunkCredit: z
       .number()
       .int()

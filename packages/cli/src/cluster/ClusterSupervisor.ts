@@ -1,7 +1,8 @@
 import { DynamisError, SystemClock, type Clock } from '@dynamis/core';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { nodeAddresses, type ClusterFiles } from './clusterLayout';
+import { adminUrls, nodeAddresses, type ClusterFiles } from './clusterLayout';
 
 /** How each node process is started: the node flags besides id, host, port, data dir and peers. */
 export interface NodeSettings {
@@ -9,6 +10,15 @@ export interface NodeSettings {
   readonly command: readonly [string, ...string[]];
   /** Extra `dynamis start` flags for every node (engine, resolver, log level...). */
   readonly flags: readonly string[];
+  /**
+   * A node config file shared by every node (NODE_CONFIG_FILE in the cluster's
+   * dir, passed with --config; the flags win over it): the settings that have
+   * no flag, e.g. `engineOptions` and `ring`. The node validates it and
+   * refuses a key it does not read. Must hold no secret (the file is 0644).
+   */
+  readonly config?: Readonly<Record<string, unknown>>;
+  /** Extra flags for one node, after the shared ones (e.g. its TLS certificate). */
+  readonly nodeFlags?: (nodeId: string) => readonly string[];
   /** Called with each line a node prints, prefixed by nobody: the caller adds `[id]`. */
   readonly onLine: (nodeId: string, stream: 'stdout' | 'stderr', line: string) => void;
   /** Called when a node exits on its own (not during stop()). */
@@ -20,7 +30,12 @@ export interface NodeProcess {
   readonly id: string;
   readonly address: string;
   readonly pid: number;
+  /** Its admin endpoint (dashboard, /health, /status, /metrics), http://host:port/; undefined when the layout gives it no admin port. */
+  readonly admin: string | undefined;
 }
+
+/** The file in the cluster's dir holding NodeSettings.config. */
+export const NODE_CONFIG_FILE = 'node-config.json';
 
 /** Longest line kept in memory before it is passed on unfinished (a node printing without newlines stays bounded). */
 const MAX_LINE = 64 * 1024;
@@ -35,8 +50,10 @@ interface Child {
 /**
  * Runs one `dynamis start` process per node of a cluster's layout on its
  * host and port, with its data under `<dir>/<id>` and the secrets in the
- * environment (never on a command line). Every node lists every node as a
- * seed. Not reusable: start() once, stop() once.
+ * environment (never on a command line), and its admin endpoint on the
+ * layout's `adminPort` when it has one (`--admin host:port`; loopback, so no
+ * token). Every node lists every node as a seed. Not reusable: start()
+ * once, stop() once.
  */
 export class ClusterSupervisor {
   private readonly children: Child[] = [];
@@ -58,12 +75,22 @@ export class ClusterSupervisor {
     const addresses = nodeAddresses(layout);
     const peers = layout.nodes.flatMap((n) => ['--peer', `${n.id}@${layout.host}:${n.port}`]);
     const replication = `${layout.replication.n},${layout.replication.w},${layout.replication.r}`;
+    const configFlags: string[] = [];
+    if (this.settings.config !== undefined) {
+      const file = join(this.files.dir, NODE_CONFIG_FILE);
+      writeFileSync(file, `${JSON.stringify(this.settings.config, null, 2)}\n`);
+      configFlags.push('--config', file);
+    }
+    const adminHost = layout.host.includes(':') ? `[${layout.host}]` : layout.host;
     const ready = layout.nodes.map((node, i) =>
       this.spawnNode(node.id, addresses[i]!, [
         ...['--node-id', node.id, '--host', layout.host, '--port', String(node.port)],
         ...['--data-dir', join(this.files.dir, node.id), '--coordinator', 'quorum', '--replication', replication],
         ...peers,
+        ...configFlags,
+        ...(node.adminPort === undefined ? [] : ['--admin', `${adminHost}:${node.adminPort}`]),
         ...this.settings.flags,
+        ...(this.settings.nodeFlags?.(node.id) ?? []),
       ]),
     );
     try {
@@ -72,7 +99,8 @@ export class ClusterSupervisor {
       await this.stop(30_000);
       throw err;
     }
-    return this.children.map((c) => ({ id: c.id, address: c.address, pid: c.child.pid ?? -1 }));
+    const admins = adminUrls(layout);
+    return this.children.map((c, i) => ({ id: c.id, address: c.address, pid: c.child.pid ?? -1, admin: admins[i] }));
   }
 
   /**

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  adminUrls,
   CLIENT_TOKEN_FILE,
   LAYOUT_FILE,
   newLayout,
@@ -33,6 +34,17 @@ describe('cluster layout', () => {
       { id: 'n2', port: 7002 },
     ]);
     expect(nodeAddresses(layout)).toEqual(['ws://127.0.0.1:7001', 'ws://127.0.0.1:7002']);
+    expect(adminUrls(layout)).toEqual([undefined, undefined]);
+    const withAdmin = newLayout('::1', [7001, 7002], undefined, [7101, 7102]);
+    expect(withAdmin.nodes).toEqual([
+      { id: 'n1', port: 7001, adminPort: 7101 },
+      { id: 'n2', port: 7002, adminPort: 7102 },
+    ]);
+    expect(adminUrls(withAdmin)).toEqual(['http://[::1]:7101/', 'http://[::1]:7102/']);
+  });
+
+  it('takes a replication when given (dynamis experiment: W=1 R=1 on three nodes)', () => {
+    expect(newLayout('127.0.0.1', [1, 2, 3], { n: 3, w: 1, r: 1 }).replication).toEqual({ n: 3, w: 1, r: 1 });
   });
 
   it('writes a layout and fresh secrets (mode 0600) that read back unchanged; nothing there reads as undefined', () =>
@@ -56,6 +68,8 @@ describe('cluster layout', () => {
       expect(() => readClusterFiles(dir)).toThrow(
         expect.objectContaining({ code: 'INVALID_CONFIG', message: expect.stringMatching(/cluster\.json[\s\S]*nodes\.0\.port/) }),
       );
+      writeFileSync(join(dir, LAYOUT_FILE), JSON.stringify({ ...layout, nodes: [{ id: 'n1', port: 7001, adminPort: 0 }] }));
+      expect(() => readClusterFiles(dir)).toThrow(/nodes\.0\.adminPort/);
       writeFileSync(join(dir, LAYOUT_FILE), '{');
       expect(() => readClusterFiles(dir)).toThrow(/cluster\.json is not valid JSON/);
       writeFileSync(join(dir, LAYOUT_FILE), JSON.stringify(layout));

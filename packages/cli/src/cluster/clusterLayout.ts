@@ -15,7 +15,18 @@ const layoutSchema = z
   .object({
     version: z.literal(1),
     host: z.string().min(1),
-    nodes: z.array(z.object({ id: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/), port: z.number().int().min(1).max(65535) }).strict()).min(1),
+    nodes: z
+      .array(
+        z
+          .object({
+            id: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/),
+            port: z.number().int().min(1).max(65535),
+            /** The node's admin endpoint (dashboard, /health, /status, /metrics); absent in layouts written before it existed. */
+            adminPort: z.number().int().min(1).max(65535).optional(),
+          })
+          .strict(),
+      )
+      .min(1),
     replication: z.object({ n: z.number().int().positive(), w: z.number().int().positive(), r: z.number().int().positive() }).strict(),
   })
   .strict();
@@ -36,18 +47,31 @@ export function nodeAddresses(layout: ClusterLayout): string[] {
   return layout.nodes.map((n) => `ws://${layout.host}:${n.port}`);
 }
 
+/** The admin endpoint of each node, http://host:port/, in layout order; undefined for a node without an admin port. */
+export function adminUrls(layout: ClusterLayout): (string | undefined)[] {
+  const host = layout.host.includes(':') ? `[${layout.host}]` : layout.host;
+  return layout.nodes.map((n) => (n.adminPort === undefined ? undefined : `http://${host}:${n.adminPort}/`));
+}
+
 /**
  * The layout for `nodes` nodes n1..nN on `host` and `ports` (one per node),
- * with N = min(3, nodes) and W = R = a majority of N.
+with `replication` when given (the nodes check its ranges at start), else
+ * N = min(3, nodes) and W = R = a majority of N; `adminPorts`, when given,
+ * one per node too.
  */
-export function newLayout(host: string, ports: readonly number[]): ClusterLayout {
+export function newLayout(
+  host: string,
+  ports: readonly number[],
+  replication?: ClusterLayout['replication'],
+  adminPorts?: readonly number[],
+): ClusterLayout {
   const n = Math.min(3, ports.length);
   const majority = Math.floor(n / 2) + 1;
   return {
     version: 1,
     host,
-    nodes: ports.map((port, i) => ({ id: `n${i + 1}`, port })),
-    replication: { n, w: majority, r: majority },
+    nodes: ports.map((port, i) => ({ id: `n${i + 1}`, port, ...(adminPorts?.[i] === undefined ? {} : { adminPort: adminPorts[i] }) })),
+    replication: replication ?? { n, w: majority, r: majority },
   };
 }
 
@@ -80,8 +104,13 @@ export function writeClusterFiles(dir: string, layout: ClusterLayout): ClusterFi
   const clientToken = randomBytes(24).toString('base64url');
   writeFileSync(join(dir, SECRET_FILE), `${secret}\n`, { mode: 0o600 });
   writeFileSync(join(dir, CLIENT_TOKEN_FILE), `${clientToken}\n`, { mode: 0o600 });
-  writeFileSync(join(dir, LAYOUT_FILE), `${JSON.stringify(layout, null, 2)}\n`);
+  writeLayout(dir, layout);
   return { dir, layout, secret, clientToken };
+}
+
+/** Replaces the LAYOUT_FILE of `dir` with `layout` (the secrets are left as they are). */
+export function writeLayout(dir: string, layout: ClusterLayout): void {
+  writeFileSync(join(dir, LAYOUT_FILE), `${JSON.stringify(layout, null, 2)}\n`);
 }
 
 /** The first line of `file`, trimmed; INVALID_CONFIG naming the file when it cannot be read or is shorter than 16 characters. */

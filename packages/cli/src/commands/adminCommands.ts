@@ -77,10 +77,11 @@ function statusTable(answers: readonly NodeAnswer[]): string {
   return table(['NODE', 'ADDRESS', 'STATE', 'MEMBERS UP', 'PARTITIONS OWNED/REPLICA/TOTAL', 'KEYS', 'BYTES', 'HINTS', 'REBALANCE'], rows);
 }
 
-/** `settled`, or what is left: partitions to receive (streaming now), to drop, and the stream rate. */
-function rebalanceCell(r: AdminStatus['rebalance']): string {
+/** `settled`, or what is left: partitions to receive (streaming now), to drop, the stream rate and the ETA. */
+export function rebalanceCell(r: AdminStatus['rebalance']): string {
   if (r === undefined) return '-';
   if (r.settled && r.pending + r.streaming + r.toDrop === 0) return 'settled';
   const rate = r.bytesPerSecond > 0 ? ` ${(r.bytesPerSecond / 1e6).toFixed(1)} MB/s` : '';
-  return `${r.pending + r.streaming} to receive (${r.streaming} streaming), ${r.toDrop} to drop${rate}`;
+  const eta = r.etaSeconds !== undefined ? ` eta ${r.etaSeconds}s` : '';
+  return `${r.pending + r.streaming} to receive (${r.streaming} streaming), ${r.toDrop} to drop${rate}${eta}`;
 }

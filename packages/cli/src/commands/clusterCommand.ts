@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { ClusterSupervisor, type NodeProcess } from '../cluster/ClusterSupervisor';
 import { newLayout, readClusterFiles, writeClusterFiles, type ClusterFiles } from '../cluster/clusterLayout';
+import { withAdminPorts } from '../cluster/adminPorts';
+import { clusterTls } from '../cluster/clusterTls';
 import { freePorts } from '../cluster/freePorts';
 import { EXIT } from '../exitCodes';
 import { parseCount } from '../format';
@@ -22,6 +24,7 @@ interface ClusterOptions {
   readonly resolver: string;
   readonly logLevel: string;
   readonly stopTimeoutMs: string;
+  readonly tls?: boolean;
 }
 
 /**
@@ -41,6 +44,7 @@ export function addClusterCommand(program: Command, io: Io, run: Run): void {
     .option('--resolver <r>', 'conflict resolver: vclock (siblings) | lww (last write wins)', 'vclock')
     .option('--log-level <l>', "nodes' log level: debug | info | warn | error | silent", 'warn')
     .option('--stop-timeout-ms <ms>', 'on stop, SIGKILL a node still running after this long', '30000')
+    .option('--tls', 'wss with mutual TLS: a local CA and node certificates in <data-dir>/tls (made once, then reused)')
     .action((opts: ClusterOptions) => run(() => runCluster(opts, io)));
 }
 
@@ -59,9 +63,22 @@ async function runCluster(opts: ClusterOptions, io: Io): Promise<number | undefi
     cleanup();
     throw err;
   }
+  const tls = opts.tls === true ? clusterTls(dir, files.layout, new SystemClock().now()) : undefined;
   const supervisor = new ClusterSupervisor(files, {
     command: io.self,
-    flags: ['--engine', 'lsm', '--resolver', opts.resolver, '--log-level', opts.logLevel],
+    flags: [
+      '--engine',
+      'lsm',
+      '--resolver',
+      opts.resolver,
+      '--log-level',
+      opts.logLevel,
+      ...(tls ? ['--tls-ca', tls.ca, '--tls-mutual'] : []),
+    ],
+    nodeFlags: (id) => {
+      const own = tls?.nodes.get(id);
+      return own === undefined ? [] : ['--tls-cert', own.cert, '--tls-key', own.key];
+    },
     onLine: (id, stream, line) => (stream === 'stdout' ? io.out : io.err)(`[${id}] ${line}\n`),
     onUnexpectedExit: (id, code) => io.err(`[${id}] exited (${code}) while the cluster runs; the others go on\n`),
   });
@@ -73,7 +90,7 @@ async function runCluster(opts: ClusterOptions, io: Io): Promise<number | undefi
     cleanup();
     throw err;
   }
-  io.out(banner(files, nodes, io.cwd, opts.ephemeral === true));
+  io.out(banner(files, nodes, io.cwd, opts.ephemeral === true, tls === undefined ? undefined : relative(io.cwd, tls.ca)));
   return undefined;
 }
 
@@ -102,8 +119,13 @@ function validate(opts: ClusterOptions): ClusterRequest {
   return { ...(count !== undefined ? { count } : {}), ...(base !== undefined ? { base } : {}), host: opts.host, stopTimeoutMs };
 }
 
-/** The cluster in `dir`, created on first use; a restart must not ask for another shape. */
-async function clusterFiles(dir: string, { count, base, host }: ClusterRequest): Promise<ClusterFiles> {
+/** The cluster in `dir`, created on first use, with an admin port per node (given to an older layout's nodes on restart). */
+async function clusterFiles(dir: string, request: ClusterRequest): Promise<ClusterFiles> {
+  return withAdminPorts(await layoutFiles(dir, request));
+}
+
+/** The layout and secrets in `dir`, created on first use; a restart must not ask for another shape. */
+async function layoutFiles(dir: string, { count, base, host }: ClusterRequest): Promise<ClusterFiles> {
   const existing = readClusterFiles(dir);
   if (existing !== undefined) {
     const { layout } = existing;
@@ -142,13 +164,15 @@ function onSignals(supervisor: ClusterSupervisor, stopTimeoutMs: number, io: Io,
   process.on('SIGTERM', shutdown);
 }
 
-function banner(files: ClusterFiles, nodes: readonly NodeProcess[], cwd: string, ephemeral: boolean): string {
+function banner(files: ClusterFiles, nodes: readonly NodeProcess[], cwd: string, ephemeral: boolean, ca: string | undefined): string {
   const { n, w, r } = files.layout.replication;
   const rel = relative(cwd, files.dir);
-  const dirFlag = ephemeral || rel !== 'data' ? ` --data-dir ${ephemeral ? files.dir : rel}` : '';
+  const dirFlag =
+    (ephemeral || rel !== 'data' ? ` --data-dir ${ephemeral ? files.dir : rel}` : '') + (ca === undefined ? '' : ` --ca ${ca}`);
   return [
     `dynamis cluster: ${nodes.length} nodes up (N=${n} W=${w} R=${r}), data in ${files.dir}${ephemeral ? ' (removed on stop)' : ''}`,
     ...nodes.map((node) => `  ${node.id}  ${node.address}  pid ${node.pid}`),
+    ...dashboardLines(nodes),
     'Talk to it from another terminal in this directory:',
     `  npx dynamis put greeting hello${dirFlag}`,
     `  npx dynamis get greeting${dirFlag}`,
@@ -156,6 +180,16 @@ function banner(files: ClusterFiles, nodes: readonly NodeProcess[], cwd: string,
     `Ctrl-C stops every node${ephemeral ? '' : '; the same command restarts the cluster with its data'}.`,
     '',
   ].join('\n');
+}
+
+/** `dashboard: <the first node's admin URL>`, then every node's admin endpoint (each serves its own dashboard). */
+function dashboardLines(nodes: readonly NodeProcess[]): string[] {
+  const withAdmin = nodes.filter((n) => n.admin !== undefined);
+  if (withAdmin.length === 0) return [];
+  return [
+    `dashboard: ${withAdmin[0]!.admin}`,
+    `  every node serves its own dashboard, /health, /status and /metrics: ${withAdmin.map((n) => `${n.id} ${n.admin}`).join(', ')}`,
+  ];
 }
 
 function usage(message: string): DynamisError {

@@ -9,7 +9,8 @@ export function withConnectionOptions(cmd: Command): Command {
     .option('--secret-file <path>', 'file holding the client token (default: env DYNAMIS_CLIENT_TOKEN, then <data-dir>/client-token)')
     .option('--data-dir <dir>', 'the local cluster started by `dynamis cluster` / `npm start`', './data')
     .option('--client-id <id>', 'client id the token belongs to', 'default')
-    .option('--timeout-ms <ms>', 'timeout of one attempt of the request', '5000');
+    .option('--timeout-ms <ms>', 'timeout of one attempt of the request', '5000')
+    .option('--ca <file>', 'CA certificate (PEM) of a TLS cluster: talk wss to every node and verify it against this CA');
 }
 
 /** The connection options of a parsed command; INVALID_ARGUMENT for a bad --timeout-ms. */
@@ -20,6 +21,7 @@ export function connectionOptions(opts: Record<string, unknown>): ConnectionOpti
     dataDir: opts.dataDir as string,
     clientId: opts.clientId as string,
     timeoutMs: parseCount('--timeout-ms', String(opts.timeoutMs), 1),
+    ...(typeof opts.ca === 'string' ? { ca: opts.ca } : {}),
   };
 }
 

@@ -90,7 +90,11 @@ export function addDataCommands(program: Command, io: Io, run: Run): void {
   );
 }
 
-function writeOptions(opts: Record<string, unknown>): { consistency?: WriteOptions['consistency']; context?: WriteOptions['context'] } {
+/** `--consistency` and `--context` of a write command, parsed (INVALID_ARGUMENT naming the flag). */
+export function writeOptions(opts: Record<string, unknown>): {
+  consistency?: WriteOptions['consistency'];
+  context?: WriteOptions['context'];
+} {
   return {
     ...(opts.consistency !== undefined ? { consistency: parseConsistency(String(opts.consistency)) } : {}),
     ...(opts.context !== undefined ? { context: contextFromToken(String(opts.context)) } : {}),
@@ -119,13 +123,14 @@ function printGet(key: string, r: GetResult, json: boolean, io: Io): void {
 }
 
 /** Connects to the target of `options`, runs `work`, closes the client whatever happens. */
-async function withClient<T>(options: ConnectionOptions, io: Io, work: (client: DynamisClient) => Promise<T>): Promise<T> {
+export async function withClient<T>(options: ConnectionOptions, io: Io, work: (client: DynamisClient) => Promise<T>): Promise<T> {
   const target = resolveTarget(options, io.cwd, io.env);
   const client = await DynamisClient.connect({
     nodes: target.nodes,
     token: target.token,
     clientId: target.clientId,
     timeoutMs: target.timeoutMs,
+    ...(target.tls === undefined ? {} : { tls: target.tls }),
   });
   try {
     return await work(client);

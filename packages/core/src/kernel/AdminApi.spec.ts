@@ -82,6 +82,12 @@ describe('AdminApi (client.admin.status)', () => {
     });
   });
 
+  it('passes the rebalance ETA on when the rebalancer knows one', () => {
+    const withEta = { progress: () => ({ ...progress, etaSeconds: 7 }) } as unknown as Rebalancer;
+    const status = new AdminApi(new MessageRouter(), { config, plugins: [], rebalancer: withEta }).status();
+    expect(adminStatusSchema.parse(status).rebalance).toEqual({ ...progress, etaSeconds: 7 });
+  });
+
   it('leaves out what the node lacks or what is not open, and lists only itself without a Membership', () => {
     const status = new AdminApi(new MessageRouter(), { config, plugins: [], engine: engine(false) }).status();
     expect(status).toEqual({
@@ -106,5 +112,50 @@ describe('AdminApi (client.admin.status)', () => {
     await expect(ask(clientSenderId('ops'), { write: true })).rejects.toMatchObject({ code: 'PROTOCOL_ERROR' });
     api.stop();
     await expect(ask(clientSenderId('ops'), {})).rejects.toMatchObject({ code: 'PROTOCOL_ERROR' });
+  });
+
+  it('client.admin.leave: starts the leave of the node it names, refuses another node’s name and a node in no cluster', async () => {
+    const router = new MessageRouter();
+    let state: 'member' | 'handing-off' | 'left' = 'member';
+    let begun = 0;
+    const departure = {
+      state: () => state,
+      begin: () => {
+        begun++;
+        state = 'handing-off';
+        return new Promise<void>(() => undefined);
+      },
+    };
+    const api = new AdminApi(router, { config, plugins: [], membership, departure });
+    api.start();
+    const leave = (payload: unknown) => router.dispatch(clientSenderId('ops'), { type: ADMIN_MESSAGE.leave, payload });
+    await expect(leave({ nodeId: 'a' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(leave({})).rejects.toMatchObject({ code: 'PROTOCOL_ERROR' });
+    expect(begun).toBe(0);
+    expect(api.status().departure).toBe('member');
+    expect(await leave({ nodeId: 'b' })).toEqual({ type: ADMIN_REPLY.leave, payload: { nodeId: 'b', departure: 'handing-off' } });
+    expect(api.status().departure).toBe('handing-off');
+    expect(await leave({ nodeId: 'b' })).toEqual({ type: ADMIN_REPLY.leave, payload: { nodeId: 'b', departure: 'handing-off' } });
+    expect(begun).toBe(2); // the node's begin() is idempotent while under way; the API does not second-guess it
+    await expect(router.dispatch('node-x', { type: ADMIN_MESSAGE.leave, payload: { nodeId: 'b' } })).rejects.toMatchObject({
+      code: 'UNAUTHORIZED',
+    });
+    const refusing = {
+      state: () => 'member' as const,
+      begin: (): Promise<void> => {
+        throw new DynamisError('INVALID_ARGUMENT', 'has already left');
+      },
+    };
+    const router2 = new MessageRouter();
+    new AdminApi(router2, { config, plugins: [], departure: refusing }).start();
+    await expect(router2.dispatch(clientSenderId('ops'), { type: ADMIN_MESSAGE.leave, payload: { nodeId: 'b' } })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      message: 'has already left',
+    });
+    const router3 = new MessageRouter();
+    new AdminApi(router3, { config, plugins: [] }).start();
+    await expect(router3.dispatch(clientSenderId('ops'), { type: ADMIN_MESSAGE.leave, payload: { nodeId: 'b' } })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+    });
   });
 });

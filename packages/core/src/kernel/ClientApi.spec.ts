@@ -9,6 +9,8 @@ import {
   CoordinatorToken,
   type Coordinator,
   type ReadResult,
+  type ScanOptions,
+  type ScanPage,
   type StoreBatchOp,
   type WriteOptions,
   type WriteResult,
@@ -53,6 +55,13 @@ class FakeCoordinator implements Coordinator {
   async batch(ops: readonly StoreBatchOp[], options: WriteOptions): Promise<WriteResult[]> {
     this.calls.push({ op: 'batch', options });
     return Promise.all(ops.map((op) => (op.type === 'put' ? this.put(op.key, op.value, {}) : this.delete(op.key, {}))));
+  }
+  async scan(options: ScanOptions): Promise<ScanPage> {
+    this.calls.push({ op: 'scan', options });
+    const keys = [...this.data.keys()].sort().filter((k) => options.cursor === undefined || k > options.cursor);
+    const page = keys.slice(0, options.limit ?? 100);
+    const items = page.map((key) => ({ key, siblings: [{ value: this.data.get(key)!, writtenAt: 5 }], context: ctx(this.n) }));
+    return { items, cursor: page.length < keys.length ? page[page.length - 1]! : null };
   }
 }
 
@@ -115,6 +124,30 @@ describe('ClientApi', () => {
     expect(reply.type).toBe('client.batch.result');
     expect((reply.payload as { results: unknown[] }).results).toHaveLength(2);
     expect(coord.data.get('a')).toEqual(enc('1'));
+  });
+
+  it('serves client.scan: the Store checks its options, the reply is the page in wire form', async () => {
+    const { api, router, coord } = setup();
+    await api.start();
+    for (const k of ['a', 'b', 'c']) coord.data.set(k, enc(k));
+    const reply = (await call(router, CLIENT_MESSAGE.scan, { limit: 2, prefix: '' })) as Envelope;
+    expect(reply).toEqual({
+      type: 'client.scan.result',
+      payload: {
+        items: [
+          { key: 'a', siblings: [{ value: enc('a'), writtenAt: 5 }], context: ctx(0) },
+          { key: 'b', siblings: [{ value: enc('b'), writtenAt: 5 }], context: ctx(0) },
+        ],
+        cursor: 'b',
+      },
+    });
+    expect(coord.calls.at(-1)).toEqual({ op: 'scan', options: { limit: 2, prefix: '' } });
+    await expect(call(router, CLIENT_MESSAGE.scan, { cursor: 'b' })).resolves.toMatchObject({ payload: { cursor: null } });
+    const calls = coord.calls.length;
+    await expect(call(router, CLIENT_MESSAGE.scan, { consistency: 'quorum' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(call(router, CLIENT_MESSAGE.scan, { limit: 1001 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(call(router, CLIENT_MESSAGE.scan, { limit: 'ten' })).rejects.toMatchObject({ code: 'PROTOCOL_ERROR' });
+    expect(coord.calls.length).toBe(calls);
   });
 
   it("checks every context a client sends with the resolver's validateContext before the store sees the request", async () => {
@@ -308,7 +341,17 @@ describe('ClientApi in a node', () => {
     const node = await createNode(quiet, [coordinator, transport]);
     await node.start();
     const router = node.resolve(MessageRouterToken);
-    expect(router.types()).toEqual(['client.admin.status', 'client.batch', 'client.delete', 'client.get', 'client.put']);
+    expect(router.types()).toEqual([
+      'client.admin.leave',
+      'client.admin.repair',
+      'client.admin.ring',
+      'client.admin.status',
+      'client.batch',
+      'client.delete',
+      'client.get',
+      'client.put',
+      'client.scan',
+    ]);
     await expect(router.dispatch(C, { type: CLIENT_MESSAGE.get, payload: { key: 'k' } })).resolves.toMatchObject({
       payload: { found: false },
     });

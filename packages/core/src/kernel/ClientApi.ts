@@ -4,7 +4,7 @@ import type { DynamisConfig } from '../config/schema';
 import { DynamisError } from '../errors/DynamisError';
 import { ClockToken, type Clock } from '../ports/Clock';
 import { ConflictResolverToken, type ConflictResolver } from '../ports/ConflictResolver';
-import type { ReadOptions, ReadResult, StoreBatchOp, WriteOptions, WriteResult } from '../ports/Coordinator';
+import type { ReadOptions, ReadResult, ScanOptions, ScanPage, StoreBatchOp, WriteOptions, WriteResult } from '../ports/Coordinator';
 import type { Lifecycle } from '../ports/Lifecycle';
 import { LoggerToken, type Logger } from '../ports/Logger';
 import type { Envelope } from '../ports/Transport';
@@ -16,7 +16,9 @@ import {
   clientDeleteSchema,
   clientGetSchema,
   clientPutSchema,
+  clientScanSchema,
   type ClientBatchRequest,
+  type ClientScanRequest,
   type ClientDeleteRequest,
   type ClientGetRequest,
   type ClientPutRequest,
@@ -28,8 +30,8 @@ const OWNER = '@dynamis/core:client-api';
 
 /**
  * Serves the client protocol (kernel/clientProtocol.ts, docs/protocol.md
- * "Client API"): registers `client.put`, `client.get`, `client.delete` and
- * `client.batch` with the MessageRouter, audience 'clients' (a node sender is
+ * "Client API"): registers `client.put`, `client.get`, `client.delete`,
+ * `client.batch` and `client.scan` with the MessageRouter, audience 'clients' (a node sender is
  * refused UNAUTHORIZED by the router), and answers each by calling the Store.
  * Active only in a node that has a Transport; started after it, so stopped
  * before it.
@@ -79,6 +81,7 @@ export class ClientApi implements Lifecycle {
     r.register(CLIENT_MESSAGE.get, clientGetSchema, this.onGet, OWNER, 'clients');
     r.register(CLIENT_MESSAGE.delete, clientDeleteSchema, this.onDelete, OWNER, 'clients');
     r.register(CLIENT_MESSAGE.batch, clientBatchSchema, this.onBatch, OWNER, 'clients');
+    r.register(CLIENT_MESSAGE.scan, clientScanSchema, this.onScan, OWNER, 'clients');
     this.registered = true;
     this.accepting = true;
     this.draining = undefined;
@@ -146,6 +149,11 @@ export class ClientApi implements Lifecycle {
     return this.track(this.batch(m), this.batchDone);
   };
 
+  private readonly onScan = (_from: string, m: ClientScanRequest): Promise<Envelope> => {
+    if (!this.accepting) return Promise.reject(this.shuttingDown());
+    return this.track(this.store.scan(strip({ ...m }) as ScanOptions), this.scanDone);
+  };
+
   /** Counts `work` in flight until it settles; `done` (one of the bound handlers below) makes the reply envelope. */
   private track<T>(work: Promise<T>, done: (result: T) => Envelope): Promise<Envelope> {
     this.inFlight++;
@@ -171,6 +179,12 @@ export class ClientApi implements Lifecycle {
   private readonly batchDone = (r: { results: ReturnType<typeof write>[] }): Envelope => {
     this.settled();
     return { type: CLIENT_REPLY.batch, payload: r };
+  };
+
+  private readonly scanDone = (p: ScanPage): Envelope => {
+    this.settled();
+    const items = p.items.map((i) => ({ key: i.key, siblings: wireValues(i.siblings), context: i.context }));
+    return { type: CLIENT_REPLY.scan, payload: { items, cursor: p.cursor } };
   };
 
   private readonly failed = (err: unknown): never => {
@@ -248,12 +262,16 @@ function read(r: ReadResult): {
   siblings: Array<{ value: Uint8Array; writtenAt: number; expiresAt?: number }>;
   context: Uint8Array;
 } {
-  const siblings = r.siblings.map((s) =>
+  return { found: r.found, siblings: wireValues(r.siblings), context: r.context };
+}
+
+/** Live siblings as the wire carries them; absent expiries are omitted. */
+function wireValues(siblings: ReadResult['siblings']): Array<{ value: Uint8Array; writtenAt: number; expiresAt?: number }> {
+  return siblings.map((s) =>
     s.expiresAt === undefined
       ? { value: s.value, writtenAt: s.writtenAt }
       : { value: s.value, writtenAt: s.writtenAt, expiresAt: s.expiresAt },
   );
-  return { found: r.found, siblings, context: r.context };
 }
 
 /** Drops undefined properties (so the Store sees absent options, not explicit undefineds). */

@@ -16,6 +16,7 @@ import { Replica, ReplicaToken } from '../replica/Replica';
 import { ReplicaClient, ReplicaClientToken } from '../replica/ReplicaClient';
 import { ReplicaService, ReplicaServiceToken } from '../replica/ReplicaService';
 import { HintStoreToken } from '../ports/HintStore';
+import { AntiEntropyToken } from '../ports/AntiEntropy';
 import { RebalancerToken } from '../ports/Rebalancer';
 import { MembershipToken } from '../ports/Membership';
 import { PartitionerToken } from '../ports/Partitioner';
@@ -23,6 +24,7 @@ import { StorageEngineToken } from '../ports/StorageEngine';
 import { AdminApi, ADMIN_OWNER } from './AdminApi';
 import { ADMIN_MESSAGE } from './adminProtocol';
 import { ClientApi, ClientApiToken } from './ClientApi';
+import { Departure, type DepartureState } from './Departure';
 import { MessageRouter, MessageRouterToken } from './MessageRouter';
 import { PeerAddressSync, PeerAddressSyncToken } from './PeerAddressSync';
 import { PeerRpc, PeerRpcToken } from './PeerRpc';
@@ -48,12 +50,18 @@ export class DynamisNode {
   private state_: NodeState = 'created';
   private started: Started[] = [];
   private admin: AdminApi | undefined;
+  private departure: Departure | undefined;
+  private readonly leftSignal: { promise: Promise<void>; resolve: () => void };
 
   private constructor(
     readonly config: DynamisConfig,
     private readonly container: Container,
     private readonly units: readonly Unit[],
-  ) {}
+  ) {
+    let resolve!: () => void;
+    const promise = new Promise<void>((r) => (resolve = r));
+    this.leftSignal = { promise, resolve };
+  }
 
   /**
    * Validates and composes; does not start anything. INVALID_CONFIG for a bad
@@ -187,6 +195,56 @@ export class DynamisNode {
     }
   }
 
+  /**
+   * Leaves the cluster for good (Departure.ts): announces the leave, then
+   * resolves once this node's partitions are handed off; the node keeps
+   * running (serving the streams) until the caller stops it. Idempotent
+   * while under way (every call returns the same promise). Rejects
+   * INVALID_ARGUMENT when the node is not running, has no Membership, or has
+   * already left (see beginLeave); as Membership.leave otherwise.
+   */
+  leave(): Promise<void> {
+    try {
+      return this.beginLeave();
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+  }
+
+  /** leave(), but the refusals known at once are thrown synchronously (for the admin protocol's reply). */
+  beginLeave(): Promise<void> {
+    if (this.departure === undefined) {
+      if (this.state_ !== 'running') throw new DynamisError('INVALID_ARGUMENT', `Cannot leave: the node is ${this.state_}`);
+      if (!this.container.isBound(MembershipToken)) {
+        throw new DynamisError('INVALID_ARGUMENT', 'Cannot leave: this node has no Membership (it is in no cluster)');
+      }
+      const optional = <T>(token: import('inversify').ServiceIdentifier<T>): T | undefined =>
+        this.container.isBound(token) ? this.container.get(token) : undefined;
+      this.departure = new Departure({
+        self: this.config.nodeId,
+        membership: this.container.get(MembershipToken),
+        partitioner: optional(PartitionerToken),
+        rebalancer: optional(RebalancerToken),
+        clock: this.container.get(ClockToken),
+        logger: this.container.get(LoggerToken),
+        pollMs: 100,
+      });
+    }
+    const done = this.departure.begin();
+    done.then(this.leftSignal.resolve, () => undefined);
+    return done;
+  }
+
+  /** 'member' until leave() is called, then 'handing-off', then 'left'. */
+  get departureState(): DepartureState {
+    return this.departure?.state ?? 'member';
+  }
+
+  /** Resolves when a leave() (from any caller, e.g. the admin protocol) completed: the node may stop. Never rejects. */
+  get left(): Promise<void> {
+    return this.leftSignal.promise;
+  }
+
   /** The read-only admin protocol (AdminApi.ts), on a node with a Transport, once every unit started. */
   private startAdmin(router: MessageRouter): void {
     if (!this.container.isBound(PORTS.Transport.token)) return;
@@ -200,11 +258,17 @@ export class DynamisNode {
       engine: optional(StorageEngineToken),
       hints: optional(HintStoreToken),
       rebalancer: optional(RebalancerToken),
+      departure: {
+        state: () => this.departureState,
+        begin: () => this.beginLeave(),
+      },
+      antiEntropy: optional(AntiEntropyToken),
     });
     this.admin.start();
   }
 
   private async stopAll(): Promise<void> {
+    this.departure?.cancel();
     this.admin?.stop();
     let first: unknown;
     for (const { unit, services } of this.started.reverse()) {

@@ -44,6 +44,24 @@ describe('MessageRouter', () => {
     await expect(router.dispatch('client:c1', { type: 'test.client', payload: {} })).resolves.toEqual({ type: 'ok', payload: null });
   });
 
+  it("returns the handler's own promise (no wrapping), and turns a handler's synchronous throw into a rejection", async () => {
+    const r = new MessageRouter();
+    const reply = Promise.resolve({ type: 'x.reply', payload: null });
+    r.register('x.same', z.null(), () => reply, 'spec');
+    r.register(
+      'x.throws',
+      z.null(),
+      () => {
+        throw new Error('sync');
+      },
+      'spec',
+    );
+    expect(r.dispatch('a', { type: 'x.same', payload: null })).toBe(reply);
+    let result: Promise<unknown> | undefined;
+    expect(() => (result = r.dispatch('a', { type: 'x.throws', payload: null }))).not.toThrow();
+    await expect(result).rejects.toThrow('sync');
+  });
+
   it('refuses a second registration of the same type', () => {
     expect(() => router.register('test.echo', z.any(), async () => undefined, 'other')).toThrow(/already registered by spec/);
   });

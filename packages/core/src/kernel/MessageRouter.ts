@@ -87,8 +87,23 @@ export class MessageRouter {
     return [...this.routes.keys()].sort();
   }
 
-  /** The transport's inbound handler. */
-  readonly dispatch: InboundHandler = async (from, msg, body) => {
+  /**
+   * The transport's inbound handler. Never throws: every refusal, and a
+   * handler's synchronous throw, is a rejection. Not an async function: the
+   * handler's own promise is returned as it is (no wrapping promise and no
+   * extra ticks per message).
+   */
+  readonly dispatch: InboundHandler = (from, msg, body) => {
+    try {
+      const result = this.route(from, msg, body);
+      return result instanceof Promise ? result : Promise.resolve(result);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  };
+
+  /** dispatch's checks, then the handler's result; throws the refusals. */
+  private route(from: NodeId, msg: Envelope, body: AsyncIterable<Uint8Array> | undefined): Promise<Envelope | void> {
     const route = this.routes.get(msg.type);
     if (route === undefined) {
       const owner = typeof msg.type === 'string' ? this.declared.get(msg.type) : undefined;
@@ -111,7 +126,7 @@ export class MessageRouter {
       });
     }
     return route.handler(from, parsed.data, body);
-  };
+  }
 }
 
 export const MessageRouterToken: ServiceIdentifier<MessageRouter> = Symbol.for('dynamis.MessageRouter');

@@ -6,10 +6,13 @@ import {
   type Coordinator,
   type ReadOptions,
   type ReadResult,
+  type ScanOptions,
+  type ScanPage,
   type StoreBatchOp,
   type WriteOptions,
   type WriteResult,
 } from '../ports/Coordinator';
+import { checkScanOptions } from '../replica/scanWalk';
 import { checkBatch, checkCommon, checkKey, checkValue, checkWriteOptions } from './requestChecks';
 
 /**
@@ -64,6 +67,18 @@ export class Store {
     return guard(() => {
       checkBatch(ops, options, this.config.limits);
       return ops.length === 0 ? Promise.resolve([]) : this.coordinator.batch(ops, options);
+    });
+  }
+
+  /**
+   * One page of a cluster-wide scan (ScanOptions, docs/protocol.md "Scan").
+   * INVALID_ARGUMENT for bad options (checkScanOptions) or a malformed
+   * cursor, then the Coordinator's errors.
+   */
+  scan(options: ScanOptions = {}): Promise<ScanPage> {
+    return guard(() => {
+      checkScanOptions(options, this.config.limits);
+      return this.coordinator.scan(options);
     });
   }
 }

@@ -25,6 +25,7 @@ export const CLIENT_MESSAGE = {
   get: 'client.get',
   delete: 'client.delete',
   batch: 'client.batch',
+  scan: 'client.scan',
 } as const;
 
 /** Reply envelope types, one per request type. */
@@ -33,6 +34,7 @@ export const CLIENT_REPLY = {
   get: 'client.get.result',
   delete: 'client.delete.result',
   batch: 'client.batch.result',
+  scan: 'client.scan.result',
 } as const;
 
 const bytes = z.instanceof(Uint8Array);
@@ -96,3 +98,27 @@ export const clientReadResultSchema = withFastParser(
 
 /** Reply to client.batch: one WriteResult per op, in order. */
 export const clientBatchResultSchema = z.object({ results: z.array(clientWriteResultSchema) });
+
+/**
+ * client.scan: one page of a cluster-wide scan (docs/protocol.md "Scan").
+ * Shape only; the Store checks the values (checkScanOptions, the cursor).
+ */
+export const clientScanSchema = z
+  .object({
+    prefix: z.string().optional(),
+    cursor: z.string().optional(),
+    limit: z.number().optional(),
+    consistency: consistency.optional(),
+    timeoutMs: z.number().optional(),
+  })
+  .strict();
+
+export type ClientScanRequest = z.output<typeof clientScanSchema>;
+
+const versionedValue = z.object({ value: bytes, writtenAt: z.number(), expiresAt: z.number().optional() });
+
+/** Reply to client.scan: a ScanPage. */
+export const clientScanResultSchema = z.object({
+  items: z.array(z.object({ key: z.string(), siblings: z.array(versionedValue), context: causalContext })),
+  cursor: z.string().nullable(),
+});

@@ -53,6 +53,46 @@ export interface WriteResult {
   readonly acks: number;
 }
 
+/**
+ * One page of a cluster-wide scan (docs/protocol.md "Scan"). Keys are
+ * hash-placed, so a scan walks the Q partitions in partition order and,
+ * within one, the keys in UTF-8 byte order: pages come ordered by
+ * (partition, key), not in key order across partitions. A scan is not a
+ * snapshot: a key written or deleted during the walk may or may not appear.
+ * Every live key present throughout the walk appears exactly once.
+ */
+export interface ScanOptions {
+  /** Only keys starting with this string (compared as UTF-8 bytes). */
+  readonly prefix?: string;
+  /** Where to resume: the `cursor` of the previous page (opaque); absent = from the beginning. */
+  readonly cursor?: string;
+  /** Most items in the page, 1..SCAN_MAX_LIMIT (default SCAN_DEFAULT_LIMIT). */
+  readonly limit?: number;
+  /**
+   * Replicas asked per partition: only 'one' (or 1) is supported: each
+   * partition is read from one live replica; anything else is
+   * INVALID_ARGUMENT (docs/protocol.md "Scan").
+   */
+  readonly consistency?: Consistency;
+  readonly timeoutMs?: number;
+}
+
+/** One live key of a scan page. */
+export interface ScanItem {
+  readonly key: string;
+  /** Its live siblings (one under LWW), as a get returns them. */
+  readonly siblings: readonly VersionedValue[];
+  /** Pass back on a write to supersede what was scanned (as a get's context). */
+  readonly context: CausalContext;
+}
+
+/** A scan page: up to `limit` items (possibly fewer, even none, before the end) and where to go on. */
+export interface ScanPage {
+  readonly items: readonly ScanItem[];
+  /** Pass as `cursor` for the next page; null once every partition was walked. */
+  readonly cursor: string | null;
+}
+
 export type StoreBatchOp =
   | { readonly type: 'put'; readonly key: string; readonly value: Uint8Array; readonly ttlMs?: number; readonly context?: CausalContext }
   | { readonly type: 'del'; readonly key: string; readonly context?: CausalContext };
@@ -76,6 +116,12 @@ export interface Coordinator {
    * a distributed one applies each key independently (no cross-key atomicity).
    */
   batch(ops: readonly StoreBatchOp[], options: WriteOptions): Promise<WriteResult[]>;
+  /**
+   * One page of a cluster-wide scan (ScanOptions; the Store validated the
+   * options). INVALID_ARGUMENT for a malformed cursor or a consistency other
+   * than one; QUORUM_NOT_REACHED when no replica of a partition answered.
+   */
+  scan(options: ScanOptions): Promise<ScanPage>;
 }
 
 export const CoordinatorToken: ServiceIdentifier<Coordinator> = Symbol.for('dynamis.Coordinator');

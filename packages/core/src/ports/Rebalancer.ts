@@ -44,6 +44,13 @@ export interface RebalanceProgress {
   readonly bytesPerSecond: number;
   /** True when every partition of the placement is held by all its replicas as far as this node knows. */
   readonly settled: boolean;
+  /**
+   * Seconds until this node has received what is pending and streaming, at
+   * the rate so far and the mean size of the partitions received so far;
+   * absent while that is unknown (nothing received yet in this transition) or
+   * nothing is left to receive.
+   */
+  readonly etaSeconds?: number;
 }
 
 /**

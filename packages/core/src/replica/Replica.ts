@@ -17,6 +17,7 @@ import { checkPartitionId, partitionOfKey } from '../placement/keyHash';
 import { dataKey, partitionRange, userKeyOf } from './keySpace';
 import { decodeRecordShared, encodeRecord } from './recordCodec';
 import { recordCompactionFilter } from './recordCompactionFilter';
+import { readScanPage, type ScanPageRequest, type ScanPageResult } from './scanPage';
 import { checkReplicaLayout } from './replicaLayout';
 import { WriteGroup } from './WriteGroup';
 
@@ -269,6 +270,16 @@ export class Replica implements Lifecycle {
     } finally {
       snapshot.release();
     }
+  }
+
+  /**
+   * One page of live records of `partition` for a cluster scan
+   * (scanPage.ts readScanPage, at the Clock's now). INVALID_ARGUMENT for a
+   * partition outside [0, Q) or a budget out of range.
+   */
+  async scanPage(partition: PartitionId, request: ScanPageRequest): Promise<ScanPageResult> {
+    checkPartitionId(partition, this.partitionCount);
+    return readScanPage(this.engine, partition, request, this.clock.now());
   }
 
   private async *scanEngine(

@@ -9,6 +9,7 @@ import type { PartitionId } from '../ports/Partitioner';
 import type { NodeId, Sibling } from '../ports/types';
 import { checkIncomingSiblings } from './checkSiblings';
 import type { ReplicaEntry } from './Replica';
+import type { ScanPageRequest, ScanPageResult } from './scanPage';
 import { fromWireSibling, REPLICA_MESSAGE, REPLICA_REPLY, replicaSchemas, toWireSibling, type ReplicaSchemas } from './replicaProtocol';
 
 export interface ReplicaCallOptions {
@@ -119,6 +120,47 @@ export class ReplicaClient {
     return reply.stored;
   }
 
+  /**
+   * One scan page of `partition` on `node` (scanPage.ts readScanPage: live
+   * records after `request.after`, under `request.prefix`, within its
+   * budgets). Each record's siblings are checked as a read's are; a reply
+   * with more entries than `limit`, keys out of order, not after `after` or
+   * not under `prefix`, or a `next` before its last key (or not after
+   * `after`), is PROTOCOL_ERROR naming the node.
+   */
+  async scan(node: NodeId, partition: PartitionId, request: ScanPageRequest, options: ReplicaCallOptions = {}): Promise<ScanPageResult> {
+    const reply = await this.rpc.call(
+      node,
+      REPLICA_MESSAGE.scan,
+      { partition, ...request },
+      this.opts(this.schemas.scanResult, REPLICA_REPLY.scan, options),
+    );
+    let previous = request.after;
+    for (const e of reply.entries) {
+      if (
+        (previous !== undefined && compareKeys(e.key, previous) <= 0) ||
+        (request.prefix !== undefined && !e.key.startsWith(request.prefix))
+      ) {
+        throw new DynamisError('PROTOCOL_ERROR', `${node} sent scan entries out of order or outside the requested range`, {
+          details: { peer: node, partition, key: e.key },
+        });
+      }
+      previous = e.key;
+    }
+    if (reply.next !== null && previous !== undefined && compareKeys(reply.next, previous) < 0) {
+      throw new DynamisError('PROTOCOL_ERROR', `${node} sent a scan position behind the page it answered`, {
+        details: { peer: node, partition },
+      });
+    }
+    if (reply.entries.length > request.limit) {
+      throw new DynamisError('PROTOCOL_ERROR', `${node} sent ${reply.entries.length} scan entries for a limit of ${request.limit}`, {
+        details: { peer: node, partition },
+      });
+    }
+    const entries = reply.entries.map((e) => ({ key: e.key, siblings: this.incoming(node, e.key, e.siblings.map(fromWireSibling)) }));
+    return { entries, next: reply.next };
+  }
+
   private opts<S>(replySchema: S, replyType: string, options: ReplicaCallOptions) {
     return options.timeoutMs === undefined ? { replySchema, replyType } : { replySchema, replyType, timeoutMs: options.timeoutMs };
   }
@@ -134,6 +176,11 @@ export class ReplicaClient {
     }
     return siblings;
   }
+}
+
+/** UTF-8 byte order of two keys (the engine's order). */
+function compareKeys(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
 
 /** An entry as `replica.writeBatch` carries it: its partition only when known. */

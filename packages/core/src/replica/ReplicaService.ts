@@ -13,7 +13,8 @@ const OWNER = '@dynamis/core:replica-protocol';
 /**
  * Serves the replica protocol (replicaProtocol.ts, docs/protocol.md "Replica
  * protocol") on this node's Replica: registers `replica.read`,
- * `replica.readBatch`, `replica.write` and `replica.writeBatch` with the
+ * `replica.readBatch`, `replica.write`, `replica.writeBatch` and
+ * `replica.scan` (one page of a partition's live records) with the
  * MessageRouter (audience 'nodes': refused to clients) on start, and removes
  * them on stop, after which they are answered UNAVAILABLE `notStarted` (the
  * kernel declares them). Active in every node that has a Transport.
@@ -93,6 +94,17 @@ export class ReplicaService implements Lifecycle {
           m.entries.map((e) => ({ key: e.key, siblings: e.siblings.map(fromWireSibling), partition: e.partition })),
         );
         return { type: REPLICA_REPLY.writeBatch, payload: { stored: m.entries.map((e) => merged.get(e.key)?.length ?? 0) } };
+      },
+      OWNER,
+    );
+    r.register(
+      REPLICA_MESSAGE.scan,
+      s.scan,
+      async (_from, m) => {
+        if (m.after !== undefined) checkKey(m.after, limits);
+        const page = await this.replica.scanPage(m.partition, m);
+        const entries = page.entries.map((e) => ({ key: e.key, siblings: e.siblings.map(toWireSibling) }));
+        return { type: REPLICA_REPLY.scan, payload: { entries, next: page.next } };
       },
       OWNER,
     );

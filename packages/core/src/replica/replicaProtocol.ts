@@ -3,6 +3,7 @@ import type { Limits } from '../kernel/requestChecks';
 import type { Sibling } from '../ports/types';
 import { withFastParser } from '../wire/fastParse';
 import { replicaFastParsers } from './replicaProtocolFast';
+import { REPLICA_SCAN_MAX_BYTES, REPLICA_SCAN_MAX_LIMIT } from './scanPage';
 
 /**
  * The replica protocol (docs/protocol.md, "Replica protocol"): node-to-node
@@ -16,6 +17,7 @@ export const REPLICA_MESSAGE = {
   readBatch: 'replica.readBatch',
   write: 'replica.write',
   writeBatch: 'replica.writeBatch',
+  scan: 'replica.scan',
 } as const;
 
 /** Reply types: the request type + '.result'. */
@@ -24,6 +26,7 @@ export const REPLICA_REPLY = {
   readBatch: 'replica.readBatch.result',
   write: 'replica.write.result',
   writeBatch: 'replica.writeBatch.result',
+  scan: 'replica.scan.result',
 } as const;
 
 /** Most siblings of one key in one message (a write's incoming set, a read's record). */
@@ -64,6 +67,7 @@ export function replicaSchemas(limits: Limits) {
   const entry = z.object({ key, siblings: wireSiblingsSchema, partition: partition.optional() }).strict();
   const fast = replicaFastParsers(REPLICA_MAX_SIBLINGS, limits.maxBatchOps);
   return {
+    ...scanSchemas(key),
     read: withFastParser(z.object({ key, partition: partition.optional() }).strict(), fast.read),
     readBatch: withFastParser(
       z
@@ -86,6 +90,31 @@ export function replicaSchemas(limits: Limits) {
       z.object({ stored: z.array(z.number().int().nonnegative()).max(limits.maxBatchOps) }).strict(),
       fast.writeBatchResult,
     ),
+  };
+}
+
+/**
+ * `replica.scan` and its reply (zod only: not a hot path). The request's
+ * budgets are bounded here (limit ≤ REPLICA_SCAN_MAX_LIMIT, maxBytes ≤
+ * REPLICA_SCAN_MAX_BYTES); the partition is checked against Q by the replica.
+ */
+function scanSchemas(key: z.ZodString) {
+  return {
+    scan: z
+      .object({
+        partition,
+        after: key.optional(),
+        prefix: z.string().optional(),
+        limit: z.number().int().min(1).max(REPLICA_SCAN_MAX_LIMIT),
+        maxBytes: z.number().int().min(1).max(REPLICA_SCAN_MAX_BYTES),
+      })
+      .strict(),
+    scanResult: z
+      .object({
+        entries: z.array(z.object({ key, siblings: wireSiblingsSchema.min(1) }).strict()).max(REPLICA_SCAN_MAX_LIMIT),
+        next: key.nullable(),
+      })
+      .strict(),
   };
 }
 

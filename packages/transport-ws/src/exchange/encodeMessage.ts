@@ -1,4 +1,4 @@
-import { checkEnvelope, DynamisError, type Envelope } from '@dynamis/core';
+import { checkEnvelope, DynamisError, MAX_MESSAGE_TYPE_LENGTH, type Envelope } from '@dynamis/core';
 import type { FrameKind } from '../wire/frameSchema';
 import type { FrameCodec } from '../wire/FrameCodec';
 
@@ -10,13 +10,24 @@ export interface EncodeEnv {
 
 /**
  * Encodes a Request, Response, OneWay or StreamOpen frame carrying `msg`.
- * Throws INVALID_ARGUMENT for an envelope the wire cannot carry
- * (checkEnvelope in core: type length, plain-data payload) or a frame over
- * maxPayloadBytes.
+ * Throws INVALID_ARGUMENT for an envelope the wire cannot carry (what
+ * checkEnvelope in core refuses: a type not of 1–MAX_MESSAGE_TYPE_LENGTH
+ * characters, a payload that is not plain data) or a frame over
+ * maxPayloadBytes; nothing of a refused frame is kept.
+ *
+ * The payload is walked once, by the encoder: it refuses every payload that
+ * isWireValue refuses (encodeMessage.spec.ts proves it with fast-check,
+ * hostile shapes included), so checkEnvelope runs only to word a refusal.
  */
 export function encodeMessage(env: EncodeEnv, kind: FrameKind, id: number, msg: Envelope): Buffer {
-  checkEnvelope(msg);
-  const frame = env.codec.encode(kind, id, msg.type, msg.payload);
+  if (!hasWireType(msg)) checkEnvelope(msg); // throws: the envelope or its type is malformed
+  let frame: Buffer;
+  try {
+    frame = env.codec.encode(kind, id, msg.type, msg.payload);
+  } catch (err) {
+    checkEnvelope(msg); // the clear refusal of a payload that is not plain data
+    throw err;
+  }
   if (frame.length > env.maxPayloadBytes) {
     throw new DynamisError(
       'INVALID_ARGUMENT',
@@ -27,4 +38,15 @@ export function encodeMessage(env: EncodeEnv, kind: FrameKind, id: number, msg: 
     );
   }
   return frame;
+}
+
+/** checkEnvelope's rule for the envelope and its type, inline (no payload walk). */
+function hasWireType(msg: Envelope): boolean {
+  return (
+    typeof msg === 'object' &&
+    msg !== null &&
+    typeof msg.type === 'string' &&
+    msg.type.length > 0 &&
+    msg.type.length <= MAX_MESSAGE_TYPE_LENGTH
+  );
 }

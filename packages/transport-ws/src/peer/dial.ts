@@ -24,6 +24,8 @@ export interface DialSpec {
   /** The acceptor must present this node id; undefined accepts any valid id (clients). */
   readonly expectAcceptorId: string | undefined;
   readonly handshakeTimeoutMs: number;
+  /** For a wss:// url: the CA to verify the acceptor's certificate with (default: Node's roots) and our certificate for mutual TLS. */
+  readonly tls?: { readonly ca?: Buffer; readonly cert?: Buffer; readonly key?: Buffer };
 }
 
 /**
@@ -69,6 +71,7 @@ export function dial(spec: DialSpec, codec: FrameCodec, clock: Clock, cb: DialCa
     headers,
     followRedirects: false,
     generateMask: zeroMask,
+    ...spec.tls,
   });
   const fail = (reason: string): void => {
     if (settled) return;
@@ -99,7 +102,23 @@ export function dial(spec: DialSpec, codec: FrameCodec, clock: Clock, cb: DialCa
     cb.opened(ws, init, timer);
     ws.send(codec.encode(FrameKind.Auth, 0, '', proof));
   });
-  ws.on('error', (err) => fail(err.message));
+  ws.on('error', (err) => fail(describeDialError(err)));
   ws.on('close', (code) => fail(`closed during handshake (${code})`));
   return ws;
+}
+
+/** OpenSSL's certificate verdicts (X509_V_ERR_*) and TLS failures, as Node names them in `err.code`. */
+const TLS_CODE = /^(ERR_SSL_|ERR_TLS_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|HOSTNAME_MISMATCH|ERR_TLS_CERT_ALTNAME)/;
+
+/**
+ * A dial error as a reason: TLS failures (an untrusted or mismatching
+ * certificate, a refused client certificate, a plain-ws peer) start with
+ * `TLS:` and name OpenSSL's code, so that logs and client errors say what to fix.
+ */
+export function describeDialError(err: Error): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code !== undefined && TLS_CODE.test(code)) return `TLS: ${err.message} (${code})`;
+  if (/EPROTO|wrong version number|packet length too long/.test(`${code ?? ''} ${err.message}`))
+    return `TLS: ${err.message} (is the peer serving plain ws, not wss?)`;
+  return err.message;
 }

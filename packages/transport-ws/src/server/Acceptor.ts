@@ -1,6 +1,7 @@
 import { clientSenderId, DynamisError, type Clock, type Logger, type Timer } from '@dynamis/core';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { createServer, type IncomingMessage } from 'node:http';
+import { createServer as createTcpServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import {
@@ -17,7 +18,9 @@ import {
 } from '../auth/handshake';
 import type { ConnectionInit } from '../conn/Connection';
 import type { Counters } from '../Counters';
+import type { TlsMaterial } from '../tls/loadTls';
 import { Slot, SlotTable, type SlotLimits } from './SlotTable';
+import { onlyTls, tlsFront, type TlsFront } from './tlsFront';
 
 export interface AcceptorEnv {
   readonly self: string;
@@ -28,6 +31,8 @@ export interface AcceptorEnv {
   readonly clock: Clock;
   readonly counters: Counters;
   readonly logger: Logger;
+  /** Serve TLS (wss) with this material; undefined: plain ws. With `mutual`, a node must present a certificate that chains to `ca`. */
+  readonly tls: TlsMaterial | undefined;
   /** A WebSocket passed the upgrade; wrap it in a Connection (state auth). `init.slot` admits it on authentication. */
   accept(ws: WebSocket, init: ConnectionInit): void;
 }
@@ -64,6 +69,8 @@ export class Acceptor {
   private readonly sockets = new Map<Socket, Entry>();
   private readonly slots: SlotTable<Socket>;
   private readonly offers = new WeakMap<IncomingMessage, Offer>();
+  /** TLS: finds the raw TCP socket under a TLS socket (entries are keyed by the raw socket, taken at accept). */
+  private front: TlsFront | undefined;
 
   constructor(private readonly env: AcceptorEnv) {
     this.wss = new WebSocketServer({
@@ -83,12 +90,26 @@ export class Acceptor {
     });
   }
 
-  /** Binds and listens; resolves with the bound address. Throws UNAVAILABLE if the port cannot be bound. */
+  /**
+   * Binds and listens; resolves with the bound address. Throws UNAVAILABLE if
+   * the port cannot be bound. With TLS, every TCP connection takes its slot
+   * and handshake timer at accept, before the TLS handshake (see tlsFront).
+   */
   async listen(host: string, port: number): Promise<AddressInfo> {
-    const server = createServer();
-    server.on('connection', this.onConnection);
-    server.on('upgrade', this.onUpgrade);
-    server.on('request', (_req, res) => res.writeHead(426, { Connection: 'close' }).end());
+    const http = createServer();
+    http.on('upgrade', this.onUpgrade);
+    http.on('request', (_req, res) => res.writeHead(426, { Connection: 'close' }).end());
+    let server: Server = http;
+    const tls = this.env.tls;
+    if (tls?.cert === undefined || tls.key === undefined) http.on('connection', (socket: Socket) => void this.onConnection(socket));
+    else {
+      const front = tlsFront(http, { cert: tls.cert, key: tls.key, ca: tls.ca, requestCert: tls.mutual, logger: this.env.logger });
+      this.front = front;
+      const plainRefused = onlyTls((raw) => front.accept(raw), this.env.logger);
+      server = createTcpServer((raw) => {
+        if (this.onConnection(raw)) plainRefused(raw);
+      });
+    }
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err) =>
@@ -112,13 +133,13 @@ export class Acceptor {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
-  /** Gives the socket a pending slot (or refuses it) and starts its handshake timer (cancelled on admission). */
-  private readonly onConnection = (socket: Socket): void => {
+  /** Gives the socket a pending slot (or refuses it: false) and starts its handshake timer (cancelled on admission). */
+  private readonly onConnection = (socket: Socket): boolean => {
     const slot = this.server === undefined ? undefined : this.slots.add(socket, socket.remoteAddress ?? '');
     if (slot === undefined) {
       this.env.counters.refusedConnections++;
       socket.destroy();
-      return;
+      return false;
     }
     const entry: Entry = { slot, timer: undefined };
     entry.timer = this.env.clock.setTimer(this.env.handshakeTimeoutMs, () => {
@@ -132,10 +153,11 @@ export class Acceptor {
       this.slots.remove(slot);
       this.sockets.delete(socket);
     });
+    return true;
   };
 
   private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    const entry = this.sockets.get(socket as Socket);
+    const entry = this.sockets.get(this.front?.rawOf(socket) ?? (socket as Socket));
     const checked = entry === undefined ? 503 : this.check(req, entry);
     if (typeof checked === 'number') {
       this.refuse(socket, checked);
@@ -166,6 +188,13 @@ export class Acceptor {
     const expect = h[Header.expect];
     if (expect !== undefined && expect !== this.env.self) return 421;
     if (role === 'node' && id === this.env.self) return this.authFailure(409, 'a peer claims this node id');
+    if (role === 'node' && this.env.tls?.mutual === true) {
+      const socket = req.socket as TLSSocket;
+      if (!socket.authorized) {
+        const why = socket.authorizationError === null ? 'no certificate' : String(socket.authorizationError);
+        return this.authFailure(401, `node ${id} from ${socket.remoteAddress ?? '?'}: client certificate refused (${why})`);
+      }
+    }
     const key = this.keyFor(role, id);
     const acceptorNonce = newNonce();
     const params: HandshakeParams = { role, dialerId: id, acceptorId: this.env.self, dialerNonce: nonce, acceptorNonce };

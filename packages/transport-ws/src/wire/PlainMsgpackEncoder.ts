@@ -19,8 +19,10 @@ const MAX_KEPT_SLAB_BYTES = 1024 * 1024;
  * full: each result is a view that stays valid after later calls (nothing
  * is ever written over it). Throws INVALID_ARGUMENT for anything else, more
  * than MAX_WIRE_DEPTH levels or more than MAX_WIRE_NODES values and map
- * keys (the receiver's bound counts keys too; callers check payloads first
- * with checkEnvelope, this is the last line). Not re-entrant.
+ * keys (the receiver's bound counts keys too). It refuses every payload
+ * core's isWireValue refuses (and, counting keys, a few more near the node
+ * bound): encodeMessage relies on that instead of walking a payload twice
+ * (property-tested in encodeMessage.spec.ts). Not re-entrant.
  */
 export class PlainMsgpackEncoder {
   private slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
