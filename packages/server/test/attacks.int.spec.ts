@@ -6,6 +6,7 @@ import { connect, type Socket } from 'node:net';
 import type WebSocket from 'ws';
 import { closed, decode, frame, Kind, rawClient, rawUpgrade, rssOf, waitFor } from './rawWire';
 import { CLIENT_TOKEN, startServerProcess, type ServerProcess } from './serverProcess';
+import { BOOT_MS } from './clusterHarness';
 
 /*
  * Regression tests of issue 8 §1: attacks on a real node process. After each
@@ -53,7 +54,7 @@ describe('attacks on a real node process', () => {
     client = await DynamisClient.connect({ nodes: [server.address], token: CLIENT_TOKEN, timeoutMs: 10_000 });
     await client.put('probe', new Uint8Array(VALUE).fill(7));
     await client.get('probe');
-  });
+  }, BOOT_MS);
 
   beforeEach(() => {
     startRss = peakRss = rssOf(server.child.pid!);

@@ -3,6 +3,7 @@ import { DynamisClient, provablyNotApplied } from '@dynamis/client';
 import { isDynamisError } from '@dynamis/core';
 import { rmSync } from 'node:fs';
 import { CLIENT_TOKEN, startServerProcess, tempDir, type ServerProcess } from './serverProcess';
+import { BOOT_MS } from './clusterHarness';
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 const str = (b: Uint8Array | undefined): string => (b === undefined ? '(none)' : Buffer.from(b).toString());
@@ -19,7 +20,7 @@ describe('a client against a real node process', () => {
       ['--port', '0'],
     );
     client = await DynamisClient.connect({ nodes: [server.address], token: CLIENT_TOKEN, timeoutMs: 5000 });
-  });
+  }, BOOT_MS);
 
   afterAll(async () => {
     await client?.close();

@@ -43,7 +43,7 @@ describe('a TLS cluster of processes (wss, mutual TLS)', () => {
       return startServerProcess(config, flags, undefined, BOOT_MS);
     });
     nodes.push(...(await Promise.all(started)));
-  });
+  }, 2 * BOOT_MS); // key generation and three boots on a loaded box: jest's 30 s hook default is too short
   afterAll(async () => {
     for (const c of clients) await c.close().catch(() => undefined);
     for (const n of nodes) await n.dispose();

@@ -49,7 +49,7 @@ describe('TLS (wss, mutual TLS)', () => {
   beforeAll(async () => {
     a = await node('a', { ...pki.node('a', 'cluster'), mutual: true }, logA, { clientTokens: { app: TOKEN }, handshakeTimeoutMs: 2000 });
     b = await node('b', { ...pki.node('b', 'cluster'), mutual: true });
-  });
+  }, 120_000);
   afterAll(async () => {
     await Promise.all(started.map((s) => (s instanceof WsClient ? s.close() : s.stop())));
     pki.remove();
