@@ -93,7 +93,7 @@ describe('declared imports', () => {
     expect(undeclared(w, 'test/a.int.spec.ts', text, ws)).toEqual(['left-pad']);
   });
 
-  it.each(all.map((w) => [w.dir, w]))('%s imports only what it declares', (_dir, w) => {
+  it.each(all.map((w): [string, Workspace] => [w.dir, w]))('%s imports only what it declares', (_dir, w) => {
     const bad: string[] = [];
     for (const path of codeFiles(join(root, w.dir))) {
       if (FIXTURES.has(relative(root, path))) continue;
