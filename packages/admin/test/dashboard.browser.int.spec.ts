@@ -32,7 +32,8 @@ async function testText(page: Page, id: string): Promise<string | undefined> {
 }
 
 // Three real node processes (gossip, N=2 W=2 R=1 with sloppy quorum and hinted handoff, so that with one node down
-// a write for it becomes a hint on the third node), each with its admin endpoint; Debian's chromium, driven by
+// a write for it becomes a hint on the third node; the `npm start` cluster, N=3 on 3 nodes without sloppy quorum,
+// never stores a hint: README "Dashboard"), each with its admin endpoint; Debian's chromium, driven by
 // playwright-core, watches n1's dashboard while n3 is killed -9 and writes go through n1.
 describe('the dashboard in a browser, on a 3-node cluster losing a node', () => {
   const nodes = new Map<string, ServerProcess>();

@@ -34,8 +34,16 @@ describe('where a client command connects', () => {
     expect(resolveTarget({ ...base, connect }, cwd, {}).token).toBe(files.clientToken);
   });
 
-  it('takes --ca as the TLS CA, resolved against the working directory; none without it', () => {
-    expect(resolveTarget({ ...base, ca: 'data/tls/ca.pem' }, cwd, {}).tls).toEqual({ ca: join(cwd, 'data/tls/ca.pem') });
+  it('takes --ca as the TLS CA, resolved against the working directory, and names every node wss://; none without it', () => {
+    expect(resolveTarget({ ...base, ca: 'data/tls/ca.pem' }, cwd, {})).toMatchObject({
+      tls: { ca: join(cwd, 'data/tls/ca.pem') },
+      nodes: ['wss://127.0.0.1:7001', 'wss://127.0.0.1:7002', 'wss://127.0.0.1:7003'],
+    });
+    expect(resolveTarget({ ...base, ca: 'ca.pem', connect: ['h:1', 'ws://h:2', 'wss://h:3'] }, cwd, {}).nodes).toEqual([
+      'wss://h:1',
+      'wss://h:2',
+      'wss://h:3',
+    ]);
     expect(resolveTarget(base, cwd, {})).not.toHaveProperty('tls');
   });
 

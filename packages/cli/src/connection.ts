@@ -54,8 +54,10 @@ export function resolveTarget(options: ConnectionOptions, cwd: string, env: Read
       'no client token: give --secret-file, set DYNAMIS_CLIENT_TOKEN, or run in the directory of the cluster',
     );
   }
-  const tls = options.ca === undefined ? {} : { tls: { ca: resolve(cwd, options.ca) } };
-  return { nodes, token, clientId: options.clientId, timeoutMs: options.timeoutMs, ...tls };
+  if (options.ca === undefined) return { nodes, token, clientId: options.clientId, timeoutMs: options.timeoutMs };
+  // With a CA every node is dialled over TLS whatever its scheme (@dynamis/client): name it so in every table.
+  const secure = nodes.map((a) => a.replace(/^ws:\/\//, 'wss://'));
+  return { nodes: secure, token, clientId: options.clientId, timeoutMs: options.timeoutMs, tls: { ca: resolve(cwd, options.ca) } };
 }
 
 function toAddress(text: string): string {

@@ -108,6 +108,20 @@ describe('dynamis bench against a 3-node cluster', () => {
     expect(f.doc.run.latencyMs.rmw.count + f.doc.run.latencyMs.read.count).toBe(300);
   }, 120_000);
 
+  it('workload E (95% scans, 5% inserts; --no-load on the records A and D wrote) in-process: the scans read pages of the walk', async () => {
+    const io = recordingIo(cwd, {});
+    const args = ['bench', '--workload', 'E', '--records', '200', '--operations', '100', '--concurrency', '4', '--no-load', '--json'];
+    const code = await runCli([...args, ...dirFlag], io);
+    expect({ code, stderr: io.stderr() }).toMatchObject({ code: 0 });
+    const doc = JSON.parse(io.stdout());
+    expect(doc.spec).toMatchObject({ workload: 'E', distribution: 'zipfian', concurrency: 4, load: false });
+    expectClean(doc.run, 100);
+    expect(doc.run.latencyMs.scan.count).toBeGreaterThan(80);
+    expect(doc.run.latencyMs.scan.count + doc.run.latencyMs.insert.count).toBe(100);
+    // pages of 1..100 records of a walk over 200+ records: together far more records than scans
+    expect(doc.run.scannedRecords).toBeGreaterThan(doc.run.latencyMs.scan.count);
+  }, 180_000);
+
   it('prints a table of ops/s and percentiles per operation type without --json', async () => {
     const io = recordingIo(cwd, {});
     expect(await runCli(['bench', '--workload', 'C', '--records', '200', '--operations', '100', '--no-load', ...dirFlag], io)).toBe(0);

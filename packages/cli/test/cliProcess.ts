@@ -73,7 +73,7 @@ export interface ClusterBanner {
 export function parseBanner(stdout: string): ClusterBanner | undefined {
   const head = /dynamis cluster: (\d+) nodes up \(N=\d W=\d R=\d\), data in (\S+)/.exec(stdout);
   if (head === null || !stdout.includes('Ctrl-C stops every node')) return undefined;
-  const nodes = [...stdout.matchAll(/^ {2}(n\d+) {2}(ws:\/\/\S+) {2}pid (\d+)$/gm)].map((m) => ({
+  const nodes = [...stdout.matchAll(/^ {2}(n\d+) {2}(wss?:\/\/\S+) {2}pid (\d+)$/gm)].map((m) => ({
     id: m[1]!,
     address: m[2]!,
     pid: Number(m[3]),

@@ -58,6 +58,16 @@ describe('architecture: package kinds', () => {
     expect(KINDS).toContain(kind);
   });
 
+  it("the root README's package map has one row per workspace package and example, linking its README, and no other", () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const section = /^## Packages\n([\s\S]*?)^## /m.exec(readme)?.[1] ?? '';
+    const rows = [...section.matchAll(/^\| \[`([^`]+)`\]\(([^)]+)\)/gm)].map((m) => `${m[1]} -> ${m[2]}`);
+    const expected = packages.map((p) => `${p.dir.startsWith('examples/') ? p.dir : p.name} -> ${p.dir}/README.md`);
+    expect([...rows].sort()).toEqual([...expected].sort());
+    for (const p of packages)
+      expect({ readme: p.dir, exists: existsSync(join(root, p.dir, 'README.md')) }).toEqual({ readme: p.dir, exists: true });
+  });
+
   it('finds the plugins and the kernel', () => {
     expect(ofKind('plugin').map((p) => p.dir)).toEqual(
       expect.arrayContaining(['packages/engine-memory', 'packages/conflict-lww', 'packages/coordinator-local']),

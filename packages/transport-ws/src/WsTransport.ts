@@ -19,7 +19,7 @@ import { Counters, type PeerStats, type WsTransportStats } from './Counters';
 import { Exchange } from './exchange/Exchange';
 import { wsTransportOptionsSchema, type WsTransportOptions, type WsTransportOptionsInput } from './options';
 import { formatAddress, normalizeAddress } from './peer/address';
-import { dial } from './peer/dial';
+import { dial, REFUSED_BY_PEER } from './peer/dial';
 import { PeerLinks } from './peer/PeerLinks';
 import { Acceptor } from './server/Acceptor';
 import type { Frame } from './wire/frameSchema';
@@ -295,6 +295,7 @@ export class WsTransport implements Transport, ConnectionOwner {
       failed: (reason) => {
         this.dialing.delete(ws);
         if (reason.startsWith('TLS:')) this.log.warn('TLS handshake with a peer failed', { peer, address: url, reason });
+        else if (reason.startsWith(REFUSED_BY_PEER)) this.log.warn('a peer refused the handshake', { peer, address: url, reason });
         this.links.dialFailed(peer, reason);
       },
     });

@@ -64,9 +64,11 @@ describe('TLS (wss, mutual TLS)', () => {
   });
 
   it('refuses a node whose certificate another CA signed, though it knows the secret; the same node with the right CA joins', async () => {
-    const rogue = await node('r', { ...pki.node('r', 'other', 'cluster'), mutual: true });
+    const logR = recordingLogger();
+    const rogue = await node('r', { ...pki.node('r', 'other', 'cluster'), mutual: true }, logR);
     await expect(join(rogue)).rejects.toMatchObject({ code: 'UNAVAILABLE' });
     expect(logA.lines.some((l) => l.includes('handshake refused') && l.includes('client certificate refused'))).toBe(true);
+    await until(() => logR.lines.some((l) => l.startsWith('warn a peer refused the handshake') && l.includes('401')));
     expect(a.stats().peers.r?.connected ?? false).toBe(false);
     const honest = await node('r2', { ...pki.node('r2', 'cluster'), mutual: true });
     expect(await join(honest)).toEqual({ type: 'ping.reply', payload: 'r2' });

@@ -28,9 +28,14 @@ export interface NodeSettings {
 /** One running node process. */
 export interface NodeProcess {
   readonly id: string;
+  /** Where it listens, as it printed it: ws://host:port, or wss://host:port for a TLS node. */
   readonly address: string;
   readonly pid: number;
-  /** Its admin endpoint (dashboard, /health, /status, /metrics), http://host:port/; undefined when the layout gives it no admin port. */
+  /**
+   * Its admin endpoint (dashboard, /health, /status, /metrics), http://host:port/
+   * (plain HTTP on loopback, also in a TLS cluster: @dynamis/admin serves no
+   * TLS); undefined when the layout gives it no admin port.
+   */
   readonly admin: string | undefined;
 }
 
@@ -42,10 +47,14 @@ const MAX_LINE = 64 * 1024;
 
 interface Child {
   readonly id: string;
-  readonly address: string;
+  /** The layout's ws:// address until the node prints its own (wss:// under TLS). */
+  address: string;
   readonly child: ChildProcess;
   readonly exited: Promise<number | string>;
 }
+
+/** The line a node prints once it listens (`dynamis node <id> listening on <url>`, @dynamis/server). */
+const LISTENING = / listening on (wss?:\/\/\S+)/;
 
 /**
  * Runs one `dynamis start` process per node of a cluster's layout on its
@@ -66,7 +75,8 @@ export class ClusterSupervisor {
   ) {}
 
   /**
-   * Starts every node and resolves once each printed that it listens. If one
+   * Starts every node and resolves once each printed that it listens, with
+   * the address each printed (wss:// for a TLS node). If one
    * exits first, stops the others and rejects UNAVAILABLE naming it and its
    * last output.
    */
@@ -134,7 +144,8 @@ export class ClusterSupervisor {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
-    this.children.push({ id, address, child, exited });
+    const entry: Child = { id, address, child, exited };
+    this.children.push(entry);
     let tail: string[] = [];
     let listening = false;
     return new Promise<void>((resolve, reject) => {
@@ -151,8 +162,10 @@ export class ClusterSupervisor {
           for (const line of parts) {
             this.settings.onLine(id, stream, line);
             tail = [...tail.slice(-9), line];
-            if (!listening && stream === 'stdout' && line.includes(' listening on ')) {
+            const printed = !listening && stream === 'stdout' ? LISTENING.exec(line) : null;
+            if (printed !== null) {
               listening = true;
+              entry.address = printed[1]!;
               resolve();
             }
           }

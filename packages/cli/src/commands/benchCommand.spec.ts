@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { recordingIo } from '../../test/recordingIo';
 import { runCli } from '../program';
 import { benchSpec } from './benchCommand';
-import { clientCanScan } from './benchTarget';
 
 const defaults = { workload: 'A', records: '1000', operations: '10000', concurrency: '16', valueSize: '1000' };
 
@@ -48,13 +47,6 @@ describe('dynamis bench options', () => {
     } finally {
       rmSync(cwd, { recursive: true, force: true });
     }
-  });
-
-  // Until DynamisClient has scan (another change adds it), workload E is refused up front; after it, benchTarget.spec covers the scan.
-  (clientCanScan() ? it.skip : it)('refuses workload E with exit 2 when the client cannot scan', async () => {
-    const io = recordingIo('/');
-    expect(await runCli(['bench', '--workload', 'E'], io)).toBe(2);
-    expect(io.stderr()).toContain('error INVALID_ARGUMENT: workload E scans, and this client cannot scan');
   });
 
   it('exits 3 when no node can be reached', async () => {

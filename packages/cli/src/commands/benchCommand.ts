@@ -20,7 +20,7 @@ import { parseConsistency, parseCount } from '../format';
 import type { Io } from '../io';
 import { BenchProgress } from './benchProgress';
 import { benchJson, benchText, type BenchOutcome } from './benchReport';
-import { clientCanScan, clientTarget } from './benchTarget';
+import { clientTarget } from './benchTarget';
 import { connectionOptions, withConnectionOptions } from './connectionOptions';
 
 type Run = (work: () => Promise<number>) => Promise<void>;
@@ -58,12 +58,6 @@ export function addBenchCommand(program: Command, io: Io, run: Run): void {
 async function bench(opts: Record<string, unknown>, io: Io): Promise<number> {
   const spec = benchSpec(opts);
   const consistency = opts.consistency === undefined ? undefined : parseConsistency(String(opts.consistency));
-  if (WORKLOADS[spec.workload].proportions.scan > 0 && !clientCanScan()) {
-    throw new DynamisError(
-      'INVALID_ARGUMENT',
-      `workload ${spec.workload} scans, and this client cannot scan (DynamisClient has no scan in this build)`,
-    );
-  }
   const clients = await connectEach(resolveTarget(connectionOptions(opts), io.cwd, io.env));
   const progress = new BenchProgress(io.err, io.errIsTty === true, () => performance.now());
   let outcome: BenchOutcome;

@@ -1,4 +1,5 @@
 import type { CausalContext } from '@dynamis/core';
+import { scanWalk, type ScanningClient } from '../scanWalk';
 
 /** Sibling figures of the reads a workload issued (ConfigResult.reads). */
 export interface ReadTally {
@@ -19,14 +20,16 @@ export function emptyTally(): ReadTally {
   return { reads: 0, found: 0, withSiblings: 0, siblings: 0, maxSiblings: 0 };
 }
 
-/** The calls a workload drives (@dynamis/workload's WorkloadTarget, without scan: the client has none). */
+/** The calls a workload drives (@dynamis/workload's WorkloadTarget). */
 export interface ClientTarget {
   put(key: string, value: Uint8Array): Promise<void>;
   get(key: string): Promise<{ found: boolean }>;
+  /** YCSB E's scan: one page of a cluster-wide walk per call (scanWalk). */
+  scan(startKey: string, count: number): Promise<number>;
 }
 
 /** The calls of DynamisClient a target makes. */
-export interface TargetClient {
+export interface TargetClient extends ScanningClient {
   put(key: string, value: Uint8Array, options?: { context?: CausalContext }): Promise<unknown>;
   get(key: string): Promise<{ found: boolean; values: readonly Uint8Array[]; context: CausalContext }>;
 }
@@ -36,7 +39,8 @@ export interface TargetClient {
  * (read at call time, so the caller may swap in a fresh tally between
  * phases). `writes` 'blind': put as it is, without context; 'with-context':
  * get the key first (not tallied: it is part of the write) and put with the
- * read's context, superseding what was read. Rejects as the client does.
+ * read's context, superseding what was read. Scans are scanWalk's (not
+ * tallied: they are no reads of one key). Rejects as the client does.
  */
 export function clientTarget(client: TargetClient, tally: () => ReadTally, writes: 'blind' | 'with-context'): ClientTarget {
   return {
@@ -57,5 +61,6 @@ export function clientTarget(client: TargetClient, tally: () => ReadTally, write
       if (n > t.maxSiblings) t.maxSiblings = n;
       return { found: r.found };
     },
+    scan: scanWalk(client),
   };
 }

@@ -1,11 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
 import {
   isDynamisError,
+  SCAN_DEFAULT_LIMIT,
   type Consistency,
   type Coordinator,
   type ErrorCode,
   type NodeId,
   type ReadResult,
+  type ScanItem,
+  type ScanOptions,
   type WriteResult,
 } from '@dynamis/core';
 import { runSimulation } from '../sim/runSimulation';
@@ -39,7 +42,11 @@ export interface CoordinatorContractOptions {
 const COORDINATOR_CODES: readonly ErrorCode[] = ['QUORUM_NOT_REACHED', 'TIMEOUT', 'CONFLICT', 'UNAVAILABLE', 'INVALID_ARGUMENT'];
 
 const bytes = (s: string): Uint8Array => Buffer.from(s);
-const texts = (r: ReadResult): string[] => r.siblings.map((s) => Buffer.from(s.value).toString()).sort();
+const texts = (r: Pick<ReadResult, 'siblings'>): string[] => r.siblings.map((s) => Buffer.from(s.value).toString()).sort();
+/** Virtual time after the writes of a scan case, so every replica (not only the W that acknowledged) holds them: a scan reads one. */
+const SETTLE_MS = 2_000;
+/** Most pages one walk may take before the suite calls it endless. */
+const MAX_PAGES = 10_000;
 
 /**
  * The Coordinator port's contract suite, over a simulated cluster the suite
@@ -208,6 +215,86 @@ export function coordinatorContract(
       }),
     );
 
+    it(
+      'scan: pages of at most `limit` walk every live key exactly once, through every node, and end with cursor null',
+      withCluster(async (c) => {
+        expect(await c.walk(c.nodes[0]!.coordinator, {})).toEqual([]); // a fresh store
+        const keys = Array.from({ length: 30 }, (_, i) => `scan/${String(i).padStart(2, '0')}`);
+        for (const [i, key] of keys.entries()) await c.run(c.nodes[i % c.nodes.length]!.coordinator.put(key, bytes(`v${key}`), {}));
+        await c.sim.runFor(SETTLE_MS);
+        for (const { coordinator } of c.nodes) {
+          for (const limit of [1, 7, 100]) {
+            const items = await c.walk(coordinator, { limit });
+            expect(items.map((item) => item.key).sort()).toEqual(keys);
+            for (const item of items) {
+              expect(texts(item)).toEqual([`v${item.key}`]);
+              expect(item.context).toBeInstanceOf(Uint8Array);
+            }
+          }
+        }
+      }),
+    );
+
+    it(
+      'scan: an item agrees with a get of its key, and its context supersedes the siblings it listed, as a read context does',
+      withCluster(async (c) => {
+        const key = 'agree/1';
+        await c.run(c.nodes[0]!.coordinator.put(key, bytes('a'), {}));
+        await c.run(c.nodes[c.nodes.length - 1]!.coordinator.put(key, bytes('b'), {})); // no context: siblings under vclock
+        await c.sim.runFor(SETTLE_MS);
+        for (const { coordinator } of c.nodes) {
+          const [item] = await c.walk(coordinator, { prefix: 'agree/' });
+          expect(item?.key).toBe(key);
+          expect(texts(item!)).toEqual(texts(await c.run(coordinator.get(key, {}))));
+        }
+        const [item] = await c.walk(c.nodes[0]!.coordinator, { prefix: 'agree/' });
+        c.acks(await c.run(c.nodes[0]!.coordinator.put(key, bytes('c'), { context: item!.context })));
+        await c.sim.runFor(SETTLE_MS);
+        for (const { coordinator } of c.nodes) {
+          expect(texts(await c.run(coordinator.get(key, {})))).toEqual(['c']);
+          expect((await c.walk(coordinator, { prefix: 'agree/' })).map(texts)).toEqual([['c']]);
+        }
+      }),
+    );
+
+    it(
+      'scan: deleted and expired keys are not listed; a key written again after its delete is',
+      withCluster(async (c) => {
+        const first = c.nodes[0]!.coordinator;
+        for (const i of [1, 2, 3, 4, 6]) await c.run(first.put(`gone/${i}`, bytes(`v${i}`), {}));
+        await c.run(first.put('gone/5', bytes('v5'), { ttlMs: 5_000 }));
+        for (const i of [2, 4]) await c.run(first.delete(`gone/${i}`, { context: (await c.run(first.get(`gone/${i}`, {}))).context }));
+        await c.run(first.delete('gone/never-written', {}));
+        await c.sim.runFor(SETTLE_MS);
+        const keys = async (coordinator: Coordinator) =>
+          (await c.walk(coordinator, { prefix: 'gone/', limit: 2 })).map((i) => i.key).sort();
+        for (const { coordinator } of c.nodes) expect(await keys(coordinator)).toEqual(['gone/1', 'gone/3', 'gone/5', 'gone/6']);
+        await c.sim.runFor(10_000); // past gone/5's expiry
+        for (const { coordinator } of c.nodes) expect(await keys(coordinator)).toEqual(['gone/1', 'gone/3', 'gone/6']);
+        await c.run(first.put('gone/2', bytes('back'), { context: (await c.run(first.get('gone/2', {}))).context }));
+        await c.sim.runFor(SETTLE_MS);
+        for (const { coordinator } of c.nodes) expect(await keys(coordinator)).toEqual(['gone/1', 'gone/2', 'gone/3', 'gone/6']);
+      }),
+    );
+
+    it(
+      'scan: a prefix bounds the walk to the keys starting with its bytes; a malformed cursor is INVALID_ARGUMENT',
+      withCluster(async (c) => {
+        const keys = ['p', 'p1', 'p10', 'p2', 'pé', 'p\u{10ffff}', 'q', 'o~', 'P1'];
+        for (const key of keys) await c.run(c.nodes[0]!.coordinator.put(key, bytes(key), {}));
+        await c.sim.runFor(SETTLE_MS);
+        for (const { coordinator } of c.nodes) {
+          const under = async (prefix: string) => (await c.walk(coordinator, { prefix, limit: 3 })).map((i) => i.key).sort();
+          expect(await under('p1')).toEqual(['p1', 'p10']);
+          expect(await under('p')).toEqual(['p', 'p1', 'p10', 'p2', 'p\u{10ffff}', 'pé'].sort());
+          expect(await under('pé')).toEqual(['pé']);
+          expect(await under('p3')).toEqual([]);
+          expect((await c.walk(coordinator, {})).map((i) => i.key).sort()).toEqual([...keys].sort());
+          await c.rejects(coordinator.scan({ cursor: 'not a cursor' }), 'INVALID_ARGUMENT');
+        }
+      }),
+    );
+
     if (options.cluster === true) {
       it(
         'cluster: a node cut off makes consistency all QUORUM_NOT_REACHED while one succeeds; a level above N is INVALID_ARGUMENT',
@@ -259,6 +346,29 @@ class Ctx {
       (err: unknown) => err,
     );
     expect(outcome).toMatchObject({ code });
+  }
+
+  /**
+   * Every item of a scan through `coordinator` from the beginning to cursor
+   * null, checking each page holds at most its limit and no key comes twice;
+   * fails after MAX_PAGES pages.
+   */
+  async walk(coordinator: Coordinator, options: Omit<ScanOptions, 'cursor'>): Promise<ScanItem[]> {
+    const items: ScanItem[] = [];
+    const seen = new Set<string>();
+    let cursor: string | undefined;
+    for (let pages = 0; pages < MAX_PAGES; pages++) {
+      const page = await this.run(coordinator.scan({ ...options, ...(cursor === undefined ? {} : { cursor }) }));
+      expect(page.items.length).toBeLessThanOrEqual(options.limit ?? SCAN_DEFAULT_LIMIT);
+      for (const item of page.items) {
+        expect({ key: item.key, again: seen.has(item.key) }).toEqual({ key: item.key, again: false });
+        seen.add(item.key);
+        items.push(item);
+      }
+      if (page.cursor === null) return items;
+      cursor = page.cursor;
+    }
+    throw new Error(`a scan did not end within ${MAX_PAGES} pages`);
   }
 
   /** Checks 1 ≤ acks ≤ N and returns the result. */

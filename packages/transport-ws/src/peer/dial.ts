@@ -110,15 +110,31 @@ export function dial(spec: DialSpec, codec: FrameCodec, clock: Clock, cb: DialCa
 /** OpenSSL's certificate verdicts (X509_V_ERR_*) and TLS failures, as Node names them in `err.code`. */
 const TLS_CODE = /^(ERR_SSL_|ERR_TLS_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|HOSTNAME_MISMATCH|ERR_TLS_CERT_ALTNAME)/;
 
+/** How a reason from describeDialError starts when the acceptor refused the upgrade with an HTTP status. */
+export const REFUSED_BY_PEER = 'refused by the peer:';
+
+/** What an acceptor's refusal of the upgrade means (the statuses its Acceptor answers, docs/protocol.md). */
+const REFUSALS: Readonly<Record<string, string>> = {
+  '400': 'not a Dynamis handshake, or plain ws to a wss port',
+  '401': 'the peer does not accept our credentials: with mutual TLS, our certificate is not signed by a CA it trusts',
+  '409': 'the peer has our node id',
+  '421': 'the address is served by another node',
+  '503': 'the peer is at its connection limit',
+};
+
 /**
  * A dial error as a reason: TLS failures (an untrusted or mismatching
  * certificate, a refused client certificate, a plain-ws peer) start with
- * `TLS:` and name OpenSSL's code, so that logs and client errors say what to fix.
+ * `TLS:` and name OpenSSL's code; an upgrade the acceptor refused starts with
+ * `refused by the peer:` and says what its status means; so that logs and
+ * client errors say what to fix.
  */
 export function describeDialError(err: Error): string {
   const code = (err as NodeJS.ErrnoException).code;
   if (code !== undefined && TLS_CODE.test(code)) return `TLS: ${err.message} (${code})`;
   if (/EPROTO|wrong version number|packet length too long/.test(`${code ?? ''} ${err.message}`))
     return `TLS: ${err.message} (is the peer serving plain ws, not wss?)`;
+  const status = /^Unexpected server response: (\d{3})$/.exec(err.message)?.[1];
+  if (status !== undefined) return `${REFUSED_BY_PEER} ${err.message}${REFUSALS[status] === undefined ? '' : ` (${REFUSALS[status]})`}`;
   return err.message;
 }
