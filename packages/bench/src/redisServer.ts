@@ -2,12 +2,20 @@ import { existsSync } from 'node:fs';
 import { createClient, RESP_TYPES } from 'redis';
 import { benchTempDir, freePort, spawnReady, type BenchChild } from './processes';
 
-/** The two redis-server configurations the bench compares with. */
-export type RedisPersistence = 'none' | 'everysec';
+/**
+ * The redis-server configurations the bench compares with: persistence off,
+ * an append-only file fsynced every second, and redis's own defaults (no
+ * persistence option given: RDB snapshots by its default save points, no
+ * append-only file), as a user who just starts redis-server runs it.
+ */
+export type RedisPersistence = 'none' | 'everysec' | 'defaults';
+
+export const REDIS_PERSISTENCES: readonly RedisPersistence[] = ['none', 'everysec', 'defaults'];
 
 const PERSISTENCE_ARGS: Readonly<Record<RedisPersistence, readonly string[]>> = {
   none: ['--save', '', '--appendonly', 'no'],
   everysec: ['--save', '', '--appendonly', 'yes', '--appendfsync', 'everysec'],
+  defaults: [],
 };
 
 /** The calls the bench makes, on a client that returns values as Buffers. */
@@ -31,9 +39,10 @@ export function redisAvailable(binary: string): boolean {
 
 /**
  * Starts `binary` on 127.0.0.1 on a free port, in a temporary directory,
- * with persistence off (`--save '' --appendonly no`) or an append-only file
- * fsynced every second (`--appendonly yes --appendfsync everysec`), and
- * connects one node-redis client (values as Buffers).
+ * with persistence off (`--save '' --appendonly no`), an append-only file
+ * fsynced every second (`--appendonly yes --appendfsync everysec`) or its
+ * defaults (no persistence argument), and connects one node-redis client
+ * (values as Buffers).
  */
 export async function startRedis(binary: string, persistence: RedisPersistence): Promise<RedisInstance> {
   const port = await freePort();
