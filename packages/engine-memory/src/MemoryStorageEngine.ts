@@ -13,7 +13,7 @@ import {
   type RangeBounds,
 } from '@dynamis/core';
 import BTree from 'sorted-btree';
-import { compareKeys, fromKey, toKey } from './latin1Keys';
+import { compareKeys, copyOut, fromKey, toKey } from './latin1Keys';
 import { MemoryIterator } from './MemoryIterator';
 import { MemorySnapshot } from './MemorySnapshot';
 
@@ -78,7 +78,7 @@ export class MemoryStorageEngine extends AbstractStorageEngine {
 
   protected override _get(key: Uint8Array, snapshot: AbstractEngineSnapshot | undefined): Uint8Array | undefined {
     const value = snapshot === undefined ? this.index.get(toKey(key)) : (snapshot as MemorySnapshot).tree.get(toKey(key));
-    return value === undefined ? undefined : Buffer.from(value);
+    return value === undefined ? undefined : copyOut(value);
   }
 
   protected override _deleteRange(start: Uint8Array, end: Uint8Array): void {
