@@ -29,6 +29,8 @@ export interface RedisInstance {
   /** One node-redis connection (it pipelines the commands issued in one tick, as DynamisClient shares one connection). */
   readonly client: RedisOps;
   readonly pid: number;
+  /** Its port on 127.0.0.1. */
+  readonly port: number;
   stop(): Promise<void>;
 }
 
@@ -53,7 +55,7 @@ export async function startRedis(binary: string, persistence: RedisPersistence):
   connection.on('error', (err: Error) => process.stderr.write(`redis client (${persistence}): ${err.message}\n`));
   await connection.connect();
   const client = connection.withTypeMapping({ [RESP_TYPES.BLOB_STRING]: Buffer });
-  return { persistence, client, pid: proc.child.pid!, stop: () => stopBoth(connection, proc) };
+  return { persistence, client, pid: proc.child.pid!, port, stop: () => stopBoth(connection, proc) };
 }
 
 async function stopBoth(connection: { close(): Promise<void> }, proc: BenchChild): Promise<void> {
