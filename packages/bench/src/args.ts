@@ -52,7 +52,7 @@ export const BENCH_USAGE = `Usage: node packages/bench/dist/main.js [options]   
                         cluster  YCSB A/B/C on 3 node processes (quorum N=3 W=2 R=2, engine-lsm) + the fan-out ceiling
                         ceiling  the bare-ws fan-out ceiling alone (3 echo processes, answer after 2)
                         single   one node (engine-memory) via the client vs the bare-ws round trip, 1 and --inflight in flight
-                        redis    one node (engine-memory, engine-lsm) vs redis-server (no persistence, appendfsync everysec)
+                        redis    one node (engine-memory, engine-lsm) vs redis-server (no persistence, appendfsync everysec, its defaults)
                         rebalance  a node joins a loaded one: MB/s streamed, foreground p99 before and during
                         profile  one node (--profile-engine) under put then get of 100 B at --inflight: CPU µs per op of
                                  the node (and its kernel share) and of the driver; with --cpu-prof, its top frames

@@ -19,7 +19,7 @@ import { startEchoPeers, type EchoPeers } from './fanout';
 import { dynamisTarget, loadTarget, redisTarget, type KvTarget } from './kvTargets';
 import { startCluster, startSingleNode, type Nodes } from './nodes';
 import { installCleanup, stopAll } from './processes';
-import { redisAvailable, startRedis } from './redisServer';
+import { REDIS_PERSISTENCES, redisAvailable, startRedis } from './redisServer';
 import { clusterReport, profileReport, redisReport, singleReport } from './report';
 import { loadRecords } from './ycsb';
 import { rebalanceReport, rebalanceRound, type RebalanceResult } from './rebalance';
@@ -82,7 +82,7 @@ async function setUp(a: BenchArgs): Promise<Setup> {
     s.stops.push(lsm.stop);
     s.kvTargets.push(dynamisTarget('dynamis lsm', lsm.clients[0]!, pidsOf(lsm)));
     if (redisAvailable(a.redisServer)) {
-      for (const persistence of ['none', 'everysec'] as const) {
+      for (const persistence of REDIS_PERSISTENCES) {
         const r = await startRedis(a.redisServer, persistence);
         s.stops.push(r.stop);
         s.kvTargets.push(redisTarget(`redis ${persistence}`, r.client, [r.pid]));

@@ -2,12 +2,20 @@ import { existsSync } from 'node:fs';
 import { createClient, RESP_TYPES } from 'redis';
 import { benchTempDir, freePort, spawnReady, type BenchChild } from './processes';
 
-/** The two redis-server configurations the bench compares with. */
-export type RedisPersistence = 'none' | 'everysec';
+/**
+ * The redis-server configurations the bench compares with: persistence off,
+ * an append-only file fsynced every second, and redis's own defaults (no
+ * persistence option given: RDB snapshots by its default save points, no
+ * append-only file), as a user who just starts redis-server runs it.
+ */
+export type RedisPersistence = 'none' | 'everysec' | 'defaults';
+
+export const REDIS_PERSISTENCES: readonly RedisPersistence[] = ['none', 'everysec', 'defaults'];
 
 const PERSISTENCE_ARGS: Readonly<Record<RedisPersistence, readonly string[]>> = {
   none: ['--save', '', '--appendonly', 'no'],
   everysec: ['--save', '', '--appendonly', 'yes', '--appendfsync', 'everysec'],
+  defaults: [],
 };
 
 /** The calls the bench makes, on a client that returns values as Buffers. */
@@ -21,6 +29,8 @@ export interface RedisInstance {
   /** One node-redis connection (it pipelines the commands issued in one tick, as DynamisClient shares one connection). */
   readonly client: RedisOps;
   readonly pid: number;
+  /** Its port on 127.0.0.1. */
+  readonly port: number;
   stop(): Promise<void>;
 }
 
@@ -31,9 +41,10 @@ export function redisAvailable(binary: string): boolean {
 
 /**
  * Starts `binary` on 127.0.0.1 on a free port, in a temporary directory,
- * with persistence off (`--save '' --appendonly no`) or an append-only file
- * fsynced every second (`--appendonly yes --appendfsync everysec`), and
- * connects one node-redis client (values as Buffers).
+ * with persistence off (`--save '' --appendonly no`), an append-only file
+ * fsynced every second (`--appendonly yes --appendfsync everysec`) or its
+ * defaults (no persistence argument), and connects one node-redis client
+ * (values as Buffers).
  */
 export async function startRedis(binary: string, persistence: RedisPersistence): Promise<RedisInstance> {
   const port = await freePort();
@@ -44,7 +55,7 @@ export async function startRedis(binary: string, persistence: RedisPersistence):
   connection.on('error', (err: Error) => process.stderr.write(`redis client (${persistence}): ${err.message}\n`));
   await connection.connect();
   const client = connection.withTypeMapping({ [RESP_TYPES.BLOB_STRING]: Buffer });
-  return { persistence, client, pid: proc.child.pid!, stop: () => stopBoth(connection, proc) };
+  return { persistence, client, pid: proc.child.pid!, port, stop: () => stopBoth(connection, proc) };
 }
 
 async function stopBoth(connection: { close(): Promise<void> }, proc: BenchChild): Promise<void> {

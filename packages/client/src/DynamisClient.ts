@@ -118,14 +118,20 @@ export class DynamisClient {
   }
 
   /** Writes `value` under `key`. Not retried once sent (see class doc). */
-  async put(key: string, value: Uint8Array, options: WriteOptions = {}): Promise<WriteResult> {
-    const limits = this.options.limits;
-    checkKey(key, limits);
-    checkValue(value, limits);
-    checkWriteOptions(options, true);
-    const o = wireOptions(options);
-    const payload = o === undefined ? { key, value } : { key, value, options: o };
-    return this.run('put', key, 'write', { type: CLIENT_MESSAGE.put, payload }, options, CLIENT_REPLY.put, clientWriteResultSchema);
+  put(key: string, value: Uint8Array, options: WriteOptions = {}): Promise<WriteResult> {
+    // Not async: a request is one promise (run's), not one per layer; a bad argument still rejects, never throws.
+    let payload: object;
+    try {
+      const limits = this.options.limits;
+      checkKey(key, limits);
+      checkValue(value, limits);
+      checkWriteOptions(options, true);
+      const o = wireOptions(options);
+      payload = o === undefined ? { key, value } : { key, value, options: o };
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.run('put', key, 'write', { type: CLIENT_MESSAGE.put, payload }, options, CLIENT_REPLY.put, clientWriteResultSchema, same);
   }
 
   /** Writes only if `key` has no live value; CONFLICT otherwise. Not retried once sent. */
@@ -144,12 +150,17 @@ export class DynamisClient {
   }
 
   /** Reads `key`; a missing key is `found: false`, never an error. Retried. */
-  async get(key: string, options: ReadOptions = {}): Promise<GetResult> {
-    checkKey(key, this.options.limits);
-    checkCommon(options);
-    const o = wireOptions(options);
-    const payload = o === undefined ? { key } : { key, options: o };
-    const r = await this.run(
+  get(key: string, options: ReadOptions = {}): Promise<GetResult> {
+    let payload: object;
+    try {
+      checkKey(key, this.options.limits);
+      checkCommon(options);
+      const o = wireOptions(options);
+      payload = o === undefined ? { key } : { key, options: o };
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.run(
       'get',
       key,
       'idempotent',
@@ -157,8 +168,8 @@ export class DynamisClient {
       options,
       CLIENT_REPLY.get,
       clientReadResultSchema,
+      toGetResult,
     );
-    return { found: r.found, siblings: r.siblings, context: r.context, values: r.siblings.map((s) => s.value) };
   }
 
   /** Deletes `key` (a versioned tombstone); deleting a missing key succeeds. Retried. */
@@ -175,6 +186,7 @@ export class DynamisClient {
       options,
       CLIENT_REPLY.delete,
       clientWriteResultSchema,
+      same,
     );
   }
 
@@ -197,6 +209,7 @@ export class DynamisClient {
       options,
       CLIENT_REPLY.batch,
       clientBatchResultSchema,
+      same,
     );
     if (r.results.length !== ops.length)
       throw new DynamisError('PROTOCOL_ERROR', `batch reply has ${r.results.length} results for ${ops.length} ops`);
@@ -224,6 +237,7 @@ export class DynamisClient {
       options,
       CLIENT_REPLY.scan,
       clientScanResultSchema,
+      same,
     );
   }
 
@@ -248,11 +262,12 @@ export class DynamisClient {
   }
 
   /**
-   * Sends `msg` with the retry policy of `kind` and parses the reply. Holds
+   * Sends `msg` with the retry policy of `kind`, parses the reply and
+   * resolves with `finish` of it (in the same promise: no layer per caller). Holds
    * the process alive (KeepAlive) until it settles, backoff sleeps included.
    * `verb` and `subject` name the operation in errors (built only on a failure).
    */
-  private async run<S extends z.ZodType>(
+  private async run<S extends z.ZodType, R>(
     verb: string,
     subject: string | number,
     kind: RetryKind,
@@ -260,7 +275,8 @@ export class DynamisClient {
     options: { timeoutMs?: number },
     replyType: string,
     schema: S,
-  ): Promise<z.output<S>> {
+    finish: (reply: z.output<S>) => R,
+  ): Promise<R> {
     const timeoutMs = options.timeoutMs ?? this.options.timeoutMs;
     const pool = this.pool;
     const start = pool.start;
@@ -290,12 +306,26 @@ export class DynamisClient {
           continue;
         }
         pool.succeeded(node);
-        return parseReply(node, reply, replyType, schema);
+        return finish(parseReply(node, reply, replyType, schema));
       }
     } finally {
       this.keepAlive.release();
     }
   }
+}
+
+/** run's `finish` for the calls that return the parsed reply as it is. */
+function same<T>(reply: T): T {
+  return reply;
+}
+
+/** run's `finish` for get: the ReadResult plus the sibling values alone. */
+function toGetResult(r: ReadResult): GetResult {
+  return { found: r.found, siblings: r.siblings, context: r.context, values: r.siblings.map(siblingValue) };
+}
+
+function siblingValue(s: { readonly value: Uint8Array }): Uint8Array {
+  return s.value;
 }
 
 /** How errors name an operation: `put 'k'`, `batch of 3`. */

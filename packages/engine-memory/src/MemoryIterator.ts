@@ -1,6 +1,6 @@
 import { AbstractEngineIterator, type Entry, type IteratorSpec } from '@dynamis/core';
 import type BTree from 'sorted-btree';
-import { fromKey, toKey } from './latin1Keys';
+import { copyOut, fromKey, toKey } from './latin1Keys';
 
 /**
  * An iterator over a copy-on-write clone of the engine's tree: the clone is
@@ -38,7 +38,7 @@ export class MemoryIterator extends AbstractEngineIterator {
 
   protected override _next(): Entry | undefined {
     const pair = this.advance();
-    return pair === undefined ? undefined : [fromKey(pair[0]), Buffer.from(pair[1])];
+    return pair === undefined ? undefined : [fromKey(pair[0]), copyOut(pair[1])];
   }
 
   protected override _nextv(size: number): Entry[] {
@@ -46,7 +46,7 @@ export class MemoryIterator extends AbstractEngineIterator {
     while (out.length < size) {
       const pair = this.advance();
       if (pair === undefined) break;
-      out.push([fromKey(pair[0]), Buffer.from(pair[1])]);
+      out.push([fromKey(pair[0]), copyOut(pair[1])]);
     }
     return out;
   }

@@ -13,7 +13,7 @@ import {
   type RangeBounds,
 } from '@dynamis/core';
 import BTree from 'sorted-btree';
-import { compareKeys, fromKey, toKey } from './latin1Keys';
+import { compareKeys, copyOut, fromKey, toKey } from './latin1Keys';
 import { MemoryIterator } from './MemoryIterator';
 import { MemorySnapshot } from './MemorySnapshot';
 
@@ -45,6 +45,13 @@ export class MemoryStorageEngine extends AbstractStorageEngine {
   readonly supports: EngineSupports = SUPPORTS;
   private readonly maxNodeSize: number;
   private tree: BTree<string, Uint8Array>;
+  /**
+   * The live entries again, hashed: point reads of the live data (and a
+   * write's look-up of the value it replaces) cost one hash look-up instead
+   * of a walk down the tree. Always holds exactly the tree's entries, the
+   * same value objects; snapshots and iterators read their tree clone.
+   */
+  private readonly index = new Map<string, Uint8Array>();
   /** A clone shared by iterators created since the last write; dropped on write. */
   private readView: BTree<string, Uint8Array> | undefined = undefined;
   private bytes = 0;
@@ -70,16 +77,17 @@ export class MemoryStorageEngine extends AbstractStorageEngine {
   }
 
   protected override _get(key: Uint8Array, snapshot: AbstractEngineSnapshot | undefined): Uint8Array | undefined {
-    const tree = snapshot === undefined ? this.tree : (snapshot as MemorySnapshot).tree;
-    const value = tree.get(toKey(key));
-    return value === undefined ? undefined : Buffer.from(value);
+    const value = snapshot === undefined ? this.index.get(toKey(key)) : (snapshot as MemorySnapshot).tree.get(toKey(key));
+    return value === undefined ? undefined : copyOut(value);
   }
 
   protected override _deleteRange(start: Uint8Array, end: Uint8Array): void {
     this.readView = undefined;
     let bytes = 0;
+    const index = this.index;
     this.tree.editRange(toKey(start), toKey(end), false, (key, value) => {
       bytes += key.length + value.length;
+      index.delete(key);
       return { delete: true };
     });
     this.bytes -= bytes;
@@ -92,16 +100,19 @@ export class MemoryStorageEngine extends AbstractStorageEngine {
   protected override _write(ops: readonly BatchOp[]): void {
     this.readView = undefined;
     const tree = this.tree;
+    const index = this.index;
     for (let i = 0; i < ops.length; i++) {
       const op = ops[i] as BatchOp;
       const key = toKey(op.key);
-      const old = tree.get(key);
+      const old = index.get(key);
       if (old !== undefined) this.bytes -= key.length + old.length;
       if (op.type === 'put') {
         tree.set(key, op.value);
+        index.set(key, op.value);
         this.bytes += key.length + op.value.length;
       } else if (old !== undefined) {
         tree.delete(key);
+        index.delete(key);
       }
     }
   }
