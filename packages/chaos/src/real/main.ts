@@ -41,9 +41,16 @@ async function main(): Promise<void> {
   const serverMain = join(dirname(require.resolve('@dynamis/server')), 'main.js');
   let onSignal: () => void = () => undefined;
   const abort = new Promise<void>((resolve) => (onSignal = resolve));
+  let signalled = false;
   for (const sig of ['SIGINT', 'SIGTERM'] as const)
     process.on(sig, () => {
-      process.stderr.write(`${sig}: stopping the run and cleaning up\n`);
+      if (signalled) {
+        // The exit handler of runRealChaos kills the nodes and removes the namespaces synchronously.
+        process.stderr.write(`${sig} again: exiting now\n`);
+        process.exit(130);
+      }
+      signalled = true;
+      process.stderr.write(`${sig}: stopping the run and cleaning up (again to exit at once)\n`);
       onSignal();
     });
   const options: RealRunOptions = {
