@@ -10,6 +10,20 @@ export function faketimeAvailable(): boolean {
   return existsSync(LIBFAKETIME);
 }
 
+/**
+ * The environment that runs a process with its wall clock `skewMs` off
+ * (libfaketime through LD_PRELOAD; {} for 0). The monotonic clock is left
+ * alone, so timers and timeouts are unaffected.
+ */
+export function faketimeEnv(skewMs: number): Record<string, string> {
+  if (skewMs === 0) return {};
+  return {
+    LD_PRELOAD: LIBFAKETIME,
+    FAKETIME: `${skewMs >= 0 ? '+' : '-'}${(Math.abs(skewMs) / 1000).toFixed(3)}s`,
+    FAKETIME_DONT_FAKE_MONOTONIC: '1',
+  };
+}
+
 /** How to run one node: the command (argv) and extra environment. */
 export interface NodeCommand {
   readonly argv: readonly string[];
@@ -57,13 +71,7 @@ export class NodeProcess {
    */
   async start(skewMs: number, timeoutMs: number): Promise<void> {
     if (this.child !== undefined) throw new Error(`${this.id} is already running`);
-    const env: Record<string, string | undefined> = { ...process.env, ...this.command.env };
-    if (skewMs !== 0) {
-      env.LD_PRELOAD = LIBFAKETIME;
-      env.FAKETIME = `${skewMs >= 0 ? '+' : '-'}${(Math.abs(skewMs) / 1000).toFixed(3)}s`;
-      // Timers run on the monotonic clock: skew the wall clock only.
-      env.FAKETIME_DONT_FAKE_MONOTONIC = '1';
-    }
+    const env: Record<string, string | undefined> = { ...process.env, ...this.command.env, ...faketimeEnv(skewMs) };
     const child = spawn('ip', ['netns', 'exec', this.ns, ...this.command.argv], {
       cwd: this.command.cwd,
       env,

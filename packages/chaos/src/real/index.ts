@@ -4,5 +4,5 @@ export { check, allowedValues, countOps, type Verdict, type Counts, type FinalSt
 export { History, type HistoryEntry, type OpFunction } from './history';
 export { classify, Workload, type WorkloadOptions } from './Workload';
 export { NetnsNetwork, cleanupStale, netnsUnavailable, NS_PREFIX } from './netns';
-export { faketimeAvailable, LIBFAKETIME, type NodeCommand } from './NodeProcess';
+export { faketimeAvailable, faketimeEnv, LIBFAKETIME, type NodeCommand } from './NodeProcess';
 export { formatReport } from './report';

@@ -69,7 +69,9 @@ async function main(): Promise<void> {
     process.stderr.write(`run failed: ${err.message}\n`);
     process.exit(err.message === 'aborted' ? 130 : 1);
   });
-  const command = `npm run chaos:real -- --minutes ${minutes} --seed ${seed}${nodes === 5 ? '' : ` --nodes ${nodes}`}`;
+  // The exact command, with the seed drawn when none was given.
+  const args = process.argv.slice(2);
+  const command = `npm run chaos:real -- ${[...args, ...(values.seed === undefined ? ['--seed', String(seed)] : [])].join(' ')}`;
   const report = formatReport(result, options, command, startedIso);
   process.stdout.write(`\n${report}`);
   if (values.out !== undefined) writeFileSync(values.out, report);
