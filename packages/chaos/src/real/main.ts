@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // chaos:real — the real-process chaos runner (README "Real processes"):
 //   npm run chaos:real -- --minutes 5 [--seed n] [--out FILE] [--history FILE] [--nodes 5]
+//     [--kinds kill,pause,isolate,halves,bridge,skew] [--settle-ms 5000] [--max-skew-ms 2000]
 // Exit 0 when every checker passes (or when namespaces are unavailable: it
 // says so and skips), 1 when one fails, 2 for a bad flag, 130 on Ctrl-C.
 import { randomInt } from 'node:crypto';
@@ -9,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatReport } from './report';
 import { runRealChaos, type RealRunOptions } from './runRealChaos';
+import { NEMESES, type NemesisKind } from './schedule';
 
 const MAX_MINUTES = 60;
 
@@ -32,12 +34,20 @@ async function main(): Promise<void> {
       out: { type: 'string' },
       history: { type: 'string' },
       nodes: { type: 'string' },
+      kinds: { type: 'string' },
+      'settle-ms': { type: 'string' },
+      'max-skew-ms': { type: 'string' },
     },
     strict: true,
   });
   const minutes = number('minutes', values.minutes, 5, 0.25, MAX_MINUTES);
   const seed = Math.trunc(number('seed', values.seed, randomInt(2 ** 31), 0, Number.MAX_SAFE_INTEGER));
   const nodes = Math.trunc(number('nodes', values.nodes, 5, 3, 9));
+  const settleAfterInfoMs = number('settle-ms', values['settle-ms'], 5_000, 0, 60_000);
+  const maxSkewMs = number('max-skew-ms', values['max-skew-ms'], 2_000, 0, 50_000);
+  const kinds = (values.kinds ?? NEMESES.join(',')).split(',').filter((k) => k !== '');
+  const unknown = kinds.filter((k) => !(NEMESES as readonly string[]).includes(k));
+  if (unknown.length > 0) fail(`--kinds: unknown ${unknown.join(', ')} (known: ${NEMESES.join(', ')})`);
   const serverMain = join(dirname(require.resolve('@dynamis/server')), 'main.js');
   let onSignal: () => void = () => undefined;
   const abort = new Promise<void>((resolve) => (onSignal = resolve));
@@ -57,7 +67,9 @@ async function main(): Promise<void> {
     seed,
     nodes,
     loadMs: Math.round(minutes * 60_000),
-    workload: { processes: 10, keysPerProcess: 20, thinkMs: 20, settleAfterInfoMs: 5_000 },
+    kinds: kinds as NemesisKind[],
+    maxSkewMs,
+    workload: { processes: 10, keysPerProcess: 20, thinkMs: 20, settleAfterInfoMs },
     convergeMs: 180_000,
     historyFile: values.history,
     command: (file) => ({ argv: [process.execPath, serverMain, '--config', file], env: {}, cwd: process.cwd() }),

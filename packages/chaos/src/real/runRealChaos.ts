@@ -21,6 +21,8 @@ export interface RealRunOptions {
   readonly kinds?: readonly NemesisKind[];
   /** A fixed schedule instead of a drawn one. */
   readonly schedule?: readonly NemesisEvent[];
+  /** Largest clock offset the skew nemesis draws, ms (default 2000); keep it below the workload's settleAfterInfoMs. */
+  readonly maxSkewMs?: number;
   readonly workload: WorkloadOptions;
   /** Bound on the wait for hints and anti-entropy after healing, ms. */
   readonly convergeMs: number;
@@ -67,7 +69,9 @@ export async function runRealChaos(options: RealRunOptions): Promise<RealRunResu
   const notes: string[] = [];
   if ((options.kinds ?? NEMESES).includes('skew') && !faketimeAvailable())
     notes.push('clock skew skipped: libfaketime is not installed (apt-get install faketime); skew is covered in the simulation');
-  const schedule = options.schedule ?? makeSchedule({ seed: options.seed, loadMs: options.loadMs, nodes: options.nodes, kinds });
+  const schedule =
+    options.schedule ??
+    makeSchedule({ seed: options.seed, loadMs: options.loadMs, nodes: options.nodes, kinds, maxSkewMs: options.maxSkewMs });
   const unavailable = netnsUnavailable();
   if (unavailable !== null) return { seed: options.seed, schedule, skipped: unavailable, verdicts: [], ok: true, notes, keys: 0 };
 

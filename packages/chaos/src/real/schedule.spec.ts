@@ -22,6 +22,12 @@ describe('real-process schedule', () => {
     expect(new Set(events.map((e) => e.kind))).toEqual(new Set(NEMESES));
   });
 
+  it('draws the kinds in rounds: each round of six events holds every kind once', () => {
+    const events = makeSchedule(options);
+    for (let r = 0; r + NEMESES.length <= events.length; r += NEMESES.length)
+      expect(new Set(events.slice(r, r + NEMESES.length).map((e) => e.kind))).toEqual(new Set(NEMESES));
+  });
+
   it('draws partitions over every node: a minority side, or two sides and a bridge', () => {
     for (const e of makeSchedule(options)) {
       if (e.kind === 'halves') expect(e.nodes).toHaveLength(2);

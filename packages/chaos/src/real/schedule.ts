@@ -37,19 +37,22 @@ export interface ScheduleOptions {
 
 /**
  * A seeded schedule of faults, one at a time: quiet 3–8 s, a fault of
- * 4–12 s, and so on until the load ends. The same options give the same
- * schedule.
+ * 4–12 s, and so on until the load ends. Kinds are drawn in rounds, each a
+ * shuffle of `kinds`, so every kind comes up once per round. The same
+ * options give the same schedule.
  */
 export function makeSchedule(options: ScheduleOptions): NemesisEvent[] {
   if (options.kinds.length === 0) return [];
   const random = new SeededRng(options.seed).fork('nemesis');
   const maxSkew = options.maxSkewMs ?? 2000;
   const events: NemesisEvent[] = [];
+  const bag: NemesisKind[] = [];
   let t = random.intBetween(3_000, 8_000);
   for (;;) {
     const durationMs = random.intBetween(4_000, 12_000);
     if (t + durationMs + 1_000 > options.loadMs) break;
-    const kind = options.kinds[random.int(options.kinds.length)]!;
+    if (bag.length === 0) bag.push(...shuffle([...options.kinds], random));
+    const kind = bag.pop()!;
     const order = shuffle(
       Array.from({ length: options.nodes }, (_, i) => i + 1),
       random,
