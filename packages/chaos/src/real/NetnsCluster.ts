@@ -23,6 +23,8 @@ export interface ClusterOptions {
   readonly command: (configFile: string) => NodeCommand;
   readonly bootMs: number;
   readonly clock: Clock;
+  /** replication.sloppyQuorum of every node (default false: strict quorum). */
+  readonly sloppyQuorum?: boolean;
 }
 
 /**
@@ -78,7 +80,7 @@ export class NetnsCluster {
       coordinator: 'quorum',
       engine: 'lsm',
       seeds,
-      replication: { n: 3, w: 2, r: 2 },
+      replication: { n: 3, w: 2, r: 2, sloppyQuorum: this.options.sloppyQuorum ?? false },
       membership: 'gossip',
       membershipOptions: { probeIntervalMs: 500, probeTimeoutMs: 150, minTransitionMs: 500 },
       hintedHandoffOptions: { checkIntervalMs: 500 },

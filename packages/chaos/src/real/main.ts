@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // chaos:real — the real-process chaos runner (README "Real processes"):
 //   npm run chaos:real -- --minutes 5 [--seed n] [--out FILE] [--history FILE] [--nodes 5]
-//     [--kinds kill,pause,isolate,halves,bridge,skew] [--settle-ms 5000] [--max-skew-ms 2000]
+//     [--kinds kill,pause,isolate,halves,bridge,skew] [--settle-ms 5000] [--max-skew-ms 2000] [--sloppy]
 // Exit 0 when every checker passes (or when namespaces are unavailable: it
 // says so and skips), 1 when one fails, 2 for a bad flag, 130 on Ctrl-C.
 import { randomInt } from 'node:crypto';
@@ -37,6 +37,7 @@ async function main(): Promise<void> {
       kinds: { type: 'string' },
       'settle-ms': { type: 'string' },
       'max-skew-ms': { type: 'string' },
+      sloppy: { type: 'boolean' },
     },
     strict: true,
   });
@@ -69,6 +70,7 @@ async function main(): Promise<void> {
     loadMs: Math.round(minutes * 60_000),
     kinds: kinds as NemesisKind[],
     maxSkewMs,
+    sloppyQuorum: values.sloppy ?? false,
     workload: { processes: 10, keysPerProcess: 20, thinkMs: 20, settleAfterInfoMs },
     convergeMs: 180_000,
     historyFile: values.history,

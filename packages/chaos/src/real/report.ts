@@ -10,7 +10,7 @@ export function formatReport(result: RealRunResult, options: RealRunOptions, com
   lines.push(`- seed: ${result.seed}; load: ${Math.round(options.loadMs / 1000)} s; nodes: ${options.nodes}`);
   lines.push(
     `- each node: \`dynamis-server\` in its own network namespace (10.77.k.i/24, veth to a bridge), engine-lsm,` +
-      ` gossip + hinted handoff + anti-entropy, N=3 W=2 R=2, 16 partitions`,
+      ` gossip + hinted handoff + anti-entropy, N=3 W=2 R=2 ${options.sloppyQuorum === true ? 'sloppy' : 'strict'} quorum, 16 partitions`,
   );
   const w = options.workload;
   lines.push(

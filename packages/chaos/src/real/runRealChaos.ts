@@ -23,6 +23,8 @@ export interface RealRunOptions {
   readonly schedule?: readonly NemesisEvent[];
   /** Largest clock offset the skew nemesis draws, ms (default 2000); keep it below the workload's settleAfterInfoMs. */
   readonly maxSkewMs?: number;
+  /** Nodes with `replication.sloppyQuorum` (hints for down primaries); default strict quorum. */
+  readonly sloppyQuorum?: boolean;
   readonly workload: WorkloadOptions;
   /** Bound on the wait for hints and anti-entropy after healing, ms. */
   readonly convergeMs: number;
@@ -100,6 +102,7 @@ export async function runRealChaos(options: RealRunOptions): Promise<RealRunResu
       },
       bootMs: options.bootMs ?? 60_000,
       clock,
+      sloppyQuorum: options.sloppyQuorum,
     });
     await cluster.startAll();
     log(`nodes up: ${cluster.ids.map((id) => `${id} ${cluster!.address(id)}`).join(', ')}`);
