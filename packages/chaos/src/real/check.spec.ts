@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { allowedValues, check, countOps, type FinalState, type ReadValue, type ReplicaCopy } from './check';
+import { allowedValues, check, countOps, judge, type FinalState, type ReadValue, type ReplicaCopy } from './check';
 import type { HistoryEntry, OpFunction } from './history';
 
 /** A history builder: each op is an invoke and its completion, one process per key, sequential. */
@@ -105,5 +105,22 @@ describe('real-process checkers', () => {
     expect(verdict(check(h, final({ k: 'a' }, { k: differ })), 'convergence').ok).toBe(false);
     expect(verdict(check(h, final({ k: 'a' }, { k: copies('"b"@02', 'b') })), 'convergence').ok).toBe(false);
     expect(verdict(check(h, final({ k: 'a' }, { k: copies('"a"@01', 'a') })), 'convergence').ok).toBe(true);
+  });
+
+  it('judge: a failed reads checker fails a strict-quorum run, and is only a note under sloppy quorum; others always count', () => {
+    const h = history([
+      ['put', 'k', 'a', 'ok'],
+      ['put', 'k', 'b', 'ok'],
+      ['get', 'k', 'a', 'ok'],
+    ]);
+    const verdicts = check(h, final({ k: 'b' }));
+    expect(judge(verdicts, false).ok).toBe(false);
+    expect(judge(verdicts, true).ok).toBe(true);
+    expect(
+      judge(verdicts, true)
+        .verdicts.filter((v) => v.informational)
+        .map((v) => v.name.split(':')[0]),
+    ).toEqual(['reads']);
+    expect(judge(check(h, final({ k: 'a' })), true).ok).toBe(false);
   });
 });

@@ -27,6 +27,8 @@ export interface Verdict {
   /** Up to 20 examples of what went wrong. */
   readonly problems: string[];
   readonly count: number;
+  /** Reported, but not a guarantee of this setup (the run's verdict ignores it). */
+  readonly informational?: boolean;
 }
 
 export interface Counts {
@@ -155,4 +157,14 @@ export function check(history: readonly HistoryEntry[], final: FinalState): Verd
     verdict('reads: every R=2 read during the run saw the last acknowledged write (or a later maybe-applied one)', reads, stale),
     verdict('convergence: the N replicas of every key hold the same record, the final read', keys.size, diverged),
   ];
+}
+
+/**
+ * The run's verdict: every checker passed, except that under sloppy quorum
+ * the `reads` checker is informational (a read need not see the last
+ * acknowledged write when a fallback took it, Dynamo §4.6).
+ */
+export function judge(verdicts: readonly Verdict[], sloppyQuorum: boolean): { verdicts: Verdict[]; ok: boolean } {
+  const marked = verdicts.map((v) => (sloppyQuorum && v.name.startsWith('reads') ? { ...v, informational: true } : v));
+  return { verdicts: marked, ok: marked.every((v) => v.ok || v.informational === true) };
 }

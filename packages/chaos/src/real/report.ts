@@ -37,7 +37,8 @@ export function formatReport(result: RealRunResult, options: RealRunOptions, com
   );
   lines.push('', '## Checkers', '');
   for (const v of result.verdicts) {
-    lines.push(`- **${v.ok ? 'PASS' : 'FAIL'}** ${v.name}: ${v.checked} checked${v.ok ? '' : `, ${v.count} bad`}`);
+    const label = v.ok ? 'PASS' : v.informational === true ? 'NOTE (not a guarantee here)' : 'FAIL';
+    lines.push(`- **${label}** ${v.name}: ${v.checked} checked${v.ok ? '' : `, ${v.count} bad`}`);
     for (const p of v.problems) lines.push(`  - \`${p}\``);
   }
   if (result.notes.length > 0) {
