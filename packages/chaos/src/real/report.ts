@@ -26,9 +26,10 @@ export function formatReport(result: RealRunResult, options: RealRunOptions, com
   if (result.schedule.length === 0) lines.push('- none');
   const c = result.counts!;
   lines.push('', '## Operations', '');
-  lines.push(`| op | ok | fail | info (unknown) |`, `| --- | --- | --- | --- |`);
-  for (const [f, n] of Object.entries(c.byFunction)) lines.push(`| ${f} | ${n.ok} | ${n.fail} | ${n.info} |`);
-  lines.push(`| all (${c.invoked} invoked) | ${c.ok} | ${c.fail} | ${c.info} |`);
+  const rows = [['op', 'ok', 'fail', 'info (unknown)']];
+  for (const [f, n] of Object.entries(c.byFunction)) rows.push([f, String(n.ok), String(n.fail), String(n.info)]);
+  rows.push([`all (${c.invoked} invoked)`, String(c.ok), String(c.fail), String(c.info)]);
+  lines.push(...table(rows));
   lines.push('', `Keys touched: ${result.keys}.`);
   lines.push(
     result.convergedAfterMs === undefined
@@ -47,4 +48,11 @@ export function formatReport(result: RealRunResult, options: RealRunOptions, com
   }
   lines.push('', `Verdict: **${result.ok ? 'PASS' : 'FAIL'}**`);
   return `${lines.join('\n')}\n`;
+}
+
+/** A Markdown table with its columns padded as prettier pads them (so a committed report passes `npm run lint`). */
+function table(rows: readonly (readonly string[])[]): string[] {
+  const widths = rows[0]!.map((_, i) => Math.max(3, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: readonly string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  return [line(rows[0]!), line(widths.map((w) => '-'.repeat(w))), ...rows.slice(1).map(line)];
 }
