@@ -24,14 +24,14 @@ if (skip !== null) process.stdout.write(`real-process chaos test skipped: ${skip
     'runs a partition and a kill -9 under load, checks the history, and cleans up',
     async () => {
       const schedule: NemesisEvent[] = [
-        { at: 1_000, kind: 'halves', nodes: [1], durationMs: 3_000 },
-        { at: 6_000, kind: 'kill', nodes: [2], durationMs: 2_000 },
+        { at: 1_000, kind: 'halves', nodes: [1], durationMs: 2_500 },
+        { at: 4_500, kind: 'kill', nodes: [2], durationMs: 2_000 },
       ];
       const lines: string[] = [];
       const result = await runRealChaos({
         seed: 13,
         nodes: 3,
-        loadMs: 12_000,
+        loadMs: 10_000,
         schedule,
         workload: { processes: 4, keysPerProcess: 5, thinkMs: 20, settleAfterInfoMs: 2_000 },
         convergeMs: 60_000,
