@@ -24,7 +24,9 @@ export class HistoryBuilder {
   }
 
   get(process: number, key: string, read: readonly string[] | 'fail' | 'info'): this {
-    return typeof read === 'string' ? this.op(process, 'get', key, null, read, {}) : this.op(process, 'get', key, null, 'ok', { value: read });
+    return typeof read === 'string'
+      ? this.op(process, 'get', key, null, read, {})
+      : this.op(process, 'get', key, null, 'ok', { value: read });
   }
 
   add(process: number, key: string, element: string, outcome: Outcome = 'ok'): this {
@@ -35,7 +37,14 @@ export class HistoryBuilder {
     return this.op(process, 'read-set', key, null, 'ok', { value: elements });
   }
 
-  private op(process: number, f: OpFunction, key: string, value: string | null, outcome: Outcome, extra: { value?: readonly string[]; version?: string }): this {
+  private op(
+    process: number,
+    f: OpFunction,
+    key: string,
+    value: string | null,
+    outcome: Outcome,
+    extra: { value?: readonly string[]; version?: string },
+  ): this {
     this.history.invoke(process, f, key, value, 'n1');
     if (outcome !== 'pending') this.history.complete(process, outcome, { ...extra, ...(outcome === 'ok' ? {} : { error: 'TIMEOUT' }) });
     return this;

@@ -96,7 +96,8 @@ export class History {
   }
 
   private append(op: Omit<HistoryOp, 'index' | 'time'>): HistoryOp {
-    if (this.records.length >= MAX_HISTORY_OPS) throw new DynamisError('INVALID_ARGUMENT', `a history holds at most ${MAX_HISTORY_OPS} records`);
+    if (this.records.length >= MAX_HISTORY_OPS)
+      throw new DynamisError('INVALID_ARGUMENT', `a history holds at most ${MAX_HISTORY_OPS} records`);
     const full: HistoryOp = { index: this.records.length, time: this.now(), ...op };
     this.records.push(full);
     return full;
@@ -176,7 +177,17 @@ export function formatOps(ops: readonly HistoryOp[]): string {
     .map((op) => {
       const value = op.value === null ? 'nil' : typeof op.value === 'string' ? op.value : `[${op.value.join(' ')}]`;
       const extra = [op.version === undefined ? '' : `v=${op.version}`, op.error === undefined ? '' : `err=${op.error}`].filter(Boolean);
-      return [String(op.index).padStart(6), `${op.time}ms`.padStart(9), `p${op.process}`, op.type.padEnd(6), op.f.padEnd(8), op.key, value, `@${op.node}`, ...extra].join(' ');
+      return [
+        String(op.index).padStart(6),
+        `${op.time}ms`.padStart(9),
+        `p${op.process}`,
+        op.type.padEnd(6),
+        op.f.padEnd(8),
+        op.key,
+        value,
+        `@${op.node}`,
+        ...extra,
+      ].join(' ');
     })
     .join('\n');
 }

@@ -5,7 +5,13 @@ const reads = (entries: Record<string, string[]>) => new Map(Object.entries(entr
 
 describe('checkDurability', () => {
   it('passes when the final read holds the last acknowledged write, or any unknown write after it', () => {
-    const h = new HistoryBuilder().put(1, 'a', 'a1').put(1, 'a', 'a2').put(2, 'b', 'b1').put(2, 'b', 'b2', 'info').del(3, 'c').put(3, 'd', 'd1', 'fail');
+    const h = new HistoryBuilder()
+      .put(1, 'a', 'a1')
+      .put(1, 'a', 'a2')
+      .put(2, 'b', 'b1')
+      .put(2, 'b', 'b2', 'info')
+      .del(3, 'c')
+      .put(3, 'd', 'd1', 'fail');
     const r = checkDurability(h.ops, reads({ a: ['a2'], b: ['b1'], c: [], d: [] }));
     expect(r).toMatchObject({ valid: true, counts: { keys: 4, 'writes-ok': 4, 'writes-info': 1, 'writes-fail': 1, anomalies: 0 } });
     expect(checkDurability(h.ops, reads({ a: ['a2'], b: ['b2'], c: [], d: [] })).valid).toBe(true);
@@ -34,7 +40,15 @@ describe('checkDurability', () => {
 
 describe('checkPhantoms', () => {
   it('passes when every value read was written and no acknowledged delete comes back', () => {
-    const h = new HistoryBuilder().put(1, 'a', 'x').get(2, 'a', ['x']).del(1, 'a').get(2, 'a', []).put(1, 'a', 'y').get(2, 'a', ['y']).add(3, 's', 'e1').readSet(3, 's', ['e1']);
+    const h = new HistoryBuilder()
+      .put(1, 'a', 'x')
+      .get(2, 'a', ['x'])
+      .del(1, 'a')
+      .get(2, 'a', [])
+      .put(1, 'a', 'y')
+      .get(2, 'a', ['y'])
+      .add(3, 's', 'e1')
+      .readSet(3, 's', ['e1']);
     expect(checkPhantoms(h.ops, reads({ a: ['y'], s: ['e1'] }))).toMatchObject({ valid: true, counts: { 'deletes-ok': 1 } });
   });
 
@@ -59,7 +73,10 @@ describe('checkPhantoms', () => {
 describe('checkSetUnion', () => {
   it('passes when the final read holds every acknowledged add (unknown ones may be missing)', () => {
     const h = new HistoryBuilder().add(1, 's', 'a').add(2, 's', 'b').add(3, 's', 'c', 'info').add(1, 's', 'd', 'fail');
-    expect(checkSetUnion(h.ops, reads({ s: ['b', 'a'] }))).toMatchObject({ valid: true, counts: { 'adds-ok': 2, 'adds-info': 1, 'adds-fail': 1 } });
+    expect(checkSetUnion(h.ops, reads({ s: ['b', 'a'] }))).toMatchObject({
+      valid: true,
+      counts: { 'adds-ok': 2, 'adds-info': 1, 'adds-fail': 1 },
+    });
   });
 
   it('flags a lost acknowledged add and an unread set', () => {
@@ -77,13 +94,18 @@ const replicas = (entries: Record<string, Record<string, ReplicaRecord>>) =>
 
 describe('checkConvergence', () => {
   it('passes when every replica holds the same record (sibling order aside)', () => {
-    const r = replicas({ a: { n1: rec(['01', 'x'], ['02', 'y']), n2: rec(['02', 'y'], ['01', 'x']), n3: rec(['01', 'x'], ['02', 'y']) }, b: { n1: rec(['03', null]), n2: rec(['03', null]) } });
+    const r = replicas({
+      a: { n1: rec(['01', 'x'], ['02', 'y']), n2: rec(['02', 'y'], ['01', 'x']), n3: rec(['01', 'x'], ['02', 'y']) },
+      b: { n1: rec(['03', null]), n2: rec(['03', null]) },
+    });
     expect(checkConvergence(r)).toMatchObject({ valid: true, counts: { keys: 2, replicas: 5 } });
   });
 
   it('flags replicas that differ in a version, a value, a timestamp or a missing copy', () => {
     for (const other of [rec(['02', 'x']), rec(['01', 'z']), rec(['01', 'x', 2]), rec(), rec(['01', null])]) {
-      expect(checkConvergence(replicas({ a: { n1: rec(['01', 'x']), n2: other } })).anomalies).toMatchObject([{ kind: 'diverged', key: 'a' }]);
+      expect(checkConvergence(replicas({ a: { n1: rec(['01', 'x']), n2: other } })).anomalies).toMatchObject([
+        { kind: 'diverged', key: 'a' },
+      ]);
     }
   });
 });

@@ -18,7 +18,9 @@ export interface ReplicaSibling {
 /** A record's canonical bytes (as a string): siblings sorted by version, every field in a fixed order. */
 export function canonicalRecord(r: ReplicaRecord): string {
   return JSON.stringify(
-    [...r.siblings].sort((a, b) => (a.version < b.version ? -1 : a.version > b.version ? 1 : 0)).map((s) => [s.version, s.value, s.writtenAt, s.expiresAt ?? null]),
+    [...r.siblings]
+      .sort((a, b) => (a.version < b.version ? -1 : a.version > b.version ? 1 : 0))
+      .map((s) => [s.version, s.value, s.writtenAt, s.expiresAt ?? null]),
   );
 }
 
@@ -39,7 +41,12 @@ export function checkConvergence(replicas: ReadonlyMap<string, ReadonlyMap<strin
       distinct.set(c, [...(distinct.get(c) ?? []), node]);
     }
     if (distinct.size > 1) {
-      v.flag({ kind: 'diverged', key, message: `replicas of ${key} differ: ${[...distinct].map(([c, nodes]) => `${nodes.join(',')}=${c}`).join(' | ')}`, ops: [] });
+      v.flag({
+        kind: 'diverged',
+        key,
+        message: `replicas of ${key} differ: ${[...distinct].map(([c, nodes]) => `${nodes.join(',')}=${c}`).join(' | ')}`,
+        ops: [],
+      });
     }
   }
   return v.result();

@@ -46,7 +46,12 @@ export function checkDurability(ops: readonly HistoryOp[], finalReads: ReadonlyM
     }
     const foreign = held.filter((x) => !allowed.has(x));
     if (foreign.length > 0) {
-      v.flag({ kind: 'foreign-value', key, message: `the final read holds ${foreign.map(show).join(', ')}, which no acknowledged-last or unknown write wrote`, ops: records(writes) });
+      v.flag({
+        kind: 'foreign-value',
+        key,
+        message: `the final read holds ${foreign.map(show).join(', ')}, which no acknowledged-last or unknown write wrote`,
+        ops: records(writes),
+      });
     }
   }
   return v.result();

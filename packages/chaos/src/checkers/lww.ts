@@ -31,7 +31,12 @@ export function checkLww(
     const held = [...byNode].flatMap(([node, r]) => r.siblings.map((s) => ({ node, s })));
     const multi = [...byNode].find(([, r]) => r.siblings.length > 1);
     if (multi !== undefined) {
-      v.flag({ kind: 'siblings', key, message: `replica ${multi[0]} keeps ${multi[1].siblings.length} siblings of ${key} (LWW keeps one)`, ops });
+      v.flag({
+        kind: 'siblings',
+        key,
+        message: `replica ${multi[0]} keeps ${multi[1].siblings.length} siblings of ${key} (LWW keeps one)`,
+        ops,
+      });
       continue;
     }
     const versions = [...writes.map((w) => w.version), ...held.map((h) => h.s.version)];
@@ -39,13 +44,23 @@ export function checkLww(
     const top = versions.reduce((a, b) => (compare(a, b) >= 0 ? a : b));
     const behind = [...byNode].filter(([, r]) => r.siblings[0]?.version !== top).map(([node]) => node);
     if (behind.length > 0) {
-      v.flag({ kind: 'not-highest', key, message: `replicas ${behind.join(',')} of ${key} do not hold the highest version ${top}: ${[...byNode].map(([n, r]) => `${n}=${canonicalRecord(r)}`).join(' ')}`, ops });
+      v.flag({
+        kind: 'not-highest',
+        key,
+        message: `replicas ${behind.join(',')} of ${key} do not hold the highest version ${top}: ${[...byNode].map(([n, r]) => `${n}=${canonicalRecord(r)}`).join(' ')}`,
+        ops,
+      });
       continue;
     }
     const winner = writes.find((w) => w.version === top);
     const value = [...byNode.values()][0]?.siblings[0]?.value;
     if (winner !== undefined && value !== winner.value) {
-      v.flag({ kind: 'wrong-value', key, message: `${key} holds ${JSON.stringify(value)} under version ${top}, which wrote ${JSON.stringify(winner.value)}`, ops });
+      v.flag({
+        kind: 'wrong-value',
+        key,
+        message: `${key} holds ${JSON.stringify(value)} under version ${top}, which wrote ${JSON.stringify(winner.value)}`,
+        ops,
+      });
     }
   }
   return v.result();

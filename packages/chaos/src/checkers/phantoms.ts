@@ -24,13 +24,26 @@ export function checkPhantoms(ops: readonly HistoryOp[], finalReads: ReadonlyMap
   const phantom = (key: string, values: readonly string[], what: string, shown: readonly HistoryOp[]): void => {
     v.count('values-read', values.length);
     const bad = values.filter((x) => !writtenTo.get(key)?.has(x));
-    if (bad.length > 0) v.flag({ kind: 'phantom', key, message: `${what} returned ${bad.map((b) => JSON.stringify(b)).join(', ')}, never written to ${key}`, ops: shown });
+    if (bad.length > 0)
+      v.flag({
+        kind: 'phantom',
+        key,
+        message: `${what} returned ${bad.map((b) => JSON.stringify(b)).join(', ')}, never written to ${key}`,
+        ops: shown,
+      });
   };
   for (const p of pairOps(ops)) {
     const c = p.completion;
-    if (c?.type === 'ok' && (c.f === 'get' || c.f === 'read-set') && Array.isArray(c.value)) phantom(c.key, c.value as string[], `read (op ${c.index})`, [p.invoke, c]);
+    if (c?.type === 'ok' && (c.f === 'get' || c.f === 'read-set') && Array.isArray(c.value))
+      phantom(c.key, c.value as string[], `read (op ${c.index})`, [p.invoke, c]);
   }
-  for (const [key, values] of finalReads) phantom(key, values, 'the final read', ops.filter((o) => o.key === key && o.type === 'invoke' && (o.f === 'put' || o.f === 'add')));
+  for (const [key, values] of finalReads)
+    phantom(
+      key,
+      values,
+      'the final read',
+      ops.filter((o) => o.key === key && o.type === 'invoke' && (o.f === 'put' || o.f === 'add')),
+    );
   for (const [key, list] of registerOpsByKey(ops)) {
     list.forEach((d, i) => {
       if (d.invoke.f !== 'del' || outcome(d) !== 'ok') return;
@@ -42,12 +55,22 @@ export function checkPhantoms(ops: readonly HistoryOp[], finalReads: ReadonlyMap
       for (const r of window) {
         const c = r.completion;
         if (r.invoke.f !== 'get' || c?.type !== 'ok' || r.invoke.index < ackedAt || (c.value as string[]).length === 0) continue;
-        v.flag({ kind: 'resurrection', key, message: `read (op ${c.index}) after acknowledged delete (op ${d.invoke.index}) returned ${JSON.stringify(c.value)}`, ops: records(list) });
+        v.flag({
+          kind: 'resurrection',
+          key,
+          message: `read (op ${c.index}) after acknowledged delete (op ${d.invoke.index}) returned ${JSON.stringify(c.value)}`,
+          ops: records(list),
+        });
         return;
       }
       const final = finalReads.get(key);
       if (nextPut < 0 && final !== undefined && final.length > 0) {
-        v.flag({ kind: 'resurrection', key, message: `final read after acknowledged delete (op ${d.invoke.index}) returned ${JSON.stringify(final)}`, ops: records(list) });
+        v.flag({
+          kind: 'resurrection',
+          key,
+          message: `final read after acknowledged delete (op ${d.invoke.index}) returned ${JSON.stringify(final)}`,
+          ops: records(list),
+        });
       }
     });
   }
