@@ -32,6 +32,13 @@ describe('checkDurability', () => {
     expect(checkDurability(h2.ops, reads({ b: ['b3'] })).anomalies.map((a) => a.kind)).toEqual(['foreign-value']);
   });
 
+  it('accepts an acknowledged write lost to an unknown write invoked before it (it may take effect later), and counts it', () => {
+    const h = new HistoryBuilder().put(1, 'a', 'a1').put(1, 'a', 'a2', 'info').get(1, 'a', ['a1']).del(1, 'a');
+    expect(checkDurability(h.ops, reads({ a: ['a2'] }))).toMatchObject({ valid: true, counts: { 'overwritten-by-unknown': 1 } });
+    expect(checkDurability(h.ops, reads({ a: ['a1'] })).anomalies.map((a) => a.kind)).toEqual(['lost-write']);
+    expect(checkDurability(h.ops, reads({ a: ['a2', 'a1'] })).anomalies.map((a) => a.kind)).toEqual(['lost-write']);
+  });
+
   it('flags a key with writes but no final read', () => {
     const h = new HistoryBuilder().put(1, 'a', 'a1');
     expect(checkDurability(h.ops, reads({})).anomalies.map((a) => a.kind)).toEqual(['unread']);
@@ -67,6 +74,22 @@ describe('checkPhantoms', () => {
     const h2 = new HistoryBuilder().put(1, 'a', 'x').del(1, 'a');
     expect(checkPhantoms(h2.ops, reads({ a: ['x'] })).anomalies.map((a) => a.kind)).toEqual(['resurrection']);
     expect(checkPhantoms(h2.ops, reads({ a: [] })).valid).toBe(true);
+  });
+
+  it('does not count a read concurrent with the next put as a resurrection', () => {
+    const h = new HistoryBuilder().put(1, 'a', 'x').del(1, 'a');
+    const ops = [...h.ops];
+    const at = (i: number, o: Partial<(typeof ops)[number]>) => ({ ...ops[0]!, index: i, time: i, ...o });
+    const concurrent = [
+      ...ops,
+      at(4, { process: 2, type: 'invoke', f: 'get', key: 'a', value: null }),
+      at(5, { process: 1, type: 'invoke', f: 'put', key: 'a', value: 'y' }),
+      at(6, { process: 1, type: 'ok', f: 'put', key: 'a', value: 'y' }),
+      at(7, { process: 2, type: 'ok', f: 'get', key: 'a', value: ['y'] }),
+    ];
+    expect(checkPhantoms(concurrent, reads({ a: ['y'] })).valid).toBe(true);
+    const before = [...concurrent.slice(0, 5), at(5, { process: 2, type: 'ok', f: 'get', key: 'a', value: ['x'] })];
+    expect(checkPhantoms(before, reads({})).anomalies.map((a) => a.kind)).toEqual(['resurrection']);
   });
 });
 

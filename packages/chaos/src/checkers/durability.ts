@@ -8,14 +8,21 @@ import { ABSENT, isWrite, outcome, records, registerOpsByKey, written } from './
  * quorum read returned after the faults stopped and repair ran ([] = not
  * found; a key missing from the map was not read and is flagged).
  *
- * For each key, with `a` its last acknowledged write (put or del):
- * - lost write: `a` is not what the final read holds (its value among the
- *   siblings; for a delete, nothing live) although no write was invoked
- *   after it — or only writes that provably failed;
- * - foreign value: the final read holds a value that is neither `a`'s nor
- *   that of a write whose outcome is unknown ('info' or pending): a failed
- *   write, a superseded acknowledged write, or a value never written here.
+ * For each key, with `a` its last acknowledged write (put or del), and
+ * "unknown writes" those whose outcome is 'info' or still pending — which,
+ * their completion being unknown, may take effect at any time after their
+ * invocation (Jepsen's indeterminate operations), even after `a`:
+ * - lost write: the final read does not hold `a` (its value among the
+ *   siblings; for a delete, nothing live), although no write was invoked
+ *   after `a` (failed ones aside) and what it holds is not explained by
+ *   unknown writes alone;
+ * - foreign value: the final read holds a value that is neither `a`'s nor an
+ *   unknown write's: a failed write, a superseded acknowledged write, or a
+ *   value never written to this key.
  * A key never acknowledged may read as nothing or as any unknown write.
+ * `counts['overwritten-by-unknown']` counts keys whose last acknowledged
+ * write lost to an unknown write invoked before it (legal in this model;
+ * under LWW, what clock skew does: docs/GUARANTEES.md).
  */
 export function checkDurability(ops: readonly HistoryOp[], finalReads: ReadonlyMap<string, readonly string[]>): CheckResult {
   const v = new Verdict('durability');
@@ -35,7 +42,10 @@ export function checkDurability(ops: readonly HistoryOp[], finalReads: ReadonlyM
     if (lastOk < 0) allowed.add(ABSENT);
     else allowed.add(written(writes[lastOk]!));
     const supersededLater = writes.slice(lastOk + 1).some((w) => outcome(w) !== 'fail');
-    if (lastOk >= 0 && !supersededLater && !held.includes(written(writes[lastOk]!))) {
+    const unknown = new Set(writes.filter((w) => outcome(w) === 'info').map(written));
+    if (lastOk >= 0 && !supersededLater && !held.includes(written(writes[lastOk]!)) && held.every((x) => unknown.has(x))) {
+      v.count('overwritten-by-unknown');
+    } else if (lastOk >= 0 && !supersededLater && !held.includes(written(writes[lastOk]!))) {
       v.flag({
         kind: 'lost-write',
         key,

@@ -10,7 +10,8 @@ import { outcome, records, registerOpsByKey } from './registerHistory';
  * - resurrection: after an acknowledged delete of a key, with no `put` of it
  *   invoked afterwards, a later successful read (or the final read) returns
  *   a value. "Afterwards" is history order: reads invoked after the delete's
- *   acknowledgement, puts invoked after the delete's invocation.
+ *   acknowledgement and acknowledged before the next put of the key was
+ *   invoked (a read concurrent with a put may see it).
  */
 export function checkPhantoms(ops: readonly HistoryOp[], finalReads: ReadonlyMap<string, readonly string[]>): CheckResult {
   const v = new Verdict('phantoms');
@@ -52,9 +53,11 @@ export function checkPhantoms(ops: readonly HistoryOp[], finalReads: ReadonlyMap
       const nextPut = rest.findIndex((p) => p.invoke.f === 'put');
       const window = nextPut < 0 ? rest : rest.slice(0, nextPut);
       const ackedAt = d.completion!.index;
+      const putAt = nextPut < 0 ? Infinity : rest[nextPut]!.invoke.index;
       for (const r of window) {
         const c = r.completion;
-        if (r.invoke.f !== 'get' || c?.type !== 'ok' || r.invoke.index < ackedAt || (c.value as string[]).length === 0) continue;
+        if (r.invoke.f !== 'get' || c?.type !== 'ok' || r.invoke.index < ackedAt || c.index > putAt || (c.value as string[]).length === 0)
+          continue;
         v.flag({
           kind: 'resurrection',
           key,
