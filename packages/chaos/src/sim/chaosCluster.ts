@@ -61,7 +61,7 @@ export async function chaosCluster(sim: Simulation, options: ChaosClusterOptions
       ringPartitioner({ partitions: options.partitions ?? 16 }),
       gossipMembership(GOSSIP),
       hintedHandoff({}),
-      antiEntropy({ intervalMs: 50 }),
+      antiEntropy({ intervalMs: 200 }),
       rebalance({}),
       quorumCoordinator(),
     ];
