@@ -1,4 +1,4 @@
-import type { SeededRandom, Simulation } from '@dynamis/testkit';
+import type { SeededRandom, Simulation } from '@dynamis/testkit/sim';
 import type { ChaosCluster } from '../sim/chaosCluster';
 
 /** What a nemesis acts on: the simulation, the cluster, and its own random stream (forked from the run's seed). */

@@ -18,13 +18,15 @@ import { hintedHandoff } from '@dynamis/hinted-handoff';
 import { quorumCoordinator } from '@dynamis/quorum';
 import { rebalance } from '@dynamis/rebalance';
 import { ringPartitioner } from '@dynamis/ring';
-import { simulatedEnvironment, type Simulation } from '@dynamis/testkit';
+import { simulatedEnvironment, type Simulation } from '@dynamis/testkit/sim';
 
 export interface ChaosClusterOptions {
   /** 'lww' or 'vclock' (conflict-lww / conflict-vclock). */
   readonly resolver: 'lww' | 'vclock';
   /** 'lsm' (engine-lsm on the node's simulated disk, fsync 'always') or 'memory' (engine-memory: a crash loses the node's data). */
   readonly engine: 'lsm' | 'memory';
+  /** engine-lsm's WAL fsync policy (default 'always': a power loss of one node loses no acknowledged write). */
+  readonly fsync?: 'always' | 'none';
   /** Ring partitions (default 16). */
   readonly partitions?: number;
 }
@@ -56,7 +58,7 @@ export async function chaosCluster(sim: Simulation, options: ChaosClusterOptions
   const compose = async (id: NodeId): Promise<DynamisNode> => {
     const plugins: Plugin[] = [
       simulatedEnvironment(sim, id),
-      options.engine === 'lsm' ? lsmEngine({ fsync: 'always', memtableBytes: 64 * 1024 }) : memoryEngine(),
+      options.engine === 'lsm' ? lsmEngine({ fsync: options.fsync ?? 'always', memtableBytes: 64 * 1024 }) : memoryEngine(),
       options.resolver === 'vclock' ? vclockResolver() : lwwResolver(),
       ringPartitioner({ partitions: options.partitions ?? 16 }),
       gossipMembership(GOSSIP),

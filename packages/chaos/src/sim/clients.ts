@@ -1,5 +1,5 @@
 import { DynamisError, type CausalContext, type NodeId, type ReadResult } from '@dynamis/core';
-import type { SeededRandom, Simulation } from '@dynamis/testkit';
+import type { SeededRandom, Simulation } from '@dynamis/testkit/sim';
 import type { History, HistoryOp } from '../history';
 import type { ChaosCluster } from './chaosCluster';
 

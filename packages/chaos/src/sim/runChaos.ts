@@ -1,6 +1,6 @@
 import { compareHlc } from '@dynamis/conflict-lww';
 import { type NodeId } from '@dynamis/core';
-import { SeededRandom, Simulation } from '@dynamis/testkit';
+import { SeededRandom, Simulation } from '@dynamis/testkit/sim';
 import {
   checkConvergence,
   checkDurability,
