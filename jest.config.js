@@ -14,7 +14,10 @@ const swcConfig = {
 module.exports = {
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': ['@swc/jest', swcConfig] },
-  moduleNameMapper: { '^@dynamis/([a-z0-9-]+)$': '<rootDir>/packages/$1/src/index.ts' },
+  moduleNameMapper: {
+    '^@dynamis/testkit/sim$': '<rootDir>/packages/testkit/src/sim/index.ts',
+    '^@dynamis/([a-z0-9-]+)$': '<rootDir>/packages/$1/src/index.ts',
+  },
   testMatch: ['<rootDir>/packages/*/{src,test}/**/*.spec.ts', '<rootDir>/examples/*/{src,test}/**/*.spec.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '\\.slow\\.spec\\.ts$'],
   setupFiles: ['reflect-metadata'],

@@ -77,6 +77,11 @@ interface Location {
 /** Most read repairs in flight on one node; a read beyond it skips its repair (counted in readRepairsSkipped). */
 export const MAX_REPAIRS_IN_FLIGHT = 1024;
 
+/** How long a coordinator remembers a forwarded write's requestId (ms of its wall clock): longer than any forward's deadline. */
+export const FORWARD_DEDUP_MS = 120_000;
+/** Most forwarded-write ids a coordinator remembers (oldest forgotten first). */
+export const FORWARD_DEDUP_ENTRIES = 4096;
+
 /** Counters since start. */
 export interface QuorumStats {
   /** Replicas sent the reconciled record after a read found them older or different. */
@@ -87,6 +92,8 @@ export interface QuorumStats {
   readRepairsFailed: number;
   /** Requests this node forwarded to a node of the key's preference list. */
   forwarded: number;
+  /** Duplicate deliveries of a forwarded write this node served with the first delivery's outcome. */
+  duplicateForwards: number;
   /** Sloppy-quorum writes' hints a fallback node acknowledged (durable there, counted toward W). */
   hinted: number;
   /** Hints a fallback node did not acknowledge (overloaded, timeout, down): missing from their write. */
@@ -110,6 +117,7 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
     readRepairsSkipped: 0,
     readRepairsFailed: 0,
     forwarded: 0,
+    duplicateForwards: 0,
     hinted: 0,
     hintsFailed: 0,
   };
@@ -118,6 +126,14 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
   private readonly locks = new KeyLocks();
   /** The hot path's replica calls, coalesced per destination and tick (read repair goes direct). */
   private readonly batcher: ReplicaBatcher;
+  /** Forwarded writes this node coordinated, by `${from} ${requestId}`, oldest first: a duplicate delivery gets the first one's outcome. */
+  private readonly servedForwards = new Map<
+    string,
+    { readonly at: number; readonly result: Promise<{ type: string; payload: unknown }> }
+  >();
+  /** This instance's prefix of the request ids it forwards (its start wall time), then a counter. */
+  private readonly forwardIdPrefix: string;
+  private forwardSeq = 0;
 
   constructor(
     @inject(ConfigToken) private readonly config: DynamisConfig,
@@ -134,6 +150,7 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
   ) {
     this.levels = quorumLevels(config, hints !== undefined);
     this.batcher = new ReplicaBatcher(replicas, config.limits.maxBatchOps);
+    this.forwardIdPrefix = Math.floor(clock.now()).toString(36);
   }
 
   private get self(): NodeId {
@@ -146,7 +163,7 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
     update();
     for (const event of ['up', 'down', 'joined', 'left'] as const) this.unsubscribe.push(this.membership.on(event, update));
     if (!this.router.has(FORWARD_MESSAGE)) {
-      this.router.register(FORWARD_MESSAGE, forwardRequestSchema, async (_from, request) => this.serveForwarded(request), OWNER);
+      this.router.register(FORWARD_MESSAGE, forwardRequestSchema, async (from, request) => this.serveForwardedOnce(from, request), OWNER);
     }
   }
 
@@ -231,7 +248,7 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
     const prefs = at.prefs;
     const partition = at.partition;
     if (!forwarded && !prefs.includes(this.self)) {
-      const request = forwardWrite(key, write, options);
+      const request = forwardWrite(key, write, options, `${this.forwardIdPrefix}.${(++this.forwardSeq).toString(36)}`);
       const reply = await this.forward(prefs, request, forwardWriteReplySchema, options.timeoutMs);
       return { acks: reply.acks, context: asCausalContext(reply.context) };
     }
@@ -402,6 +419,32 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
     // The target runs its own replica calls on the request's timeout; ours allows for that and the hop itself.
     const ms = 2 * (timeoutMs ?? this.config.timeouts.requestMs);
     return this.rpc.call(target, FORWARD_MESSAGE, request, { replySchema, replyType: FORWARD_REPLY, timeoutMs: ms });
+  }
+
+  /**
+   * Serves a forwarded request; a write carrying a requestId already served
+   * from the same node within FORWARD_DEDUP_MS gets that outcome again (the
+   * same reply, or the same error) instead of a second coordination, which
+   * would stamp a second version of one client write (under vector clocks a
+   * sibling the client's context never covers). At most
+   * FORWARD_DEDUP_ENTRIES ids are remembered, oldest dropped first.
+   */
+  private serveForwardedOnce(from: NodeId, request: ForwardRequest) {
+    if (request.op !== 'write' || request.requestId === undefined) return this.serveForwarded(request);
+    const now = this.clock.now();
+    for (const [id, entry] of this.servedForwards) {
+      if (this.servedForwards.size < FORWARD_DEDUP_ENTRIES && Math.abs(now - entry.at) < FORWARD_DEDUP_MS) break;
+      this.servedForwards.delete(id);
+    }
+    const id = `${from} ${request.requestId}`;
+    const seen = this.servedForwards.get(id);
+    if (seen !== undefined) {
+      this.counters.duplicateForwards++;
+      return seen.result;
+    }
+    const result = this.serveForwarded(request);
+    this.servedForwards.set(id, { at: now, result });
+    return result;
   }
 
   private async serveForwarded(request: ForwardRequest) {

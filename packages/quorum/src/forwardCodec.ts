@@ -15,8 +15,8 @@ export function requestLevel(options: ReadOptions): Pick<ForwardRequest, 'consis
   };
 }
 
-/** A write as forwarded: the value and every option that decides its outcome. */
-export function forwardWrite(key: string, write: Write, options: WriteOptions): ForwardRequest {
+/** A write as forwarded: the value, every option that decides its outcome, and the forwarder's id for it (dedup of duplicate deliveries). */
+export function forwardWrite(key: string, write: Write, options: WriteOptions, requestId?: string): ForwardRequest {
   return {
     op: 'write',
     key,
@@ -27,6 +27,7 @@ export function forwardWrite(key: string, write: Write, options: WriteOptions): 
     ...(options.ifVersion === undefined ? {} : { ifVersion: options.ifVersion }),
     ...(options.sloppyQuorum === undefined ? {} : { sloppyQuorum: options.sloppyQuorum }),
     ...requestLevel(options),
+    ...(requestId === undefined ? {} : { requestId }),
   };
 }
 

@@ -21,6 +21,7 @@ const write = fc.record(
     sloppyQuorum: fc.boolean(),
     consistency: level,
     timeoutMs: positiveInt,
+    requestId: fc.string({ minLength: 1, maxLength: 64 }),
   },
   { requiredKeys: ['op', 'key', 'value'] },
 );

@@ -8,7 +8,19 @@ import { isBytes, isPlainObject, isZodInt, isZodNumber, NOT_FAST, onlyKeys, opti
  */
 
 const GET = new Set(['op', 'key', 'consistency', 'timeoutMs']);
-const WRITE = new Set(['op', 'key', 'value', 'ttlMs', 'context', 'ifAbsent', 'ifVersion', 'sloppyQuorum', 'consistency', 'timeoutMs']);
+const WRITE = new Set([
+  'op',
+  'key',
+  'value',
+  'ttlMs',
+  'context',
+  'ifAbsent',
+  'ifVersion',
+  'sloppyQuorum',
+  'consistency',
+  'timeoutMs',
+  'requestId',
+]);
 const READ_REPLY = new Set(['found', 'siblings', 'context']);
 const VALUE = new Set(['value', 'writtenAt', 'expiresAt']);
 const WRITE_REPLY = new Set(['context', 'acks']);
@@ -30,7 +42,8 @@ export const fastForwardRequest: FastParser<never> = (v) => {
     optional(v.context, isBytes) &&
     optional(v.ifAbsent, isBoolean) &&
     optional(v.ifVersion, isBytes) &&
-    optional(v.sloppyQuorum, isBoolean);
+    optional(v.sloppyQuorum, isBoolean) &&
+    optional(v.requestId, (id) => typeof id === 'string' && id.length >= 1 && id.length <= 64);
   return ok ? (v as never) : NOT_FAST;
 };
 

@@ -11,6 +11,14 @@ import { fastForwardReadReply, fastForwardRequest, fastForwardWriteReply } from 
 export const FORWARD_MESSAGE = 'quorum.forward';
 export const FORWARD_REPLY = 'quorum.forward.result';
 
+/**
+ * Longest `requestId` of a forwarded write: an id unique per forwarding
+ * node, with which the coordinator serves a duplicate delivery of the same
+ * request (a network that delivers a datagram twice, a replay) with the
+ * first delivery's outcome instead of coordinating the write again.
+ */
+export const MAX_REQUEST_ID_LENGTH = 64;
+
 const bytes = z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'expected bytes');
 const consistency = z.union([z.enum(['one', 'quorum', 'all']), z.number().int().positive()]);
 const timeoutMs = z.number().int().positive().optional();
@@ -30,6 +38,7 @@ export const forwardRequestSchema = withFastParser(
         sloppyQuorum: z.boolean().optional(),
         consistency: consistency.optional(),
         timeoutMs,
+        requestId: z.string().min(1).max(MAX_REQUEST_ID_LENGTH).optional(),
       })
       .strict(),
   ]),

@@ -34,6 +34,17 @@ describe('RingPartitioner options', () => {
     expect(configError(() => new RingPartitioner({ targetN: 0 })).message).toContain('targetN');
   });
 
+  it('returns the very same placement when only liveness changed (a down member keeps its partitions), a new one when the claim changes', () => {
+    const ring = new RingPartitioner({ partitions: 64 });
+    const first = ring.update([up('a'), up('b'), up('c')]);
+    const down = ring.update([up('a'), { ...up('b'), status: 'down' }, up('c')]);
+    expect(down).toBe(first);
+    const joined = ring.update([up('a'), up('b'), up('c'), up('d', { joinedAt: 5 })]);
+    expect(joined).not.toBe(first);
+    expect(joined.hash).not.toBe(first.hash);
+    expect(ring.update([up('a'), up('b', { weight: 2 }), up('c'), up('d', { joinedAt: 5 })]).hash).not.toBe(joined.hash);
+  });
+
   it('uses `partitions` as Q', () => {
     expect(new RingPartitioner().placement().partitionCount).toBe(256);
     expect(new RingPartitioner({ partitions: 1024 }).update([up('a')]).partitions).toHaveLength(1024);

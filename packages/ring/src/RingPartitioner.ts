@@ -1,5 +1,5 @@
 import { DynamisError, parseWithSchema, type Member, type NodeId, type Partitioner, type Placement } from '@dynamis/core';
-import { eventOrder, type ClaimEvent } from './claimEvent';
+import { eventOrder, sameEvent, type ClaimEvent } from './claimEvent';
 import { foldClaim, type Claim } from './foldClaim';
 import { ringOptionsSchema, type ResolvedRingOptions, type RingOptions } from './options';
 import { RingPlacement } from './RingPlacement';
@@ -39,6 +39,10 @@ export class RingPartitioner implements Partitioner {
    */
   update(members: readonly Member[]): Placement {
     const events = this.claimEvents(members);
+    // Liveness ('up' / 'down') does not move partitions: the same claim events give this very placement.
+    if (events.length > 0 && events.length === this.claim.events.length && events.every((e, i) => sameEvent(e, this.claim.events[i]!))) {
+      return this.current;
+    }
     const q = this.options.partitions;
     const claim = foldClaim(events, q, this.options.targetN, this.claim);
     this.current = new RingPlacement(q, claim.owners, new Map(claim.live.map((n) => [n.id, n.zoneKey])));

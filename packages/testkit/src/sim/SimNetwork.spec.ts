@@ -121,6 +121,18 @@ describe('SimNetwork', () => {
     expect(await outcome(sim, t('n1').request('n3', PING, { timeoutMs: 50 }))).toBe('ok');
   });
 
+  it('cuts single links (both directions) on top of partitions: a bridge, healed with the rest', async () => {
+    const { sim, t } = await cluster();
+    sim.network.cut('n1', 'n3');
+    expect(await outcome(sim, t('n1').request('n3', PING, { timeoutMs: 50 }))).toBe('TIMEOUT');
+    expect(await outcome(sim, t('n3').request('n1', PING, { timeoutMs: 50 }))).toBe('TIMEOUT');
+    expect(await outcome(sim, t('n1').request('n2', PING, { timeoutMs: 50 }))).toBe('ok');
+    expect(await outcome(sim, t('n2').request('n3', PING, { timeoutMs: 50 }))).toBe('ok');
+    expect(() => sim.network.cut('n2', 'n2')).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    sim.network.heal();
+    expect(await outcome(sim, t('n1').request('n3', PING, { timeoutMs: 50 }))).toBe('ok');
+  });
+
   it('crashes a node: its pending requests fail UNAVAILABLE, messages to it are lost; restart brings it back', async () => {
     const { sim, t, received } = await cluster({ minDelayMs: 10, maxDelayMs: 10 });
     t('n1').setHandler(() => new Promise<never>(() => undefined));

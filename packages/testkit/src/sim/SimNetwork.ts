@@ -40,6 +40,7 @@ export class SimNetwork {
   private readonly linkTail = new Map<string, number>();
   private groups: Map<NodeId, number> | undefined;
   private readonly isolated = new Set<NodeId>();
+  private readonly cuts = new Set<string>();
   private ids = 0;
 
   constructor(
@@ -111,16 +112,31 @@ export class SimNetwork {
     this.isolated.add(node);
   }
 
-  /** Removes every partition and isolation. Messages dropped meanwhile stay lost. */
+  /**
+   * Cuts the link between `a` and `b` (both directions) until `heal()`, on
+   * top of any partition: cutting single links builds partitions that groups
+   * cannot express, such as a bridge (two halves that both reach one node)
+   * or a ring (each node reaches only its neighbours). Throws
+   * INVALID_ARGUMENT for a node cut from itself.
+   */
+  cut(a: NodeId, b: NodeId): void {
+    if (a === b) throw new DynamisError('INVALID_ARGUMENT', `cannot cut node ${a} from itself`);
+    this.cuts.add(linkKey(a, b));
+    this.cuts.add(linkKey(b, a));
+  }
+
+  /** Removes every partition, isolation and cut link. Messages dropped meanwhile stay lost. */
   heal(): void {
     this.groups = undefined;
     this.isolated.clear();
+    this.cuts.clear();
   }
 
-  /** True unless a partition or isolation separates `a` from `b` (a node always reaches itself). */
+  /** True unless a partition, isolation or cut link separates `a` from `b` (a node always reaches itself). */
   connected(a: NodeId, b: NodeId): boolean {
     if (a === b) return true;
     if (this.isolated.has(a) || this.isolated.has(b)) return false;
+    if (this.cuts.has(linkKey(a, b))) return false;
     if (this.groups === undefined) return true;
     const ga = this.groups.get(a);
     return ga !== undefined && ga === this.groups.get(b);

@@ -56,6 +56,9 @@ export class SimTransport implements Transport {
   private handler: InboundHandler | undefined;
   private state: 'new' | 'started' | 'stopped' = 'new';
   private crashed = false;
+  private paused = false;
+  /** What reached this node while paused (frames, request timeouts), run in order on resume. */
+  private held: (() => void)[] = [];
   private readonly pending = new Map<number, Pending>();
   private readonly inbound = new Map<number, InboundStream>();
 
@@ -102,6 +105,30 @@ export class SimTransport implements Transport {
     if (wasLive) this.goDown(new DynamisError('UNAVAILABLE', `node ${this.self} crashed`));
   }
 
+  /**
+   * Freezes the endpoint (a SIGSTOPped process; see Simulation.pauseNode):
+   * frames that arrive and request timeouts that come due are held, not
+   * handled, until `resume()`; peers see no reply meanwhile, so their own
+   * requests time out. Idempotent.
+   */
+  pause(): void {
+    this.paused = true;
+  }
+
+  /** Ends a pause: every held frame and timeout is handled now, in arrival order (dropped if the node went down meanwhile). Idempotent. */
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    const held = this.held;
+    this.held = [];
+    for (const run of held) run();
+  }
+
+  /** True between `pause()` and `resume()`. */
+  isPaused(): boolean {
+    return this.paused;
+  }
+
   /** Ends a crash: the endpoint receives again (if started). No-op unless crashed. */
   restart(): void {
     if (!this.crashed) return;
@@ -131,6 +158,13 @@ export class SimTransport implements Transport {
 
   /** @internal Called by the network with a private copy of a frame. */
   receive(from: NodeId, frame: Frame): void {
+    if (this.paused) {
+      const incarnation = this.incarnation;
+      this.held.push(() => {
+        if (this.incarnation === incarnation && this.isLive()) this.receive(from, frame);
+      });
+      return;
+    }
     switch (frame.kind) {
       case 'req':
         void this.serve(from, frame.id, frame.env, undefined);
@@ -204,8 +238,12 @@ export class SimTransport implements Transport {
     const out = body === undefined ? undefined : { iter: body[Symbol.asyncIterator](), done: false, chain: Promise.resolve() };
     return new Promise<Envelope>((resolve, reject) => {
       const timer = this.network.scheduler.schedule(timeoutMs, () => {
+        if (this.paused) {
+          this.held.push(() => this.settle(id, timeoutError(env.type, to, timeoutMs)));
+          return;
+        }
         this.network.record('timeout', this.self, to, env.type, id);
-        this.settle(id, new DynamisError('TIMEOUT', `'${env.type}' to ${to} timed out after ${timeoutMs} ms`, { details: { peer: to } }));
+        this.settle(id, timeoutError(env.type, to, timeoutMs));
       });
       this.pending.set(id, { to, type: env.type, resolve, reject, timer, out });
       this.network.transmit(this.self, to, { kind, id, type: env.type, env }, kind === 'open');
@@ -299,7 +337,13 @@ export class SimTransport implements Transport {
 
   private goDown(err: DynamisError): void {
     this.incarnation++;
+    this.paused = false;
+    this.held = [];
     for (const id of [...this.pending.keys()]) this.settle(id, err);
     for (const id of [...this.inbound.keys()]) this.resetStream(id, err);
   }
+}
+
+function timeoutError(type: string, to: NodeId, timeoutMs: number): DynamisError {
+  return new DynamisError('TIMEOUT', `'${type}' to ${to} timed out after ${timeoutMs} ms`, { details: { peer: to } });
 }

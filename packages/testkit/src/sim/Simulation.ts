@@ -154,6 +154,40 @@ export class Simulation {
     return result;
   }
 
+  /**
+   * Freezes node `id` as SIGSTOP freezes a process: its timers and sleeps
+   * stop firing and whatever reaches it over the network (requests, replies,
+   * stream frames) and its own request timeouts are held, unhandled, until
+   * `resumeNode(id)`. Peers see a node that does not answer. Its wall clock
+   * keeps running, so it jumps ahead on resume. Work the node had already
+   * started and that needs neither (e.g. a disk write in flight) may still
+   * complete. Throws INVALID_ARGUMENT for an unknown node, a crashed one or
+   * one already paused. A crash ends a pause (the held work is lost).
+   */
+  pauseNode(id: NodeId): void {
+    const node = this.node(id);
+    if (node.crashed) throw new DynamisError('INVALID_ARGUMENT', `node ${id} is crashed`);
+    if (this.isPaused(id)) throw new DynamisError('INVALID_ARGUMENT', `node ${id} is already paused`);
+    node.clock.pause();
+    this.network.endpoint(id).pause();
+    node.log.logger.warn('simulated pause');
+  }
+
+  /** Ends the pause of `id` (SIGCONT): everything held runs now, in order. Throws INVALID_ARGUMENT unless `id` is paused. */
+  resumeNode(id: NodeId): void {
+    const node = this.node(id);
+    if (!this.isPaused(id)) throw new DynamisError('INVALID_ARGUMENT', `node ${id} is not paused`);
+    node.clock.resume();
+    this.network.endpoint(id).resume();
+    node.log.logger.info('simulated resume');
+  }
+
+  /** True between `pauseNode(id)` and `resumeNode(id)` (or a crash). Throws INVALID_ARGUMENT for an unknown node. */
+  isPaused(id: NodeId): boolean {
+    const node = this.node(id);
+    return !node.crashed && node.clock.isPaused();
+  }
+
   /** True between `crashNode(id)` and the end of `restartNode(id, …)`. Throws INVALID_ARGUMENT for an unknown node. */
   isCrashed(id: NodeId): boolean {
     return this.node(id).crashed;

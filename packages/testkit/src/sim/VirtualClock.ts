@@ -30,6 +30,9 @@ export class VirtualClock implements Clock {
   private readonly epochMs: number;
   private offset: number;
   private halted = false;
+  private paused = false;
+  /** Callbacks of timers that came due while paused, in the order they came due. */
+  private held: (() => void)[] = [];
   private readonly timers = new Set<Timer>();
 
   constructor(
@@ -56,7 +59,8 @@ export class VirtualClock implements Clock {
     }
     const event = this.scheduler.schedule(ms, () => {
       this.timers.delete(event);
-      fn();
+      if (this.paused) this.held.push(fn);
+      else fn();
     });
     this.timers.add(event);
     return {
@@ -77,8 +81,41 @@ export class VirtualClock implements Clock {
   /** Cancels every pending timer and sleep; later ones never fire. Idempotent. */
   halt(): void {
     this.halted = true;
+    this.paused = false;
+    this.held = [];
     for (const timer of this.timers) timer.cancel();
     this.timers.clear();
+  }
+
+  /**
+   * Freezes the node's timers (a SIGSTOPped process): a timer or sleep that
+   * comes due while paused does not fire until `resume()`, which fires every
+   * held one at once, in the order they came due. Time itself (`now`,
+   * `monotonic`) goes on, so a resumed node sees its wall clock jump ahead.
+   * Idempotent; no-op on a halted clock.
+   */
+  pause(): void {
+    if (!this.halted) this.paused = true;
+  }
+
+  /** Ends a pause: the timers held meanwhile fire now (as scheduler events at the current time, in order). Idempotent. */
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    const held = this.held;
+    this.held = [];
+    for (const fn of held) {
+      const event = this.scheduler.schedule(0, () => {
+        this.timers.delete(event);
+        fn();
+      });
+      this.timers.add(event);
+    }
+  }
+
+  /** True between `pause()` and `resume()` (or a halt). */
+  isPaused(): boolean {
+    return this.paused;
   }
 
   /** True once `halt()` was called. */

@@ -1,0 +1,9 @@
+// @dynamis/chaos: the fault-injection suite (README).
+export * from './history';
+export { HistoryBuilder } from './HistoryBuilder';
+export * from './checkers';
+export * from './nemesis';
+export { chaosCluster, REPLICATION, type ChaosCluster, type ChaosClusterOptions } from './sim/chaosCluster';
+export { runClients, classify, decodeSet, encodeSet, DEFAULT_WORKLOAD, type WorkloadOptions } from './sim/clients';
+export { runChaos, type ChaosOptions, type ChaosReport } from './sim/runChaos';
+export { replayCommand, describeFailure, summarize, formatSummary, type SummaryRow } from './sim/report';
