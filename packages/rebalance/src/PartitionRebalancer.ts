@@ -1,4 +1,5 @@
 import {
+  isDynamisError,
   parseWithSchema,
   partitionRange,
   type Clock,
@@ -134,9 +135,16 @@ export class PartitionRebalancer implements Rebalancer, Lifecycle {
     if (this.running) return;
     const { fs, config } = this.deps;
     const stored = loadHoldings(fs, this.dir, config.nodeId, this.holdings.partitionCount);
-    for await (const _ of this.deps.replica.scan()) {
+    try {
+      for await (const _ of this.deps.replica.scan()) {
+        this.hadData = true;
+        break;
+      }
+    } catch (err) {
+      // A damaged table found by this very scan: the engine quarantined it and the Replica stopped serving the
+      // partitions it met (they are rebuilt below, like any it does not hold). There is data.
+      if (!isDynamisError(err, 'CORRUPTION')) throw err;
       this.hadData = true;
-      break;
     }
     if (stored !== undefined) {
       // The holdings file replaces the start rule: the node holds exactly what it held completely before it
