@@ -76,7 +76,7 @@ describe('damaged SSTable: 3 real processes, a byte flipped on a stopped node, r
       expect(tables.length).toBeGreaterThan(0);
       const table = tables[tables.length - 1]!;
       const bytes = readFileSync(join(engineDir, table));
-      bytes[12] ^= 0xff; // inside the first data block
+      bytes[12]! ^= 0xff; // inside the first data block
       writeFileSync(join(engineDir, table), bytes);
       await cluster.start(VICTIM);
       probe.setAddress(VICTIM, cluster.address(VICTIM));

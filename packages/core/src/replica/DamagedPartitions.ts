@@ -34,8 +34,9 @@ export type DamagedListener = (partitions: readonly PartitionId[]) => void;
  * holds it) — or, with `releaseOnDelete` (a node without a Rebalancer: the
  * kernel sets it), as soon as its range is deleted; its lost records then
  * come back through anti-entropy and read repair only. Cleanups run one at
- * a time, in order; one that fails is logged and retried at the next
- * damage report or restart (the fence stays until then).
+ * a time, in order; one that fails (an engine write error) is logged, and
+ * its fence and unserved partitions stay until the next start takes the
+ * fence up again.
  */
 export class DamagedPartitions {
   readonly unserved = new Set<PartitionId>();
