@@ -66,6 +66,8 @@ export * from './env/NodeFileSystem';
 export * from './engine/AbstractStorageEngine';
 export * from './engine/EngineLifecycle';
 export * from './engine/PurgeReporter';
+export * from './engine/DamageReporter';
+export * from './replica/DamagedPartitions';
 export * from './engine/AbstractEngineIterator';
 export * from './engine/AbstractEngineSnapshot';
 export * from './engine/rangeBounds';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { NodeFileSystem, SystemClock, type Clock, type CompactionFilter, type DynamisError } from '@dynamis/core';
+import { NodeFileSystem, SystemClock, type Clock, type CompactionFilter, type DamagedRange, type DynamisError } from '@dynamis/core';
 import { Scheduler, VirtualClock } from '@dynamis/testkit';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LsmStorageEngine, type LsmOptions } from '../src';
 import { YIELD_EVERY_ENTRIES } from '../src/compaction/runCompaction';
@@ -64,26 +64,36 @@ async function backgroundFailure(e: LsmStorageEngine, model: Model): Promise<Dyn
 
 describe('engine-lsm background thread: failures and close', () => {
   it(
-    'a corrupt input table fails the worker compaction with CORRUPTION naming the file, as a background failure',
+    'a corrupt input table fails the worker compaction with CORRUPTION naming the file: the table is quarantined, not a background failure',
     () =>
       withDir(async (dir) => {
         const model = await pileUp(dir, 3000);
-        const victim = join(dir, `${String(tableFiles(dir)[0]).padStart(6, '0')}.sst`);
+        const number = tableFiles(dir)[0]!;
+        const victim = join(dir, `${String(number).padStart(6, '0')}.sst`);
         const bytes = readFileSync(victim);
         bytes[20]! ^= 0xff; // inside the first data block
         writeFileSync(victim, bytes);
         const e = await openCompacting(dir, undefined);
+        const heard: DamagedRange[] = [];
+        e.setDamageListener((d) => heard.push(d));
         try {
-          const err = await backgroundFailure(e, model);
-          expect(err.code).toBe('CORRUPTION');
-          expect(err.details.file).toBe(victim);
-          expect(err.details.offset).toBe(0);
-          expect(err.stack).toMatch(/errorFromData/); // rebuilt from the worker's report, not thrown on this thread
-          expect(tableFiles(dir).length).toBe(stat(e, 'sstFiles')); // the failed job's outputs are gone
-          await expect(e.put(key(1), s('x'))).rejects.toBe(err);
+          const deadline = Date.now() + 30_000;
+          for (let i = 0; heard.length === 0; i++) {
+            if (Date.now() > deadline) throw new Error('timed out waiting for the quarantine');
+            await e.put(key(i % 100), s('probe')); // writes never fail meanwhile
+            model.set(i % 100, 'probe');
+            await new Promise((resolve) => setTimeout(resolve, 5));
+          }
+          expect(heard[0]!.reason).toContain(`${victim} @0`); // the worker's CORRUPTION, naming the file
+          expect(heard[0]!.source).toBe(join(dir, 'quarantine', `${String(number).padStart(6, '0')}.sst`));
+          expect(stat(e, 'quarantinedTables')).toBe(1);
+          await e.put(key(1), s('x'));
+          model.set(1, 'x');
+          expect(await e.get(key(1))).toEqual(s('x'));
         } finally {
           await e.close();
         }
+        expect(existsSync(join(dir, 'quarantine', `${String(number).padStart(6, '0')}.sst`))).toBe(true);
       }),
     120_000,
   );

@@ -1,4 +1,5 @@
 import {
+  isDynamisError,
   parseWithSchema,
   partitionRange,
   type Clock,
@@ -134,19 +135,29 @@ export class PartitionRebalancer implements Rebalancer, Lifecycle {
     if (this.running) return;
     const { fs, config } = this.deps;
     const stored = loadHoldings(fs, this.dir, config.nodeId, this.holdings.partitionCount);
-    for await (const _ of this.deps.replica.scan()) {
+    try {
+      for await (const _ of this.deps.replica.scan()) {
+        this.hadData = true;
+        break;
+      }
+    } catch (err) {
+      // A damaged table found by this very scan: the engine quarantined it and the Replica stopped serving the
+      // partitions it met (they are rebuilt below, like any it does not hold). There is data.
+      if (!isDynamisError(err, 'CORRUPTION')) throw err;
       this.hadData = true;
-      break;
     }
     if (stored !== undefined) {
       // The holdings file replaces the start rule: the node holds exactly what it held completely before it
       // stopped — unless its engine kept no data at all (an in-memory engine, a wiped dir): then nothing.
       this.initialised = true;
-      if (this.hadData) for (const p of stored) this.holdings.own.add(p);
-      else if (stored.size > 0) this.log.warn('holdings file ignored: the engine has no data', { partitions: stored.size });
+      if (this.hadData)
+        for (const p of stored)
+          if (!this.deps.replica.unservedPartitions().has(p)) this.holdings.own.add(p);
+          else if (stored.size > 0) this.log.warn('holdings file ignored: the engine has no data', { partitions: stored.size });
       this.saved = this.bitmapKey();
     }
     this.running = true;
+    this.unsubscribe.push(this.deps.replica.onDamaged((partitions) => this.damaged(partitions)));
     this.service.start();
     for (const event of ['up', 'down', 'joined', 'left'] as const)
       this.unsubscribe.push(
@@ -156,6 +167,23 @@ export class PartitionRebalancer implements Rebalancer, Lifecycle {
         }),
       );
     this.schedule();
+    this.tickSoon();
+  }
+
+  /**
+   * Partitions whose local data was found damaged (Replica.onDamaged): this
+   * node no longer holds them — it stops counting itself as a holder, makes
+   * that durable and tells every member, so no route reads them here — and
+   * the scheduler streams them back in from a holder like any partition it
+   * replicates but does not hold (after the Replica deleted the damaged
+   * range); once received, the Replica serves them again.
+   */
+  private damaged(partitions: readonly PartitionId[]): void {
+    let changed = false;
+    for (const p of partitions) changed = this.holdings.own.delete(p) || changed;
+    if (!changed) return;
+    this.log.warn('damaged partitions no longer held: streaming them back in', { partitions: partitions.length });
+    this.announce();
     this.tickSoon();
   }
 
@@ -298,16 +326,37 @@ export class PartitionRebalancer implements Rebalancer, Lifecycle {
     if (!this.initialised && this.agreedFor(agreed) >= this.drainMs()) changed = this.initialise(c, n) || changed;
     // A partition no node holds (a fresh cluster: nothing to move) is held by its replicas from now on.
     if (agreed && this.initialised) changed = this.holdings.claim(c, n, true) || changed;
+    for (const p of this.deps.replica.unservedPartitions()) this.holdings.own.delete(p); // damaged here: never claimed
     const settled = c.partitions.every(({ id }) => c.preferenceList(id, n).every((x) => this.holdings.holders(id).has(x)));
     if (settled !== this.settled) {
       this.settled = settled;
       changed = true;
       if (settled) this.log.info('rebalance settled', { placement: c.hash, ...this.streams.progress() });
     }
+    await this.releaseUnreplicated(c, n);
     this.streams.plan(c, n, agreed, this.drainMs());
     this.allSettled = settled && this.agreed(c, true) ? c.hash : undefined;
     if (this.allSettled !== undefined) changed = (await this.drop(c, n)) || changed;
     if (changed) this.announce();
+  }
+
+  /**
+   * Damaged partitions (Replica.unservedPartitions) that this node does not
+   * replicate in `c` have nothing to stream back: once the damaged ranges
+   * are deleted, their whole range is dropped (no route reads a copy here)
+   * and the Replica serves them again (empty).
+   */
+  private async releaseUnreplicated(c: Placement, n: number): Promise<void> {
+    const replica = this.deps.replica;
+    const idle = [...replica.unservedPartitions()].filter((p) => !c.preferenceList(p, n).includes(this.holdings.self));
+    if (idle.length === 0) return;
+    await replica.damageCleanup();
+    for (const p of idle) {
+      if (this.holdings.own.has(p)) continue;
+      const { gte, lt } = partitionRange(p);
+      await this.deps.engine.deleteRange(gte, lt);
+      await replica.served(p);
+    }
   }
 
   /** Every node of `c` (self included) announced that it routes by `c` (and, with `settled`, that it is settled there). */

@@ -127,7 +127,13 @@ export class StreamScheduler {
         this.window.bytes += bytes;
       },
     };
-    pullPartition(deps, p, source).then(
+    const replica = this.deps.replica;
+    const pull = async (): Promise<void> => {
+      await replica.damageCleanup(); // a damaged range of p is deleted before anything is streamed into it
+      await pullPartition(deps, p, source);
+      if (!a.cancelled && replica.unservedPartitions().has(p)) await replica.served(p); // rebuilt: before anyone hears it is held
+    };
+    pull().then(
       () => {
         this.active.delete(p);
         this.window.end = clock.monotonic();

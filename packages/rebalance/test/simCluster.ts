@@ -9,7 +9,7 @@ import {
   type Member,
   type NodeId,
 } from '@dynamis/core';
-import { lsmEngine } from '@dynamis/engine-lsm';
+import { lsmEngine, type LsmOptions } from '@dynamis/engine-lsm';
 import { memoryEngine } from '@dynamis/engine-memory';
 import { quorumCoordinator } from '@dynamis/quorum';
 import { ringPartitioner } from '@dynamis/ring';
@@ -30,6 +30,8 @@ export interface RebalanceClusterOptions {
   readonly rebalance?: RebalanceOptionsInput;
   /** 'memory' (default) or 'lsm' (on the simulated disk: its data survives crashNode/restart). */
   readonly engine?: 'memory' | 'lsm';
+  /** Options of the lsm engine beyond the defaults here (fsync 'none', 64 KiB memtables). */
+  readonly lsm?: LsmOptions;
 }
 
 const member = (id: NodeId): Member => ({ id, address: id, status: 'up' });
@@ -47,7 +49,7 @@ export async function rebalanceCluster(sim: Simulation, options: RebalanceCluste
     views.set(id, view);
     const node = await createNode({ nodeId: id, dataDir: `/data/${id}`, log: { level: 'silent' }, replication: { n, w: 2, r: 2 } }, [
       simulatedEnvironment(sim, id),
-      options.engine === 'lsm' ? lsmEngine({ fsync: 'none', memtableBytes: 64 * 1024 }) : memoryEngine(),
+      options.engine === 'lsm' ? lsmEngine({ fsync: 'none', memtableBytes: 64 * 1024, ...options.lsm }) : memoryEngine(),
       lwwResolver(),
       ringPartitioner({ partitions: options.partitions ?? 64 }),
       scriptedMembership(view),

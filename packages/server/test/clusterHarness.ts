@@ -2,6 +2,7 @@ import { DynamisClient } from '@dynamis/client';
 import { expect } from '@jest/globals';
 import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { CLIENT_TOKEN, startServerProcess, tempDir, type ServerProcess } from './serverProcess';
 
 export const IDS = ['n1', 'n2', 'n3'] as const;
@@ -115,6 +116,11 @@ export class ProcessCluster {
     const p = this.nodes.get(id);
     if (p === undefined) throw new Error(`node ${id} was never started`);
     return p.address;
+  }
+
+  /** Node `id`'s data directory (`dataDir` of its config). */
+  dataDir(id: NodeName): string {
+    return join(this.dirs[this.ids.indexOf(id)]!, 'data');
   }
 
   /** Node `id`'s process (its output, its exit). */

@@ -9,6 +9,8 @@ import type {
   IteratorOptions,
   KeyRange,
   EngineReadOptions,
+  DamagedRange,
+  DamageListener,
   PurgeListener,
   Snapshot,
   StorageEngine,
@@ -26,6 +28,7 @@ import {
   type IteratorSpec,
 } from './engineArgs';
 import { EngineLifecycle } from './EngineLifecycle';
+import { DamageReporter } from './DamageReporter';
 import { PurgeReporter } from './PurgeReporter';
 import type { RangeBounds } from './rangeBounds';
 
@@ -65,6 +68,11 @@ export abstract class AbstractStorageEngine extends EngineLifecycle implements S
    * reports `purges.failures` as the stats counter `purgeListenerFailures`.
    */
   protected readonly purges = new PurgeReporter();
+  /**
+   * The damage listener (setDamageListener): an engine that fences damaged
+   * ranges calls `damage.deliver` once a fence is durable.
+   */
+  protected readonly damage = new DamageReporter();
 
   private readonly iterators = new Set<AbstractEngineIterator>();
   private readonly snapshots = new Set<AbstractEngineSnapshot>();
@@ -219,6 +227,22 @@ export abstract class AbstractStorageEngine extends EngineLifecycle implements S
   /** Allowed in any state; see StorageEngine.setPurgeListener. */
   setPurgeListener(listener: PurgeListener | undefined): void {
     this.purges.set(listener);
+  }
+
+  /** Allowed in any state; see StorageEngine.setDamageListener. */
+  setDamageListener(listener: DamageListener | undefined): void {
+    this.damage.set(listener);
+  }
+
+  /** Throws NOT_OPEN (synchronously) unless open; see StorageEngine.damaged. */
+  damaged(): readonly DamagedRange[] {
+    this.checkOpen();
+    return this._damaged();
+  }
+
+  /** The fences in force; an engine that never fences keeps this default (none). */
+  protected _damaged(): readonly DamagedRange[] {
+    return [];
   }
 
   async compactRange(range?: KeyRange): Promise<void> {

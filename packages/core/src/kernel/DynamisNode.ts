@@ -171,6 +171,9 @@ export class DynamisNode {
       }
       this.started.push({ unit, services });
     }
+    // Without a Rebalancer nothing streams a damaged partition back in: serve it again once its range is deleted.
+    const replicaStarted = this.started.some((s) => s.unit.provides.includes('Replica'));
+    if (replicaStarted && !this.container.isBound(RebalancerToken)) this.container.get(ReplicaToken).releaseDamagedOnDelete();
     this.startAdmin(router);
     this.state_ = 'running';
     logger.info('node started', { nodeId: this.config.nodeId, plugins: this.plugins.map((p) => p.name) });

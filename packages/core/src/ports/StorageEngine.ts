@@ -123,6 +123,32 @@ export interface PurgeReport {
   readonly unlisted?: { readonly gte: Uint8Array; readonly lte: Uint8Array };
 }
 
+/**
+ * A key range an engine fenced because stored data under it was found
+ * damaged (a checksum that fails in a table of a disk engine) and set aside.
+ * Dropping damaged data can bring back older versions of its keys (or lose
+ * their deletions), so the engine serves nothing in the range until its
+ * owner rebuilds it: see StorageEngine.damaged.
+ */
+export interface DamagedRange {
+  /** Inclusive bounds of the fenced range (memcmp order); gte <= lte. */
+  readonly gte: Uint8Array;
+  readonly lte: Uint8Array;
+  /** What was set aside, for an operator (a disk engine: the path of the quarantined file). */
+  readonly source: string;
+  /** The first error that revealed the damage (its message). */
+  readonly reason: string;
+}
+
+/**
+ * Told of each range an engine fences (DamagedRange), once, when the fence
+ * is durable (a restart keeps it). Called on the engine's thread, never
+ * re-entrantly, possibly from inside a call that is about to reject
+ * CORRUPTION: it must not call the engine (schedule the repair instead).
+ * What it throws is caught and ignored.
+ */
+export type DamageListener = (damage: DamagedRange) => void;
+
 /** Most keys in one PurgeReport. */
 export const PURGE_REPORT_CHUNK = 1024;
 
@@ -224,7 +250,9 @@ export interface EngineStats {
  *   write() resolved sees it. Concurrent writes apply in call order.
  * - Durability: a resolved write survives close() and (for persistent engines)
  *   a kill -9 of the process; `sync: true` additionally survives a machine
- *   crash. Corrupt data is a CORRUPTION error, never silently wrong data.
+ *   crash. Corrupt data is a CORRUPTION error, never silently wrong data:
+ *   an engine that sets damaged data aside fences its key range (damaged(),
+ *   setDamageListener) until the owner deletes and rebuilds it.
  * - Keys, values and bounds passed in may be reused by the caller as soon as
  *   the call returns, even before its promise settles: the engine copies what
  *   it keeps. Keys and values it returns are the caller's: mutating them never
@@ -281,6 +309,24 @@ export interface StorageEngine extends Lifecycle {
    * wins. Allowed in any state. Throws INVALID_ARGUMENT if not a function.
    */
   setPurgeListener(listener: PurgeListener | undefined): void;
+  /**
+   * Installs (or with undefined, removes) the listener told of each damaged
+   * range the engine fences (see DamageListener); one at a time, the last
+   * set wins. Allowed in any state. Throws INVALID_ARGUMENT if not a function.
+   */
+  setDamageListener(listener: DamageListener | undefined): void;
+  /**
+   * The fences in force: ranges whose stored data was found damaged and set
+   * aside (also those found before a restart). While a range is fenced,
+   * get() of a key in it and every read of an iterator whose range meets it
+   * reject CORRUPTION (`details.damaged: true`), never older or missing
+   * data; writes in it are accepted. A deleteRange(start, end) with
+   * start <= gte and lte < end lifts the fence once it is durable (it is
+   * made with `sync`, whatever the caller asked): from then on the range
+   * holds only what was written after that deleteRange. An engine that
+   * never finds damage (a volatile one) returns []. Throws NOT_OPEN.
+   */
+  damaged(): readonly DamagedRange[];
   /**
    * Compacts the whole key space now (or `range` of it), running the filter
    * on every live entry in the range when `supports.compactionFilter`.

@@ -11,6 +11,7 @@ import { StorageEngineToken, type BatchOp, type Snapshot, type StorageEngine } f
 import type { Sibling } from '../ports/types';
 import type { AntiEntropy } from '../ports/AntiEntropy';
 import { checkIncomingSiblings } from './checkSiblings';
+import { DamagedPartitions, type DamagedListener } from './DamagedPartitions';
 import { KeyLocks } from './KeyLocks';
 import { ReplicaEvents, type AppliedListener, type PurgedListener } from './ReplicaEvents';
 import { checkPartitionId, partitionOfKey } from '../placement/keyHash';
@@ -87,6 +88,8 @@ export class Replica implements Lifecycle {
   private readonly group: WriteGroup;
   /** Whose repair horizons the compaction filter waits for (useRepairHorizons). */
   private repair: AntiEntropy | undefined;
+  /** Partitions not served because the engine found their data damaged (DamagedPartitions). */
+  private readonly damage: DamagedPartitions;
 
   constructor(
     @inject(StorageEngineToken) private readonly engine: StorageEngine,
@@ -99,14 +102,19 @@ export class Replica implements Lifecycle {
     this.partitionCount = partitioner?.placement().partitionCount ?? 1;
     this.events = new ReplicaEvents(logger.child({ component: 'replica' }), this.partitionCount);
     this.group = new WriteGroup(engine);
+    this.damage = new DamagedPartitions(engine, this.partitionCount, logger.child({ component: 'replica' }));
   }
 
   /**
-   * Checks the data dir's layout (INCOMPATIBLE_DATA, see the class comment),
-   * then installs the compaction filter and the engine's purge listener.
+   * Takes up the damaged ranges the engine fenced (DamagedPartitions: also
+   * those from before a restart), checks the data dir's layout
+   * (INCOMPATIBLE_DATA, see the class comment; not while the layout record
+   * itself is fenced: its cleanup writes it again), then installs the
+   * compaction filter and the engine's purge listener.
    */
   async start(): Promise<void> {
-    await checkReplicaLayout(this.engine, this.partitionCount);
+    await this.damage.start();
+    if (!this.damage.layoutFenced()) await checkReplicaLayout(this.engine, this.partitionCount);
     this.engine.setPurgeListener(this.events.emitPurged);
     const { tombstones } = this.config;
     const wait = { horizons: () => this.repair?.repairedThrough(), maxGraceMs: tombstones.maxGraceMs };
@@ -126,6 +134,40 @@ export class Replica implements Lifecycle {
   async stop(): Promise<void> {
     this.engine.setCompactionFilter(undefined);
     this.engine.setPurgeListener(undefined);
+    await this.damage.stop();
+  }
+
+  /**
+   * Partitions this replica does not serve because its engine found their
+   * data damaged: read(), scanPage() and a scan of one of them reject
+   * UNAVAILABLE (`details.damaged`), a scan of every partition skips them;
+   * writes are applied as usual. Until `served(p)` (see DamagedPartitions).
+   */
+  unservedPartitions(): ReadonlySet<PartitionId> {
+    return this.damage.unserved;
+  }
+
+  /** Calls `listener` synchronously with partitions that became unserved (their owner rebuilds them, then calls `served`). */
+  onDamaged(listener: DamagedListener): Unsubscribe {
+    return this.damage.onDamaged(listener);
+  }
+
+  /** Resolves once the cleanups of the damaged ranges reported so far are done (their ranges deleted); never rejects. */
+  damageCleanup(): Promise<void> {
+    return this.damage.settled();
+  }
+
+  /** Serves `p` again: its data was rebuilt from a replica (durable before it resolves). */
+  served(p: PartitionId): Promise<void> {
+    return this.damage.served(p);
+  }
+
+  /**
+   * Serve damaged partitions again as soon as their range is deleted,
+   * without a rebuild (set by the kernel on a node without a Rebalancer).
+   */
+  releaseDamagedOnDelete(): void {
+    this.damage.releaseOnDelete = true;
   }
 
   /**
@@ -133,7 +175,9 @@ export class Replica implements Lifecycle {
    * if none. `partition`: the key's, if known (see the class comment).
    */
   async read(key: string, partition?: PartitionId): Promise<Sibling[]> {
-    return this.readAt(key, this.keyOf(key, partition));
+    const p = this.partitionOf(key, partition);
+    this.damage.check(p);
+    return this.readAt(key, dataKey(p, key));
   }
 
   /** The record stored under engine key `engineKey` (the data key of `key`). */
@@ -254,15 +298,18 @@ export class Replica implements Lifecycle {
   async *scan(range: ReplicaScanRange | PartitionId = {}): AsyncGenerator<[string, Sibling[]]> {
     const r: ReplicaScanRange = typeof range === 'number' ? { partition: range } : range;
     if (r.partition !== undefined) checkPartitionId(r.partition, this.partitionCount);
+    if (r.partition !== undefined) this.damage.check(r.partition);
     const first = r.partition ?? 0;
     const last = r.partition ?? this.partitionCount - 1;
-    if (r.gte === undefined && r.lt === undefined) {
+    const unserved = this.damage.unserved;
+    if (r.gte === undefined && r.lt === undefined && unserved.size === 0) {
       yield* this.scanEngine(partitionRange(first, last), undefined);
       return;
     }
     const snapshot = this.engine.snapshot();
     try {
       for (let p = first; p <= last; p++) {
+        if (unserved.has(p)) continue; // only when scanning every partition: one unserved partition was refused above
         const whole = partitionRange(p);
         const bounds = { gte: r.gte === undefined ? whole.gte : dataKey(p, r.gte), lt: r.lt === undefined ? whole.lt : dataKey(p, r.lt) };
         yield* this.scanEngine(bounds, snapshot);
@@ -279,6 +326,7 @@ export class Replica implements Lifecycle {
    */
   async scanPage(partition: PartitionId, request: ScanPageRequest): Promise<ScanPageResult> {
     checkPartitionId(partition, this.partitionCount);
+    this.damage.check(partition);
     return readScanPage(this.engine, partition, request, this.clock.now());
   }
 

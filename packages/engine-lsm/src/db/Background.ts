@@ -3,7 +3,7 @@ import { jobFiles, type CompactionJob } from '../compaction/CompactionStrategy';
 import { maxTombstoneSeq } from '../rangedel/RangeTombstone';
 import { planRangeCompaction } from '../compaction/rangeCompaction';
 import { CompactionAborted } from '../compaction/runCompaction';
-import { logFileName } from '../version/fileNames';
+import { logFileName, tableFileName } from '../version/fileNames';
 import { withRangeDelSeq } from '../version/FileMeta';
 import type { Version } from '../version/Version';
 import { VersionEdit } from '../version/VersionEdit';
@@ -147,7 +147,16 @@ export class Background {
     const db = this.db;
     try {
       while (!db.closing && db.bgError === undefined && this.manualWaiting === 0) {
-        const ran = await this.takeSlot(() => this.compactOnce());
+        let ran: boolean;
+        try {
+          ran = await this.takeSlot(() => this.compactOnce());
+        } catch (err) {
+          // A damaged input table: quarantine it (README, "Damaged tables") and plan again without it.
+          const quarantine = db.noteCorruption(err);
+          if (quarantine === undefined) throw err;
+          await quarantine;
+          continue;
+        }
         if (!ran) break;
       }
     } catch (err) {
@@ -186,6 +195,7 @@ export class Background {
     const edit = new VersionEdit();
     for (const input of job.inputs) for (const f of input.files) edit.deleteFile(input.level, f.number);
     if (job.compactPointer !== undefined) edit.compactPointers.push(job.compactPointer);
+    if (jobFiles(job).some((f) => db.quarantined.has(f.number))) return; // an input was quarantined meanwhile
     if (job.trivialMove === true) {
       const input = job.inputs.find((i) => i.files.length > 0)!;
       edit.addFile(job.outputLevel, input.files[0]!);
@@ -193,6 +203,12 @@ export class Background {
       db.counters.trivialMoves++;
     } else {
       const result = await this.runner.compact(job, version, watched); // outputs durable, named
+      if (jobFiles(job).some((f) => db.quarantined.has(f.number))) {
+        // An input was quarantined while the merge ran (a read found it damaged): its key range is fenced and
+        // the version no longer lists it, so this result cannot be installed. Its outputs are orphans.
+        for (const f of result.outputs) this.removeFile(tableFileName(db.env.dir, f.number));
+        return;
+      }
       const rangeDelSeq = compactionRangeDelSeq(job, version);
       for (const f of result.outputs) edit.addFile(job.outputLevel, withRangeDelSeq(f, rangeDelSeq));
       await db.versions.logAndApply(edit);

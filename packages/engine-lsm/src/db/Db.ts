@@ -1,5 +1,8 @@
 import type { Clock, CompactionFilter, FileSystem, IteratorSpec, Logger, RangeBounds } from '@dynamis/core';
-import { isEmptyRange } from '@dynamis/core';
+import { isDynamisError, isEmptyRange } from '@dynamis/core';
+import { fencedError, fenceMeeting, fenceOf, type Damage } from '../damage/Damage';
+import { parseFileName } from '../version/fileNames';
+import { VersionEdit } from '../version/VersionEdit';
 import type { CompactionStrategy } from '../compaction/CompactionStrategy';
 import { DbIterator } from '../iterator/DbIterator';
 import { LevelIterator } from '../iterator/LevelIterator';
@@ -35,6 +38,8 @@ export interface DbEnv {
   readonly filter: () => CompactionFilter | undefined;
   /** Reports a compaction's purges to the engine's purge listener; called only once they are committed. */
   readonly purged: (log: PurgeLogData) => void;
+  /** Reports a new fence to the engine's damage listener; called once it is durable in the manifest. */
+  readonly damaged?: (damage: Damage) => void;
 }
 
 /** Foreground operations between two event-loop turns granted to busy background work (see Db.shouldYield). */
@@ -92,6 +97,8 @@ export class Db {
     readonly counters: DbCounters = new DbCounters(),
     /** Observers of every WAL's fsyncs: counted, and a failure stops writes (see fail). */
     readonly walHooks: GroupCommitHooks = { stats: counters, onFailure: (err) => this.fail(err) },
+    /** Tables quarantined (or being quarantined): when dropped, their files move to quarantine/ (openDb's dropTable). */
+    readonly quarantined: Set<number> = new Set(),
   ) {
     this.writes = new WritePath(this);
     this.background = new Background(this);
@@ -131,9 +138,75 @@ export class Db {
     this.changed.notify();
   }
 
+  /**
+   * If `err` is CORRUPTION naming a table of the current version, sets that
+   * table aside (see quarantine) and returns the promise of it; undefined
+   * for any other error. Never throws; the promise never rejects.
+   */
+  noteCorruption(err: unknown): Promise<void> | undefined {
+    if (!isDynamisError(err, 'CORRUPTION') || err.details?.['damaged'] === true) return undefined;
+    const file = err.details?.['file'];
+    if (typeof file !== 'string' || !file.startsWith(`${this.env.dir}/`)) return undefined;
+    const parsed = parseFileName(file.slice(this.env.dir.length + 1));
+    if (parsed?.kind !== 'table' || this.quarantined.has(parsed.number)) return undefined;
+    return this.quarantine(parsed.number, err.message);
+  }
+
+  /**
+   * Quarantines table `number` (README, "Damaged tables"): one manifest edit
+   * removes it from the version and fences its key range; its file moves to
+   * quarantine/ once no reader holds it; the damage listener is told. A
+   * table no longer live (compacted away meanwhile) is left alone. A
+   * manifest failure is a background failure (Db.fail).
+   */
+  private async quarantine(number: number, reason: string): Promise<void> {
+    const version = this.versions.current;
+    const level = version.levels.findIndex((files) => files.some((f) => f.number === number));
+    if (level < 0 || this.closing) return;
+    const meta = version.levels[level]!.find((f) => f.number === number)!;
+    this.quarantined.add(number);
+    const damage: Damage = { file: number, gte: meta.smallest, lte: meta.largest, reason };
+    const edit = new VersionEdit();
+    edit.deleteFile(level, number);
+    edit.addedDamage.push(damage);
+    try {
+      await this.versions.logAndApply(edit);
+    } catch (err) {
+      if (this.versions.liveFiles().has(number)) this.fail(err);
+      this.quarantined.delete(number);
+      return;
+    }
+    this.counters.quarantinedTables++;
+    this.env.logger?.error('engine-lsm table damaged: quarantined, its key range fenced until deleted', {
+      file: number,
+      level,
+      reason,
+      gte: Buffer.from(meta.smallest).toString('hex'),
+      lte: Buffer.from(meta.largest).toString('hex'),
+    });
+    this.env.damaged?.(damage);
+    this.changed.notify();
+    this.background.schedule();
+  }
+
+  /**
+   * Lifts the fences `cleared` (their ranges were deleted durably), in one
+   * manifest edit; fences already lifted are skipped. Rejects IO_ERROR.
+   */
+  async liftFences(cleared: readonly Damage[]): Promise<void> {
+    const live = new Set(this.versions.current.damaged.map((d) => d.file));
+    const edit = new VersionEdit();
+    for (const d of cleared) if (live.has(d.file)) edit.clearedDamage.push(d.file);
+    if (edit.clearedDamage.length === 0) return;
+    await this.versions.logAndApply(edit);
+    this.env.logger?.info('engine-lsm damaged range deleted: fence lifted', { files: edit.clearedDamage });
+  }
+
   /** The newest value of `key`, or undefined (missing or deleted). Synchronous; throws CORRUPTION. */
   get(key: Uint8Array): Uint8Array | undefined {
     this.counters.gets++;
+    const fences = this.versions.current.damaged;
+    if (fences.length > 0) this.checkFence(fences, key);
     const hash = keyHash(key);
     const mem = this.mem;
     let r: MemtableLookup | TableLookup | undefined = mem.filter.mayContain(hash) ? mem.mem.get(key) : undefined;
@@ -160,6 +233,8 @@ export class Db {
   /** The value of `key` in `snap` (not released), or undefined. Synchronous; throws CORRUPTION. */
   getAt(key: Uint8Array, snap: LsmSnapshot): Uint8Array | undefined {
     this.counters.gets++;
+    const fences = snap.version.damaged;
+    if (fences.length > 0) this.checkFence(fences, key);
     const hash = keyHash(key);
     const seq = snap.seq;
     const mems = snap.mems;
@@ -173,6 +248,12 @@ export class Db {
     let cover = coveringSeq(snap.version.rangeDels, key, seq, r.seq);
     for (let i = 0; i < mems.length; i++) cover = coveringSeq(mems[i]!.mem.rangeDels, key, seq, cover);
     return cover > r.seq ? undefined : r.value;
+  }
+
+  /** Throws the fenced CORRUPTION when a fence of `fences` holds `key`. */
+  private checkFence(fences: readonly Damage[], key: Uint8Array): void {
+    const d = fenceOf(fences, key);
+    if (d !== undefined) throw fencedError(this.env.dir, d);
   }
 
   /** A snapshot of the current state (see LsmSnapshot). */
@@ -236,7 +317,11 @@ export class Db {
     for (const slot of snap === undefined ? [this.mem, ...this.imm] : snap.mems) sources.push(slot.mem.rangeDels);
     const rangeDels = new RangeDelSet(sources, snapshot);
     const release = (): void => versions.release(version);
-    return new DbIterator(new MergingIterator(children), snapshot, spec, release, rangeDels.empty ? undefined : rangeDels);
+    const fence = version.damaged.length === 0 ? undefined : fenceMeeting(version.damaged, spec);
+    return new DbIterator(new MergingIterator(children), snapshot, spec, release, rangeDels.empty ? undefined : rangeDels, {
+      fenced: fence === undefined ? undefined : fencedError(this.env.dir, fence),
+      onError: (err) => void this.noteCorruption(err),
+    });
   }
 
   /** See Background.compactRange. */

@@ -36,6 +36,8 @@ export class DbCounters {
   /** Range tombstones written (deleteRange calls) and dropped from the manifest once obsolete. */
   rangeDeletions = 0;
   rangeDelsDropped = 0;
+  /** Tables found damaged and quarantined since open. */
+  quarantinedTables = 0;
   /** WAL fsyncs started (group commits). */
   walSyncs = 0;
 }

@@ -4,6 +4,7 @@ import {
   type AbstractEngineIterator,
   type AbstractEngineSnapshot,
   type BatchOp,
+  type DamagedRange,
   type Clock,
   type EngineStats,
   type EngineSupports,
@@ -12,6 +13,7 @@ import {
   type Logger,
   type RangeBounds,
 } from '@dynamis/core';
+import { fencesCleared, quarantinePath, type Damage } from '../damage/Damage';
 import { parseLsmOptions, type LsmOptions, type ResolvedLsmOptions } from '../options';
 import { afterTurn, type Db } from './Db';
 import type { LsmSnapshot } from './LsmSnapshot';
@@ -39,7 +41,10 @@ const SUPPORTS: EngineSupports = Object.freeze({ persistent: true, compactionFil
  *   failure every write rejects with that error (reads go on); reopen to
  *   recover.
  * - Reads are synchronous over memtables and tables; corrupt bytes are
- *   CORRUPTION naming the file and offset, never wrong data.
+ *   CORRUPTION naming the file and offset, never wrong data. A table found
+ *   damaged (by a read, an iterator or a compaction) is quarantined: it
+ *   leaves the version, its file moves to `quarantine/`, and its key range
+ *   is fenced (damaged(), the damage listener) until a deleteRange covers it.
  * - open() takes an exclusive LOCK on the directory (UNAVAILABLE if held)
  *   and recovers per `walRecovery` (CORRUPTION when it refuses).
  */
@@ -79,6 +84,7 @@ export class LsmStorageEngine extends AbstractStorageEngine {
       logger: this.logger,
       filter: () => this.compactionFilter,
       purged: (log) => this.purges.deliver(log.keys, log.unlisted),
+      damaged: (d) => this.damage.deliver(this.damagedRange(d)),
     });
   }
 
@@ -93,7 +99,13 @@ export class LsmStorageEngine extends AbstractStorageEngine {
     snapshot: AbstractEngineSnapshot | undefined,
   ): Promise<Uint8Array | undefined> | Uint8Array | undefined {
     const db = this.open_();
-    const value = snapshot === undefined ? db.get(key) : db.getAt(key, snapshot as LsmSnapshot);
+    let value: Uint8Array | undefined;
+    try {
+      value = snapshot === undefined ? db.get(key) : db.getAt(key, snapshot as LsmSnapshot);
+    } catch (err) {
+      void db.noteCorruption(err); // a damaged table: quarantined (README, "Damaged tables")
+      throw err;
+    }
     return db.shouldYield() ? afterTurn(value) : value;
   }
 
@@ -110,15 +122,36 @@ export class LsmStorageEngine extends AbstractStorageEngine {
     return this.open_().snapshot();
   }
 
-  /** One range tombstone, through the write path like any batch (WAL, memtable; see docs/format.md). */
+  /**
+   * One range tombstone, through the write path like any batch (WAL,
+   * memtable; see docs/format.md). When it covers fenced ranges it is
+   * synced, then their fences are lifted (StorageEngine.damaged).
+   */
   protected override _deleteRange(start: Uint8Array, end: Uint8Array, sync: boolean): Promise<void> | void {
     const db = this.open_();
     db.counters.rangeDeletions++;
-    return db.writes.write([{ type: 'delRange', key: start, end }], sync);
+    const cleared = fencesCleared(db.versions.current.damaged, start, end);
+    const write = db.writes.write([{ type: 'delRange', key: start, end }], sync || cleared.length > 0);
+    if (cleared.length === 0) return write;
+    return Promise.resolve(write).then(() => db.liftFences(cleared));
   }
 
-  protected override _compactRange(bounds: RangeBounds): Promise<void> {
-    return this.open_().compactRange(bounds);
+  protected override async _compactRange(bounds: RangeBounds): Promise<void> {
+    const db = this.open_();
+    try {
+      await db.compactRange(bounds);
+    } catch (err) {
+      await db.noteCorruption(err); // a damaged input table: quarantined, and the caller told
+      throw err;
+    }
+  }
+
+  protected override _damaged(): readonly DamagedRange[] {
+    return this.open_().versions.current.damaged.map((d) => this.damagedRange(d));
+  }
+
+  private damagedRange(d: Damage): DamagedRange {
+    return { gte: d.gte.slice(), lte: d.lte.slice(), source: quarantinePath(this.dir, d.file), reason: d.reason };
   }
 
   protected override _stats(): EngineStats {

@@ -5,6 +5,7 @@ import { LeveledStrategy } from '../compaction/LeveledStrategy';
 import { TieredStrategy } from '../compaction/TieredStrategy';
 import type { ResolvedLsmOptions } from '../options';
 import type { Block } from '../sstable/Block';
+import { QUARANTINE_DIR, quarantinePath } from '../damage/Damage';
 import { corruption } from '../util/corruption';
 import { lockFileName, parseFileName, tableFileName } from '../version/fileNames';
 import type { FileMeta } from '../version/FileMeta';
@@ -39,7 +40,8 @@ export async function openDb(env: DbEnv): Promise<Db> {
   const tables = new TableCache(fs, dir, new BlockCache<Block>(options.blockCacheBytes), options.residentTableBytes);
   let db: Db | undefined;
   const remove = (path: string): void => (db === undefined ? fs.remove(path) : db.background.removeFile(path));
-  const versions = new VersionSet(fs, dir, options.compaction.maxLevels, (f) => dropTable(env, tables, f, remove));
+  const quarantined = new Set<number>();
+  const versions = new VersionSet(fs, dir, options.compaction.maxLevels, (f) => dropTable(env, tables, f, remove, quarantined));
   let wal: WalFile | undefined;
   try {
     if (versions.exists()) versions.recover();
@@ -61,7 +63,7 @@ export async function openDb(env: DbEnv): Promise<Db> {
     await versions.logAndApply(edit);
     removeObsoleteFiles(fs, dir, versions);
     const mem = newMemtableSlot(logNumber, options.memtableBytes);
-    const opened = new Db(env, versions, tables, strategyFor(options), mem, wal, () => lock.release(), counters, walHooks);
+    const opened = new Db(env, versions, tables, strategyFor(options), mem, wal, () => lock.release(), counters, walHooks, quarantined);
     db = opened;
     walHooks.onFailure = (err) => opened.fail(err);
     opened.background.schedule();
@@ -85,6 +87,7 @@ function checkTablesExist(fs: FileSystem, dir: string, files: readonly FileMeta[
 /** Removes WALs below the log number, manifests but the current one, tables no version lists, CURRENT.tmp. */
 function removeObsoleteFiles(fs: FileSystem, dir: string, versions: VersionSet): void {
   const live = versions.liveFiles();
+  const fenced = new Set(versions.current.damaged.map((d) => d.file)); // quarantined before a crash moved the file
   for (const name of fs.list(dir)) {
     const p = parseFileName(name);
     if (p === undefined) continue;
@@ -93,15 +96,28 @@ function removeObsoleteFiles(fs: FileSystem, dir: string, versions: VersionSet):
       (p.kind === 'table' && !live.has(p.number)) ||
       (p.kind === 'manifest' && p.number !== versions.manifestNumber) ||
       p.kind === 'temp';
-    if (obsolete) fs.remove(`${dir}/${name}`);
+    if (!obsolete) continue;
+    if (p.kind === 'table' && fenced.has(p.number)) moveToQuarantine(fs, dir, p.number);
+    else fs.remove(`${dir}/${name}`);
   }
 }
 
-/** A table no live version lists any more: close it, drop its cached blocks, delete the file (via `remove`). */
-function dropTable(env: DbEnv, tables: TableCache, f: FileMeta, remove: (path: string) => void): void {
+/** Moves table `number` to quarantine/ (README, "Damaged tables"), kept for inspection. */
+function moveToQuarantine(fs: FileSystem, dir: string, number: number): void {
+  fs.mkdirp(`${dir}/${QUARANTINE_DIR}`);
+  fs.rename(tableFileName(dir, number), quarantinePath(dir, number));
+}
+
+/**
+ * A table no live version lists any more: close it, drop its cached blocks,
+ * delete the file (via `remove`) — or, when it was quarantined, move it to
+ * quarantine/.
+ */
+function dropTable(env: DbEnv, tables: TableCache, f: FileMeta, remove: (path: string) => void, quarantined: ReadonlySet<number>): void {
   tables.evict(f.number);
   try {
-    remove(tableFileName(env.dir, f.number));
+    if (quarantined.has(f.number)) moveToQuarantine(env.fs, env.dir, f.number);
+    else remove(tableFileName(env.dir, f.number));
   } catch (err) {
     env.logger?.warn('engine-lsm could not remove an obsolete table (the next open will)', { file: f.number, error: String(err) });
   }

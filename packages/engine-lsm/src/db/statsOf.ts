@@ -81,6 +81,8 @@ export function statsOf(db: Db): EngineStats {
     rangeDeletions: c.rangeDeletions,
     rangeTombstones: liveRangeTombstones(db),
     rangeTombstonesDropped: c.rangeDelsDropped,
+    quarantinedTables: c.quarantinedTables,
+    damagedRanges: db.versions.current.damaged.length,
   });
   return { engine: 'lsm', approximateBytes: Math.round(live.raw + memBytes), counters };
 }

@@ -31,34 +31,63 @@ export class DbIterator extends AbstractEngineIterator {
     private onRelease: (() => void) | undefined,
     /** The range tombstones visible at the snapshot; undefined when there are none. */
     private readonly rangeDels?: RangeDelSet,
+    /**
+     * `fenced`: the error every read rejects with (the range meets a fenced
+     * damaged range); `onError`: told of every error a read throws (so the
+     * engine can quarantine a damaged table it names).
+     */
+    private readonly guard?: { readonly fenced: Error | undefined; readonly onError: (err: unknown) => void },
   ) {
     super(spec.limit, spec);
   }
 
   /** Repositions per the spec's direction; `target` is within the bounds (checked by the base class). */
   protected override _seek(target: Uint8Array): void {
+    this.guarded(() => this.seekTo(target));
+  }
+
+  protected override _next(): Entry | undefined {
+    return this.guarded(() => this.step());
+  }
+
+  protected override _nextv(size: number): Entry[] {
+    return this.guarded(() => {
+      const out: Entry[] = [];
+      while (out.length < size) {
+        const entry = this.step();
+        if (entry === undefined) break;
+        out.push(entry);
+      }
+      return out;
+    });
+  }
+
+  /** Runs a read: throws the fence's error, or reports what `read` throws to the guard and rethrows it. */
+  private guarded<T>(read: () => T): T {
+    const guard = this.guard;
+    if (guard === undefined) return read();
+    if (guard.fenced !== undefined) throw guard.fenced;
+    try {
+      return read();
+    } catch (err) {
+      guard.onError(err);
+      throw err;
+    }
+  }
+
+  private seekTo(target: Uint8Array): void {
     this.started = true;
     this.finished = false;
     if (this.spec.reverse) this.it.seekForPrev(target, true);
     else this.it.seek(target);
   }
 
-  protected override _next(): Entry | undefined {
+  private step(): Entry | undefined {
     if (this.finished) return undefined;
     if (!this.started) this.start();
     const entry = this.spec.reverse ? this.prevEntry() : this.nextEntry();
     if (entry === undefined) this.finished = true;
     return entry;
-  }
-
-  protected override _nextv(size: number): Entry[] {
-    const out: Entry[] = [];
-    while (out.length < size) {
-      const entry = this._next();
-      if (entry === undefined) break;
-      out.push(entry);
-    }
-    return out;
   }
 
   protected override _close(): void {

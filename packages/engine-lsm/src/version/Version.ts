@@ -1,3 +1,4 @@
+import type { Damage } from '../damage/Damage';
 import type { RangeTombstone } from '../rangedel/RangeTombstone';
 import { fileOverlaps, type FileMeta, type KeySpan } from './FileMeta';
 
@@ -20,6 +21,8 @@ export class Version {
     readonly levels: readonly (readonly FileMeta[])[],
     /** Range tombstones flushed from memtables and not yet dropped, ascending seq (docs/format.md, "Range deletions"). */
     readonly rangeDels: readonly RangeTombstone[] = [],
+    /** Fenced key ranges of quarantined tables, not yet cleared by a deleteRange (damage/Damage.ts). */
+    readonly damaged: readonly Damage[] = [],
   ) {}
 
   /** Number of levels (L0 included). */

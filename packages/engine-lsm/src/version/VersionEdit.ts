@@ -1,6 +1,7 @@
 import { ByteBuffer } from '../util/ByteBuffer';
 import { readVarint, type VarintCursor } from '../util/coding';
 import { corruption } from '../util/corruption';
+import type { Damage } from '../damage/Damage';
 import type { RangeTombstone } from '../rangedel/RangeTombstone';
 import { FileMeta } from './FileMeta';
 
@@ -17,6 +18,10 @@ const TAG_RANGE_DEL = 8;
 const TAG_DROP_RANGE_DEL = 9;
 /** TAG_NEW_FILE's fields, then varint rangeDelSeq (written when it differs from maxSeq). */
 const TAG_NEW_FILE_RD = 10;
+/** A fenced range of a quarantined table: varint file | gte | lte | reason (UTF-8). */
+const TAG_DAMAGED = 11;
+/** A fence lifted (its range deleted): varint file. */
+const TAG_CLEAR_DAMAGED = 12;
 
 /** A file added at a level. */
 export interface AddedFile {
@@ -47,6 +52,10 @@ export class VersionEdit {
   readonly addedRangeDels: RangeTombstone[] = [];
   /** Sequence numbers of range tombstones that leave the Version. */
   readonly droppedRangeDels: number[] = [];
+  /** Fences that join the Version (a table quarantined). */
+  readonly addedDamage: Damage[] = [];
+  /** Files whose fences leave the Version (their range was deleted). */
+  readonly clearedDamage: number[] = [];
 
   addFile(level: number, meta: FileMeta): void {
     this.added.push({ level, meta });
@@ -83,6 +92,13 @@ export class VersionEdit {
       putBytes(out, t.end);
     }
     for (const seq of this.droppedRangeDels) tagged(out, TAG_DROP_RANGE_DEL, seq);
+    for (const d of this.addedDamage) {
+      tagged(out, TAG_DAMAGED, d.file);
+      putBytes(out, d.gte);
+      putBytes(out, d.lte);
+      putBytes(out, Buffer.from(d.reason, 'utf8'));
+    }
+    for (const file of this.clearedDamage) tagged(out, TAG_CLEAR_DAMAGED, file);
   }
 
   /** The encoding as a new array. */
@@ -157,6 +173,17 @@ class EditDecoder {
         }
         case TAG_DROP_RANGE_DEL:
           edit.droppedRangeDels.push(this.num());
+          break;
+        case TAG_DAMAGED: {
+          const file = this.num();
+          const gte = this.bytes();
+          const lte = this.bytes();
+          if (Buffer.compare(gte, lte) > 0) this.bad('inverted damaged range');
+          edit.addedDamage.push({ file, gte, lte, reason: Buffer.from(this.bytes()).toString('utf8') });
+          break;
+        }
+        case TAG_CLEAR_DAMAGED:
+          edit.clearedDamage.push(this.num());
           break;
         default:
           return this.bad(`unknown version edit tag ${tag}`);

@@ -232,6 +232,7 @@ export class VersionSet {
     });
     version.levels.forEach((files, level) => files.forEach((f) => edit.addFile(level, f)));
     edit.addedRangeDels.push(...version.rangeDels);
+    edit.addedDamage.push(...version.damaged);
     return edit;
   }
 

@@ -1,3 +1,4 @@
+import type { Damage } from '../damage/Damage';
 import type { RangeTombstone } from '../rangedel/RangeTombstone';
 import { corruption } from '../util/corruption';
 import { bySmallest, newestFirst, type FileMeta } from './FileMeta';
@@ -35,7 +36,7 @@ export function applyEdit(base: Version, edit: VersionEdit, source: string): Ver
       }
     }
   }
-  return new Version(levels, rangeDels);
+  return new Version(levels, rangeDels, applyDamage(base, edit, source));
 }
 
 /** The range tombstones of `base` less the edit's dropped ones plus its added ones, ascending seq. */
@@ -51,6 +52,21 @@ function applyRangeDels(base: Version, edit: VersionEdit, source: string): Range
     bySeq.set(t.seq, t);
   }
   return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+}
+
+/** The fences of `base` less the edit's cleared ones plus its added ones (one per file). */
+function applyDamage(base: Version, edit: VersionEdit, source: string): readonly Damage[] {
+  if (edit.addedDamage.length === 0 && edit.clearedDamage.length === 0) return base.damaged;
+  const byFile = new Map<number, Damage>();
+  for (const d of base.damaged) byFile.set(d.file, d);
+  for (const file of edit.clearedDamage) {
+    if (!byFile.delete(file)) throw corruption(`edit lifts the fence of file ${file}, which has none`, source, 0, { number: file });
+  }
+  for (const d of edit.addedDamage) {
+    if (byFile.has(d.file)) throw corruption(`file ${d.file} fenced twice`, source, 0, { number: d.file });
+    byFile.set(d.file, d);
+  }
+  return [...byFile.values()];
 }
 
 /** An empty version with `levelCount` levels. */

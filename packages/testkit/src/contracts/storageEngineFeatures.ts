@@ -8,6 +8,7 @@ export function featureCases(h: EngineHarness, supports: EngineSupports): void {
   else volatileCases(h);
   if (supports.compactionFilter) compactionCases(h);
   statsCases(h);
+  damageCases(h);
 }
 
 function persistenceCases(h: EngineHarness): void {
@@ -211,6 +212,22 @@ function statsCases(h: EngineHarness): void {
       expect(full.approximateBytes).toBeGreaterThan(0);
       for (const value of Object.values(full.counters)) expect(Number.isFinite(value)).toBe(true);
       if (full.counters.keys !== undefined) expect(full.counters.keys).toBeGreaterThan(0);
+    });
+  });
+}
+
+function damageCases(h: EngineHarness): void {
+  describe('damaged ranges', () => {
+    it('damaged() lists no fence on healthy data (NOT_OPEN when closed); setDamageListener takes a function or undefined', async () => {
+      const e = await h.engine();
+      e.setDamageListener(() => undefined);
+      for (let i = 0; i < 50; i++) await e.put(b(i), s(`v${i}`));
+      await e.deleteRange(b(10), b(20));
+      expect(e.damaged()).toEqual([]);
+      e.setDamageListener(undefined);
+      expect(() => e.setDamageListener('nope' as never)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+      await e.close();
+      expect(() => e.damaged()).toThrow(expect.objectContaining({ code: 'NOT_OPEN' }));
     });
   });
 }
