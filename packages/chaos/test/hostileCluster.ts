@@ -1,4 +1,4 @@
-import { antiEntropy, type MerkleAntiEntropy } from '@dynamis/anti-entropy';
+import { antiEntropy, type AntiEntropyOptionsInput, type MerkleAntiEntropy } from '@dynamis/anti-entropy';
 import { lwwResolver } from '@dynamis/conflict-lww';
 import { vclockResolver } from '@dynamis/conflict-vclock';
 import {
@@ -11,6 +11,7 @@ import {
   HintStoreToken,
   MembershipToken,
   PartitionerToken,
+  PeerRpcToken,
   partitionOfKey,
   RebalancerToken,
   ReplicaToken,
@@ -27,6 +28,7 @@ import { quorumCoordinator } from '@dynamis/quorum';
 import { rebalance, type RebalanceOptionsInput } from '@dynamis/rebalance';
 import { ringPartitioner } from '@dynamis/ring';
 import { fixedMembership, FixedMembership, simulatedEnvironment, Simulation } from '@dynamis/testkit';
+import { pullPartition } from '../../rebalance/src/pullPartition';
 import { HostileTransport } from '../src';
 
 export const PARTITIONS = 16;
@@ -39,6 +41,7 @@ export interface HostileClusterOptions {
   /** Per-node clock skew (ms) at creation. */
   readonly skewMs?: Readonly<Record<NodeId, number>>;
   readonly rebalance?: RebalanceOptionsInput;
+  readonly antiEntropy?: AntiEntropyOptionsInput;
   /** maxSkewMs of LWW (default the plugin's). */
   readonly maxSkewMs?: number;
 }
@@ -78,7 +81,7 @@ export async function hostileCluster(options: HostileClusterOptions) {
       membership,
       quorumCoordinator(),
       hintedHandoff({ checkIntervalMs: 500 }),
-      antiEntropy({ intervalMs: 5_000 }),
+      antiEntropy({ intervalMs: 5_000, ...options.antiEntropy }),
       rebalance({ announceIntervalMs: 500, ...options.rebalance }),
     ];
     const config = {
@@ -166,4 +169,41 @@ function transportPlugin(t: HostileTransport): Plugin {
     needs: [],
     register: ({ bind }) => void bind(TransportToken).toConstantValue(t),
   });
+}
+
+/** `count` keys of partition `p`. */
+export function keysOf(p: number, count: number, prefix = 'x'): string[] {
+  const out: string[] = [];
+  for (let i = 0; out.length < count; i++) if (partitionOfKey(`${prefix}${i}`, PARTITIONS) === p) out.push(`${prefix}${i}`);
+  return out;
+}
+
+/** `id` pulls partition `p` from n3 as its rebalancer would (pullPartition), with a `maxStreamMs` deadline. */
+export function pullFrom(cl: HostileCluster, id: NodeId, p: number, maxStreamMs = 60_000): Promise<void> {
+  return pullPartition(
+    {
+      rpc: cl.node(id).resolve(PeerRpcToken),
+      replica: cl.replica(id),
+      partitionCount: PARTITIONS,
+      maxKeys: 64,
+      maxBytes: 1024 * 1024,
+      timeoutMs: 5_000,
+      maxStreamMs,
+      clock: cl.sim.clock(id),
+      cancelled: () => false,
+      progress: () => undefined,
+    },
+    p,
+    EVIL,
+  );
+}
+
+/** A key `id` does not replicate (so it may hold hints for it) whose primaries include n2: a hint for n2 of it passes admission. Needs 4+ nodes. */
+export function hintableKey(cl: HostileCluster, id: NodeId): string {
+  const p = cl.placement(id);
+  for (let i = 0; i < 100_000; i++) {
+    const prefs = p.preferenceList(partitionOfKey(`h${i}`, PARTITIONS), 3);
+    if (!prefs.includes(id) && prefs.includes('n2')) return `h${i}`;
+  }
+  throw new Error('no hintable key');
 }

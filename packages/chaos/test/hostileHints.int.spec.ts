@@ -36,7 +36,8 @@ async function refusal(cl: HostileCluster, p: Promise<unknown>): Promise<unknown
 async function refusedEverywhere(cl: HostileCluster, keys: readonly string[], refused: number): Promise<void> {
   expect(cl.hints('n1').stats().pending).toEqual({});
   await cl.sim.runFor(10_000);
-  for (const key of keys) for (const id of cl.ids) if (id !== EVIL) expect([id, key, await cl.rawRecord(id, key)]).toEqual([id, key, undefined]);
+  for (const key of keys)
+    for (const id of cl.ids) if (id !== EVIL) expect([id, key, await cl.rawRecord(id, key)]).toEqual([id, key, undefined]);
   expect(cl.node('n1').resolve(HintServiceToken).refused).toBe(refused);
   expect(cl.log('n1').filter((l) => l.includes('hint refused')).length).toBeGreaterThan(0);
   await cl.serves('after-hints');

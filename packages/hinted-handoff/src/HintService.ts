@@ -71,7 +71,8 @@ export class HintService implements Lifecycle {
     const why = hintRefusal(this.view, from, target, key);
     if (why === undefined) return;
     this.refused++;
-    if ((this.refused & (this.refused - 1)) === 0) this.logger.warn('hint refused', { from, target, key, reason: why, refused: this.refused });
+    if ((this.refused & (this.refused - 1)) === 0)
+      this.logger.warn('hint refused', { from, target, key, reason: why, refused: this.refused });
     throw new DynamisError('INVALID_ARGUMENT', `hint refused: ${why}`, { details: { refused: why, from, target, applied: false } });
   }
 
