@@ -22,7 +22,7 @@ import {
   type Plugin,
 } from '@dynamis/core';
 import { memoryEngine } from '@dynamis/engine-memory';
-import { gossipMembership } from '@dynamis/gossip';
+import { gossipMembership, type GossipOptionsInput } from '@dynamis/gossip';
 import { hintedHandoff } from '@dynamis/hinted-handoff';
 import { quorumCoordinator } from '@dynamis/quorum';
 import { rebalance, type RebalanceOptionsInput } from '@dynamis/rebalance';
@@ -42,6 +42,7 @@ export interface HostileClusterOptions {
   readonly skewMs?: Readonly<Record<NodeId, number>>;
   readonly rebalance?: RebalanceOptionsInput;
   readonly antiEntropy?: AntiEntropyOptionsInput;
+  readonly gossip?: GossipOptionsInput;
   /** maxSkewMs of LWW (default the plugin's). */
   readonly maxSkewMs?: number;
 }
@@ -68,7 +69,7 @@ export async function hostileCluster(options: HostileClusterOptions) {
   const compose = async (id: NodeId, members: readonly NodeId[]): Promise<DynamisNode> => {
     const membership =
       options.membership === 'gossip'
-        ? gossipMembership({ gossipIntervalMs: 200, probeIntervalMs: 500 })
+        ? gossipMembership({ gossipIntervalMs: 200, ...options.gossip })
         : fixedMembership(viewOf(id, members));
     const plugins: Plugin[] = [
       simulatedEnvironment(sim, id, { transport: id !== EVIL }),
@@ -88,7 +89,7 @@ export async function hostileCluster(options: HostileClusterOptions) {
       nodeId: id,
       dataDir: `/data/${id}`,
       log: { level: 'info' as const },
-      ...(options.membership === 'gossip' ? { seeds: id === 'n1' ? [] : ['n1@n1'] } : {}),
+      ...(options.membership === 'gossip' ? { seeds: id === 'n1' ? [] : ['n1@10.0.0.1:7070'] } : {}),
       replication: { n: 3, w: 2, r: 2, sloppyQuorum: true },
     };
     const node = await createNode(config, plugins);

@@ -26,8 +26,12 @@ export class LocalWriteGate {
   private resolve!: () => void;
   private reject!: (err: DynamisError) => void;
 
+  /** True when the gate holds the local write at all (some remote target). */
+  readonly gated: boolean;
+
   constructor(remotes: number) {
     this.pending = remotes;
+    this.gated = remotes > 0;
     this.open = new Promise<void>((resolve, reject) => {
       this.resolve = resolve;
       this.reject = reject;

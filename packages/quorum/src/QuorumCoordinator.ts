@@ -43,7 +43,7 @@ import {
 } from '@dynamis/core';
 import { inject, injectable, optional } from 'inversify';
 import type { z } from 'zod';
-import { fanout, type Missing } from './fanout';
+import { fanout, quorumNotReached, type Missing } from './fanout';
 import { LocalWriteGate } from './LocalWriteGate';
 import { ReplicaBatcher } from './ReplicaBatcher';
 import {
@@ -287,8 +287,11 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
       await local.write?.catch(() => undefined);
       return { acks, sibling, gate };
     });
-    const outcome = await acks.quorum.catch((err: unknown) => {
-      throw gate.skew ?? err;
+    const outcome = await acks.quorum.catch(async (err: unknown) => {
+      if (gate.skew !== undefined) throw gate.skew;
+      if (!gate.gated) throw err;
+      // The local write ran after the remotes failed: report it as the replicas did, once every call settled.
+      throw quorumNotReached(() => `write of ${JSON.stringify(key)}`, w, await acks.settled);
     });
     return { context: this.resolver.context([sibling]), acks: outcome.answered.size };
   }
