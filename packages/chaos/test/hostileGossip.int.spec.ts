@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import type { GossipMembership } from '@dynamis/gossip';
 import { gossipEntry } from '../src';
-import { EVIL, hostileCluster, type HostileCluster } from './hostileCluster';
+import { hostileCluster, type HostileCluster } from './hostileCluster';
 
 /*
  * Hostile peer, gossip: a compromised n3 (which runs the real gossip
