@@ -7,8 +7,7 @@ import { EVIL, hostileCluster, PARTITIONS, type HostileCluster } from './hostile
 /*
  * Hostile peer, hints: a compromised n3 asks n1 to hold hints it has no
  * business holding — for a key n1 itself replicates, for a target that is
- * not a member or not a replica of the key — and an outsider (not a member)
- * sends one too. Each is refused INVALID_ARGUMENT (details.refused) before
+ * not a member or not a replica of the key. Each is refused INVALID_ARGUMENT (details.refused) before
  * the hint store sees it, counted, logged; nothing is delivered anywhere.
  */
 
@@ -44,7 +43,7 @@ async function refusedEverywhere(cl: HostileCluster, keys: readonly string[], re
 }
 
 describe('hostile: hints', () => {
-  it('hostile: hints for keys the receiver replicates, for a non-member target, from a non-member sender', async () => {
+  it('hostile: hints for keys the receiver replicates, and for a non-member target', async () => {
     c = await hostileCluster({ seed: 31 });
     // 3 nodes, N = 3: n1 replicates every key, so no honest coordinator hints to it.
     expect(await refusal(c, c.evil.inject('n1', hint(c, 'n2', 'h-own')))).toMatchObject({
@@ -55,15 +54,7 @@ describe('hostile: hints', () => {
       code: 'INVALID_ARGUMENT',
       details: { refused: 'target ghost is not a member' },
     });
-    c.sim.addNode('outsider');
-    const outsider = c.sim.transport('outsider');
-    outsider.setHandler(async () => undefined);
-    await outsider.start();
-    expect(await refusal(c, outsider.request('n1', hint(c, 'n2', 'h-outsider'), { timeoutMs: 5_000 }))).toMatchObject({
-      code: 'INVALID_ARGUMENT',
-      details: { refused: 'sender outsider is not a member' },
-    });
-    await refusedEverywhere(c, ['h-own', 'h-ghost', 'h-outsider'], 3);
+    await refusedEverywhere(c, ['h-own', 'h-ghost'], 2);
   });
 
   it('hostile: hints for a partition the target does not replicate', async () => {

@@ -20,7 +20,7 @@ const OWNER = '@dynamis/hinted-handoff';
  * protocol") on this node's HintStore: `hints.store` { target, key,
  * siblings } adds the hint and answers `{ stored: true }` once `add`
  * resolved (the hint is durable). A hint this node must not hold
- * (hintRefusal: sender or target not a member, target not a primary of the
+ * (hintRefusal: target not a member or not a primary of the
  * key, this node a primary) is refused INVALID_ARGUMENT (`details.refused`,
  * `applied: false`) before the store sees it, counted (`refused`) and logged
  * at warn (the 1st, 2nd, 4th, 8th… refusal, so a flood cannot flood the
@@ -68,7 +68,7 @@ export class HintService implements Lifecycle {
   }
 
   private admit(from: string, target: string, key: string): void {
-    const why = hintRefusal(this.view, from, target, key);
+    const why = hintRefusal(this.view, target, key);
     if (why === undefined) return;
     this.refused++;
     if ((this.refused & (this.refused - 1)) === 0)

@@ -1,6 +1,6 @@
 import type { Membership, NodeId, Partitioner } from '@dynamis/core';
 
-/** What a hint's receiver checks its sender and target against. */
+/** What a hint's receiver checks a hint's target against. */
 export interface HintAdmissionView {
   readonly self: NodeId;
   readonly membership: Membership;
@@ -14,13 +14,14 @@ export interface HintAdmissionView {
  * Why this node must refuse to hold a hint from `from` for `target` of
  * `key`, or undefined to accept it. An honest sloppy-quorum coordinator
  * (core's sloppyPlan) hints only for a primary of the key, to a live
- * fallback that is not a primary, and both are members: so the sender and
- * the target must be members, the target another node and a primary of the
- * key, and this node not a primary (a primary takes replica writes, not
- * hints), all by this node's current view. Pure; reads the view only.
+ * fallback that is not a primary: so the target must be a member, another
+ * node and a primary of the key, and this node not a primary (a primary
+ * takes replica writes, not hints), all by this node's current view. The
+ * sender is not checked: a peer with the cluster secret can claim any
+ * member's id, and operator tools (not members) may hand hints over. Pure;
+ * reads the view only.
  */
-export function hintRefusal(view: HintAdmissionView, from: NodeId, target: NodeId, key: string): string | undefined {
-  if (view.membership.member(from) === undefined) return `sender ${from} is not a member`;
+export function hintRefusal(view: HintAdmissionView, target: NodeId, key: string): string | undefined {
   if (target === view.self) return 'the target is this node';
   if (view.membership.member(target) === undefined) return `target ${target} is not a member`;
   if (view.partitioner === undefined) return undefined;
