@@ -54,13 +54,17 @@ export interface ExchangeDeps {
  * values, and the resolver's merge keeps a tombstone over an older value.
  * Every request and reply is counted in the stats and charged to the rate
  * limiter. Rejects with the first error (PeerRpc's, ReplicaClient's, the
- * replica's), or PROTOCOL_ERROR for a reply that breaks the protocol.
+ * replica's), PROTOCOL_ERROR for a reply that breaks the protocol, or
+ * TIMEOUT once it ran longer than maxExchangeMs (checked before every
+ * request: a peer that lists fresh keys forever is given up on).
  */
 export class Exchange {
   private nodesCompared = 0;
   private keysSent = 0;
   private keysReceived = 0;
   private bytes = 0;
+  /** clock.monotonic() past which the exchange gives up (maxExchangeMs), set at its first step. */
+  private deadline: number | undefined;
 
   constructor(
     private readonly deps: ExchangeDeps,
@@ -246,6 +250,17 @@ export class Exchange {
 
   private checkStopped(): void {
     if (this.deps.stopped()) throw new DynamisError('UNAVAILABLE', 'anti-entropy is stopping', { details: { peer: this.peer } });
+    const { clock, options } = this.deps;
+    this.deadline ??= clock.monotonic() + options.maxExchangeMs;
+    if (clock.monotonic() > this.deadline) {
+      throw new DynamisError(
+        'TIMEOUT',
+        `exchange of partition ${this.partition} with ${this.peer} ran past maxExchangeMs (${options.maxExchangeMs} ms)`,
+        {
+          details: { peer: this.peer, partition: this.partition, ms: options.maxExchangeMs },
+        },
+      );
+    }
   }
 
   private protocolError(what: string): DynamisError {

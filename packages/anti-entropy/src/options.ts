@@ -57,6 +57,14 @@ export const antiEntropyOptionsSchema = z
       .min(1)
       .default(100_000)
       .describe('Rate limit of the tree rebuild after a start (keys read from the replica per second).'),
+    maxExchangeMs: z
+      .number()
+      .int()
+      .min(1000)
+      .default(600_000)
+      .describe(
+        'Longest one exchange may run, listing and repair included; past it the exchange fails (TIMEOUT) at its next step, so a peer that lists keys forever cannot hold it.',
+      ),
     exchangeTimeoutMs: z
       .number()
       .int()

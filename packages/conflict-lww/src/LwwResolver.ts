@@ -42,7 +42,12 @@ export class LwwResolver implements ConflictResolver {
   private lastPhysical = 0;
   private lastLogical = 0;
 
-  constructor(private readonly options: LwwOptions) {}
+  /** Versions further ahead of `now` than this are refused by validate (the port's maxSkewMs). */
+  readonly maxSkewMs: number;
+
+  constructor(private readonly options: LwwOptions) {
+    this.maxSkewMs = options.maxSkewMs;
+  }
 
   stamp(writer: NodeId, context: CausalContext | undefined, local: readonly Sibling[], now: number): Version {
     for (const s of local) this.observe(decodeHlc(s.version));
@@ -99,7 +104,7 @@ export class LwwResolver implements ConflictResolver {
       throw new DynamisError(
         'INVALID_ARGUMENT',
         `Version is ${ahead} ms ahead of the local clock, more than maxSkewMs (${this.options.maxSkewMs})`,
-        { details: { aheadMs: ahead, maxSkewMs: this.options.maxSkewMs, writer: h.writer } },
+        { details: { clockSkew: true, aheadMs: ahead, maxSkewMs: this.options.maxSkewMs, writer: h.writer } },
       );
     }
   }

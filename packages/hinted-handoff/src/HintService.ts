@@ -1,4 +1,15 @@
-import { fromWireSibling, HINT_MESSAGE, HINT_REPLY, hintSchemas, type HintStore, type Lifecycle, type MessageRouter } from '@dynamis/core';
+import {
+  DynamisError,
+  fromWireSibling,
+  HINT_MESSAGE,
+  HINT_REPLY,
+  hintSchemas,
+  type HintStore,
+  type Lifecycle,
+  type Logger,
+  type MessageRouter,
+} from '@dynamis/core';
+import { hintRefusal, type HintAdmissionView } from './hintAdmission';
 
 import { HINT_STATS_MESSAGE, HINT_STATS_REPLY, hintStatsSchemas } from './statsProtocol';
 
@@ -8,7 +19,12 @@ const OWNER = '@dynamis/hinted-handoff';
  * Serves the hint protocol (core's hintProtocol.ts, docs/protocol.md "Hint
  * protocol") on this node's HintStore: `hints.store` { target, key,
  * siblings } adds the hint and answers `{ stored: true }` once `add`
- * resolved (the hint is durable). Errors are the store's: INVALID_KEY,
+ * resolved (the hint is durable). A hint this node must not hold
+ * (hintRefusal: target not a member or not a primary of the
+ * key, this node a primary) is refused INVALID_ARGUMENT (`details.refused`,
+ * `applied: false`) before the store sees it, counted (`refused`) and logged
+ * at warn (the 1st, 2nd, 4th, 8th… refusal, so a flood cannot flood the
+ * log). Other errors are the store's: INVALID_KEY,
  * INVALID_ARGUMENT, UNAVAILABLE `overloaded` for a bound. Registered on
  * start, unregistered on stop (then answered UNAVAILABLE `notStarted`:
  * the plugin declares the type). Also serves `hints.stats` (statsProtocol.ts):
@@ -16,10 +32,14 @@ const OWNER = '@dynamis/hinted-handoff';
  */
 export class HintService implements Lifecycle {
   private registered = false;
+  /** Hints refused by hintRefusal since start. */
+  refused = 0;
 
   constructor(
     private readonly store: HintStore,
     private readonly router: MessageRouter,
+    private readonly view: HintAdmissionView,
+    private readonly logger: Logger,
   ) {}
 
   /** Registers `hints.store` and `hints.stats`. Throws INVALID_ARGUMENT if another owner registered it. Idempotent. */
@@ -28,7 +48,8 @@ export class HintService implements Lifecycle {
     this.router.register(
       HINT_MESSAGE.store,
       hintSchemas.store,
-      async (_from, m) => {
+      async (from, m) => {
+        this.admit(from, m.target, m.key);
         await this.store.add(m.target, m.key, m.siblings.map(fromWireSibling));
         return { type: HINT_REPLY.store, payload: { stored: true as const } };
       },
@@ -44,6 +65,15 @@ export class HintService implements Lifecycle {
       OWNER,
     );
     this.registered = true;
+  }
+
+  private admit(from: string, target: string, key: string): void {
+    const why = hintRefusal(this.view, target, key);
+    if (why === undefined) return;
+    this.refused++;
+    if ((this.refused & (this.refused - 1)) === 0)
+      this.logger.warn('hint refused', { from, target, key, reason: why, refused: this.refused });
+    throw new DynamisError('INVALID_ARGUMENT', `hint refused: ${why}`, { details: { refused: why, from, target, applied: false } });
   }
 
   /** Unregisters both (requests in flight finish). Idempotent. */

@@ -10,6 +10,7 @@ import {
   LoggerToken,
   MembershipToken,
   parseWithSchema,
+  PartitionerToken,
   ReplicaClientToken,
   StorageEngineToken,
   type Plugin,
@@ -103,7 +104,16 @@ export function hintedHandoff(options: HintedHandoffOptionsInput = {}): Plugin {
         )
         .inSingletonScope();
       bind(HintServiceToken)
-        .toDynamicValue((ctx) => new HintService(ctx.get(HintStoreToken), ctx.get(MessageRouterToken)))
+        .toDynamicValue((ctx) => {
+          const config = ctx.get(ConfigToken);
+          const view = {
+            self: config.nodeId,
+            membership: ctx.get(MembershipToken),
+            partitioner: ctx.get(PartitionerToken, { optional: true }),
+            n: config.replication.n,
+          };
+          return new HintService(ctx.get(HintStoreToken), ctx.get(MessageRouterToken), view, ctx.get(LoggerToken).child({ plugin: NAME }));
+        })
         .inSingletonScope();
     },
   });

@@ -43,7 +43,8 @@ import {
 } from '@dynamis/core';
 import { inject, injectable, optional } from 'inversify';
 import type { z } from 'zod';
-import { fanout, type Missing } from './fanout';
+import { fanout, quorumNotReached, type Missing } from './fanout';
+import { LocalWriteGate } from './LocalWriteGate';
 import { ReplicaBatcher } from './ReplicaBatcher';
 import {
   FORWARD_MESSAGE,
@@ -260,7 +261,7 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
     // Read, stamp and the local write run under the key's lock: the next write
     // through this node stamps over this one (a distinct dot even if the
     // resolver's in-memory counter was lost with a restart).
-    const { acks, sibling } = await this.locks.run(key, async () => {
+    const { acks, sibling, gate } = await this.locks.run(key, async () => {
       let base = await this.batcher.read(this.self, key, call, partition);
       if (options.ifAbsent === true || options.ifVersion !== undefined) {
         const read = await this.quorumRead(key, at, this.levels.r, options.timeoutMs);
@@ -278,23 +279,37 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
       // earlier write must not keep a sibling the new version already supersedes.
       const merged = this.resolver.merge(base, [sibling]);
       const local: { write?: Promise<number> } = {};
+      const gated = this.resolver.maxSkewMs !== undefined;
+      const gate = new LocalWriteGate(gated ? live.filter((node) => node !== this.self).length : 0);
       const acks = fanout(
         () => `write of ${JSON.stringify(key)}`,
         live,
         down,
         w,
         (node) => {
+          if (node === this.self) {
+            local.write = gate.open.then(() => this.batcher.write(node, key, merged, call, partition));
+            return local.write;
+          }
           const target = hintFor.get(node);
-          if (target !== undefined) return this.hint(node, target, key, merged, call);
-          const sent = this.batcher.write(node, key, merged, call, partition);
-          if (node === this.self) local.write = sent;
+          const sent =
+            target !== undefined ? this.hint(node, target, key, merged, call) : this.batcher.write(node, key, merged, call, partition);
+          sent.then(
+            () => gate.accepted(),
+            (err: unknown) => gate.refused(node, err),
+          );
           return sent;
         },
       );
       await local.write?.catch(() => undefined);
-      return { acks, sibling };
+      return { acks, sibling, gate };
     });
-    const outcome = await acks.quorum;
+    const outcome = await acks.quorum.catch(async (err: unknown) => {
+      if (gate.skew !== undefined) throw gate.skew;
+      if (!gate.gated) throw err;
+      // The local write ran after the remotes failed: report it as the replicas did, once every call settled.
+      throw quorumNotReached(() => `write of ${JSON.stringify(key)}`, w, await acks.settled);
+    });
     return { context: this.resolver.context([sibling]), acks: outcome.answered.size };
   }
 

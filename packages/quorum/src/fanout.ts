@@ -53,11 +53,7 @@ export function fanout<T>(
         resolve({ answered: new Map(answered), missing: [...missing] });
       } else if (!done && answered.size + pending < required) {
         done = true;
-        reject(
-          new DynamisError('QUORUM_NOT_REACHED', `${what()}: ${answered.size} of the ${required} required replicas answered`, {
-            details: { required, answered: [...answered.keys()], missing: missing.map((m) => ({ node: m.node, reason: m.reason })) },
-          }),
-        );
+        reject(quorumNotReached(what, required, { answered, missing }));
       }
       if (pending === 0) settle();
     };
@@ -86,4 +82,15 @@ export function fanout<T>(
   // Callers may await other work before `quorum`: a rejection meanwhile is not unhandled.
   quorum.catch(() => undefined);
   return { quorum, settled };
+}
+
+/** The QUORUM_NOT_REACHED error of an operation `what` that needed `required` replies and got `outcome`'s. */
+export function quorumNotReached<T>(what: () => string, required: number, outcome: FanoutOutcome<T>): DynamisError {
+  return new DynamisError('QUORUM_NOT_REACHED', `${what()}: ${outcome.answered.size} of the ${required} required replicas answered`, {
+    details: {
+      required,
+      answered: [...outcome.answered.keys()],
+      missing: outcome.missing.map((m) => ({ node: m.node, reason: m.reason })),
+    },
+  });
 }

@@ -1,4 +1,14 @@
-import type { Clock, Logger, NodeId, PartitionId, PeerRpc, Placement, Replica, Timer } from '@dynamis/core';
+import {
+  isDynamisError,
+  type Clock,
+  type Logger,
+  type NodeId,
+  type PartitionId,
+  type PeerRpc,
+  type Placement,
+  type Replica,
+  type Timer,
+} from '@dynamis/core';
 import type { Holdings } from './Holdings';
 import type { RebalanceOptions } from './options';
 import { pullPartition } from './pullPartition';
@@ -38,6 +48,8 @@ export class StreamScheduler {
   private agreeSince: number | undefined;
   private wake: Timer | undefined;
   private done = 0;
+  /** Streams that failed because their source broke the protocol, sent refused records or never ended (logged at warn). */
+  refused = 0;
   private bytes = 0;
   private keys = 0;
   private window = { start: undefined as number | undefined, end: 0, bytes: 0 };
@@ -120,6 +132,8 @@ export class StreamScheduler {
       maxKeys: this.deps.maxKeys,
       maxBytes: options.maxBytesInFlight,
       timeoutMs: this.deps.timeoutMs,
+      maxStreamMs: options.maxStreamMs,
+      clock,
       cancelled: () => a.cancelled,
       progress: (bytes: number, keys: number) => {
         this.bytes += bytes;
@@ -150,7 +164,12 @@ export class StreamScheduler {
         this.window.end = clock.monotonic();
         const attempts = (this.failures.get(p)?.attempts ?? 0) + 1;
         this.failures.set(p, { attempts, retryAt: clock.monotonic() + options.retryMs });
-        log.debug('partition stream failed', { partition: p, from: source, attempts, error: (err as Error).message });
+        const fields = { partition: p, from: source, attempts, error: (err as Error).message };
+        // A source that broke the protocol, sent what the replica refuses, or never ended: an operator should see it.
+        if (isDynamisError(err) && (err.code === 'PROTOCOL_ERROR' || err.code === 'INVALID_ARGUMENT' || err.code === 'TIMEOUT')) {
+          this.refused++;
+          log.warn('partition stream refused', { ...fields, code: err.code });
+        } else log.debug('partition stream failed', fields);
         this.deps.changed();
       },
     );

@@ -51,6 +51,14 @@ export const rebalanceOptionsSchema = z
       .min(1)
       .optional()
       .describe("Deadline of each page request and each announcement (default: the node's timeouts.requestMs)."),
+    maxStreamMs: z
+      .number()
+      .int()
+      .min(1000)
+      .default(3_600_000)
+      .describe(
+        'Longest one partition stream may run; past it the stream is given up (TIMEOUT, logged) and the partition pulled again from the next source, so a source that never ends cannot hold a stream slot forever.',
+      ),
     retryMs: z.number().int().min(1).default(500).describe('Pause before a failed stream is tried again (from the next source).'),
   })
   .strict();

@@ -23,6 +23,15 @@ export interface ConflictResolver {
   /** Short name, e.g. 'lww' or 'vclock'. */
   readonly name: string;
   /**
+   * Present when versions carry wall-clock time: `validate` refuses a
+   * version more than this many ms ahead of `now` (INVALID_ARGUMENT with
+   * `details.clockSkew: true`). A coordinator then writes its own replica
+   * only once another replica accepted the version (quorum's
+   * LocalWriteGate), so a coordinator whose clock runs ahead cannot keep
+   * what every other replica refuses.
+   */
+  readonly maxSkewMs?: number;
+  /**
    * A version for a new write coordinated by `writer`, descending from
    * `context` (what the client read; undefined for a blind write) and from
    * `local`, the coordinator's stored siblings for the key.

@@ -11,7 +11,9 @@ import { REPLICA_MAX_SIBLINGS, REPLICA_MAX_VERSION_BYTES } from './replicaProtoc
  * that `resolver.validate(version, now)` accepts, a value of bytes (at most
  * limits.maxValueBytes) or null, a finite non-negative `writtenAt`, and a
  * finite `expiresAt` when present. Throws INVALID_ARGUMENT naming the key and
- * the sibling; never changes anything.
+ * the sibling, with the resolver's own details of a rejected version (LWW's
+ * `clockSkew: true`, `aheadMs`, `maxSkewMs` for a version too far ahead of
+ * `now`); never changes anything.
  */
 export function checkIncomingSiblings(
   key: string,
@@ -32,10 +34,28 @@ export function checkIncomingSiblings(
       const why = err instanceof Error ? err.message : String(err);
       throw new DynamisError('INVALID_ARGUMENT', `key ${JSON.stringify(key)}, sibling ${i}: version rejected by ${resolver.name}: ${why}`, {
         cause: err,
-        details: { key, sibling: i, resolver: resolver.name, ...(isDynamisError(err) ? { reason: err.code } : {}) },
+        details: {
+          ...resolverDetails(err),
+          key,
+          sibling: i,
+          resolver: resolver.name,
+          ...(isDynamisError(err) ? { reason: err.code } : {}),
+        },
       });
     }
   }
+}
+
+/**
+ * The resolver's own details of a rejection (e.g. LWW's `clockSkew: true,
+ * aheadMs, maxSkewMs`), so the sender learns why; only plain JSON values.
+ */
+function resolverDetails(err: unknown): Record<string, unknown> {
+  if (!isDynamisError(err) || typeof err.details !== 'object' || err.details === null) return {};
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(err.details))
+    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') out[k] = v;
+  return out;
 }
 
 /** What is wrong with the shape of `s` (the message's tail after "sibling i"), or undefined. Builds no string when fine. */

@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { REPLICA_MESSAGE, SystemClock, SystemRandom, type Logger } from '@dynamis/core';
+import { WsTransport } from '@dynamis/transport-ws';
+import { ProcessCluster } from '../../server/test/clusterHarness';
+import { SECRET } from '../../server/test/serverProcess';
+import { dvvVersion, HostileTransport, lwwVersion, sibling } from '../src';
+
+/*
+ * Hostile peer over real sockets: three dynamis-server processes, and an
+ * insider that has the cluster secret — a WsTransport with the real
+ * handshake and framing, wrapped in the chaos HostileTransport — sending
+ * bad content. The records each node stores are read back through the
+ * replica protocol (replica.read: the node's own engine record), and a
+ * client put/get must succeed after each attack.
+ */
+
+const quiet: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined, child: () => quiet };
+
+async function refusal(p: Promise<unknown>): Promise<unknown> {
+  try {
+    await p;
+    return 'accepted';
+  } catch (err) {
+    return err;
+  }
+}
+
+function describeCluster(
+  name: string,
+  args: string[],
+  attacks: (ctx: () => { cluster: ProcessCluster; evil: HostileTransport }) => void,
+): void {
+  describe(name, () => {
+    const cluster = new ProcessCluster(args);
+    let evil: HostileTransport;
+    beforeAll(async () => {
+      await cluster.setup();
+      const t = new WsTransport(
+        'intruder',
+        { secret: SECRET, host: '127.0.0.1', port: 0, maxPayloadBytes: 64 * 1024 * 1024 },
+        new SystemClock(),
+        new SystemRandom(),
+        quiet,
+      );
+      evil = new HostileTransport(t);
+      evil.setHandler(async () => undefined);
+      await evil.start();
+      for (const id of cluster.ids) evil.setPeerAddress(id, cluster.address(id));
+    }, 180_000);
+    afterAll(async () => {
+      await evil?.stop();
+      await cluster.teardown();
+    });
+    attacks(() => ({ cluster, evil }));
+  });
+}
+
+/** Every node's stored record of `key`, read through the replica protocol. */
+async function stored(cluster: ProcessCluster, evil: HostileTransport, key: string): Promise<unknown[][]> {
+  const out: unknown[][] = [];
+  for (const id of cluster.ids) {
+    const reply = await evil.inject(id, { type: REPLICA_MESSAGE.read, payload: { key } }, 10_000);
+    out.push((reply.payload as { siblings: unknown[] }).siblings);
+  }
+  return out;
+}
+
+async function serves(cluster: ProcessCluster, key: string): Promise<void> {
+  await cluster.client('n1').put(key, Buffer.from('fine'));
+  expect(Buffer.from((await cluster.client('n2').get(key)).values[0]!).toString()).toBe('fine');
+}
+
+describeCluster('hostile peer over ws, LWW', [], (ctx) => {
+  it('hostile: a far-future version in a replica write over ws is refused (clockSkew), stored nowhere, the cluster serves', async () => {
+    const { cluster, evil } = ctx();
+    const version = lwwVersion(Date.now() + 3_600_000, 'intruder');
+    for (const id of cluster.ids) {
+      const err = await refusal(
+        evil.inject(id, { type: REPLICA_MESSAGE.write, payload: { key: 'ws-future', siblings: [sibling(version)] } }),
+      );
+      expect(err).toMatchObject({ code: 'INVALID_ARGUMENT', details: { clockSkew: true } });
+    }
+    expect(await stored(cluster, evil, 'ws-future')).toEqual([[], [], []]);
+    await serves(cluster, 'ws-future');
+  }, 60_000);
+});
+
+describeCluster('hostile peer over ws, vclock', ['--resolver', 'vclock'], (ctx) => {
+  it('hostile: a vclock with 10^6 entries (and one over the bound) in a replica write over ws is refused, stored nowhere', async () => {
+    const { cluster, evil } = ctx();
+    const huge = await refusal(
+      evil.inject('n1', { type: REPLICA_MESSAGE.write, payload: { key: 'ws-vv', siblings: [sibling(dvvVersion(1_000_000))] } }, 30_000),
+    );
+    // Over the node's frame bound (transport-ws maxPayloadBytes) or the replica's version bound: refused either way.
+    expect(huge).toMatchObject({ code: expect.stringMatching(/^(INVALID_ARGUMENT|PROTOCOL_ERROR|UNAVAILABLE)$/) });
+    const over = await refusal(
+      evil.inject('n1', { type: REPLICA_MESSAGE.write, payload: { key: 'ws-vv', siblings: [sibling(dvvVersion(65))] } }),
+    );
+    expect(over).toMatchObject({ code: 'INVALID_ARGUMENT' });
+    expect(await stored(cluster, evil, 'ws-vv')).toEqual([[], [], []]);
+    await serves(cluster, 'ws-vv');
+  }, 60_000);
+});
