@@ -68,7 +68,7 @@ export function checkPhantoms(ops: readonly HistoryOp[], finalReads: ReadonlyMap
       const putAt = nextPut < 0 ? Infinity : rest[nextPut]!.invoke.index;
       for (const r of window) {
         const c = r.completion;
-        if (r.invoke.f !== 'get' || c?.type !== 'ok' || r.invoke.index < ackedAt || c.index > putAt || (c.value as string[]).length === 0)
+        if (r.invoke.f !== 'get' || c?.type !== 'ok' || r.invoke.index < ackedAt || c.index > putAt || !revived(c.value as string[]))
           continue;
         v.flag({
           kind: 'resurrection',
