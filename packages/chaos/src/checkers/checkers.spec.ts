@@ -76,6 +76,13 @@ describe('checkPhantoms', () => {
     expect(checkPhantoms(h2.ops, reads({ a: [] })).valid).toBe(true);
   });
 
+  it('does not count the value of a put with an unknown outcome, invoked before the delete, as a resurrection (it may take effect later)', () => {
+    const h = new HistoryBuilder().put(1, 'a', 'x').put(1, 'a', 'maybe', 'info').get(1, 'a', ['x']).del(1, 'a').get(2, 'a', ['maybe']);
+    expect(checkPhantoms(h.ops, reads({ a: ['maybe'] }))).toMatchObject({ valid: true, counts: { 'unknown-after-delete': 2 } });
+    expect(checkPhantoms(h.ops, reads({ a: ['x'] })).anomalies.map((a) => a.kind)).toEqual(['resurrection']);
+    expect(checkPhantoms(h.ops, reads({ a: ['maybe', 'x'] })).anomalies.map((a) => a.kind)).toEqual(['resurrection']);
+  });
+
   it('does not count a read concurrent with the next put as a resurrection', () => {
     const h = new HistoryBuilder().put(1, 'a', 'x').del(1, 'a');
     const ops = [...h.ops];

@@ -11,7 +11,10 @@ import { outcome, records, registerOpsByKey } from './registerHistory';
  *   invoked afterwards, a later successful read (or the final read) returns
  *   a value. "Afterwards" is history order: reads invoked after the delete's
  *   acknowledgement and acknowledged before the next put of the key was
- *   invoked (a read concurrent with a put may see it).
+ *   invoked (a read concurrent with a put may see it). A value written by
+ *   a put whose outcome is unknown ('info' or pending) is no resurrection:
+ *   that put may take effect after the delete (counted as
+ *   `counts['unknown-after-delete']`).
  */
 export function checkPhantoms(ops: readonly HistoryOp[], finalReads: ReadonlyMap<string, readonly string[]>): CheckResult {
   const v = new Verdict('phantoms');
@@ -46,6 +49,15 @@ export function checkPhantoms(ops: readonly HistoryOp[], finalReads: ReadonlyMap
       ops.filter((o) => o.key === key && o.type === 'invoke' && (o.f === 'put' || o.f === 'add')),
     );
   for (const [key, list] of registerOpsByKey(ops)) {
+    const unknown = new Set(list.filter((p) => p.invoke.f === 'put' && outcome(p) === 'info').map((p) => String(p.invoke.value)));
+    const revived = (values: readonly string[]): boolean => {
+      if (values.length === 0) return false;
+      if (values.every((x) => unknown.has(x))) {
+        v.count('unknown-after-delete');
+        return false;
+      }
+      return true;
+    };
     list.forEach((d, i) => {
       if (d.invoke.f !== 'del' || outcome(d) !== 'ok') return;
       v.count('deletes-ok');
@@ -56,7 +68,7 @@ export function checkPhantoms(ops: readonly HistoryOp[], finalReads: ReadonlyMap
       const putAt = nextPut < 0 ? Infinity : rest[nextPut]!.invoke.index;
       for (const r of window) {
         const c = r.completion;
-        if (r.invoke.f !== 'get' || c?.type !== 'ok' || r.invoke.index < ackedAt || c.index > putAt || (c.value as string[]).length === 0)
+        if (r.invoke.f !== 'get' || c?.type !== 'ok' || r.invoke.index < ackedAt || c.index > putAt || !revived(c.value as string[]))
           continue;
         v.flag({
           kind: 'resurrection',
@@ -67,7 +79,7 @@ export function checkPhantoms(ops: readonly HistoryOp[], finalReads: ReadonlyMap
         return;
       }
       const final = finalReads.get(key);
-      if (nextPut < 0 && final !== undefined && final.length > 0) {
+      if (nextPut < 0 && final !== undefined && revived(final)) {
         v.flag({
           kind: 'resurrection',
           key,
