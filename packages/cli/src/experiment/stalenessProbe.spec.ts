@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { lwwResolver } from '@dynamis/conflict-lww';
+import { vclockResolver } from '@dynamis/conflict-vclock';
 import { CoordinatorToken, createNode, DynamisError, type Consistency, type DynamisNode } from '@dynamis/core';
 import { memoryEngine } from '@dynamis/engine-memory';
 import { quorumCoordinator } from '@dynamis/quorum';
@@ -8,7 +8,7 @@ import { FixedMembership, fixedMembership, runSimulation, simulatedEnvironment, 
 import { measureStaleness, type ProbeClient } from './stalenessProbe';
 
 /**
- * Three real quorum coordinators (N=3) over the deterministic simulation
+ * Three real quorum coordinators (N=3, vector clocks) over the deterministic simulation
  * (virtual time, one-way delays of 2–6 ms); `probe(id, w, r)` is a probe
  * client whose requests `id` coordinates at those levels.
  */
@@ -20,7 +20,10 @@ async function simNodes(sim: Simulation) {
     const plugins = [
       simulatedEnvironment(sim, id),
       memoryEngine(),
-      lwwResolver(),
+      // Vector clocks, not LWW: under LWW the quorum coordinator holds its own replica's write until a remote
+      // replica accepted the version (LocalWriteGate, the clock-skew bound), so a W=1 write is acknowledged only
+      // once two replicas hold it, and the t=0 staleness this test pins would depend on which replica reads.
+      vclockResolver(),
       ringPartitioner({ partitions: 16 }),
       fixedMembership(new FixedMembership(id, members)),
       quorumCoordinator(),
