@@ -65,8 +65,8 @@ describe('damaged SSTable: 3 real processes, a byte flipped on a stopped node, r
           return true;
         });
       }
-      for (let i = 0; i < KEYS; i++) expect((await cluster.client(IDS[i % 3]!).put(key(i), text(`v-${i}`))).acks).toBeGreaterThanOrEqual(2);
-      for (let i = 0; i < KEYS; i++) if (deleted(i)) expect((await cluster.client('n1').delete(key(i))).acks).toBeGreaterThanOrEqual(2);
+      for (let i = 0; i < KEYS; i++) expect((await eventually(() => cluster.client(IDS[i % 3]!).put(key(i), text(`v-${i}`)))).acks).toBeGreaterThanOrEqual(2);
+      for (let i = 0; i < KEYS; i++) if (deleted(i)) expect((await eventually(() => cluster.client('n1').delete(key(i)))).acks).toBeGreaterThanOrEqual(2);
 
       const engineDir = join(cluster.dataDir(VICTIM), 'engine');
       await cluster.kill(VICTIM);
@@ -97,7 +97,7 @@ describe('damaged SSTable: 3 real processes, a byte flipped on a stopped node, r
         expect(`${key(i)}: ${mine[i]!.some((s) => s.value === null) ? 'deleted' : 'live'}`).toBe(
           `${key(i)}: ${deleted(i) ? 'deleted' : 'live'}`,
         );
-        const got = await cluster.client(VICTIM).get(key(i));
+        const got = await eventually(() => cluster.client(VICTIM).get(key(i)));
         expect(`${key(i)}=${got.found ? Buffer.from(got.siblings[0]!.value).toString() : 'none'}`).toBe(
           `${key(i)}=${deleted(i) ? 'none' : `v-${i}`}`,
         );
