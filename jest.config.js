@@ -24,4 +24,8 @@ module.exports = {
   // Generous: the suite must pass on a loaded 2-core box, where CPU-bound simulations and model checks run several
   // times slower than on a quiet one (seen: 30 s exceeded at load 20). A hung test still fails, just later.
   testTimeout: 120_000,
+  // Two suites at a time on the 2-core box (Jest's default there is one: cores - 1). Most suites are CPU-bound
+  // simulations or wait on child processes; two at once roughly halve the run, and every test already tolerates a
+  // loaded machine (virtual time, or generous deadlines on events). Override with `npm test -- --maxWorkers=1`.
+  maxWorkers: 2,
 };

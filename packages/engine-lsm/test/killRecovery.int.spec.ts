@@ -18,7 +18,8 @@ import { join } from 'node:path';
 import { LsmStorageEngine } from '../src';
 
 const ROOT = join(__dirname, '../../..');
-const ROUNDS = 20;
+// 8 rounds by default (kills before, during and after the worker thread's first compaction); DYNAMIS_KILL_ROUNDS=<n> for a longer run.
+const ROUNDS = Number(process.env['DYNAMIS_KILL_ROUNDS'] ?? 8);
 
 /** Per key: the value of the last acknowledged op (null = deleted, undefined = none), and the values tried since. */
 interface KeyHistory {

@@ -56,13 +56,31 @@ export const wireSiblingsSchema = z.array(wireSiblingSchema).max(REPLICA_MAX_SIB
 const partition = z.number().int().nonnegative();
 
 /**
+ * replicaSchemas per `maxBatchOps`, built once: zod
+ * schemas are immutable, and building them (with the fast parsers) costs a
+ * node start more than everything else it does (a simulation starts
+ * hundreds of nodes).
+ */
+const schemaCache = new Map<number, ReturnType<typeof buildReplicaSchemas>>();
+
+/**
  * The request and reply schemas, with batch bounds from the config's limits:
  * at most `limits.maxBatchOps` keys per batch, REPLICA_MAX_SIBLINGS siblings
  * per key. Key and sibling contents are checked by the replica layer
  * (INVALID_KEY, INVALID_ARGUMENT), not here. Each schema carries a fast
  * parser (replicaProtocolFast.ts), proven equivalent by a property test.
  */
-export function replicaSchemas(limits: Limits) {
+export function replicaSchemas(limits: Pick<Limits, 'maxBatchOps'>): ReturnType<typeof buildReplicaSchemas> {
+  let s = schemaCache.get(limits.maxBatchOps);
+  if (s === undefined) {
+    s = buildReplicaSchemas(limits);
+    if (schemaCache.size >= 16) schemaCache.clear(); // a bound: a handful of distinct limits in one process
+    schemaCache.set(limits.maxBatchOps, s);
+  }
+  return s;
+}
+
+function buildReplicaSchemas(limits: Pick<Limits, 'maxBatchOps'>) {
   const key = z.string().min(1);
   const entry = z.object({ key, siblings: wireSiblingsSchema, partition: partition.optional() }).strict();
   const fast = replicaFastParsers(REPLICA_MAX_SIBLINGS, limits.maxBatchOps);
