@@ -1,4 +1,4 @@
-import { reportError } from '@dynamis/server';
+import { errorLine } from '@dynamis/core';
 import { Command, CommanderError } from 'commander';
 import { addAdminCommands } from './commands/adminCommands';
 import { addBenchCommand } from './commands/benchCommand';
@@ -27,7 +27,7 @@ export function buildProgram(io: Io, outcome: { value: CliOutcome }): Command {
       const code = await work();
       outcome.value = code === undefined ? 'running' : code;
     } catch (err) {
-      reportError(err, io.err);
+      io.err(errorLine(err));
       outcome.value = exitCodeOf(err);
     }
   };
@@ -68,7 +68,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<CliOutcom
     await program.parseAsync([...argv], { from: 'user' });
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
-    reportError(err, io.err);
+    io.err(errorLine(err));
     return exitCodeOf(err);
   }
   return outcome.value;

@@ -1,5 +1,12 @@
 import pino, { type DestinationStream, type Logger as Pino } from 'pino';
-import pinoPretty from 'pino-pretty';
+import type PinoPretty from 'pino-pretty';
+
+/** pino-pretty, loaded only for the pretty format (a terminal): a node logging JSON lines never pays its load. */
+function pinoPretty(options: PinoPretty.PrettyOptions): ReturnType<typeof PinoPretty> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- deferred load, see above
+  const load = require('pino-pretty') as typeof PinoPretty | { default: typeof PinoPretty };
+  return (typeof load === 'function' ? load : load.default)(options);
+}
 
 /** How lines look: `json` (one JSON object per line), `pretty` (pino-pretty), `auto` (pretty when stderr is a terminal). */
 export type LogFormat = 'auto' | 'json' | 'pretty';

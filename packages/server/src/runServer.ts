@@ -1,4 +1,4 @@
-import { DynamisError, isDynamisError, SystemClock } from '@dynamis/core';
+import { DynamisError, errorLine, SystemClock } from '@dynamis/core';
 import { readFileSync } from 'node:fs';
 import { buildConfig, parseCliArgs, USAGE } from './cli';
 import { startServer, type DynamisServer } from './startServer';
@@ -51,8 +51,7 @@ export function usageFor(command = 'dynamis-server'): string {
 
 /** `error CODE: message` on stderr, the format every Dynamis command uses for a failure. */
 export function reportError(err: unknown, stderr: (text: string) => void = (t) => void process.stderr.write(t)): void {
-  const code = isDynamisError(err) ? err.code : 'ERROR';
-  stderr(`error ${code}: ${(err as Error)?.message ?? String(err)}\n`);
+  stderr(errorLine(err));
 }
 
 function readConfigFile(path: string): string {

@@ -56,3 +56,9 @@ export class DynamisError extends Error {
 export function isDynamisError(err: unknown, code?: ErrorCode): err is DynamisError {
   return err instanceof DynamisError && (code === undefined || err.code === code);
 }
+
+/** `error CODE: message` (one line, newline-terminated): how every Dynamis command reports a failure on stderr. */
+export function errorLine(err: unknown): string {
+  const code = isDynamisError(err) ? err.code : 'ERROR';
+  return `error ${code}: ${(err as Error | undefined)?.message ?? String(err)}\n`;
+}

@@ -1,6 +1,19 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
-import forge from 'node-forge';
+import type * as Forge from 'node-forge';
+
+/**
+ * node-forge, loaded on first use: only certificate generation (a TLS
+ * cluster's CA) needs it, and loading it costs every process that loads
+ * this package (every node, every client, every CLI command) ~5% of its
+ * start.
+ */
+let forgeModule: typeof Forge | undefined;
+function forgeLib(): typeof Forge {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- deferred load, see above
+  forgeModule ??= require('node-forge') as typeof Forge;
+  return forgeModule;
+}
 
 /** A certificate and its private key, both PEM. */
 export interface CertificatePair {
@@ -29,6 +42,7 @@ const DAY_MS = 86_400_000;
  * signed with node-forge. The returned key is unencrypted: store it mode 0600.
  */
 export function createLocalCa(nowMs: number, commonName = 'Dynamis local CA', validDays = 3650): CertificatePair {
+  const forge = forgeLib();
   const { publicKey, privateKey, pem } = newKeyPair();
   const cert = base(publicKey, nowMs, validDays);
   const name = [{ name: 'commonName', value: commonName }];
@@ -50,9 +64,10 @@ export function createLocalCa(nowMs: number, commonName = 'Dynamis local CA', va
  * `ca` whose PEM cannot be parsed.
  */
 export function issueCertificate(ca: CertificatePair, request: CertificateRequest): CertificatePair {
+  const forge = forgeLib();
   if (request.hosts.length === 0) throw new TypeError('a node certificate needs at least one host');
   const caCert = forge.pki.certificateFromPem(ca.cert);
-  const caKey = forge.pki.privateKeyFromPem(ca.key) as forge.pki.rsa.PrivateKey;
+  const caKey = forge.pki.privateKeyFromPem(ca.key) as Forge.pki.rsa.PrivateKey;
   const { publicKey, pem } = newKeyPair();
   const cert = base(publicKey, request.nowMs, request.validDays ?? 825);
   cert.setSubject([{ name: 'commonName', value: request.commonName }]);
@@ -69,14 +84,16 @@ export function issueCertificate(ca: CertificatePair, request: CertificateReques
   return { cert: forge.pki.certificateToPem(cert), key: pem };
 }
 
-function newKeyPair(): { publicKey: forge.pki.PublicKey; privateKey: forge.pki.rsa.PrivateKey; pem: string } {
+function newKeyPair(): { publicKey: Forge.pki.PublicKey; privateKey: Forge.pki.rsa.PrivateKey; pem: string } {
+  const forge = forgeLib();
   const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const pem = pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   const publicKey = forge.pki.publicKeyFromPem(pair.publicKey.export({ type: 'spki', format: 'pem' }).toString());
-  return { publicKey, privateKey: forge.pki.privateKeyFromPem(pem) as forge.pki.rsa.PrivateKey, pem };
+  return { publicKey, privateKey: forge.pki.privateKeyFromPem(pem) as Forge.pki.rsa.PrivateKey, pem };
 }
 
-function base(publicKey: forge.pki.PublicKey, nowMs: number, validDays: number): forge.pki.Certificate {
+function base(publicKey: Forge.pki.PublicKey, nowMs: number, validDays: number): Forge.pki.Certificate {
+  const forge = forgeLib();
   const cert = forge.pki.createCertificate();
   cert.publicKey = publicKey;
   const serial = randomBytes(16);
