@@ -70,7 +70,7 @@ const schemaCache = new Map<number, ReturnType<typeof buildReplicaSchemas>>();
  * (INVALID_KEY, INVALID_ARGUMENT), not here. Each schema carries a fast
  * parser (replicaProtocolFast.ts), proven equivalent by a property test.
  */
-export function replicaSchemas(limits: Pick<Limits, 'maxBatchOps'>): ReturnType<typeof buildReplicaSchemas> {
+export function replicaSchemas(limits: Limits): ReturnType<typeof buildReplicaSchemas> {
   let s = schemaCache.get(limits.maxBatchOps);
   if (s === undefined) {
     s = buildReplicaSchemas(limits);
@@ -80,7 +80,7 @@ export function replicaSchemas(limits: Pick<Limits, 'maxBatchOps'>): ReturnType<
   return s;
 }
 
-function buildReplicaSchemas(limits: Pick<Limits, 'maxBatchOps'>) {
+function buildReplicaSchemas(limits: Limits) {
   const key = z.string().min(1);
   const entry = z.object({ key, siblings: wireSiblingsSchema, partition: partition.optional() }).strict();
   const fast = replicaFastParsers(REPLICA_MAX_SIBLINGS, limits.maxBatchOps);
