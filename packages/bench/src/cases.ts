@@ -16,7 +16,7 @@ export async function measure(round: Round, label: string, name: string, run: ()
   const r = await run();
   round.set(name, r);
   const errors = r.errors > 0 ? `, ${r.errors} errors (first: ${r.firstError})` : '';
-  const cpu = `CPU/op: driver ${Math.round(r.cpu.driverUsPerOp)} µs, servers ${Math.round(r.cpu.serversUsPerOp)} µs`;
+  const cpu = `CPU/op: driver ${Math.round(r.cpu.driverUsPerOp)} µs, servers ${Math.round(r.cpu.serversUsPerOp)} µs, ${r.serversWritesPerOp.toFixed(2)} write calls`;
   process.stderr.write(`${Math.round(r.opsPerSec)} ops/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, ${cpu}${errors}\n`);
 }
 

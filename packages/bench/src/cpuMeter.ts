@@ -32,6 +32,31 @@ function sumStat(pids: readonly number[], ticks: (stat: string) => number): numb
   return total;
 }
 
+/**
+ * Write-type system calls (write, writev, pwrite: socket writes and the
+ * engine's file writes) made so far by each process of `pids`, summed, from
+ * `syscw` of /proc/<pid>/io; NaN where it is not readable.
+ */
+export function processesWriteCalls(pids: readonly number[]): number {
+  let total = 0;
+  for (const pid of pids) {
+    let io: string;
+    try {
+      io = readFileSync(`/proc/${pid}/io`, 'utf8');
+    } catch {
+      return NaN;
+    }
+    total += ioWriteCalls(io);
+  }
+  return total;
+}
+
+/** The `syscw` count of a /proc/<pid>/io text; NaN if absent. */
+export function ioWriteCalls(io: string): number {
+  const m = /^syscw:\s*(\d+)$/m.exec(io);
+  return m === null ? NaN : Number(m[1]);
+}
+
 /** utime + stime (fields 14 and 15) of a /proc/<pid>/stat line; the command name (field 2) may hold spaces and parentheses. */
 export function statCpuTicks(stat: string): number {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { ownCpuUs, processesCpuUs, processesSysCpuUs } from './cpuMeter';
+import { ownCpuUs, processesCpuUs, processesSysCpuUs, processesWriteCalls } from './cpuMeter';
 import { clock } from './env';
 import { LatencyHistogram, type LatencySummary } from '@dynamis/workload';
 
@@ -19,6 +19,8 @@ export interface CaseResult {
    * processes together (NaN if unreadable), and the kernel's part (stime) of the latter.
    */
   readonly cpu: { readonly driverUsPerOp: number; readonly serversUsPerOp: number; readonly serversSysUsPerOp: number };
+  /** Write-type system calls (socket and file writes) of the `servers` processes together per completed operation (NaN if unreadable). */
+  readonly serversWritesPerOp: number;
 }
 
 export interface DriveOptions {
@@ -69,7 +71,7 @@ export async function drive(op: (seq: number) => Promise<unknown>, options: Driv
   const servers = options.servers ?? [];
   measuring = true;
   const start = performance.now();
-  const [own0, servers0, sys0] = [ownCpuUs(), processesCpuUs(servers), processesSysCpuUs(servers)];
+  const [own0, servers0, sys0, writes0] = [ownCpuUs(), processesCpuUs(servers), processesSysCpuUs(servers), processesWriteCalls(servers)];
   await sleep(options.seconds * 1000);
   measuring = false;
   const cpu = {
@@ -77,12 +79,13 @@ export async function drive(op: (seq: number) => Promise<unknown>, options: Driv
     serversUsPerOp: (processesCpuUs(servers) - servers0) / ops,
     serversSysUsPerOp: (processesSysCpuUs(servers) - sys0) / ops,
   };
+  const serversWritesPerOp = (processesWriteCalls(servers) - writes0) / ops;
   const elapsed = (performance.now() - start) / 1000;
   stopped = true;
   await Promise.all(loops);
   const latency = histogram.summary();
   histogram.destroy();
-  return { opsPerSec: ops / elapsed, ops, errors, latency, cpu, ...(firstError !== undefined ? { firstError } : {}) };
+  return { opsPerSec: ops / elapsed, ops, errors, latency, cpu, serversWritesPerOp, ...(firstError !== undefined ? { firstError } : {}) };
 }
 
 /**

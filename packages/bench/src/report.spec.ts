@@ -10,6 +10,7 @@ const result = (opsPerSec: number, p50 = 1, errors = 0): CaseResult => ({
   errors,
   latency: { count: 1, p50, p99: p50 * 10, p999: p50 * 20, max: p50 * 30 },
   cpu: { driverUsPerOp: p50 * 100, serversUsPerOp: p50 * 200, serversSysUsPerOp: p50 * 50 },
+  serversWritesPerOp: p50 * 3,
 });
 
 describe('median', () => {
@@ -47,6 +48,7 @@ describe('caseMedian and ratioMedian', () => {
       driverUs: 300,
       serversUs: 600,
       serversSysUs: 150,
+      serversWrites: 9,
     });
     expect(caseMedian(rounds, 'missing').opsPerSec).toBeNaN();
   });
@@ -97,7 +99,7 @@ describe('profileReport', () => {
         ]),
     );
     const lines = profileReport(rounds, t, 100, 64);
-    expect(lines[2]).toBe('| put | 2 000 | 2.000 | 20.0 | 0 | 400.0 | 100.0 | 200.0 | 600.0 |');
-    expect(lines[3]).toBe('| get | 4 000 | 1.000 | 10.0 | 0 | 200.0 | 50.0 | 100.0 | 300.0 |');
+    expect(lines[2]).toBe('| put | 2 000 | 2.000 | 20.0 | 0 | 400.0 | 100.0 | 200.0 | 600.0 | 6.00 |');
+    expect(lines[3]).toBe('| get | 4 000 | 1.000 | 10.0 | 0 | 200.0 | 50.0 | 100.0 | 300.0 | 3.00 |');
   });
 });

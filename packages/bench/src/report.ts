@@ -17,6 +17,8 @@ export interface CaseMedian {
   readonly serversUs: number;
   /** The kernel's part (stime) of serversUs. */
   readonly serversSysUs: number;
+  /** Write-type system calls of the server processes together per operation (socket and file writes). */
+  readonly serversWrites: number;
 }
 
 export function caseMedian(rounds: readonly Round[], name: string): CaseMedian {
@@ -32,6 +34,7 @@ export function caseMedian(rounds: readonly Round[], name: string): CaseMedian {
     driverUs: of((r) => r.cpu.driverUsPerOp),
     serversUs: of((r) => r.cpu.serversUsPerOp),
     serversSysUs: of((r) => r.cpu.serversSysUsPerOp),
+    serversWrites: of((r) => r.serversWritesPerOp),
   };
 }
 
@@ -53,17 +56,18 @@ const ms = (n: number): string => (Number.isFinite(n) ? (n < 10 ? n.toFixed(3) :
 const ratio = (r: { median: number; each: number[] }): string =>
   Number.isFinite(r.median) ? `**${r.median.toFixed(2)}** (rounds: ${r.each.map((x) => x.toFixed(2)).join(', ')})` : '–';
 const us = (n: number): string => (Number.isFinite(n) ? n.toFixed(0) : '–');
+const writes = (n: number): string => (Number.isFinite(n) ? n.toFixed(2) : '–');
 const cell = (m: CaseMedian): string =>
   Number.isFinite(m.opsPerSec) ? `${rate(m.opsPerSec)} (${ms(m.p50)} / ${ms(m.p99)}; ${us(m.serversUs)} µs)` : '–';
 
 export function clusterReport(rounds: readonly Round[], workloads: readonly WorkloadName[], withCluster: boolean): string[] {
   const lines = [
-    '| case | ops/s | p50 ms | p99 ms | p99.9 ms | errors | CPU/op servers µs | CPU/op driver µs |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| case | ops/s | p50 ms | p99 ms | p99.9 ms | errors | CPU/op servers µs | CPU/op driver µs | write calls/op servers |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   const row = (label: string, name: string): void => {
     const m = caseMedian(rounds, name);
-    const cells = [rate(m.opsPerSec), ms(m.p50), ms(m.p99), ms(m.p999), m.errors, us(m.serversUs), us(m.driverUs)];
+    const cells = [rate(m.opsPerSec), ms(m.p50), ms(m.p99), ms(m.p999), m.errors, us(m.serversUs), us(m.driverUs), writes(m.serversWrites)];
     lines.push(`| ${label} | ${cells.join(' | ')} |`);
   };
   if (withCluster) {
@@ -146,8 +150,19 @@ export function redisReport(rounds: readonly Round[], levels: readonly number[],
  */
 export function profileReport(rounds: readonly Round[], target: string, size: number, inflight: number): string[] {
   const lines = [
-    row(['op', 'ops/s', 'p50 ms', 'p99 ms', 'errors', 'node CPU/op µs', 'of which kernel µs', 'driver CPU/op µs', 'node + driver µs']),
-    row(['---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:']),
+    row([
+      'op',
+      'ops/s',
+      'p50 ms',
+      'p99 ms',
+      'errors',
+      'node CPU/op µs',
+      'of which kernel µs',
+      'driver CPU/op µs',
+      'node + driver µs',
+      'node write calls/op',
+    ]),
+    row(['---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:']),
   ];
   const one = (n: number): string => (Number.isFinite(n) ? n.toFixed(1) : '–');
   for (const op of ['put', 'get'] as const) {
@@ -163,6 +178,7 @@ export function profileReport(rounds: readonly Round[], target: string, size: nu
         one(m.serversSysUs),
         one(m.driverUs),
         one(m.serversUs + m.driverUs),
+        writes(m.serversWrites),
       ]),
     );
   }

@@ -41,7 +41,8 @@ export function fanout<T>(
   const missing: Missing[] = [...skipped];
   let settle!: () => void;
   const settled = new Promise<FanoutOutcome<T>>((resolve) => {
-    settle = () => resolve({ answered: new Map(answered), missing: [...missing] });
+    // Every call has settled: nothing changes `answered` or `missing` any more, so they are handed out as they are.
+    settle = () => resolve({ answered, missing });
   });
   const quorum = new Promise<FanoutOutcome<T>>((resolve, reject) => {
     let done = false;

@@ -47,6 +47,20 @@ export class Holdings {
     return out;
   }
 
+  /** Whether `id` (self included) is known to hold `p` completely: `holders(p).has(id)` without building the set. */
+  holds(p: PartitionId, id: NodeId): boolean {
+    if (id === this.self && this.own.has(p)) return true;
+    const v = this.views.get(id);
+    return v !== undefined && hasBit(v.holds, p);
+  }
+
+  /** Whether any node (self included) is known to hold `p` completely: `holders(p).size > 0` without building the set. */
+  heldByAny(p: PartitionId): boolean {
+    if (this.own.has(p)) return true;
+    for (const v of this.views.values()) if (hasBit(v.holds, p)) return true;
+    return false;
+  }
+
   /**
    * Adds to `own` the partitions this node replicates in `c` (its first `n`):
    * all of them, or with `unheldOnly` those no node is known to hold.
@@ -56,7 +70,7 @@ export class Holdings {
     let added = false;
     for (const { id } of c.partitions) {
       if (this.own.has(id) || !c.preferenceList(id, n).includes(this.self)) continue;
-      if (unheldOnly && this.holders(id).size > 0) continue;
+      if (unheldOnly && this.heldByAny(id)) continue;
       this.own.add(id);
       added = true;
     }

@@ -327,7 +327,7 @@ export class PartitionRebalancer implements Rebalancer, Lifecycle {
     // A partition no node holds (a fresh cluster: nothing to move) is held by its replicas from now on.
     if (agreed && this.initialised) changed = this.holdings.claim(c, n, true) || changed;
     for (const p of this.deps.replica.unservedPartitions()) this.holdings.own.delete(p); // damaged here: never claimed
-    const settled = c.partitions.every(({ id }) => c.preferenceList(id, n).every((x) => this.holdings.holders(id).has(x)));
+    const settled = this.everyReplicaHolds(c, n);
     if (settled !== this.settled) {
       this.settled = settled;
       changed = true;
@@ -357,6 +357,18 @@ export class PartitionRebalancer implements Rebalancer, Lifecycle {
       await this.deps.engine.deleteRange(gte, lt);
       await replica.served(p);
     }
+  }
+
+  /**
+   * Whether every partition of `c` is held by each of its `n` replicas. Runs at every step (each announcement heard
+   * and each change) over every partition: plain loops with no set or closure per partition (building
+   * `holders(id)` per replica here was ~10% of the bytes a loaded node allocated).
+   */
+  private everyReplicaHolds(c: Placement, n: number): boolean {
+    for (const { id } of c.partitions) {
+      for (const x of c.preferenceList(id, n)) if (!this.holdings.holds(id, x)) return false;
+    }
+    return true;
   }
 
   /** Every node of `c` (self included) announced that it routes by `c` (and, with `settled`, that it is settled there). */

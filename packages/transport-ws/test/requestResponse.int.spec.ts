@@ -50,14 +50,17 @@ describe('WsTransport request/response over 127.0.0.1', () => {
     expect(b.stats().connections).toBe(1);
   });
 
-  it("sends one tick's requests in two socket writes (the first at once, the rest batched) and counts them", async () => {
+  it("sends one event-loop iteration's requests in two socket writes (the first at once, the rest at the check phase) and counts them", async () => {
     const [a] = await pair();
     await a.request('node-b', env('warm-up'), { timeoutMs: 2000 }); // connected, nothing else in flight
     const before = a.stats();
-    const replies = Array.from({ length: 50 }, (_, i) => a.request('node-b', env('x', i), { timeoutMs: 2000 }));
-    const after = a.stats();
-    expect(after.messagesOut - before.messagesOut).toBe(50);
-    await new Promise<void>((r) => process.nextTick(r)); // the end of the tick: the batch leaves
+    const replies = Array.from({ length: 25 }, (_, i) => a.request('node-b', env('x', i), { timeoutMs: 2000 }));
+    expect(a.stats().socketWrites - before.socketWrites).toBe(1); // a quiet connection: the first at once
+    await new Promise<void>((r) => process.nextTick(r)); // the next tick of this iteration (as another I/O callback)
+    expect(a.stats().socketWrites - before.socketWrites).toBe(1); // the rest is still held
+    replies.push(...Array.from({ length: 25 }, (_, i) => a.request('node-b', env('x', 25 + i), { timeoutMs: 2000 })));
+    expect(a.stats().messagesOut - before.messagesOut).toBe(50);
+    await new Promise<void>((r) => setImmediate(r)); // the check phase: the batch of both ticks leaves
     expect(a.stats().socketWrites - before.socketWrites).toBe(2);
     expect((await Promise.all(replies)).map((r) => (r.payload as { echo: number }).echo)).toEqual(Array.from({ length: 50 }, (_, i) => i));
   });

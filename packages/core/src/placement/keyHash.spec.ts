@@ -1,7 +1,16 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { DynamisError } from '../errors/DynamisError';
-import { keyHash, MAX_PARTITIONS, partitionBits, partitionBounds, partitionOfKey } from './keyHash';
+import {
+  KEY_HASH_MEMO_KEYS,
+  KEY_HASH_MEMO_MAX_KEY,
+  keyHash,
+  keyHashMemoSize,
+  MAX_PARTITIONS,
+  partitionBits,
+  partitionBounds,
+  partitionOfKey,
+} from './keyHash';
 import { decodePartitionKey, encodePartitionKey } from './partitionKey';
 
 const code = (fn: () => unknown): string | undefined => {
@@ -30,6 +39,24 @@ describe('keyHash (docs/format.md "Key hash")', () => {
         expect(p).toBe(Number(keyHash(key) >> BigInt(64 - bits)));
         const b = partitionBounds(p, q);
         expect(keyHash(key) >= b.start && keyHash(key) < b.end).toBe(true);
+      }),
+    );
+  });
+
+  it('partitionOfKey answers the same for a key seen before (its memo), for long keys and across memo resets; the memo stays bounded', () => {
+    const uncached = (key: string, q: number): number => (q === 1 ? 0 : Number(keyHash(key) >> BigInt(64 - Math.log2(q))));
+    const long = 'k'.repeat(KEY_HASH_MEMO_MAX_KEY + 1);
+    const keys = [long, ...Array.from({ length: 2 * KEY_HASH_MEMO_KEYS + 10 }, (_, i) => `user${i % (KEY_HASH_MEMO_KEYS + 7)}`)];
+    for (const q of [1, 2, 256, MAX_PARTITIONS]) {
+      for (const key of keys) {
+        expect(partitionOfKey(key, q)).toBe(uncached(key, q));
+        expect(partitionOfKey(key, q)).toBe(uncached(key, q)); // again: from the memo
+        expect(keyHashMemoSize()).toBeLessThanOrEqual(KEY_HASH_MEMO_KEYS);
+      }
+    }
+    fc.assert(
+      fc.property(fc.array(fc.string({ maxLength: 3 }), { maxLength: 50 }), fc.integer({ min: 1, max: 16 }), (ks, bits) => {
+        for (const k of [...ks, ...ks]) expect(partitionOfKey(k, 2 ** bits)).toBe(uncached(k, 2 ** bits));
       }),
     );
   });

@@ -14,10 +14,10 @@ import { TickBatch } from './TickBatch';
  * bytes shared by every connection, is refused (UNAVAILABLE). Frames leave in
  * `send` order.
  *
- * Frames leave through a TickBatch: the first frame of a tick is written at
- * once (lowest latency for a lone request); the rest of the tick's frames
- * leave together in one socket write when its microtasks have run (at most
- * MAX_CORKED_BYTES held back).
+ * Frames leave through a TickBatch: the frames of one event-loop iteration
+ * leave together in one socket write at its check phase (at most
+ * MAX_CORKED_BYTES held back); a quiet connection writes its first frame at
+ * once (lowest latency for a lone request).
  */
 export class FrameWriter {
   private readonly queue = new ByteQueue();
@@ -87,7 +87,7 @@ export class FrameWriter {
     this.wake();
   }
 
-  /** Writes the frames held for the end of the tick now (before a close frame). */
+  /** Writes the frames held for the end of the iteration now (before a close frame). */
   flush(): void {
     this.batch.flush();
   }

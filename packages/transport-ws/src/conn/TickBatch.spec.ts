@@ -61,16 +61,20 @@ function firstMismatch(got: Buffer[], want: Buffer[]): number {
 }
 
 const nextTick = (): Promise<void> => new Promise((r) => process.nextTick(r));
+/** Past the check phase of this event-loop iteration (where the batch is written). */
+const endOfLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
 const msg = (n: number, fill: number): Buffer => Buffer.alloc(n, fill);
 
 describe('TickBatch', () => {
-  it.each([false, true])('writes the first message at once and the rest of the tick in one write (masked %s)', async (masked) => {
+  it.each([false, true])('writes the first message at once and the rest of the iteration in one write (masked %s)', async (masked) => {
     const f = fakeSocket();
     const b = f.batch(masked);
     const sent = [msg(10, 1), msg(125, 2), msg(126, 3), msg(65_535 % 8000, 4), msg(300, 5)];
     for (const m of sent) b.write(m);
     expect(f.writes).toHaveLength(1);
     await nextTick();
+    expect(f.writes).toHaveLength(1); // held past the tick: later callbacks of this iteration may add to it
+    await endOfLoop();
     expect(f.writes).toHaveLength(2);
     expect(firstMismatch(received(f.writes, masked), sent)).toBe(-1);
     // the mask bit and a zero key on the dialing side only (RFC 6455: clients mask)
@@ -82,13 +86,13 @@ describe('TickBatch', () => {
     const b = f.batch(true);
     const sent = [msg(5, 1), msg(9000, 2), msg(7, 3), msg(70_000, 4), msg(8, 5)];
     for (const m of sent) b.write(m);
-    await nextTick();
+    await endOfLoop();
     expect(firstMismatch(received(f.writes, true), sent)).toBe(-1);
     expect(f.writes.some((w) => w.length === 70_000)).toBe(true); // the big payload went as it was
     expect(f.socket.corked).toBe(0);
   });
 
-  it(`holds back at most ${MAX_CORKED_BYTES} bytes in a tick`, async () => {
+  it(`holds back at most ${MAX_CORKED_BYTES} bytes in an iteration`, async () => {
     const f = fakeSocket();
     const b = f.batch(false);
     const sent = Array.from({ length: 200 }, (_, i) => msg(1000, i));
@@ -97,9 +101,50 @@ describe('TickBatch', () => {
       const written = f.writes.reduce((n, w) => n + w.length, 0);
       const total = sent.indexOf(m) + 1;
       expect(total * 1002 - written).toBeLessThanOrEqual(MAX_CORKED_BYTES);
+      if (total % 10 === 0) await nextTick(); // several ticks of one iteration
     }
-    await nextTick();
+    await endOfLoop();
     expect(firstMismatch(received(f.writes, false), sent)).toBe(-1);
+  });
+
+  it('sends the frames of several ticks of one iteration (separate I/O callbacks) in one write after the first', async () => {
+    const f = fakeSocket();
+    const b = f.batch(true);
+    const sent = [msg(10, 1), msg(20, 2), msg(30, 3), msg(40, 4)];
+    b.write(sent[0]!); // a quiet connection: at once
+    expect(f.writes).toHaveLength(1);
+    for (const m of sent.slice(1)) {
+      await nextTick(); // the next callback's tick, same iteration
+      b.write(m);
+    }
+    expect(f.writes).toHaveLength(1);
+    await endOfLoop();
+    expect(f.writes).toHaveLength(2);
+    expect(f.syscalls()).toBe(2);
+    expect(firstMismatch(received(f.writes, true), sent)).toBe(-1);
+  });
+
+  it('holds the first frame of a busy connection for the check phase too, and writes at once again once quiet', async () => {
+    const f = fakeSocket();
+    const b = f.batch(false);
+    b.write(msg(10, 1));
+    b.write(msg(10, 2)); // two frames in this iteration: busy
+    await endOfLoop();
+    expect(f.writes).toHaveLength(2);
+    b.write(msg(10, 3)); // busy: held, although first of its iteration
+    expect(f.writes).toHaveLength(2);
+    await endOfLoop(); // one frame in that iteration: quiet again
+    expect(f.writes).toHaveLength(3);
+    b.write(msg(10, 4)); // quiet: at once
+    expect(f.writes).toHaveLength(4);
+    await endOfLoop();
+    expect(f.writes).toHaveLength(4);
+    expect(
+      firstMismatch(
+        received(f.writes, false),
+        [1, 2, 3, 4].map((i) => msg(10, i)),
+      ),
+    ).toBe(-1);
   });
 
   it('never overwrites bytes the socket still holds, and reuses the buffer once it holds none', async () => {
@@ -114,32 +159,32 @@ describe('TickBatch', () => {
     const sent = Array.from({ length: 300 }, (_, i) => msg(500, i));
     for (const m of sent) {
       b.write(m);
-      if (sent.indexOf(m) % 7 === 0) await nextTick();
+      if (sent.indexOf(m) % 7 === 0) await endOfLoop();
     }
-    await nextTick();
+    await endOfLoop();
     expect(firstMismatch(received(views, false), sent)).toBe(-1);
     f.socket.writableLength = 0;
     const again = Array.from({ length: 5 }, (_, i) => msg(20, i));
     const before = views.length;
     for (const m of again) b.write(m);
-    await nextTick();
+    await endOfLoop();
     expect(firstMismatch(received(views.slice(before), false), again)).toBe(-1);
   });
 
-  it('holds a batch buffer only while busy: none after a tick with at most one message', async () => {
+  it('holds a batch buffer only while busy: none after an iteration with at most one message', async () => {
     const f = fakeSocket();
     const b = f.batch(false);
     const held = (): number => (b as unknown as { buf: Buffer }).buf.length;
     b.write(msg(10, 1));
     expect(held()).toBe(0); // a lone message needs none
-    await nextTick();
+    await endOfLoop();
     b.write(msg(10, 2));
     b.write(msg(10, 3));
     expect(held()).toBeGreaterThan(0);
-    await nextTick(); // busy tick: kept for the next burst
+    await endOfLoop(); // busy iteration: kept for the next burst
     expect(held()).toBeGreaterThan(0);
     b.write(msg(10, 4));
-    await nextTick(); // a quiet tick: let go
+    await endOfLoop(); // a quiet iteration: let go
     expect(held()).toBe(0);
     expect(
       firstMismatch(
@@ -153,19 +198,19 @@ describe('TickBatch', () => {
     const f = fakeSocket();
     const b = f.batch(true);
     b.write(msg(10, 1)); // lone: written at once
-    await nextTick();
-    for (let i = 0; i < 4; i++) b.write(msg(100, i)); // first at once, three in the end-of-tick batch
-    await nextTick();
-    b.write(msg(5, 9)); // at once
+    await endOfLoop();
+    for (let i = 0; i < 4; i++) b.write(msg(100, i)); // first at once, three in the end-of-iteration batch
+    await endOfLoop();
+    b.write(msg(5, 9)); // busy: batched ...
     b.write(msg(6, 7)); // batched ...
     b.write(msg(9000, 8)); // ... flushed by the big message, then header + payload corked into one write
-    await nextTick();
-    expect(f.syscalls()).toBe(6);
+    await endOfLoop();
+    expect(f.syscalls()).toBe(5);
     expect(f.counters.socketWrites).toBe(f.syscalls());
     f.ws.readyState = WebSocket.CLOSED;
     b.write(msg(10, 1)); // dropped: nothing written, nothing counted
-    await nextTick();
-    expect(f.counters.socketWrites).toBe(6);
+    await endOfLoop();
+    expect(f.counters.socketWrites).toBe(5);
   });
 
   it('drops frames once the WebSocket is no longer open (no data after a close frame)', async () => {
@@ -174,7 +219,7 @@ describe('TickBatch', () => {
     b.write(msg(3, 1));
     b.write(msg(3, 2));
     f.ws.readyState = WebSocket.CLOSING;
-    await nextTick();
+    await endOfLoop();
     b.write(msg(3, 3));
     expect(firstMismatch(received(f.writes, false), [msg(3, 1)])).toBe(-1);
   });

@@ -21,20 +21,49 @@ const OPEN = 1;
 const FIN_BINARY = 0x82;
 
 /**
+ * The batches holding frames for the end of this event-loop iteration: one
+ * setImmediate for all of them (the check phase, which runs once the poll
+ * phase has handled every socket that was ready), not one per connection.
+ */
+const due: TickBatch[] = [];
+let dueScheduled = false;
+
+function flushDue(): void {
+  dueScheduled = false;
+  // Batches queued while these run (a write from inside an immediate) wait for the next turn's check phase.
+  const batches = due.splice(0, due.length);
+  for (const b of batches) b.endOfLoop();
+}
+
+function atCheckPhase(b: TickBatch): void {
+  due.push(b);
+  if (!dueScheduled) {
+    dueScheduled = true;
+    setImmediate(flushDue);
+  }
+}
+
+/**
  * Writes WebSocket binary messages straight to a connection's socket, the
- * frames of one tick in one socket write (RFC 6455 framing, done here
- * instead of in ws's Sender so that a burst costs one copy into one buffer
- * and one syscall, with no per-frame header buffer or write request).
+ * frames of one event-loop iteration in one socket write (RFC 6455 framing,
+ * done here instead of in ws's Sender so that a burst costs one copy into one
+ * buffer and one syscall, with no per-frame header buffer or write request).
  *
- * The first message of a tick leaves at once (a lone request waits for
- * nothing); later ones in the same tick are appended to a batch written when
- * the tick's microtasks are done, or as soon as MAX_CORKED_BYTES are held.
+ * Frames produced by the different I/O callbacks of one iteration (replies
+ * to requests that came in on several sockets, engine completions) leave
+ * together: they are held until the iteration's check phase (one shared
+ * setImmediate), or until MAX_CORKED_BYTES are held. A quiet connection
+ * waits for nothing: when it wrote at most one message in its last active
+ * iteration, the first message of the next one leaves at once (a lone
+ * request, or a reply at 1 in flight, costs no added latency); only a busy
+ * connection (two or more messages in its last active iteration) holds its
+ * first one back too, so that a steady stream costs one write per iteration.
  * A message over COPY_LIMIT bytes flushes the batch and is written without a
  * copy. A lone message goes in a small pooled buffer; the batch buffer
- * (BATCH_BYTES) exists only while the connection is busy (two or more
- * messages in its last tick), is reused whenever the socket took every
- * earlier write synchronously (nothing of it is referenced any more), else
- * later frames go after the written ones and a full buffer is replaced.
+ * (BATCH_BYTES) exists only while the connection is busy, is reused whenever
+ * the socket took every earlier write synchronously (nothing of it is
+ * referenced any more), else later frames go after the written ones and a
+ * full buffer is replaced.
  *
  * `masked` (the dialing side: RFC 6455 requires clients to mask) sets the
  * mask bit with a zero masking key, as the dialer's ws does (see dial.ts):
@@ -46,12 +75,15 @@ const FIN_BINARY = 0x82;
  * writev) adds one to `counters.socketWrites`.
  */
 export class TickBatch {
-  /** Held only while the connection is busy (it wrote two or more messages in its last tick); see endOfTick. */
+  /** Held only while the connection is busy (it wrote two or more messages in its last active iteration); see endOfLoop. */
   private buf: Buffer = NO_BUFFER;
   /** [start, end) is written into `buf` but not yet to the socket. */
   private start = 0;
   private end = 0;
-  private writesThisTick = 0;
+  /** Messages written since the last check phase (0: not queued for it). */
+  private writesThisLoop = 0;
+  /** Two or more messages in the last iteration that wrote any: the next iteration's first message waits too. */
+  private busy = false;
 
   constructor(
     private readonly ws: WebSocket,
@@ -60,11 +92,11 @@ export class TickBatch {
     private readonly counters: Pick<Counters, 'socketWrites'>,
   ) {}
 
-  /** Writes `message` as one binary WebSocket message: now if it is the tick's first, else with the tick's batch. Dropped if the WebSocket is not open. */
+  /** Writes `message` as one binary WebSocket message: now if the connection is quiet, else with this iteration's batch. Dropped if the WebSocket is not open. */
   write(message: Buffer): void {
     if (this.ws.readyState !== OPEN) return;
-    const first = this.writesThisTick++ === 0;
-    if (first) process.nextTick(this.endOfTick);
+    const first = this.writesThisLoop++ === 0;
+    if (first) atCheckPhase(this);
     const n = message.length;
     if (n > COPY_LIMIT) {
       this.flush();
@@ -77,7 +109,7 @@ export class TickBatch {
       this.socket.uncork();
       return;
     }
-    if (first && this.end === this.start) {
+    if (first && !this.busy && this.end === this.start) {
       // A lone message (the usual case of a quiet connection): one small pooled buffer, no batch buffer needed.
       const out = Buffer.allocUnsafe(headerBytes(n, this.masked) + n);
       message.copy(out, this.header(out, 0, n));
@@ -89,7 +121,7 @@ export class TickBatch {
     const at = this.header(this.buf, this.end, n);
     message.copy(this.buf, at);
     this.end = at + n;
-    if (first || this.end - this.start >= MAX_CORKED_BYTES) this.flush();
+    if (this.end - this.start >= MAX_CORKED_BYTES) this.flush();
   }
 
   /** Writes what the batch holds now; drops it if the WebSocket is no longer open (no data after a close frame). */
@@ -106,17 +138,18 @@ export class TickBatch {
     else this.start = this.end;
   }
 
-  private readonly endOfTick = (): void => {
-    const busy = this.writesThisTick > 1;
-    this.writesThisTick = 0;
+  /** The check phase of an iteration in which this connection wrote: write the batch, and note whether it was busy. */
+  endOfLoop(): void {
+    this.busy = this.writesThisLoop > 1;
+    this.writesThisLoop = 0;
     this.flush();
-    if (!busy) {
-      // Idle again: let go of the batch buffer (memory per connection stays O(1) for quiet ones). Dropping our
+    if (!this.busy) {
+      // Quiet again: let go of the batch buffer (memory per connection stays O(1) for quiet ones). Dropping our
       // reference is always safe; the socket keeps what it still has to write.
       this.buf = NO_BUFFER;
       this.start = this.end = 0;
     }
-  };
+  }
 
   /** Flushes, then makes sure a small frame fits: the same buffer if the socket let go of it, else a new one. */
   private renew(): void {
