@@ -22,16 +22,32 @@ const MAX_IDLE_GROUPS = 64;
 const SLACK_MS = 1;
 
 /**
+ * A timer that fires more than this after its time means the event loop was
+ * stalled (GC, a long task, a loaded machine): see Deadlines' `fire`.
+ */
+export const LATE_MS = 10;
+
+/**
  * Many per-request timeouts on a single Clock timer. Entries are grouped by
  * timeout length into linked lists whose deadlines are in order, so `add` and
  * `remove` are O(1) and allocate nothing (but a list per new timeout length);
  * the timer is armed for the earliest head. `onExpire` runs once per expired
  * entry, after the entry is removed, never for a removed entry.
+ *
+ * A timer that fires late (more than LATE_MS after its time) expires nothing
+ * yet: it re-arms at 0 ms once, and the entries due are judged at that next
+ * firing. The event loop runs due timers before it reads sockets, so after
+ * a stall a reply that arrived in time would otherwise lose to its own
+ * deadline: a live peer timed out, and under load (a node busy for 200 ms)
+ * gossip probes failed and healthy members were suspected. The 0 ms timer
+ * fires in a later loop iteration, after the poll phase has read them.
  */
 export class Deadlines<T extends DeadlineEntry> {
   private readonly groups = new Map<number, Group>();
   private timer: Timer | undefined;
   private armedFor = Infinity;
+  /** The current firing is the one after a late one: expire what is due. */
+  private graced = false;
 
   constructor(
     private readonly clock: Clock,
@@ -72,6 +88,7 @@ export class Deadlines<T extends DeadlineEntry> {
     this.timer?.cancel();
     this.timer = undefined;
     this.armedFor = Infinity;
+    this.graced = false;
     for (const g of this.groups.values()) {
       for (let e = g.head; e !== null;) {
         const next: DeadlineEntry | null = e.dlNext;
@@ -93,8 +110,15 @@ export class Deadlines<T extends DeadlineEntry> {
   }
 
   private readonly fire = (): void => {
+    const due = this.armedFor;
     this.timer = undefined;
     this.armedFor = Infinity;
+    if (!this.graced && this.clock.monotonic() - due > LATE_MS) {
+      this.graced = true;
+      this.arm(due); // in the past: a 0 ms timer, after the I/O that waited behind the stall
+      return;
+    }
+    this.graced = false;
     const now = this.clock.monotonic() + SLACK_MS;
     const expired: DeadlineEntry[] = [];
     for (const g of this.groups.values()) {
