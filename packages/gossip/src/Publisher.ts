@@ -35,8 +35,11 @@ type Event = keyof MembershipEvents & string;
 
 /**
  * What this node publishes through the Membership port, and its events:
- * - `joined` when a member's entry is first learned (a seed published as
- *   'joining' gets its real entry; a member not known before — one added
+ * - `joining` when a member is first published as 'joining' (known, not
+ *   placed: a seed, or a member not yet verified) or such a member moves to
+ *   a new address;
+ * - `joined` when a member is first published placed (a new member, or a
+ *   'joining' one that gets its real entry or is verified; a member added
  *   with `silent` at construction fires nothing then), when it comes back
  *   after `left`, or when it reappears at a new address (a new process);
  * - `up` when it goes from down to up or leaving; `down` when it goes from
@@ -84,7 +87,7 @@ export class Publisher {
     }
     if (pub === undefined) {
       this.published.set(id, { member: target, flippedAt: -Infinity, timer: undefined });
-      if (!silent) this.emit('joined', target);
+      if (!silent) this.emit(target.status === 'joining' ? 'joining' : 'joined', target);
       return;
     }
     const before = pub.member.status;
@@ -104,6 +107,7 @@ export class Publisher {
       }
       return this.set(pub, target, after === 'down' ? 'down' : 'up', true);
     }
+    if (before === 'joining' && after === 'joining' && pub.member.address !== target.address) return this.set(pub, target, 'joining', false);
     if (before === 'joining' && after !== 'joining') return this.set(pub, target, 'joined', false);
     if (isUp(before) && isUp(after) && pub.member.address !== target.address) return this.set(pub, target, 'joined', false);
     pub.member = target;

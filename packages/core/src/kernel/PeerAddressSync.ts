@@ -13,7 +13,7 @@ import type { NodeId } from '../ports/types';
  *
  * - On start it tells the Transport the address of every member Membership
  *   knows (`setPeerAddress(id, member.address)`), then, on every `joined`
- *   and `up` event, the address that event carries: a member that comes back
+ *   `up` and `joining` event, the address that event carries: a member that comes back
  *   at a new address is dialled there from then on.
  * - Self is skipped (PeerRpc calls to self never touch the Transport), and so
  *   is an address that did not change since it was last set.
@@ -38,7 +38,7 @@ export class PeerAddressSync implements Lifecycle {
   /** Subscribes and applies the current view. Idempotent. */
   async start(): Promise<void> {
     if (this.unsubscribe.length > 0) return;
-    this.unsubscribe = [this.membership.on('joined', (m) => this.apply(m)), this.membership.on('up', (m) => this.apply(m))];
+    this.unsubscribe = (['joined', 'up', 'joining'] as const).map((event) => this.membership.on(event, (m) => this.apply(m)));
     for (const member of this.membership.members()) this.apply(member);
   }
 

@@ -52,7 +52,7 @@ export interface Transport extends Lifecycle {
   /**
    * Tells the transport where a peer listens (an address of its own scheme);
    * a later call replaces it. With a Membership in the node the kernel calls
-   * it (PeerAddressSync: every member at start, then on joined/up), so
+   * it (PeerAddressSync: every member at start, then on joined/up/joining), so
    * plugins need not. May throw INVALID_ARGUMENT for an address it cannot
    * use; a transport that needs no addresses (the simulated one) ignores it.
    */
