@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import type { GossipMembership } from '@dynamis/gossip';
 import { gossipEntry } from '../src';
-import { HONEST, hostileCluster, PARTITIONS, type HostileCluster } from './hostileCluster';
+import { HONEST, hostileCluster, type HostileCluster } from './hostileCluster';
 
 /*
  * Hostile peer, gossip: a compromised n3 (which runs the real gossip
@@ -161,8 +161,6 @@ describe('hostile: gossip', () => {
     // The clamped entry is what n1 relays: n2 takes it as 4 too, and both rings agree.
     await cl.sim.runUntil(() => gossip(cl, 'n2').member('n3')?.weight === 4, 30_000);
     expect(cl.placement('n2').hash).toBe(cl.placement('n1').hash);
-    const owners = cl.placement('n1').partitions.filter((p) => cl.placement('n1').preferenceList(p.id, 1)[0] === 'n3').length;
-    expect(owners).toBeLessThan(PARTITIONS); // weight 1000 would take every primary
     await cl.serves('after-weight');
   });
 });
