@@ -87,12 +87,21 @@ describe('hostile: gossip', () => {
     let everPlaced = false;
     await cl.sim.runUntil(() => {
       everPlaced ||= fakesPlaced();
-      return HONEST.every((id) => gossip(cl, id).members().every((m) => !m.id.startsWith('fake')));
+      return HONEST.every((id) =>
+        gossip(cl, id)
+          .members()
+          .every((m) => !m.id.startsWith('fake')),
+      );
     }, 60_000);
     expect(everPlaced).toBe(false);
     for (const id of HONEST) {
       expect(gossip(cl, id).stats().dropped.unverified).toBeGreaterThanOrEqual(13);
-      expect(gossip(cl, id).members().map((m) => m.id).sort()).toEqual(['n1', 'n2', 'n3']);
+      expect(
+        gossip(cl, id)
+          .members()
+          .map((m) => m.id)
+          .sort(),
+      ).toEqual(['n1', 'n2', 'n3']);
       expect(cl.placement(id).hash).toBe(ring.get(id));
     }
     for (const via of cl.ids) await cl.serves(`after-invented-${via}`, via);
@@ -102,7 +111,11 @@ describe('hostile: gossip', () => {
       'n1',
       Array.from({ length: 13 }, (_, i) => fake(i)),
     );
-    expect(gossip(cl, 'n1').members().filter((m) => m.status === 'joining')).toHaveLength(13);
+    expect(
+      gossip(cl, 'n1')
+        .members()
+        .filter((m) => m.status === 'joining'),
+    ).toHaveLength(13);
     await cl.sim.runUntil(() => gossip(cl, 'n1').members().length === 3, 60_000);
     expect(gossip(cl, 'n1').stats().dropped.unverified).toBeGreaterThanOrEqual(26);
     expect(fakesPlaced()).toBe(false);

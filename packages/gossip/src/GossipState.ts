@@ -258,7 +258,8 @@ export class GossipState {
   private holdDeparture(e: GossipEntry, source: string | undefined, now: number): boolean {
     if (e.status !== 'left' || e.id === source || e.id === this.view.self.id || !this.verified.has(e.id)) return false;
     const cur = this.view.get(e.id);
-    if (cur === undefined || cur.status === 'left' || e.incarnation < cur.incarnation || this.view.aheadOf(e, now) !== undefined) return false;
+    if (cur === undefined || cur.status === 'left' || e.incarnation < cur.incarnation || this.view.aheadOf(e, now) !== undefined)
+      return false;
     const held = this.claims.get(e.id);
     if (held === undefined || e.incarnation > held.incarnation) this.claims.set(e.id, e);
     this.proofs.departure(e.id);

@@ -12,7 +12,7 @@ function setup(minTransitionMs: number) {
   let current: Member | undefined = m('up');
   const p = new Publisher(clock, silent, minTransitionMs, () => current);
   const events: string[] = [];
-  for (const ev of ['up', 'down', 'joined', 'left'] as const)
+  for (const ev of ['up', 'down', 'joined', 'left', 'joining'] as const)
     p.on(ev, (member) => events.push(`${ev}:${member.status}@${scheduler.now()}`));
   const set = (member: Member | undefined): void => {
     current = member;
@@ -22,6 +22,20 @@ function setup(minTransitionMs: number) {
 }
 
 describe('Publisher: events and flap damping', () => {
+  it("a member first known as 'joining' (not placed) fires joining, again at a new address, and joined once it is placed", () => {
+    const { p, events, set } = setup(0);
+    set(m('joining'));
+    set(m('joining'));
+    set(m('joining', 'b:2'));
+    expect(p.member('x')).toEqual(m('joining', 'b:2'));
+    set(m('up', 'b:2'));
+    set(m('up', 'b:2'));
+    expect(events).toEqual(['joining:joining@0', 'joining:joining@0', 'joined:up@0']);
+    p.update('x', undefined); // forgotten: no event
+    expect(p.member('x')).toBeUndefined();
+    expect(events).toHaveLength(3);
+  });
+
   it('joined once for a new member, then one event per transition; a seed placeholder joins when its entry arrives', () => {
     const { p, events, set } = setup(0);
     p.update('x', m('joining'), true);

@@ -107,7 +107,8 @@ export class Publisher {
       }
       return this.set(pub, target, after === 'down' ? 'down' : 'up', true);
     }
-    if (before === 'joining' && after === 'joining' && pub.member.address !== target.address) return this.set(pub, target, 'joining', false);
+    if (before === 'joining' && after === 'joining' && pub.member.address !== target.address)
+      return this.set(pub, target, 'joining', false);
     if (before === 'joining' && after !== 'joining') return this.set(pub, target, 'joined', false);
     if (isUp(before) && isUp(after) && pub.member.address !== target.address) return this.set(pub, target, 'joined', false);
     pub.member = target;

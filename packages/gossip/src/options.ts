@@ -106,7 +106,9 @@ export const gossipOptionsSchema = z
       .positive()
       .max(1000)
       .default(4)
-      .describe("A gossiped weight above this is taken as this (counted); this node's own `weight` must not exceed it. Same value on every node."),
+      .describe(
+        "A gossiped weight above this is taken as this (counted); this node's own `weight` must not exceed it. Same value on every node.",
+      ),
     advertise: z
       .string()
       .regex(/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]{1,253}):[0-9]{1,5}$/, 'must be host:port')
