@@ -12,7 +12,10 @@ type Reply = { type: string; payload: unknown };
  * (sync, indirect probe) and the inbound handlers. Every payload and reply
  * is checked here (count first, then the zod schema); refusals are counted
  * in the state's stats. Results that arrive after `generation()` changed
- * (the node stopped) are ignored.
+ * (the node stopped) are ignored. A request from a node, or a valid reply
+ * from the node called, verifies it (GossipState.markVerified: the
+ * transport authenticated its id), and what it says about itself is merged
+ * as first-hand.
  */
 export class Exchanges {
   private readonly schemas: MessageSchemas;

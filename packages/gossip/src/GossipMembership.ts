@@ -42,7 +42,13 @@ const LIVE = new Set(['alive', 'suspect', 'leaving']);
  * refusals are counted in stats() and answered PROTOCOL_ERROR, never fatal.
  * This node's joinedAt (its first start's wall clock) is kept in
  * `${dataDir}/gossip/joined-at` and gossiped with its entry; leave() stamps
- * leftAt. Construction throws INVALID_CONFIG naming a bad `seeds` entry.
+ * leftAt. Proof before placement (README): a member learned from a third
+ * party is published 'joining' (dialled, not placed) until it answers this
+ * node directly (the Verifier probes it at once, verifyConcurrency at a time)
+ * and forgotten after verifyTimeoutMs if it never does; a third party's
+ * 'left' about a verified member is checked with the member first; received
+ * weights are clamped to maxAcceptedWeight. Construction throws
+ * INVALID_CONFIG naming a bad `seeds` entry.
  */
 export class GossipMembership implements Membership {
   readonly self: NodeId;
