@@ -49,6 +49,8 @@ export class GossipState {
   readonly stats = new StatsCounters();
   private readonly suspicions = new Map<string, Timer>();
   private readonly verified = new Set<string>();
+  /** Configured seeds: trusted for good, and their address is never forgotten (the node contacts them by id). */
+  private readonly seeds = new Set<string>();
   /** Third-party `left` claims held until the member's answer (or silence) settles them, by member. */
   private readonly claims = new Map<string, GossipEntry>();
   private proofs: Proofs = { track: () => undefined, settle: () => undefined, departure: () => undefined };
@@ -89,9 +91,10 @@ export class GossipState {
     return id === this.view.self.id || this.verified.has(id);
   }
 
-  /** Trusts `id` without a probe (a seed the operator configured). */
+  /** Trusts `id` without a probe, for good (a seed the operator configured). */
   trust(id: string): void {
     this.verified.add(id);
+    this.seeds.add(id);
   }
 
   /**
@@ -119,7 +122,7 @@ export class GossipState {
     this.publisher.update(id, this.published(e));
   }
 
-  /** A member that never proved itself within verifyTimeoutMs: forgotten (no event; it was never placed), counted. */
+  /** A member that never proved itself within verifyTimeoutMs: forgotten (`forgotten` event; it was never placed), counted. */
   expireUnverified(id: string): void {
     const e = this.view.get(id);
     if (e === undefined || this.isVerified(id) || e.status === 'left') return;
@@ -161,7 +164,7 @@ export class GossipState {
     this.publisher.update(entry.id, toMember(entry), true);
   }
 
-  /** Removes a member from view, queue, proofs and published members (no event). */
+  /** Removes a member from view, queue, proofs and published members (`forgotten` event, none for a seed). */
   forget(id: string): void {
     if (!this.view.remove(id)) return;
     this.broadcasts.remove(id);
@@ -221,7 +224,7 @@ export class GossipState {
     // The forgotten left member goes before the event fires, so listeners (the ring) never see it again.
     if (result.evicted === after.id) {
       this.cancelSuspicion(after.id);
-      this.verified.delete(after.id);
+      if (!this.seeds.has(after.id)) this.verified.delete(after.id);
       this.claims.delete(after.id);
       return this.publisher.dropLeft(after.id, toMember(after));
     }
@@ -266,13 +269,18 @@ export class GossipState {
     return true;
   }
 
-  /** A member no longer held (forgotten, or a left member the view dropped to keep maxLeftMembers): unpublished, no event of its own. */
+  /**
+   * A member no longer held (forgotten, or a left member the view dropped to
+   * keep maxLeftMembers): unpublished with a `forgotten` event (so the
+   * Transport forgets its address), except a seed, which stays trusted and dialled.
+   */
   private dropEvicted(id: string): void {
+    const seed = this.seeds.has(id);
     this.cancelSuspicion(id);
-    this.verified.delete(id);
+    if (!seed) this.verified.delete(id);
     this.claims.delete(id);
     this.proofs.settle(id);
-    this.publisher.update(id, undefined);
+    this.publisher.update(id, undefined, seed);
   }
 
   private refute(): void {

@@ -77,12 +77,17 @@ export class Publisher {
     return this.published.get(id)?.member;
   }
 
-  /** Publishes `target` for `id` (undefined: forgotten, removed without event); `silent` adds a new member without `joined`. */
+  /**
+   * Publishes `target` for `id`; `silent` adds a new member without
+   * `joined`/`joining`. `target` undefined: forgotten, removed with a
+   * `forgotten` event (none when `silent`, or for an id not published).
+   */
   update(id: string, target: Member | undefined, silent = false): void {
     const pub = this.published.get(id);
     if (target === undefined) {
       pub?.timer?.cancel();
       this.published.delete(id);
+      if (pub !== undefined && !silent) this.emit('forgotten', pub.member);
       return;
     }
     if (pub === undefined) {
@@ -125,13 +130,14 @@ export class Publisher {
   /**
    * Stops publishing `id`, a member that left and is not kept (the view's
    * left-member bound): fires `left` with `member` unless it was published
-   * as left already; the listeners see members() without it. No-op for an
-   * unknown id that is not left.
+   * as left already, then `forgotten` if it was published; the listeners see
+   * members() without it. No-op for an unknown id that is not left.
    */
   dropLeft(id: string, member: Member): void {
     const pub = this.published.get(id);
-    this.update(id, undefined);
+    this.update(id, undefined, true);
     if (pub !== undefined && pub.member.status !== 'left') this.emit('left', member);
+    if (pub !== undefined) this.emit('forgotten', member);
   }
 
   private set(pub: Published, target: Member, event: Event | undefined, flip: boolean): void {

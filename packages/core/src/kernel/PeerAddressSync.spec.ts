@@ -53,6 +53,9 @@ class RecordingTransport implements Transport {
     log.push(`address ${peer}`);
     this.calls.push([peer, address]);
   }
+  forgetPeerAddress(peer: NodeId): void {
+    this.calls.push([peer, '(forgotten)']);
+  }
   address(): string | undefined {
     return undefined;
   }
@@ -127,15 +130,20 @@ describe('PeerAddressSync (kernel: Membership → Transport peer addresses)', ()
     membership.emit('up', member('n1', 'elsewhere:1')); // self: never
     membership.emit('down', member('n4', 'h4x:4')); // down carries no new address to use
     membership.emit('joining', member('n6', 'h6:6', 'joining')); // not placed, but dialled (gossip verifies it)
+    membership.emit('forgotten', member('n6', 'h6:6', 'joining')); // never verified, forgotten: so is its address
+    membership.emit('forgotten', member('n7', 'h7:7')); // never applied: nothing to forget
+    membership.emit('joining', member('n6', 'h6:6', 'joining')); // learned again: applied again
     expect(transport.calls).toEqual([
       ['n4', 'h4:4'],
       ['n2', 'h2b:22'],
+      ['n6', 'h6:6'],
+      ['n6', '(forgotten)'],
       ['n6', 'h6:6'],
     ]);
     expect(n.resolve(PeerAddressSyncToken)).toBeDefined();
     await n.stop();
     membership.emit('joined', member('n5', 'h5:5'));
-    expect(transport.calls).toHaveLength(3);
+    expect(transport.calls).toHaveLength(5);
   });
 
   it('logs and skips an address the Transport refuses; the node stays up', async () => {

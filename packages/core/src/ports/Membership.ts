@@ -45,6 +45,13 @@ export interface MembershipEvents extends Record<string, unknown> {
    * never fire it. The kernel's PeerAddressSync tells the Transport its address.
    */
   joining: Member;
+  /**
+   * A member is no longer known (it left members() without another event:
+   * e.g. gossip forgot an unverified member or a left one past its bound).
+   * Implementations that never forget members never fire it. The kernel's
+   * PeerAddressSync makes the Transport forget its address.
+   */
+  forgotten: Member;
   up: Member;
   down: Member;
   joined: Member;
