@@ -1,8 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { type Envelope } from '@dynamis/core';
+import type { Envelope } from '@dynamis/core';
 import { runSimulation } from '@dynamis/testkit';
 import { SYNC } from '../src';
-import { seedList } from './GossipCluster';
 import { formCluster, nodeIds } from './simSupport';
 
 /*
