@@ -1,9 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { REPLICA_MESSAGE, SystemClock, SystemRandom, type Logger } from '@dynamis/core';
+import { wsConnector } from '@dynamis/client';
+import {
+  ADMIN_MESSAGE,
+  adminRingSchema,
+  adminStatusSchema,
+  ConsoleLogger,
+  REPLICA_MESSAGE,
+  SystemClock,
+  SystemRandom,
+  type Logger,
+} from '@dynamis/core';
 import { WsTransport } from '@dynamis/transport-ws';
-import { eventually, ProcessCluster } from '../../server/test/clusterHarness';
-import { SECRET } from '../../server/test/serverProcess';
-import { dvvVersion, HostileTransport, lwwVersion, sibling } from '../src';
+import { eventually, ProcessCluster, type ProcessClusterOptions } from '../../server/test/clusterHarness';
+import { CLIENT_TOKEN, SECRET } from '../../server/test/serverProcess';
+import { dvvVersion, gossipEntry, HostileTransport, lwwVersion, sibling } from '../src';
 
 /*
  * Hostile peer over real sockets: three dynamis-server processes, and an
@@ -29,9 +39,10 @@ function describeCluster(
   name: string,
   args: string[],
   attacks: (ctx: () => { cluster: ProcessCluster; evil: HostileTransport }) => void,
+  options: ProcessClusterOptions = {},
 ): void {
   describe(name, () => {
-    const cluster = new ProcessCluster(args);
+    const cluster = new ProcessCluster(args, options);
     let evil: HostileTransport;
     beforeAll(async () => {
       await cluster.setup();
@@ -115,3 +126,58 @@ describeCluster('hostile peer over ws, vclock', ['--resolver', 'vclock'], (ctx) 
     await serves(cluster, 'ws-vv');
   }, 150_000);
 });
+
+/** One admin request to the node at `address` (core's admin protocol, as the `dynamis` CLI sends it). */
+async function admin(address: string, type: string): Promise<unknown> {
+  const connect = wsConnector(
+    { clientId: 'default', token: CLIENT_TOKEN, maxPayloadBytes: 4 << 20, handshakeTimeoutMs: 10_000, heartbeatIntervalMs: 5_000 },
+    new SystemClock(),
+    new ConsoleLogger('silent'),
+  );
+  const link = await connect(address);
+  try {
+    return (await link.request({ type, payload: {} }, 10_000)).payload;
+  } finally {
+    await link.close();
+  }
+}
+
+/** `id`'s members as `dynamis status` shows them (id → status), and the nodes its ring places (`dynamis ring`). */
+async function viewOf(cluster: ProcessCluster, id: string): Promise<{ members: Record<string, string>; placed: string[] }> {
+  const status = adminStatusSchema.parse(await admin(cluster.address(id), ADMIN_MESSAGE.status));
+  const ring = adminRingSchema.parse(await admin(cluster.address(id), ADMIN_MESSAGE.ring));
+  return { members: Object.fromEntries(status.members.map((m) => [m.id, m.status])), placed: [...ring.nodes].sort() };
+}
+
+const GOSSIP = { membership: 'gossip', membershipOptions: { verifyTimeoutMs: 3000 } };
+
+describeCluster(
+  'hostile peer over ws, gossip membership',
+  [],
+  (ctx) => {
+    it('hostile: invented members gossiped over ws are shown joining, never placed, forgotten; the cluster serves throughout', async () => {
+      const { cluster, evil } = ctx();
+      const honest = ['n1', 'n2', 'n3'];
+      await eventually(async () => {
+        for (const id of honest) expect(await viewOf(cluster, id)).toEqual({ members: { n1: 'up', n2: 'up', n3: 'up' }, placed: honest });
+      });
+      const now = Date.now();
+      // Nothing listens on port 1: the invented members can never answer their verification probes.
+      const fakes = Array.from({ length: 13 }, (_, i) =>
+        gossipEntry({ id: `fake${i}`, status: 'alive', incarnation: now, address: '127.0.0.1:1', joinedAt: now - 1 }),
+      );
+      for (const id of ['n1', 'n2']) await evil.inject(id, { type: 'gossip.sync', payload: { updates: fakes, full: false } });
+      const held = await viewOf(cluster, 'n1');
+      expect(Object.entries(held.members).filter(([m]) => m.startsWith('fake'))).toEqual(
+        Array.from({ length: 13 }, (_, i) => [`fake${i}`, 'joining']).sort(),
+      );
+      expect(held.placed).toEqual(honest);
+      await serves(cluster, 'ws-invented');
+      await eventually(async () => {
+        for (const id of honest) expect(await viewOf(cluster, id)).toEqual({ members: { n1: 'up', n2: 'up', n3: 'up' }, placed: honest });
+      }, 30_000);
+      await serves(cluster, 'ws-invented-after');
+    }, 150_000);
+  },
+  { config: GOSSIP },
+);

@@ -40,6 +40,11 @@ export class Broadcasts {
     return picked.map((q) => q.entry);
   }
 
+  /** Drops the pending update of member `id`, if any. */
+  remove(id: string): void {
+    this.queue.delete(id);
+  }
+
   clear(): void {
     this.queue.clear();
   }

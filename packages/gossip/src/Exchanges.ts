@@ -12,7 +12,10 @@ type Reply = { type: string; payload: unknown };
  * (sync, indirect probe) and the inbound handlers. Every payload and reply
  * is checked here (count first, then the zod schema); refusals are counted
  * in the state's stats. Results that arrive after `generation()` changed
- * (the node stopped) are ignored.
+ * (the node stopped) are ignored. A request from a node, or a valid reply
+ * from the node called, verifies it (GossipState.markVerified: the
+ * transport authenticated its id), and what it says about itself is merged
+ * as first-hand.
  */
 export class Exchanges {
   private readonly schemas: MessageSchemas;
@@ -27,10 +30,16 @@ export class Exchanges {
     this.schemas = messageSchemas(options.maxEntriesPerMessage);
   }
 
-  /** One push-pull `gossip.sync` with `to`; true if it answered as itself with a valid reply (whose entries were merged). */
-  async sync(to: string, full: boolean, timeoutMs = this.options.probeTimeoutMs): Promise<boolean> {
+  /**
+   * One push-pull `gossip.sync` with `to`; true if it answered as itself with
+   * a valid reply (whose entries were merged, and `to` is then verified).
+   * `ping` (a verification probe) carries only this node's own entry, so the
+   * piggyback queue is not spent on a member that may not exist.
+   */
+  async sync(to: string, full: boolean, timeoutMs = this.options.probeTimeoutMs, ping = false): Promise<boolean> {
     const generation = this.generation();
-    const updates = (full ? this.state.fullView(to) : this.state.piggyback(to)).map(encodeEntry);
+    const entries = ping ? [this.state.view.self] : full ? this.state.fullView(to) : this.state.piggyback(to);
+    const updates = entries.map(encodeEntry);
     let reply: unknown;
     try {
       reply = await this.rpc.call(to, SYNC, { updates, full }, { replySchema: anything, replyType: SYNC_REPLY, timeoutMs });
@@ -44,7 +53,8 @@ export class Exchanges {
       this.state.stats.dropped['wrong-sender']++;
       return false;
     }
-    this.state.mergeAll(parsed.updates, full);
+    this.state.mergeAll(parsed.updates, full, to);
+    this.state.markVerified(to);
     return true;
   }
 
@@ -62,14 +72,17 @@ export class Exchanges {
     if (generation !== this.generation()) return false;
     const parsed = this.parse(this.schemas.probeReply, reply);
     if (parsed === undefined) return false;
-    this.state.mergeAll(parsed.updates, false);
-    return parsed.from === helper && parsed.ok;
+    const source = parsed.from === helper ? helper : undefined;
+    this.state.mergeAll(parsed.updates, false, source);
+    if (source !== undefined) this.state.markVerified(source);
+    return source !== undefined && parsed.ok;
   }
 
   /** Handler of `gossip.sync`: merges, replies with piggyback (or, for `full`, what the requester lacks). PROTOCOL_ERROR when refused. */
   readonly onSync = async (from: NodeId, payload: unknown): Promise<Reply> => {
     const msg = this.parseOrThrow(this.schemas.sync, payload, from, SYNC);
-    this.state.mergeAll(msg.updates, msg.full);
+    this.state.mergeAll(msg.updates, msg.full, from);
+    this.state.markVerified(from);
     const updates = msg.full ? this.state.fullView(from, msg.updates) : this.state.piggyback(from, msg.updates);
     return { type: SYNC_REPLY, payload: { from: this.self, updates: updates.map(encodeEntry) } };
   };
@@ -77,7 +90,8 @@ export class Exchanges {
   /** Handler of `gossip.probe`: merges, probes the target, says whether it answered. PROTOCOL_ERROR when refused. */
   readonly onProbe = async (from: NodeId, payload: unknown): Promise<Reply> => {
     const msg = this.parseOrThrow(this.schemas.probe, payload, from, PROBE);
-    this.state.mergeAll(msg.updates, false);
+    this.state.mergeAll(msg.updates, false, from);
+    this.state.markVerified(from);
     const ok = msg.target !== this.self && (await this.sync(msg.target, false));
     return { type: PROBE_REPLY, payload: { from: this.self, ok, updates: this.state.piggyback(from, msg.updates).map(encodeEntry) } };
   };

@@ -22,6 +22,7 @@ import { Exchanges } from './Exchanges';
 import { loadJoinedAt } from './joinedAtFile';
 import { PROBE, SYNC, type GossipEntry } from './messages';
 import type { GossipOptions } from './options';
+import { Verifier } from './Verifier';
 
 const OWNER = '@dynamis/gossip';
 const anything = z.unknown();
@@ -41,12 +42,19 @@ const LIVE = new Set(['alive', 'suspect', 'leaving']);
  * refusals are counted in stats() and answered PROTOCOL_ERROR, never fatal.
  * This node's joinedAt (its first start's wall clock) is kept in
  * `${dataDir}/gossip/joined-at` and gossiped with its entry; leave() stamps
- * leftAt. Construction throws INVALID_CONFIG naming a bad `seeds` entry.
+ * leftAt. Proof before placement (README): a member learned from a third
+ * party is published 'joining' (dialled, not placed) until it answers this
+ * node directly (the Verifier probes it at once, verifyConcurrency at a time)
+ * and forgotten after verifyTimeoutMs if it never does; a third party's
+ * 'left' about a verified member is checked with the member first; received
+ * weights are clamped to maxAcceptedWeight. Construction throws
+ * INVALID_CONFIG naming a bad `seeds` entry.
  */
 export class GossipMembership implements Membership {
   readonly self: NodeId;
   private readonly state: GossipState;
   private readonly x: Exchanges;
+  private readonly verifier: Verifier;
   /** Seeds from config: id → address. */
   private readonly seeds = new Map<string, string>();
   private readonly heardAt = new Map<string, number>();
@@ -82,6 +90,13 @@ export class GossipMembership implements Membership {
     };
     this.state = new GossipState(self, options, clock, random, logger);
     this.x = new Exchanges(this.self, this.state, rpc, options, () => this.generation);
+    const limits = { timeoutMs: options.verifyTimeoutMs, retryMs: options.probeIntervalMs, concurrency: options.verifyConcurrency };
+    this.verifier = new Verifier(clock, limits, {
+      verify: (id) => this.x.sync(id, false, options.probeTimeoutMs, true),
+      expire: (id) => this.state.expireUnverified(id),
+      confirm: (id) => this.confirmDeparture(id),
+    });
+    this.state.useProofs(this.verifier);
     for (const p of listed) if (p.id !== this.self) this.addSeed(p.id, p.address, true);
   }
 
@@ -208,13 +223,16 @@ export class GossipMembership implements Membership {
     this.generation++;
     for (const t of this.timers) t.cancel();
     this.timers = [];
+    this.verifier.stop();
     this.state.stop();
     this.router.unregister(SYNC);
     this.router.unregister(PROBE);
   }
 
+  /** A configured seed: trusted (placed once its entry arrives, without a probe), published 'joining' until then. */
   private addSeed(id: string, address: string, silent: boolean): void {
     this.seeds.set(id, address);
+    this.state.trust(id);
     this.state.publisher.update(id, { id, address, status: 'joining' }, silent);
   }
 
@@ -231,10 +249,11 @@ export class GossipMembership implements Membership {
     arm(first);
   }
 
+  /** Verified members (not self) that are alive, suspect or leaving: the ones gossip and SWIM probes talk to. */
   private liveOthers(): string[] {
     return this.state.view
       .all()
-      .filter((e) => e.id !== this.self && LIVE.has(e.status))
+      .filter((e) => e.id !== this.self && LIVE.has(e.status) && this.state.isVerified(e.id))
       .map((e) => e.id);
   }
 
@@ -246,7 +265,7 @@ export class GossipMembership implements Membership {
   private syncRound(): void {
     const candidates = this.state.view
       .all()
-      .filter((e) => e.id !== this.self && e.status !== 'left')
+      .filter((e) => e.id !== this.self && e.status !== 'left' && this.state.isVerified(e.id))
       .map((e) => e.id);
     for (const id of this.seeds.keys()) if (this.state.view.get(id) === undefined) candidates.push(id);
     const [peer] = pickRandom(candidates, 1, this.random);
@@ -289,5 +308,25 @@ export class GossipMembership implements Membership {
     if (generation !== this.generation || results.includes(true)) return;
     this.state.stats.failedProbes++;
     this.state.accuse(target.id, target.incarnation, 'suspect');
+  }
+
+  /**
+   * A third party says `id` left: asks `id` itself (a full sync, whose reply
+   * carries its own entry first-hand), then through k helpers if it did not
+   * answer. Answered as not left: the claim is refuted; no answer: it is
+   * taken (a node that left and stopped answers no one).
+   */
+  private async confirmDeparture(id: string): Promise<void> {
+    const generation = this.generation;
+    let answered = await this.x.sync(id, true, 2 * this.options.probeTimeoutMs);
+    if (!answered) {
+      const helpers = pickRandom(
+        this.liveOthers().filter((h) => h !== id),
+        this.options.indirectProbes,
+        this.random,
+      );
+      answered = (await Promise.all(helpers.map((h) => this.x.indirect(h, id)))).includes(true);
+    }
+    if (generation === this.generation) this.state.resolveDeparture(id, answered);
   }
 }

@@ -8,6 +8,10 @@ export interface GossipStats {
   readonly refutations: number;
   /** Probes of this node that failed directly and indirectly (the member was then suspected). */
   readonly failedProbes: number;
+  /** Received entries whose weight was above maxAcceptedWeight, taken as maxAcceptedWeight. */
+  readonly clampedWeights: number;
+  /** Members learned from a third party that then proved they exist (a direct answer or message): now placed. */
+  readonly verified: number;
 }
 
 /** The mutable counters behind GossipStats. */
@@ -15,8 +19,11 @@ export class StatsCounters {
   readonly dropped = Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as Record<DropReason, number>;
   refutations = 0;
   failedProbes = 0;
+  clampedWeights = 0;
+  verified = 0;
 
   snapshot(): GossipStats {
-    return { dropped: { ...this.dropped }, refutations: this.refutations, failedProbes: this.failedProbes };
+    const { refutations, failedProbes, clampedWeights, verified } = this;
+    return { dropped: { ...this.dropped }, refutations, failedProbes, clampedWeights, verified };
   }
 }

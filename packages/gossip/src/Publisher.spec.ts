@@ -12,7 +12,7 @@ function setup(minTransitionMs: number) {
   let current: Member | undefined = m('up');
   const p = new Publisher(clock, silent, minTransitionMs, () => current);
   const events: string[] = [];
-  for (const ev of ['up', 'down', 'joined', 'left'] as const)
+  for (const ev of ['up', 'down', 'joined', 'left', 'joining', 'forgotten'] as const)
     p.on(ev, (member) => events.push(`${ev}:${member.status}@${scheduler.now()}`));
   const set = (member: Member | undefined): void => {
     current = member;
@@ -22,6 +22,23 @@ function setup(minTransitionMs: number) {
 }
 
 describe('Publisher: events and flap damping', () => {
+  it("a member first known as 'joining' (not placed) fires joining, again at a new address, and joined once it is placed", () => {
+    const { p, events, set } = setup(0);
+    set(m('joining'));
+    set(m('joining'));
+    set(m('joining', 'b:2'));
+    expect(p.member('x')).toEqual(m('joining', 'b:2'));
+    set(m('up', 'b:2'));
+    set(m('up', 'b:2'));
+    expect(events).toEqual(['joining:joining@0', 'joining:joining@0', 'joined:up@0']);
+    p.update('x', undefined); // forgotten
+    expect(p.member('x')).toBeUndefined();
+    p.update('x', undefined); // not published: nothing
+    p.update('y', m('joining'));
+    p.update('y', undefined, true); // silent (a seed): no event
+    expect(events).toEqual(['joining:joining@0', 'joining:joining@0', 'joined:up@0', 'forgotten:up@0', 'joining:joining@0']);
+  });
+
   it('joined once for a new member, then one event per transition; a seed placeholder joins when its entry arrives', () => {
     const { p, events, set } = setup(0);
     p.update('x', m('joining'), true);
@@ -63,12 +80,12 @@ describe('Publisher: events and flap damping', () => {
     const seen: Array<string[]> = [];
     p.on('left', () => seen.push(p.members().map((x) => x.id)));
     p.dropLeft('x', m('left'));
-    expect(events).toEqual(['left:left@0']);
+    expect(events).toEqual(['left:left@0', 'forgotten:left@0']);
     expect(seen).toEqual([[]]);
     p.update('x', m('left'), true);
-    p.dropLeft('x', m('left')); // already published as left: no second event
+    p.dropLeft('x', m('left')); // already published as left: no second left, only forgotten
     p.dropLeft('y', m('left')); // unknown: nothing
-    expect(events).toEqual(['left:left@0']);
+    expect(events).toEqual(['left:left@0', 'forgotten:left@0', 'forgotten:left@0']);
     expect(p.members()).toEqual([]);
   });
 });

@@ -35,8 +35,11 @@ type Event = keyof MembershipEvents & string;
 
 /**
  * What this node publishes through the Membership port, and its events:
- * - `joined` when a member's entry is first learned (a seed published as
- *   'joining' gets its real entry; a member not known before — one added
+ * - `joining` when a member is first published as 'joining' (known, not
+ *   placed: a seed, or a member not yet verified) or such a member moves to
+ *   a new address;
+ * - `joined` when a member is first published placed (a new member, or a
+ *   'joining' one that gets its real entry or is verified; a member added
  *   with `silent` at construction fires nothing then), when it comes back
  *   after `left`, or when it reappears at a new address (a new process);
  * - `up` when it goes from down to up or leaving; `down` when it goes from
@@ -74,17 +77,22 @@ export class Publisher {
     return this.published.get(id)?.member;
   }
 
-  /** Publishes `target` for `id` (undefined: forgotten, removed without event); `silent` adds a new member without `joined`. */
+  /**
+   * Publishes `target` for `id`; `silent` adds a new member without
+   * `joined`/`joining`. `target` undefined: forgotten, removed with a
+   * `forgotten` event (none when `silent`, or for an id not published).
+   */
   update(id: string, target: Member | undefined, silent = false): void {
     const pub = this.published.get(id);
     if (target === undefined) {
       pub?.timer?.cancel();
       this.published.delete(id);
+      if (pub !== undefined && !silent) this.emit('forgotten', pub.member);
       return;
     }
     if (pub === undefined) {
       this.published.set(id, { member: target, flippedAt: -Infinity, timer: undefined });
-      if (!silent) this.emit('joined', target);
+      if (!silent) this.emit(target.status === 'joining' ? 'joining' : 'joined', target);
       return;
     }
     const before = pub.member.status;
@@ -104,6 +112,8 @@ export class Publisher {
       }
       return this.set(pub, target, after === 'down' ? 'down' : 'up', true);
     }
+    if (before === 'joining' && after === 'joining' && pub.member.address !== target.address)
+      return this.set(pub, target, 'joining', false);
     if (before === 'joining' && after !== 'joining') return this.set(pub, target, 'joined', false);
     if (isUp(before) && isUp(after) && pub.member.address !== target.address) return this.set(pub, target, 'joined', false);
     pub.member = target;
@@ -120,13 +130,14 @@ export class Publisher {
   /**
    * Stops publishing `id`, a member that left and is not kept (the view's
    * left-member bound): fires `left` with `member` unless it was published
-   * as left already; the listeners see members() without it. No-op for an
-   * unknown id that is not left.
+   * as left already, then `forgotten` if it was published; the listeners see
+   * members() without it. No-op for an unknown id that is not left.
    */
   dropLeft(id: string, member: Member): void {
     const pub = this.published.get(id);
-    this.update(id, undefined);
+    this.update(id, undefined, true);
     if (pub !== undefined && pub.member.status !== 'left') this.emit('left', member);
+    if (pub !== undefined) this.emit('forgotten', member);
   }
 
   private set(pub: Published, target: Member, event: Event | undefined, flip: boolean): void {

@@ -79,9 +79,8 @@ export class View {
    */
   merge(entry: GossipEntry, now: number, fromSync: boolean): MergeResult {
     if (entry.id === this.selfEntry.id) return this.mergeSelf(entry);
-    const ahead = now + this.limits.maxClockSkewMs;
-    if (entry.incarnation > ahead) return { kind: 'drop', reason: 'incarnation-ahead', refute: false };
-    if ((entry.joinedAt ?? 0) > ahead || (entry.leftAt ?? 0) > ahead) return { kind: 'drop', reason: 'time-ahead', refute: false };
+    const refused = this.aheadOf(entry, now);
+    if (refused !== undefined) return { kind: 'drop', reason: refused, refute: false };
     const cur = this.entries.get(entry.id);
     if (cur === undefined) {
       if (this.entries.size >= this.limits.maxMembers) return { kind: 'drop', reason: 'view-full', refute: false };
@@ -93,6 +92,14 @@ export class View {
       incoming.incarnation > cur.incarnation ||
       (incoming.incarnation === cur.incarnation && STATUS_RANK[incoming.status] > STATUS_RANK[cur.status]);
     return newer ? this.put(cur, incoming) : { kind: 'stale' };
+  }
+
+  /** Why `entry` would be refused at wall-clock `now` (an incarnation or time beyond the clock + maxClockSkewMs), else undefined. */
+  aheadOf(entry: GossipEntry, now: number): 'incarnation-ahead' | 'time-ahead' | undefined {
+    const ahead = now + this.limits.maxClockSkewMs;
+    if (entry.incarnation > ahead) return 'incarnation-ahead';
+    if ((entry.joinedAt ?? 0) > ahead || (entry.leftAt ?? 0) > ahead) return 'time-ahead';
+    return undefined;
   }
 
   /**

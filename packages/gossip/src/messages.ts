@@ -114,7 +114,11 @@ export type DropReason =
   /** An entry about this node, from another node, that no one but this node may issue (leaving/left, or an incarnation above its own). */
   | 'self-authority'
   /** A reply from another id than the one called. */
-  | 'wrong-sender';
+  | 'wrong-sender'
+  /** A member learned from a third party that did not answer a direct probe within verifyTimeoutMs: forgotten. */
+  | 'unverified'
+  /** A third-party `left` claim about a member that then answered a probe (directly or through a helper) not as left. */
+  | 'departure-refuted';
 
 export const DROP_REASONS: readonly DropReason[] = [
   'invalid-message',
@@ -124,4 +128,6 @@ export const DROP_REASONS: readonly DropReason[] = [
   'time-ahead',
   'self-authority',
   'wrong-sender',
+  'unverified',
+  'departure-refuted',
 ];

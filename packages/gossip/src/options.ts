@@ -90,6 +90,25 @@ export const gossipOptionsSchema = z
       .describe(
         "Incarnations start at the node's wall clock (ms); an entry whose incarnation is ahead of this node's clock by more than this is refused (counted).",
       ),
+    verifyTimeoutMs: ms(
+      5000,
+      'A member learned from a third party is not placed until this node hears from it directly; one that has not answered a direct probe within this is forgotten (counted `unverified`).',
+    ),
+    verifyConcurrency: z
+      .number()
+      .int()
+      .min(1)
+      .max(64)
+      .default(4)
+      .describe('Most probes in flight at once that verify a member learned from a third party, or a third-party `left` claim.'),
+    maxAcceptedWeight: z
+      .number()
+      .positive()
+      .max(1000)
+      .default(4)
+      .describe(
+        "A gossiped weight above this is taken as this (counted); this node's own `weight` must not exceed it. Same value on every node.",
+      ),
     advertise: z
       .string()
       .regex(/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]{1,253}):[0-9]{1,5}$/, 'must be host:port')
@@ -106,6 +125,11 @@ export const gossipOptionsSchema = z
   .refine((o) => 3 * o.probeTimeoutMs <= o.probeIntervalMs, {
     message: 'must be at most probeIntervalMs / 3 (a direct and an indirect probe end within one period)',
     path: ['probeTimeoutMs'],
+  })
+  .refine((o) => o.weight <= o.maxAcceptedWeight, { message: 'must not exceed maxAcceptedWeight', path: ['weight'] })
+  .refine((o) => o.verifyTimeoutMs >= o.probeIntervalMs, {
+    message: 'must be at least probeIntervalMs (time for a verification probe and a retry)',
+    path: ['verifyTimeoutMs'],
   })
   .refine((o) => o.maxLeftMembers === undefined || o.maxLeftMembers < o.maxMembers, {
     message: 'must be below maxMembers',

@@ -21,6 +21,11 @@ describe('@dynamis/gossip plugin', () => {
     expect(() => gossipMembership({ maxMembers: 10, maxLeftMembers: 10 })).toThrow(/maxLeftMembers: must be below maxMembers/);
     expect(() => gossipMembership({ maxLeftMembers: 0 })).toThrow(/maxLeftMembers/);
     expect(() => gossipMembership({ maxMembers: 10, maxEntriesPerMessage: 10, maxPiggyback: 10, maxLeftMembers: 9 })).not.toThrow();
+    expect(() => gossipMembership({ weight: 8 })).toThrow(/weight: must not exceed maxAcceptedWeight/);
+    expect(() => gossipMembership({ weight: 8, maxAcceptedWeight: 8 })).not.toThrow();
+    expect(() => gossipMembership({ maxAcceptedWeight: 1001 })).toThrow(/maxAcceptedWeight/);
+    expect(() => gossipMembership({ verifyTimeoutMs: 999 })).toThrow(/verifyTimeoutMs: must be at least probeIntervalMs/);
+    expect(() => gossipMembership({ verifyConcurrency: 0 })).toThrow(/verifyConcurrency/);
   });
 
   it('declares its ports, the seeds it reads and its message types', () => {

@@ -53,7 +53,14 @@ describe('gossip refuses bad and oversized input, counted, and stays up', () => 
       expect(n1.stats().dropped['invalid-message']).toBe(bad.length);
       expect(n1.members().map((m) => m.id)).toEqual(['n1']); // nothing applied
       expect(await send({ updates: [ok('a')], full: false })).toMatchObject({ type: SYNC_REPLY });
-      expect(n1.member('a')).toMatchObject({ status: 'up' });
+      expect(n1.member('a')).toMatchObject({ status: 'joining' }); // held, not placed: x spoke for a, a never answered n1
+      // A weight above maxAcceptedWeight (default 4) is taken as 4, counted; x's own entry, from x, is verified at once.
+      expect(await send({ updates: [`${entry('x', 'alive', 1)} w=1000`, `${entry('b', 'alive', 1)} w=4`], full: false })).toMatchObject({
+        type: SYNC_REPLY,
+      });
+      expect(n1.stats().clampedWeights).toBe(1);
+      expect(n1.member('x')).toMatchObject({ status: 'up', weight: 4 });
+      expect(n1.entry('b')).toMatchObject({ weight: 4 });
       expect(n1.isAlive('n1')).toBe(true);
       await c.stopAll();
     }));

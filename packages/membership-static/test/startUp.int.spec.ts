@@ -52,6 +52,9 @@ class PeerRouters implements Transport {
   setPeerAddress(peer: NodeId, address: string): void {
     this.addresses.set(peer, address);
   }
+  forgetPeerAddress(peer: NodeId): void {
+    this.addresses.delete(peer);
+  }
   address(): string | undefined {
     return 'h1:1';
   }

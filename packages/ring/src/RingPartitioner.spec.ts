@@ -45,6 +45,15 @@ describe('RingPartitioner options', () => {
     expect(ring.update([up('a'), up('b', { weight: 2 }), up('c'), up('d', { joinedAt: 5 })]).hash).not.toBe(joined.hash);
   });
 
+  it('does not place a joining member (known, not yet up): same placement as without it, partitions only once it is up', () => {
+    const ring = new RingPartitioner({ partitions: 64 });
+    const first = ring.update([up('a'), up('b'), up('c')]);
+    const withJoining = ring.update([up('a'), up('b'), up('c'), up('fake', { status: 'joining', joinedAt: 1, weight: 4 })]);
+    expect(withJoining).toBe(first);
+    expect([...owned(ring, [up('a'), up('b'), up('fake', { status: 'joining' }), up('c')]).keys()].sort()).toEqual(['a', 'b', 'c']);
+    expect(owned(ring, [up('a'), up('b'), up('c'), up('fake', { joinedAt: 1 })]).get('fake')).toBeGreaterThan(0);
+  });
+
   it('uses `partitions` as Q', () => {
     expect(new RingPartitioner().placement().partitionCount).toBe(256);
     expect(new RingPartitioner({ partitions: 1024 }).update([up('a')]).partitions).toHaveLength(1024);

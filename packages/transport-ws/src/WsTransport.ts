@@ -140,6 +140,11 @@ export class WsTransport implements Transport, ConnectionOwner {
     this.links.setAddress(peer, normalizeAddress(address, this.tls !== undefined));
   }
 
+  /** Forgets `peer`'s address: no more dials or reconnect attempts (open connections stay); a no-op for an unknown peer. */
+  forgetPeerAddress(peer: NodeId): void {
+    this.links.forgetAddress(peer);
+  }
+
   address(): string | undefined {
     return this.state === 'started' ? this.bound : undefined;
   }

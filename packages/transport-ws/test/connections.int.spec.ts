@@ -106,6 +106,24 @@ describe('WsTransport connection management', () => {
     expect(a.stats().timeouts).toBe(0);
   });
 
+  it('forgetPeerAddress stops the reconnect attempts to an unreachable peer and forgets it; requests then fail UNAVAILABLE at once', async () => {
+    const a = await node('node-a', { reconnect: { initialMs: 20, maxMs: 20 } });
+    a.setPeerAddress('node-z', '127.0.0.1:1');
+    await expect(a.request('node-z', env('x'), { timeoutMs: 2000 })).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    await until(() => a.stats().reconnectAttempts >= 2); // retrying, every 20 ms
+    expect(a.stats().peers['node-z']).toBeDefined();
+    await until(() => {
+      a.forgetPeerAddress('node-z'); // again while a dial is in flight: the peer goes once that dial fails
+      return a.stats().peers['node-z'] === undefined;
+    });
+    const err = await a.request('node-z', env('x'), { timeoutMs: 2000 }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'UNAVAILABLE', message: expect.stringContaining('no address') });
+    a.forgetPeerAddress('node-unknown'); // no-op
+    a.setPeerAddress('node-z', '127.0.0.1:1'); // learned again: dialled again
+    await expect(a.request('node-z', env('x'), { timeoutMs: 2000 })).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    expect(a.stats().peers['node-z']).toBeDefined();
+  });
+
   it('refuses a connection when all maxConnections slots are held by authenticated peers', async () => {
     const hub = await node('hub', { maxConnections: 2, reconnect: { initialMs: 60_000, maxMs: 60_000 } });
     const spokes = [await node('s1'), await node('s2'), await node('s3')];

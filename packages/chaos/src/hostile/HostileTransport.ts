@@ -88,6 +88,10 @@ export class HostileTransport implements Transport {
     this.inner.setPeerAddress(peer, address);
   }
 
+  forgetPeerAddress(peer: NodeId): void {
+    this.inner.forgetPeerAddress(peer);
+  }
+
   address(): string | undefined {
     return this.inner.address();
   }

@@ -301,6 +301,7 @@ describe('ClientApi in a node', () => {
     readonly self = 'node-1';
     setHandler(): void {}
     setPeerAddress(): void {}
+    forgetPeerAddress(): void {}
     address(): string | undefined {
       return undefined;
     }

@@ -53,6 +53,9 @@ class RecordingTransport implements Transport {
     log.push(`address ${peer}`);
     this.calls.push([peer, address]);
   }
+  forgetPeerAddress(peer: NodeId): void {
+    this.calls.push([peer, '(forgotten)']);
+  }
   address(): string | undefined {
     return undefined;
   }
@@ -116,7 +119,7 @@ describe('PeerAddressSync (kernel: Membership → Transport peer addresses)', ()
     await n.stop();
   });
 
-  it('follows joined and up events, skips unchanged addresses and self, and stops following after stop', async () => {
+  it('follows joined, up and joining events, skips unchanged addresses and self, and stops following after stop', async () => {
     const membership = new FakeMembership([member('n1', 'h1:1'), member('n2', 'h2:2')]);
     const transport = new RecordingTransport();
     const n = await node(membership, transport);
@@ -126,14 +129,21 @@ describe('PeerAddressSync (kernel: Membership → Transport peer addresses)', ()
     membership.emit('up', member('n2', 'h2b:22')); // moved: re-set
     membership.emit('up', member('n1', 'elsewhere:1')); // self: never
     membership.emit('down', member('n4', 'h4x:4')); // down carries no new address to use
+    membership.emit('joining', member('n6', 'h6:6', 'joining')); // not placed, but dialled (gossip verifies it)
+    membership.emit('forgotten', member('n6', 'h6:6', 'joining')); // never verified, forgotten: so is its address
+    membership.emit('forgotten', member('n7', 'h7:7')); // never applied: nothing to forget
+    membership.emit('joining', member('n6', 'h6:6', 'joining')); // learned again: applied again
     expect(transport.calls).toEqual([
       ['n4', 'h4:4'],
       ['n2', 'h2b:22'],
+      ['n6', 'h6:6'],
+      ['n6', '(forgotten)'],
+      ['n6', 'h6:6'],
     ]);
     expect(n.resolve(PeerAddressSyncToken)).toBeDefined();
     await n.stop();
     membership.emit('joined', member('n5', 'h5:5'));
-    expect(transport.calls).toHaveLength(2);
+    expect(transport.calls).toHaveLength(5);
   });
 
   it('logs and skips an address the Transport refuses; the node stays up', async () => {

@@ -13,12 +13,15 @@ import type { NodeId } from '../ports/types';
  *
  * - On start it tells the Transport the address of every member Membership
  *   knows (`setPeerAddress(id, member.address)`), then, on every `joined`
- *   and `up` event, the address that event carries: a member that comes back
+ *   `up` and `joining` event, the address that event carries: a member that comes back
  *   at a new address is dialled there from then on.
  * - Self is skipped (PeerRpc calls to self never touch the Transport), and so
  *   is an address that did not change since it was last set.
  * - A `down` or `left` member's address is kept: the Transport needs it to
  *   reach the member when it returns, and Membership's probes go through it.
+ * - On `forgotten` (a member Membership no longer knows) the Transport
+ *   forgets its address (no more dials to it), so what an untrusted peer
+ *   made Membership learn and then forget leaves nothing behind here.
  * - An address the Transport refuses (it throws, e.g. INVALID_ARGUMENT from
  *   a scheme it does not speak) is logged as a warning and skipped; the node
  *   stays up and that member stays unreachable.
@@ -38,7 +41,8 @@ export class PeerAddressSync implements Lifecycle {
   /** Subscribes and applies the current view. Idempotent. */
   async start(): Promise<void> {
     if (this.unsubscribe.length > 0) return;
-    this.unsubscribe = [this.membership.on('joined', (m) => this.apply(m)), this.membership.on('up', (m) => this.apply(m))];
+    this.unsubscribe = (['joined', 'up', 'joining'] as const).map((event) => this.membership.on(event, (m) => this.apply(m)));
+    this.unsubscribe.push(this.membership.on('forgotten', (m) => this.forget(m)));
     for (const member of this.membership.members()) this.apply(member);
   }
 
@@ -46,6 +50,15 @@ export class PeerAddressSync implements Lifecycle {
   async stop(): Promise<void> {
     for (const off of this.unsubscribe) off();
     this.unsubscribe = [];
+  }
+
+  private forget(member: Member): void {
+    if (member.id === this.transport.self || !this.applied.delete(member.id)) return;
+    try {
+      this.transport.forgetPeerAddress(member.id);
+    } catch (err) {
+      this.logger.warn('transport failed to forget a member address', { peer: member.id, error: String(err) });
+    }
   }
 
   private apply(member: Member): void {

@@ -3,6 +3,13 @@ import type { EventSource } from './EventSource';
 import type { Lifecycle } from './Lifecycle';
 import type { NodeId } from './types';
 
+/**
+ * `joining`: known, and its address may be dialled, but not (yet) a member of
+ * the placement — a seed not heard from, or (gossip) a member learned from a
+ * third party that has not yet proved it exists. The Partitioner ignores it.
+ * `up`, `down`, `leaving`: placed (Dynamo: a down member keeps its
+ * partitions). `left`: gone; placed only as the history of its join and leave.
+ */
 export type MemberStatus = 'joining' | 'up' | 'down' | 'leaving' | 'left';
 
 /** What the cluster knows of one node. */
@@ -32,6 +39,19 @@ export interface Member {
 }
 
 export interface MembershipEvents extends Record<string, unknown> {
+  /**
+   * A member this node may dial but does not place (status `joining`) became
+   * known, or moved to a new address. Implementations without such members
+   * never fire it. The kernel's PeerAddressSync tells the Transport its address.
+   */
+  joining: Member;
+  /**
+   * A member is no longer known (it left members() without another event:
+   * e.g. gossip forgot an unverified member or a left one past its bound).
+   * Implementations that never forget members never fire it. The kernel's
+   * PeerAddressSync makes the Transport forget its address.
+   */
+  forgotten: Member;
   up: Member;
   down: Member;
   joined: Member;

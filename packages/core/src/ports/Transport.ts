@@ -52,11 +52,18 @@ export interface Transport extends Lifecycle {
   /**
    * Tells the transport where a peer listens (an address of its own scheme);
    * a later call replaces it. With a Membership in the node the kernel calls
-   * it (PeerAddressSync: every member at start, then on joined/up), so
+   * it (PeerAddressSync: every member at start, then on joined/up/joining), so
    * plugins need not. May throw INVALID_ARGUMENT for an address it cannot
    * use; a transport that needs no addresses (the simulated one) ignores it.
    */
   setPeerAddress(peer: NodeId, address: string): void;
+  /**
+   * Forgets where `peer` listens (PeerAddressSync calls it when Membership
+   * forgets a member): no more dials or reconnect attempts to it; a request
+   * to it fails UNAVAILABLE unless a connection to it is open, until
+   * setPeerAddress again. Open connections are not closed. Unknown peers: no-op.
+   */
+  forgetPeerAddress(peer: NodeId): void;
   /** The address this node listens on, once started. */
   address(): string | undefined;
   request(to: NodeId, msg: Envelope, options: RequestOptions): Promise<Envelope>;

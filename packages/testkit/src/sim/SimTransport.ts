@@ -74,6 +74,9 @@ export class SimTransport implements Transport {
   /** No-op: on the simulated network a node's address is its id. */
   setPeerAddress(_peer: NodeId, _address: string): void {}
 
+  /** No-op, as setPeerAddress. */
+  forgetPeerAddress(_peer: NodeId): void {}
+
   address(): string | undefined {
     return this.state === 'started' ? `sim://${this.self}` : undefined;
   }

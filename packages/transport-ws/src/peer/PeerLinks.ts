@@ -59,6 +59,16 @@ export class PeerLinks {
     this.peer(peer).address = address;
   }
 
+  /** Forgets where `peer` listens: its reconnect timer is cancelled and, once idle and not dialling, the peer itself. */
+  forgetAddress(peerId: string): void {
+    const peer = this.peers.get(peerId);
+    if (peer === undefined) return;
+    peer.address = undefined;
+    peer.retryTimer?.cancel();
+    peer.retryTimer = undefined;
+    if (!peer.dialing) this.forgetIfIdle(peer);
+  }
+
   /** The connection new exchanges to `peer` use, if any. */
   active(peer: string): Connection | undefined {
     return this.peers.get(peer)?.active;
@@ -138,7 +148,9 @@ export class PeerLinks {
     this.failWaiting(peer, new DynamisError('UNAVAILABLE', `cannot reach ${peerId}: ${reason}`, { details: { peer: peerId } }));
     peer.attempt++;
     this.env.logger.debug('dial failed', { peer: peerId, reason, attempt: peer.attempt });
-    if (peer.active === undefined) this.scheduleRetry(peer);
+    if (peer.active !== undefined) return;
+    if (peer.address === undefined) this.forgetIfIdle(peer);
+    else this.scheduleRetry(peer);
   }
 
   /** Cancels retries and fails everything waiting (transport stop). Connections are closed by the owner. */
