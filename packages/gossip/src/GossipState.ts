@@ -234,10 +234,10 @@ export class GossipState {
     this.publisher.update(after.id, this.published(after));
   }
 
-  /** The port's view of `e`: a member not left and not verified is `joining` (known, not placed). */
+  /** The port's view of `e`: a member not left and not verified is `joining` and `unverified` (known, not placed). */
   private published(e: GossipEntry): Member {
     const m = toMember(e);
-    return e.status === 'left' || this.isVerified(e.id) ? m : { ...m, status: 'joining' };
+    return e.status === 'left' || this.isVerified(e.id) ? m : { ...m, status: 'joining', unverified: true };
   }
 
   /** Whether this node spreads `e`: verified members' entries, and every `left` one (the ring's history). */

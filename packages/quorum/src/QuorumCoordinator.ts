@@ -162,7 +162,7 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
   async start(): Promise<void> {
     const update = (): void => void this.partitioner.update(this.membership.members());
     update();
-    for (const event of ['up', 'down', 'joined', 'left'] as const) this.unsubscribe.push(this.membership.on(event, update));
+    for (const event of ['up', 'down', 'joined', 'joining', 'left'] as const) this.unsubscribe.push(this.membership.on(event, update));
     if (!this.router.has(FORWARD_MESSAGE)) {
       this.router.register(FORWARD_MESSAGE, forwardRequestSchema, async (from, request) => this.serveForwardedOnce(from, request), OWNER);
     }

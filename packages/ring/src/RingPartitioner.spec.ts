@@ -45,13 +45,28 @@ describe('RingPartitioner options', () => {
     expect(ring.update([up('a'), up('b', { weight: 2 }), up('c'), up('d', { joinedAt: 5 })]).hash).not.toBe(joined.hash);
   });
 
-  it('does not place a joining member (known, not yet up): same placement as without it, partitions only once it is up', () => {
+  it('does not place an unverified joining member (known from a third party only): same placement as without it, partitions only once it is up', () => {
     const ring = new RingPartitioner({ partitions: 64 });
     const first = ring.update([up('a'), up('b'), up('c')]);
-    const withJoining = ring.update([up('a'), up('b'), up('c'), up('fake', { status: 'joining', joinedAt: 1, weight: 4 })]);
+    const withJoining = ring.update([
+      up('a'),
+      up('b'),
+      up('c'),
+      up('fake', { status: 'joining', unverified: true, joinedAt: 1, weight: 4 }),
+    ]);
     expect(withJoining).toBe(first);
-    expect([...owned(ring, [up('a'), up('b'), up('fake', { status: 'joining' }), up('c')]).keys()].sort()).toEqual(['a', 'b', 'c']);
+    expect([...owned(ring, [up('a'), up('b'), up('fake', { status: 'joining', unverified: true }), up('c')]).keys()].sort()).toEqual([
+      'a',
+      'b',
+      'c',
+    ]);
     expect(owned(ring, [up('a'), up('b'), up('c'), up('fake', { joinedAt: 1 })]).get('fake')).toBeGreaterThan(0);
+  });
+
+  it('places a joining member the operator named (a configured seed not heard from yet), at joinedAt 0', () => {
+    const ring = new RingPartitioner({ partitions: 64 });
+    expect(owned(ring, [up('a'), up('b', { status: 'joining' }), up('c')]).get('b')).toBeGreaterThan(0);
+    expect(ring.update([up('a'), up('b', { status: 'joining' }), up('c')]).hash).toBe(ring.update([up('a'), up('b'), up('c')]).hash);
   });
 
   it('uses `partitions` as Q', () => {

@@ -30,8 +30,8 @@ export class RingPartitioner implements Partitioner {
   }
 
   /**
-   * The placement for `members`: members not `left` (nor `joining`, which
-   * are not placed) join at their joinedAt (0 when absent); a `left` member that carries leftAt joined at its
+   * The placement for `members`: members not `left` (nor unverified
+   * `joining` ones, which are not placed) join at their joinedAt (0 when absent); a `left` member that carries leftAt joined at its
    * joinedAt and left at max(leftAt, joinedAt); a `left` member without
    * leftAt is ignored. Throws INVALID_ARGUMENT (keeping the current
    * placement) for an empty or duplicate id, a weight that is not positive
@@ -59,8 +59,8 @@ export class RingPartitioner implements Partitioner {
         throw new DynamisError('INVALID_ARGUMENT', `member id must be a non-empty string, got ${String(m.id)}`);
       if (seen.has(m.id)) throw new DynamisError('INVALID_ARGUMENT', `member ${m.id} is listed twice`, { details: { member: m.id } });
       seen.add(m.id);
-      // A joining member is known but not placed (Membership port): it has no partitions until it is up.
-      if (m.status === 'joining') continue;
+      // An unverified member is known but not placed (Membership port): no partitions until it proved it exists.
+      if (m.status === 'joining' && m.unverified === true) continue;
       const joinedAt = checkTime(m, 'joinedAt') ?? 0;
       const leftAt = m.status === 'left' ? checkTime(m, 'leftAt') : undefined;
       if (m.status === 'left' && leftAt === undefined) continue;

@@ -4,11 +4,13 @@ import type { Lifecycle } from './Lifecycle';
 import type { NodeId } from './types';
 
 /**
- * `joining`: known, and its address may be dialled, but not (yet) a member of
- * the placement — a seed not heard from, or (gossip) a member learned from a
- * third party that has not yet proved it exists. The Partitioner ignores it.
- * `up`, `down`, `leaving`: placed (Dynamo: a down member keeps its
- * partitions). `left`: gone; placed only as the history of its join and leave.
+ * `joining`: known, and its address may be dialled, but not yet up: a
+ * configured seed not heard from (placed, at joinedAt 0 until its entry
+ * arrives: the operator named it), or, with `unverified`, a member learned
+ * from a third party that has not yet proved it exists (not placed: the
+ * Partitioner ignores it). `up`, `down`, `leaving`: placed (Dynamo: a down
+ * member keeps its partitions). `left`: gone; placed only as the history of
+ * its join and leave.
  */
 export type MemberStatus = 'joining' | 'up' | 'down' | 'leaving' | 'left';
 
@@ -36,6 +38,13 @@ export interface Member {
    * without it is ignored (the ring re-derived as if it never joined).
    */
   readonly leftAt?: number;
+  /**
+   * On a `joining` member: known only from a third party's word (gossip) and
+   * not yet proved to exist (it has not answered this node). The Partitioner
+   * does not place it, so invented members get no partitions. A configured
+   * seed not heard from is `joining` without it, and placed.
+   */
+  readonly unverified?: true;
 }
 
 export interface MembershipEvents extends Record<string, unknown> {
