@@ -18,6 +18,7 @@ import { parseLsmOptions, type LsmOptions, type ResolvedLsmOptions } from '../op
 import { afterTurn, type Db } from './Db';
 import type { LsmSnapshot } from './LsmSnapshot';
 import { openDb } from './openDb';
+import type { ScrubPassOptions, ScrubReport } from './Scrubber';
 import { statsOf } from './statsOf';
 
 const SUPPORTS: EngineSupports = Object.freeze({ persistent: true, compactionFilter: true });
@@ -143,6 +144,23 @@ export class LsmStorageEngine extends AbstractStorageEngine {
     } catch (err) {
       await db.noteCorruption(err); // a damaged input table: quarantined, and the caller told
       throw err;
+    }
+  }
+
+  /**
+   * Runs a scrub pass now (README, "Scrub"), or joins the one under way:
+   * verifies every checksum of every live table, read from the file, at
+   * `scrub.bytesPerSec` unless `{ throttle: false }`. Damage found is
+   * quarantined and fenced as when a read finds it (the damage listener is
+   * told) and listed in the report; the next background pass is due
+   * `scrub.intervalMs` after this one ends. Rejects NOT_OPEN when closed; a
+   * pass cut short by close() resolves with `stopped: true`.
+   */
+  scrub(options?: ScrubPassOptions): Promise<ScrubReport> {
+    try {
+      return this.open_().scrubber.scrub(options);
+    } catch (err) {
+      return Promise.reject(err);
     }
   }
 
