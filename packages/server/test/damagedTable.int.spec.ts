@@ -65,8 +65,10 @@ describe('damaged SSTable: 3 real processes, a byte flipped on a stopped node, r
           return true;
         });
       }
-      for (let i = 0; i < KEYS; i++) expect((await eventually(() => cluster.client(IDS[i % 3]!).put(key(i), text(`v-${i}`)))).acks).toBeGreaterThanOrEqual(2);
-      for (let i = 0; i < KEYS; i++) if (deleted(i)) expect((await eventually(() => cluster.client('n1').delete(key(i)))).acks).toBeGreaterThanOrEqual(2);
+      for (let i = 0; i < KEYS; i++)
+        expect((await eventually(() => cluster.client(IDS[i % 3]!).put(key(i), text(`v-${i}`)))).acks).toBeGreaterThanOrEqual(2);
+      for (let i = 0; i < KEYS; i++)
+        if (deleted(i)) expect((await eventually(() => cluster.client('n1').delete(key(i)))).acks).toBeGreaterThanOrEqual(2);
 
       const engineDir = join(cluster.dataDir(VICTIM), 'engine');
       await cluster.kill(VICTIM);
