@@ -46,6 +46,9 @@ const SUPPORTS: EngineSupports = Object.freeze({ persistent: true, compactionFil
  *   damaged (by a read, an iterator or a compaction) is quarantined: it
  *   leaves the version, its file moves to `quarantine/`, and its key range
  *   is fenced (damaged(), the damage listener) until a deleteRange covers it.
+ * - A background scrub (`scrub.intervalMs`, `scrub.bytesPerSec`; `scrub()`
+ *   runs one now) reads every live table from its file and verifies every
+ *   checksum; damage it finds takes the same quarantine path.
  * - open() takes an exclusive LOCK on the directory (UNAVAILABLE if held)
  *   and recovers per `walRecovery` (CORRUPTION when it refuses).
  */
