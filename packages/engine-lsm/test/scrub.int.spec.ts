@@ -3,7 +3,9 @@ import { isDynamisError, type DamagedRange } from '@dynamis/core';
 import { FaultyFileSystem, Scheduler, VirtualClock } from '@dynamis/testkit';
 import { LsmStorageEngine, type LsmOptions } from '../src';
 import { FOOTER_BYTES, readFooter } from '../src/sstable/format';
+import { withDir } from './bgHelpers';
 import { key, s, smallOptions, stat } from './helpers';
+import { runChild } from './runChild';
 
 /*
  * The background scrub (README, "Scrub") on the simulated disk and virtual
@@ -265,4 +267,14 @@ describe('background scrub', () => {
     expect(w.clock.pendingTimers()).toBe(0);
     await e.close();
   });
+
+  it('a script awaiting a throttled scrub() on the real clock does not exit mid-pass', async () => {
+    await withDir(async (dir) => {
+      const { code, out, err } = await runChild('scrubAwaiter.ts', [dir], 120_000);
+      expect({ code, out, err }).toEqual({ code: 0, out: expect.stringMatching(/^scrubbed \d+ \d+ \d+\n$/), err: '' });
+      const [, tables, bytes, sstBytes] = out.trim().split(' ').map(Number);
+      expect(tables).toBeGreaterThan(0);
+      expect(bytes).toBe(sstBytes); // every byte of every table
+    });
+  }, 150_000);
 });

@@ -54,6 +54,11 @@ const MAX_CREDIT_MS = 1000;
 /** A throttled pass sleeps in steps of at least this long (not once per 4 KiB block). */
 const MIN_SLEEP_MS = 50;
 
+/** The period of the keep-alive timer of an awaited scrub() (it never fires in practice). */
+const KEEP_ALIVE_MS = 2 ** 31 - 1;
+
+function noop(): void {}
+
 /** Thrown inside a pass when the engine closes. */
 class ScrubStopped extends Error {}
 
@@ -102,8 +107,19 @@ export class Scrubber {
     this.scheduleIn(delay);
   }
 
-  /** Runs a pass now (or joins the one running) and resolves with what it found. */
+  /**
+   * Runs a pass now (or joins the one running) and resolves with what it
+   * found. While the caller waits, a referenced timer keeps the process
+   * alive (the pass sleeps on the Clock, whose SystemClock timers are
+   * unref'd): a script awaiting scrub() does not exit mid-pass.
+   */
   scrub(options: ScrubPassOptions = {}): Promise<ScrubReport> {
+    const keepAlive = setInterval(noop, KEEP_ALIVE_MS);
+    return this.run(options).finally(() => clearInterval(keepAlive));
+  }
+
+  /** A pass now, or the one running. Background passes hold no referenced handle. */
+  private run(options: ScrubPassOptions = {}): Promise<ScrubReport> {
     if (this.running !== undefined) return this.running;
     this.timer?.cancel();
     this.timer = undefined;
@@ -133,7 +149,7 @@ export class Scrubber {
     this.timer?.cancel();
     this.timer = this.db.env.clock.setTimer(ms, () => {
       this.timer = undefined;
-      this.scrub().catch((err: unknown) => this.db.env.logger?.warn('engine-lsm scrub pass failed', { error: String(err) }));
+      this.run().catch((err: unknown) => this.db.env.logger?.warn('engine-lsm scrub pass failed', { error: String(err) }));
     });
   }
 
