@@ -30,6 +30,7 @@ describe('options', () => {
         purgeReportBytes: 1024 * 1024,
         backgroundThread: true,
       },
+      scrub: { intervalMs: 24 * 3_600_000, bytesPerSec: 8 * 1024 * 1024 },
     });
   });
 
@@ -48,20 +49,28 @@ describe('options', () => {
       }
     };
     walk(lsmOptionsSchema.shape as never, '');
-    expect(visited).toEqual(expect.arrayContaining(['fsync', 'compaction.l0StopTrigger', 'compaction.tiered.sizeRatioPercent']));
+    expect(visited).toEqual(
+      expect.arrayContaining(['fsync', 'compaction.l0StopTrigger', 'compaction.tiered.sizeRatioPercent', 'scrub.bytesPerSec']),
+    );
     expect(undocumented).toEqual([]);
   });
 
   it('rejects bad options with INVALID_CONFIG naming every bad path', () => {
     let err: unknown;
     try {
-      parseLsmOptions({ memtableBytes: 10, fsync: 'sometimes', compaction: { l0StopTrigger: 2 }, bogus: 1 });
+      parseLsmOptions({
+        memtableBytes: 10,
+        fsync: 'sometimes',
+        compaction: { l0StopTrigger: 2 },
+        scrub: { intervalMs: -1, bytesPerSec: 10, everyMs: 5 },
+        bogus: 1,
+      });
     } catch (e) {
       err = e;
     }
     expect(err).toMatchObject({ code: 'INVALID_CONFIG' });
     const paths = (err as { details: { problems: { path: string }[] } }).details.problems.map((p) => p.path);
-    expect(paths).toEqual(expect.arrayContaining(['memtableBytes', 'fsync']));
+    expect(paths).toEqual(expect.arrayContaining(['memtableBytes', 'fsync', 'scrub.intervalMs', 'scrub.bytesPerSec', 'scrub']));
     expect(() => new LsmStorageEngine(new MemoryFileSystem(), '/db', { blockBytes: 1.5 }, new SystemClock())).toThrow(
       expect.objectContaining({ code: 'INVALID_CONFIG' }),
     );

@@ -56,6 +56,21 @@ const compactionSchema = z
   })
   .describe('Compaction strategy and its knobs.');
 
+const scrubSchema = z
+  .object({
+    intervalMs: int(0, 365 * 24 * 3_600_000)
+      .default(24 * 3_600_000)
+      .describe(
+        'Background scrub: a pass verifying every block checksum of every live table starts this long after the previous one ended (or after the one recorded before a restart). 0: no background scrub (scrub() still works).',
+      ),
+    bytesPerSec: int(4096, 1024 * 1024 * MiB)
+      .default(8 * MiB)
+      .describe('Most bytes of table files the scrub reads per second (it sleeps on the Clock to stay under it).'),
+  })
+  .strict()
+  .prefault({})
+  .describe('Background scrub of table checksums (README, "Scrub").');
+
 /**
  * The options of LsmStorageEngine / lsmEngine(), as a zod schema: every
  * option has a default and a description (see the package README).
@@ -89,6 +104,7 @@ export const lsmOptionsSchema = z
       .default('tolerate-corrupted-tail')
       .describe('What open() does with a damaged WAL (see the README).'),
     compaction: compactionSchema,
+    scrub: scrubSchema,
   })
   .strict();
 
@@ -98,6 +114,8 @@ export type LsmOptions = z.input<typeof lsmOptionsSchema>;
 export type ResolvedLsmOptions = z.output<typeof lsmOptionsSchema>;
 /** Compaction options with defaults filled in. */
 export type CompactionOptions = ResolvedLsmOptions['compaction'];
+/** Scrub options with defaults filled in. */
+export type ScrubOptions = ResolvedLsmOptions['scrub'];
 
 /** Validates `input` and fills in defaults; throws INVALID_CONFIG listing every bad path. */
 export function parseLsmOptions(input: unknown): ResolvedLsmOptions {

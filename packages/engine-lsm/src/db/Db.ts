@@ -21,6 +21,7 @@ import type { GroupCommitHooks } from './GroupCommit';
 import { keyHash } from './MemtableFilter';
 import { LsmSnapshot } from './LsmSnapshot';
 import type { PurgeLogData } from '../compaction/PurgeLog';
+import { Scrubber } from './Scrubber';
 import type { MemtableSlot } from './MemtableSlot';
 import { Signal } from './Signal';
 import type { TableCache } from './TableCache';
@@ -79,6 +80,8 @@ export class Db {
   readonly changed = new Signal();
   readonly writes: WritePath;
   readonly background: Background;
+  /** The background scrub of table checksums (README, "Scrub"). */
+  readonly scrubber: Scrubber;
   /** Frozen memtables waiting for flush, oldest first. */
   readonly imm: MemtableSlot[] = [];
   /** The first background or WAL failure; writes reject with it from then on. */
@@ -102,6 +105,7 @@ export class Db {
   ) {
     this.writes = new WritePath(this);
     this.background = new Background(this);
+    this.scrubber = new Scrubber(this);
   }
 
   /**
@@ -330,7 +334,7 @@ export class Db {
   }
 
   /**
-   * Stops background work (a running compaction stops at its next yield),
+   * Stops background work (a running compaction stops at its next yield, a scrub pass at its next block),
    * syncs and closes the WAL, closes the manifest and every table, releases
    * the lock. Releases everything even when a step fails; rejects with the
    * first failure.
@@ -345,6 +349,7 @@ export class Db {
         failure ??= err;
       }
     };
+    await step(() => this.scrubber.stop());
     await step(() => this.writes.stop());
     await step(() => this.background.stop());
     await step(() => this.wal.retire());

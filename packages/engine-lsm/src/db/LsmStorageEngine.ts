@@ -18,6 +18,7 @@ import { parseLsmOptions, type LsmOptions, type ResolvedLsmOptions } from '../op
 import { afterTurn, type Db } from './Db';
 import type { LsmSnapshot } from './LsmSnapshot';
 import { openDb } from './openDb';
+import type { ScrubPassOptions, ScrubReport } from './Scrubber';
 import { statsOf } from './statsOf';
 
 const SUPPORTS: EngineSupports = Object.freeze({ persistent: true, compactionFilter: true });
@@ -45,6 +46,9 @@ const SUPPORTS: EngineSupports = Object.freeze({ persistent: true, compactionFil
  *   damaged (by a read, an iterator or a compaction) is quarantined: it
  *   leaves the version, its file moves to `quarantine/`, and its key range
  *   is fenced (damaged(), the damage listener) until a deleteRange covers it.
+ * - A background scrub (`scrub.intervalMs`, `scrub.bytesPerSec`; `scrub()`
+ *   runs one now) reads every live table from its file and verifies every
+ *   checksum; damage it finds takes the same quarantine path.
  * - open() takes an exclusive LOCK on the directory (UNAVAILABLE if held)
  *   and recovers per `walRecovery` (CORRUPTION when it refuses).
  */
@@ -143,6 +147,23 @@ export class LsmStorageEngine extends AbstractStorageEngine {
     } catch (err) {
       await db.noteCorruption(err); // a damaged input table: quarantined, and the caller told
       throw err;
+    }
+  }
+
+  /**
+   * Runs a scrub pass now (README, "Scrub"), or joins the one under way:
+   * verifies every checksum of every live table, read from the file, at
+   * `scrub.bytesPerSec` unless `{ throttle: false }`. Damage found is
+   * quarantined and fenced as when a read finds it (the damage listener is
+   * told) and listed in the report; the next background pass is due
+   * `scrub.intervalMs` after this one ends. Rejects NOT_OPEN when closed; a
+   * pass cut short by close() resolves with `stopped: true`.
+   */
+  scrub(options?: ScrubPassOptions): Promise<ScrubReport> {
+    try {
+      return this.open_().scrubber.scrub(options);
+    } catch (err) {
+      return Promise.reject(err);
     }
   }
 

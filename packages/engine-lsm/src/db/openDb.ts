@@ -67,6 +67,7 @@ export async function openDb(env: DbEnv): Promise<Db> {
     db = opened;
     walHooks.onFailure = (err) => opened.fail(err);
     opened.background.schedule();
+    opened.scrubber.start();
     return opened;
   } catch (err) {
     await wal?.retire().catch(() => undefined);

@@ -83,6 +83,11 @@ export function statsOf(db: Db): EngineStats {
     rangeTombstonesDropped: c.rangeDelsDropped,
     quarantinedTables: c.quarantinedTables,
     damagedRanges: db.versions.current.damaged.length,
+    scrubbedBytes: db.scrubber.scrubbedBytes,
+    scrubbedTables: db.scrubber.scrubbedTables,
+    scrubPasses: db.scrubber.passes,
+    scrubDamagedTables: db.scrubber.damagedTables,
+    lastScrubAt: db.scrubber.lastPassAt,
   });
   return { engine: 'lsm', approximateBytes: Math.round(live.raw + memBytes), counters };
 }
