@@ -40,7 +40,9 @@ const STOP_GRACE_MS = 250;
  *   INVALID_ARGUMENT). `address()` is the bound address. With `tls`, every
  *   peer is dialled over TLS and verified against `tls.ca` (hostname
  *   included); with `tls.mutual`, an inbound node must present a certificate
- *   chaining to `tls.ca` before its HMAC handshake is even checked.
+ *   chaining to `tls.ca` before its HMAC handshake is even checked, and node
+ *   ids are bound to certificates: a node's certificate must name its id
+ *   (CN), checked by both sides (certificateId.ts).
  * - A request to a peer with no connection dials it and waits (bounded by
  *   maxQueuedBytes and the request's timeout); a failed dial fails it
  *   UNAVAILABLE, as does a peer with no address, a full send queue, or a
@@ -291,6 +293,7 @@ export class WsTransport implements Transport, ConnectionOwner {
       expectAcceptorId: peer,
       handshakeTimeoutMs: o.handshakeTimeoutMs,
       tls: this.tls === undefined ? undefined : { ca: this.tls.ca, cert: this.tls.cert, key: this.tls.key },
+      bindNodeIds: this.tls?.mutual === true,
     };
     const ws = dial(spec, this.codec, this.clock, {
       opened: (socket, init, timer) => {

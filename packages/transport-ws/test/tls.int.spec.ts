@@ -74,6 +74,23 @@ describe('TLS (wss, mutual TLS)', () => {
     expect(await join(honest)).toEqual({ type: 'ping.reply', payload: 'r2' });
   });
 
+  it('binds node ids to certificates: a node with a cluster certificate for one id cannot claim another, as dialer or as acceptor', async () => {
+    // As dialer: certificate x1 (signed by the cluster CA, so TLS itself accepts it), claiming id n-fake.
+    const logI = recordingLogger();
+    const impostor = await node('n-fake', { ...pki.node('x1', 'cluster'), mutual: true }, logI);
+    await expect(join(impostor)).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    expect(logA.lines.some((l) => l.includes('handshake refused') && l.includes('its certificate names x1, not n-fake'))).toBe(true);
+    expect(a.stats().peers['n-fake']?.connected ?? false).toBe(false);
+    // As acceptor: a dials the address it was given for b-twin; the node there answers as b-twin with certificate x2.
+    const twin = await node('b-twin', { ...pki.node('x2', 'cluster'), mutual: true });
+    a.setPeerAddress('b-twin', twin.address()!);
+    await expect(a.request('b-twin', env('ping'), { timeoutMs: 10_000 })).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    await until(() => logA.lines.some((l) => l.includes('claims node id b-twin but its certificate names x2, not b-twin')));
+    // The same id with its own certificate is welcome.
+    const rightful = await node('x3', { ...pki.node('x3', 'cluster'), mutual: true });
+    expect(await join(rightful)).toEqual({ type: 'ping.reply', payload: 'x3' });
+  });
+
   it('a node that does not trust the cluster CA cannot join, and logs the TLS error', async () => {
     const log = recordingLogger();
     const stranger = await node('s', { ...pki.node('s', 'other'), mutual: true }, log);

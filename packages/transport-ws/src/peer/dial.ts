@@ -1,4 +1,5 @@
 import type { Clock, Timer } from '@dynamis/core';
+import type { TLSSocket } from 'node:tls';
 import WebSocket from 'ws';
 import {
   acceptorProof,
@@ -12,6 +13,7 @@ import {
   type Role,
 } from '../auth/handshake';
 import type { ConnectionInit } from '../conn/Connection';
+import { certificateIdMismatch } from '../tls/certificateId';
 import { FrameKind } from '../wire/frameSchema';
 import type { FrameCodec } from '../wire/FrameCodec';
 
@@ -26,6 +28,8 @@ export interface DialSpec {
   readonly handshakeTimeoutMs: number;
   /** For a wss:// url: the CA to verify the acceptor's certificate with (default: Node's roots) and our certificate for mutual TLS. */
   readonly tls?: { readonly ca?: Buffer; readonly cert?: Buffer; readonly key?: Buffer };
+  /** Mutual TLS between nodes: the acceptor's certificate must name `expectAcceptorId` (its CN), or the dial fails. */
+  readonly bindNodeIds?: boolean;
 }
 
 /**
@@ -91,6 +95,10 @@ export function dial(spec: DialSpec, codec: FrameCodec, clock: Clock, cb: DialCa
     if (typeof id !== 'string' || !ID_PATTERN.test(id) || !isNonce(nonce)) return fail('acceptor sent no valid identity');
     if (spec.expectAcceptorId !== undefined && id !== spec.expectAcceptorId)
       return fail(`address is served by ${id}, not ${spec.expectAcceptorId}`);
+    if (spec.bindNodeIds === true) {
+      const mismatch = certificateIdMismatch((res.socket as TLSSocket).getPeerCertificate?.(), id);
+      if (mismatch !== undefined) return fail(`TLS: the acceptor claims node id ${id} but ${mismatch}`);
+    }
     const params = { role: spec.role, dialerId: spec.dialerId, acceptorId: id, dialerNonce, acceptorNonce: nonce };
     proof = dialerProof(spec.key, params);
     init = { peerId: id, role: spec.role, outbound: true, expectedProof: acceptorProof(spec.key, params), replyProof: undefined };

@@ -20,6 +20,7 @@ import type { ConnectionInit } from '../conn/Connection';
 import type { Counters } from '../Counters';
 import type { TlsMaterial } from '../tls/loadTls';
 import { Slot, SlotTable, type SlotLimits } from './SlotTable';
+import { certificateIdMismatch } from '../tls/certificateId';
 import { onlyTls, tlsFront, type TlsFront } from './tlsFront';
 
 export interface AcceptorEnv {
@@ -194,6 +195,8 @@ export class Acceptor {
         const why = socket.authorizationError === null ? 'no certificate' : String(socket.authorizationError);
         return this.authFailure(401, `node ${id} from ${socket.remoteAddress ?? '?'}: client certificate refused (${why})`);
       }
+      const mismatch = certificateIdMismatch(socket.getPeerCertificate(), id);
+      if (mismatch !== undefined) return this.authFailure(401, `node ${id} from ${socket.remoteAddress ?? '?'}: ${mismatch}`);
     }
     const key = this.keyFor(role, id);
     const acceptorNonce = newNonce();
