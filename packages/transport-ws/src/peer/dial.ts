@@ -124,7 +124,8 @@ export const REFUSED_BY_PEER = 'refused by the peer:';
 /** What an acceptor's refusal of the upgrade means (the statuses its Acceptor answers, docs/protocol.md). */
 const REFUSALS: Readonly<Record<string, string>> = {
   '400': 'not a Dynamis handshake, or plain ws to a wss port',
-  '401': 'the peer does not accept our credentials: with mutual TLS, our certificate is not signed by a CA it trusts',
+  '401':
+    'the peer does not accept our credentials: with mutual TLS, our certificate is not signed by a CA it trusts, or does not name our node id (CN)',
   '409': 'the peer has our node id',
   '421': 'the address is served by another node',
   '503': 'the peer is at its connection limit',
