@@ -35,8 +35,13 @@ describe('a 3-node cluster of real processes (quorum N=3 W=2 R=2, engine-lsm, tr
 
   it('scans every live key once, page by page, through the client (any node walks every partition)', async () => {
     const keys = Array.from({ length: 30 }, (_, i) => `scan/${String(i).padStart(2, '0')}`);
-    await client('n1').batch(keys.map((key) => ({ type: 'put' as const, key, value: text(`v-${key}`) })));
-    await client('n3').delete('scan/05');
+    // At consistency 'all': a scan reads each partition from one replica (the scanning node's own first), so what it
+    // must see has to be on every replica when acknowledged (at W=2 the third copy may still be in flight: seen in CI).
+    await client('n1').batch(
+      keys.map((key) => ({ type: 'put' as const, key, value: text(`v-${key}`) })),
+      { consistency: 'all' },
+    );
+    await client('n3').delete('scan/05', { consistency: 'all' });
     const seen: string[] = [];
     let pages = 0;
     for await (const page of client('n2').scanAll({ prefix: 'scan/', limit: 7 })) {
