@@ -1,18 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { wsConnector } from '@dynamis/client';
-import {
-  ADMIN_MESSAGE,
-  adminRingSchema,
-  adminStatusSchema,
-  ConsoleLogger,
-  REPLICA_MESSAGE,
-  SystemClock,
-  SystemRandom,
-  type Logger,
-} from '@dynamis/core';
+import { ADMIN_MESSAGE, adminRingSchema, adminStatusSchema, REPLICA_MESSAGE, SystemClock, SystemRandom, type Logger } from '@dynamis/core';
 import { WsTransport } from '@dynamis/transport-ws';
+import { adminRequest } from '../../server/test/adminRequest';
 import { eventually, ProcessCluster, type ProcessClusterOptions } from '../../server/test/clusterHarness';
-import { CLIENT_TOKEN, SECRET } from '../../server/test/serverProcess';
+import { SECRET } from '../../server/test/serverProcess';
 import { dvvVersion, gossipEntry, HostileTransport, lwwVersion, sibling } from '../src';
 
 /*
@@ -127,19 +118,9 @@ describeCluster('hostile peer over ws, vclock', ['--resolver', 'vclock'], (ctx) 
   }, 150_000);
 });
 
-/** One admin request to the node at `address` (core's admin protocol, as the `dynamis` CLI sends it). */
+/** One admin request's reply payload (the request as the `dynamis` CLI sends it). */
 async function admin(address: string, type: string): Promise<unknown> {
-  const connect = wsConnector(
-    { clientId: 'default', token: CLIENT_TOKEN, maxPayloadBytes: 4 << 20, handshakeTimeoutMs: 10_000, heartbeatIntervalMs: 5_000 },
-    new SystemClock(),
-    new ConsoleLogger('silent'),
-  );
-  const link = await connect(address);
-  try {
-    return (await link.request({ type, payload: {} }, 10_000)).payload;
-  } finally {
-    await link.close();
-  }
+  return (await adminRequest(address, type)).payload;
 }
 
 /** `id`'s members as `dynamis status` shows them (id → status), and the nodes its ring places (`dynamis ring`). */

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Sibling } from '@dynamis/core';
 import { BOOT_MS, eventually, ProcessCluster } from './clusterHarness';
+import { deleted, key, show, writeKeysThenDelete } from './damagedData';
 import { ReplicaProbe } from './replicaProbe';
 
 const IDS = ['n1', 'n2', 'n3'] as const;
@@ -10,14 +10,6 @@ const VICTIM = 'n3';
 const KEYS = 200;
 const PARTITIONS = 16;
 const REPAIR_MS = 90_000;
-
-const text = (s: string): Uint8Array => new TextEncoder().encode(s);
-const key = (i: number): string => `key-${String(i).padStart(4, '0')}`;
-const deleted = (i: number): boolean => i % 4 === 0;
-const show = (siblings: readonly Sibling[]): string =>
-  siblings
-    .map((s) => `${s.value === null ? '(tombstone)' : Buffer.from(s.value).toString()}@${Buffer.from(s.version).toString('hex')}`)
-    .join(',') || '(none)';
 
 /**
  * A flipped byte in an SSTable of a stopped node, across real processes
@@ -58,17 +50,7 @@ describe('damaged SSTable: 3 real processes, a byte flipped on a stopped node, r
   it(
     'detects the damage, rebuilds the partitions, and every replica ends equal with no deleted key back',
     async () => {
-      for (const id of IDS) probe.setAddress(id, cluster.address(id));
-      for (const id of IDS) {
-        await eventually(async () => {
-          expect((await cluster.client(id).put(`warmup-${id}`, text('x'))).acks).toBeGreaterThanOrEqual(2); // every node serving
-          return true;
-        });
-      }
-      for (let i = 0; i < KEYS; i++)
-        expect((await eventually(() => cluster.client(IDS[i % 3]!).put(key(i), text(`v-${i}`)))).acks).toBeGreaterThanOrEqual(2);
-      for (let i = 0; i < KEYS; i++)
-        if (deleted(i)) expect((await eventually(() => cluster.client('n1').delete(key(i)))).acks).toBeGreaterThanOrEqual(2);
+      await writeKeysThenDelete(cluster, probe, IDS, KEYS, (i) => `v-${i}`);
 
       const engineDir = join(cluster.dataDir(VICTIM), 'engine');
       await cluster.kill(VICTIM);

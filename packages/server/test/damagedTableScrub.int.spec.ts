@@ -1,22 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { closeSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Sibling } from '@dynamis/core';
 import { BOOT_MS, eventually, ProcessCluster } from './clusterHarness';
+import { deleted, key, show, writeKeysThenDelete } from './damagedData';
 import { ReplicaProbe } from './replicaProbe';
 
 const IDS = ['n1', 'n2', 'n3'] as const;
 const VICTIM = 'n3';
 const KEYS = 300;
 const REPAIR_MS = 60_000;
-
-const text = (s: string): Uint8Array => new TextEncoder().encode(s);
-const key = (i: number): string => `key-${String(i).padStart(4, '0')}`;
-const deleted = (i: number): boolean => i % 4 === 0;
-const show = (siblings: readonly Sibling[]): string =>
-  siblings
-    .map((s) => `${s.value === null ? '(tombstone)' : Buffer.from(s.value).toString()}@${Buffer.from(s.version).toString('hex')}`)
-    .join(',') || '(none)';
 
 /**
  * damagedTable.int.spec.ts without the read: a byte flipped on disk in an
@@ -55,19 +47,7 @@ describe('damaged SSTable nobody reads: 3 real processes, found by the scrub, re
   it(
     'the scrub finds the damage, the partitions are rebuilt, n3 ends equal to n1 with no deleted key back',
     async () => {
-      for (const id of IDS) probe.setAddress(id, cluster.address(id));
-      for (const id of IDS) {
-        await eventually(async () => {
-          expect((await cluster.client(id).put(`warmup-${id}`, text('x'))).acks).toBeGreaterThanOrEqual(2);
-          return true;
-        });
-      }
-      for (let i = 0; i < KEYS; i++)
-        expect(
-          (await eventually(() => cluster.client(IDS[i % 3]!).put(key(i), text(`v-${i}-${'x'.repeat(60)}`)))).acks,
-        ).toBeGreaterThanOrEqual(2);
-      for (let i = 0; i < KEYS; i++)
-        if (deleted(i)) expect((await eventually(() => cluster.client('n1').delete(key(i)))).acks).toBeGreaterThanOrEqual(2);
+      await writeKeysThenDelete(cluster, probe, IDS, KEYS, (i) => `v-${i}-${'x'.repeat(60)}`);
 
       const engineDir = join(cluster.dataDir(VICTIM), 'engine');
       await cluster.kill(VICTIM);

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { DynamisClient, wsConnector } from '@dynamis/client';
-import { ADMIN_MESSAGE, ADMIN_REPLY, adminStatusSchema, ConsoleLogger, SystemClock, type Sibling } from '@dynamis/core';
+import { DynamisClient } from '@dynamis/client';
+import { ADMIN_MESSAGE, ADMIN_REPLY, adminStatusSchema, type Sibling } from '@dynamis/core';
 import { RingPartitioner } from '@dynamis/ring';
+import { adminRequest } from './adminRequest';
 import { BOOT_MS, eventually, freePort, ProcessCluster } from './clusterHarness';
 import { ReplicaProbe } from './replicaProbe';
 import { CLIENT_TOKEN, startServerProcess, type ServerProcess } from './serverProcess';
@@ -17,20 +18,7 @@ const ARRIVE_MS = 120_000;
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 
-/** One admin request to the node at `address` (core's admin protocol, as the `dynamis` CLI sends it). */
-async function admin(address: string, type: string, payload: unknown): Promise<{ type: string; payload: unknown }> {
-  const connect = wsConnector(
-    { clientId: 'default', token: CLIENT_TOKEN, maxPayloadBytes: 4 << 20, handshakeTimeoutMs: 10_000, heartbeatIntervalMs: 5_000 },
-    new SystemClock(),
-    new ConsoleLogger('silent'),
-  );
-  const link = await connect(address);
-  try {
-    return await link.request({ type, payload }, 10_000);
-  } finally {
-    await link.close();
-  }
-}
+const admin = adminRequest;
 
 /** Whether the node at `address` reports its rebalancer settled (`dynamis status` asks the same). */
 async function settled(address: string): Promise<boolean> {
