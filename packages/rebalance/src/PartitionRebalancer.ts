@@ -81,10 +81,11 @@ export class PartitionRebalancer implements Rebalancer, Lifecycle {
   /**
    * The hash of the placement at which this node last saw every node settled
    * (allSettled), kept in the holdings file, and cleared — durably — before
-   * this node adopts another placement (step). So while it is set, this node
-   * has sent no view under another placement since it saw all settled there:
-   * route() then presumes that peers it has not heard from yet still hold
-   * what they replicate there (README, "Start").
+   * this node may say it is settled under another placement, or adopts one
+   * it is not part of (forgetSettledUnless). So while it is set, this node
+   * has sent no "settled" view under another placement since it saw all
+   * settled there: route() then presumes that peers it has not heard from
+   * yet still hold what they replicate there (README, "Start").
    */
   private lastSettled: string | undefined;
   /** `${dataDir}/rebalance`: the holdings file (holdingsFile.ts). */
@@ -223,9 +224,11 @@ export class PartitionRebalancer implements Rebalancer, Lifecycle {
    * announced is judged by what it announced). Safe because a node drops a
    * partition only once every node of a placement announced it is settled
    * there, and this node's file names `lastSettled` only while it has sent no
-   * view under another placement since it saw every node settled there: no
-   * node of that placement can have dropped one of its partitions since, and
-   * each held all it replicates there then.
+   * "settled" view under another placement (nor adopted one without itself)
+   * since it saw every node settled there: each node of that placement held
+   * all it replicates there then, and none can have dropped any of it since
+   * (a drop under that very placement is of a partition the node does not
+   * replicate there).
    */
   route(placement: Placement, partition: PartitionId, n: number): PartitionRoute {
     const prefs = placement.preferenceList(partition, n);
@@ -350,11 +353,10 @@ export class PartitionRebalancer implements Rebalancer, Lifecycle {
     const n = this.deps.config.replication.n;
     let changed = false;
     if (this.placement?.hash !== c.hash) {
-      // Durably forget another placement's settled hash before any view under c can leave (announcements and pull
-      // replies carry view()): route()'s presumption rests on it. A failed save fails this step; c is adopted later.
-      if (this.lastSettled !== c.hash) this.lastSettled = undefined;
-      if (this.savedSettled !== undefined && this.savedSettled !== c.hash) await this.persist();
+      // A placement without this node settles and drops without its say: forget the settled hash before adopting it.
+      if (!c.nodes.includes(this.holdings.self)) await this.forgetSettledUnless(c.hash);
       this.placement = c;
+      this.settled = false; // recomputed below: no view may say "settled" under c before that (view() reads both)
       this.agreedSince = undefined;
       this.streams.retarget(c, n);
       changed = true;
@@ -367,6 +369,7 @@ export class PartitionRebalancer implements Rebalancer, Lifecycle {
     for (const p of this.deps.replica.unservedPartitions()) this.holdings.own.delete(p); // damaged here: never claimed
     const settled = this.everyReplicaHolds(c, n);
     if (settled !== this.settled) {
+      if (settled) await this.forgetSettledUnless(c.hash); // before any view says "settled" under c
       this.settled = settled;
       changed = true;
       if (settled) this.log.info('rebalance settled', { placement: c.hash, ...this.streams.progress() });
@@ -380,6 +383,18 @@ export class PartitionRebalancer implements Rebalancer, Lifecycle {
     }
     if (this.allSettled !== undefined) changed = (await this.drop(c, n)) || changed;
     if (changed) this.announce();
+  }
+
+  /**
+   * Clears `lastSettled` unless it is `hash`, and makes that durable before
+   * resolving (README, "Start"): called before this node may send a view
+   * that says it is settled under `hash` (only such a view can let the nodes
+   * of `hash` drop partitions). Rejects with the save's IO_ERROR (the step
+   * fails and is retried; nothing was announced meanwhile).
+   */
+  private async forgetSettledUnless(hash: string): Promise<void> {
+    if (this.lastSettled !== hash) this.lastSettled = undefined;
+    if (this.savedSettled !== undefined && this.savedSettled !== hash) await this.persist();
   }
 
   /**

@@ -30,7 +30,7 @@ async function writeAll(c: RebalanceCluster, down: NodeId, value: string): Promi
 
 /** The settled placement hash in `id`'s holdings file. */
 function settledOnDisk(c: RebalanceCluster, id: NodeId): string | undefined {
-  return loadHoldings(c.sim.fileSystem(id), `/data/${id}/rebalance`, id, c.placement(id).partitionCount)?.settledHash;
+  return loadHoldings(c.sim.disk(id), `/data/${id}/rebalance`, id, c.placement(c.ids()[0]!).partitionCount)?.settledHash;
 }
 
 /** Quiet, and every node's file names the placement as settled (each saw every node settled there). */
@@ -97,8 +97,8 @@ describe('simulation: reads coordinated by a node right after it restarts', () =
         const after = c.placement('n1').hash;
         expect(after).not.toBe(before);
         expect(c.rebalancer('n4').holdings.own.size).toBe(0);
-        // A node that adopted the new placement forgot the old settled hash on disk first.
-        expect(settledOnDisk(c, 'n1')).toBeUndefined();
+        // n3's file names `before` (it crashed there); its restarted ring is `after`.
+        expect(settledOnDisk(c, 'n3')).toBe(before);
 
         // n3 restarts knowing n4 (its file still names `before`), reaching only n4: were n4 presumed a holder
         // (it is a replica it has not heard from), a read could be answered by n3 (old) and n4 (nothing).
@@ -123,7 +123,7 @@ describe('simulation: reads coordinated by a node right after it restarts', () =
   }
 
   for (const seed of seeds(1, 2200)) {
-    it(`seed ${seed}: a node adopts a new placement only once its file no longer names the old one as settled`, async () => {
+    it(`seed ${seed}: a node says it is settled under a new placement only once its file no longer names the old one`, async () => {
       await runSimulation({ seed, nodes: ['n1', 'n2', 'n3'], disk: 'faulty' }, async (sim) => {
         const c = await rebalanceCluster(sim, { rebalance: OPTIONS.rebalance });
         await settledEverywhere(c, ['n1', 'n2', 'n3']);
@@ -131,14 +131,67 @@ describe('simulation: reads coordinated by a node right after it restarts', () =
         const disk = sim.disk('n1') as FaultyFileSystem;
         for (let i = 0; i < 3; i++) disk.failNext('rename'); // the next three saves of n1's holdings fail
         await c.join('n4');
-        // Checked after every event: n1 never routes by (nor announces) the new placement while its file names the old.
-        let adoptedEarly = false;
+        // Checked before every event: n1 is never settled under the new placement while its file names the old one.
+        let early = false;
         await sim.runUntil(() => {
-          const routedBy = c.rebalancer('n1').progress().placementHash;
-          adoptedEarly ||= routedBy !== before && settledOnDisk(c, 'n1') === before;
-          return routedBy === c.placement('n1').hash;
+          const { placementHash, settled } = c.rebalancer('n1').progress();
+          early ||= settled && placementHash !== before && settledOnDisk(c, 'n1') === before;
+          return settled && placementHash === c.placement('n1').hash;
+        }, 600_000);
+        expect(early).toBe(false);
+        expect(settledOnDisk(c, 'n1')).not.toBe(before);
+        await settledEverywhere(c, ['n1', 'n2', 'n3', 'n4']);
+        await c.stop();
+      });
+    });
+  }
+
+  for (const seed of seeds(1, 2300)) {
+    it(`seed ${seed}: a restart that first sees another placement (membership not converged) keeps the presumption`, async () => {
+      await runSimulation({ seed, nodes: ['n1', 'n2', 'n3'] }, async (sim) => {
+        const c = await rebalanceCluster(sim, OPTIONS);
+        await settledEverywhere(c, ['n1', 'n2', 'n3']);
+        await writeAll(c, '', 'v0');
+        const settledAt = c.placement('n1').hash;
+        c.crash('n3');
+        await writeAll(c, 'n3', 'v1');
+        // n3 restarts knowing n1 only (as gossip before it converges), cut off: it plans under that placement a while.
+        sim.network.cut('n3', 'n1');
+        sim.network.cut('n3', 'n2');
+        await c.restart('n3', ['n2']);
+        await sim.runFor(500);
+        expect(c.rebalancer('n3').progress().placementHash).not.toBe(settledAt);
+        c.tell('n2', 'n3');
+        await sim.runFor(50);
+        expect(c.rebalancer('n3').progress().placementHash).toBe(settledAt);
+        expect(settledOnDisk(c, 'n3')).toBe(settledAt);
+        sim.network.heal();
+        expect(['n1', 'n2'].filter((x) => c.rebalancer('n3').holdings.view(x) !== undefined)).toEqual([]);
+        expect(await readAll(c, 'n3')).toEqual(KEYS.map((key) => `${key}=v1`));
+        await settledEverywhere(c, ['n1', 'n2', 'n3']);
+        await c.stop();
+      });
+    });
+  }
+
+  for (const seed of seeds(1, 2400)) {
+    it(`seed ${seed}: nor under a new placement where every replica already holds everything (settled at once)`, async () => {
+      await runSimulation({ seed, nodes: ['n1', 'n2', 'n3'], disk: 'faulty' }, async (sim) => {
+        const c = await rebalanceCluster(sim, { rebalance: OPTIONS.rebalance });
+        await settledEverywhere(c, ['n1', 'n2', 'n3']);
+        const before = c.placement('n1').hash;
+        const disk = sim.disk('n1') as FaultyFileSystem;
+        for (let i = 0; i < 3; i++) disk.failNext('rename');
+        // n1 alone hears of a later joinedAt for n2: the same three nodes in another order (N=3: each holds all).
+        c.view('n1').add({ id: 'n2', address: 'n2', status: 'up', joinedAt: 1000 });
+        expect(c.placement('n1').hash).not.toBe(before);
+        let early = false;
+        await sim.runUntil(() => {
+          const { placementHash, settled } = c.rebalancer('n1').progress();
+          early ||= settled && placementHash !== before && settledOnDisk(c, 'n1') === before;
+          return settled && placementHash === c.placement('n1').hash;
         }, 60_000);
-        expect(adoptedEarly).toBe(false);
+        expect(early).toBe(false);
         expect(settledOnDisk(c, 'n1')).toBeUndefined();
         await c.stop();
       });
