@@ -12,7 +12,10 @@ import { rebalanceCluster, seeds, type RebalanceCluster } from './simCluster';
  * there, so a read at R=2 it coordinates succeeds at once (without that, its
  * read set was itself alone: QUORUM_NOT_REACHED, "0 of the 2 required
  * replicas answered"). Under any other placement it presumes nothing: a
- * gaining node that has not streamed yet is never read as a holder.
+ * gaining node that has not streamed yet is never read as a holder. The file
+ * forgets the hash (saved first) before the node says it is settled under
+ * another placement — not merely because it saw one, as gossip does for a
+ * moment after every restart.
  */
 
 const KEYS = Array.from({ length: 60 }, (_, i) => `key-${i}`);
