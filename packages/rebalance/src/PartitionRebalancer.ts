@@ -24,7 +24,7 @@ import {
 } from '@dynamis/core';
 import { Announcer } from './Announcer';
 import { Holdings } from './Holdings';
-import { loadHoldings, saveHoldings } from './holdingsFile';
+import { isStorableHash, loadHoldings, saveHoldings } from './holdingsFile';
 import { rebalanceOptionsSchema, type RebalanceOptions, type RebalanceOptionsInput } from './options';
 import { PullService } from './PullService';
 import { routeFor } from './routeFor';
@@ -78,10 +78,22 @@ export class PartitionRebalancer implements Rebalancer, Lifecycle {
   private agreedSince: number | undefined;
   /** The hash of the current placement once every node of it announced it is settled there. */
   private allSettled: string | undefined;
+  /**
+   * The hash of the placement at which this node last saw every node settled
+   * (allSettled), kept in the holdings file, and cleared — durably — before
+   * this node may say it is settled under another placement, or adopts one
+   * it is not part of (forgetSettledUnless). So while it is set, this node
+   * has sent no "settled" view under another placement since it saw all
+   * settled there: route() then presumes that peers it has not heard from
+   * yet still hold what they replicate there (README, "Start").
+   */
+  private lastSettled: string | undefined;
   /** `${dataDir}/rebalance`: the holdings file (holdingsFile.ts). */
   private readonly dir: string;
   /** The holdings last made durable (a bitmap key), and the chain of saves (one at a time, in order). */
   private saved = '';
+  /** The settled hash in the holdings file (as of the last save or load). */
+  private savedSettled: string | undefined;
   private saving: Promise<void> = Promise.resolve();
 
   constructor(
@@ -150,11 +162,13 @@ export class PartitionRebalancer implements Rebalancer, Lifecycle {
       // The holdings file replaces the start rule: the node holds exactly what it held completely before it
       // stopped — unless its engine kept no data at all (an in-memory engine, a wiped dir): then nothing.
       this.initialised = true;
+      this.lastSettled = stored.settledHash;
       if (this.hadData)
-        for (const p of stored)
+        for (const p of stored.own)
           if (!this.deps.replica.unservedPartitions().has(p)) this.holdings.own.add(p);
-          else if (stored.size > 0) this.log.warn('holdings file ignored: the engine has no data', { partitions: stored.size });
-      this.saved = this.bitmapKey();
+          else if (stored.own.size > 0) this.log.warn('holdings file ignored: the engine has no data', { partitions: stored.own.size });
+      this.saved = this.savedKey();
+      this.savedSettled = this.lastSettled;
     }
     this.running = true;
     this.unsubscribe.push(this.deps.replica.onDamaged((partitions) => this.damaged(partitions)));
@@ -203,11 +217,27 @@ export class PartitionRebalancer implements Rebalancer, Lifecycle {
    * placement announced it is settled there: then nobody reads an old holder
    * any more, so the placement's route (an old holder that has not dropped
    * yet, or stopped before it could, no longer costs writes an extra ack).
+   *
+   * After a restart, under the placement this node last saw settled
+   * (`lastSettled`), a replica it has heard no view from yet counts as a
+   * holder (never self: its own holdings are authoritative; a peer that
+   * announced is judged by what it announced). Safe because a node drops a
+   * partition only once every node of a placement announced it is settled
+   * there, and this node's file names `lastSettled` only while it has sent no
+   * "settled" view under another placement (nor adopted one without itself)
+   * since it saw every node settled there: each node of that placement held
+   * all it replicates there then, and none can have dropped any of it since
+   * (a drop under that very placement is of a partition the node does not
+   * replicate there).
    */
   route(placement: Placement, partition: PartitionId, n: number): PartitionRoute {
     const prefs = placement.preferenceList(partition, n);
     if (this.allSettled === placement.hash) return { read: prefs, write: prefs, extraAcks: 0 };
-    return routeFor(prefs, this.holdings.holders(partition), n);
+    const holders = this.holdings.holders(partition);
+    if (this.lastSettled === placement.hash) {
+      for (const id of prefs) if (id !== this.holdings.self && this.holdings.view(id) === undefined) holders.add(id);
+    }
+    return routeFor(prefs, holders, n);
   }
 
   progress(): RebalanceProgress {
@@ -242,20 +272,27 @@ export class PartitionRebalancer implements Rebalancer, Lifecycle {
     );
   }
 
-  /** Saves the holdings if they differ from the last save; saves run one at a time, in call order. Rejects with the save's IO_ERROR. */
+  /**
+   * Saves the holdings and `lastSettled` if they differ from the last save (both as they are when the save runs);
+   * saves run one at a time, in call order. Rejects with the save's IO_ERROR.
+   */
   private persist(): Promise<void> {
     const next = this.saving.then(async () => {
-      const key = this.bitmapKey();
+      const key = this.savedKey();
       if (key === this.saved) return;
-      await saveHoldings(this.deps.fs, this.dir, this.holdings.self, this.holdings.partitionCount, this.holdings.own);
+      const { self, partitionCount, own } = this.holdings;
+      const settledHash = this.lastSettled;
+      await saveHoldings(this.deps.fs, this.dir, self, partitionCount, own, settledHash);
       this.saved = key;
+      this.savedSettled = settledHash;
     });
     this.saving = next.catch(() => undefined);
     return next;
   }
 
-  private bitmapKey(): string {
-    return Buffer.from(this.holdings.ownView('', false).holds).toString('hex');
+  /** What a save stores: the bitmap and the settled hash. */
+  private savedKey(): string {
+    return `${Buffer.from(this.holdings.ownView('', false).holds).toString('hex')} ${this.lastSettled ?? '-'}`;
   }
 
   /** Every member but self (any status: a leaving node still streams out and must hear). */
@@ -316,7 +353,10 @@ export class PartitionRebalancer implements Rebalancer, Lifecycle {
     const n = this.deps.config.replication.n;
     let changed = false;
     if (this.placement?.hash !== c.hash) {
+      // A placement without this node settles and drops without its say: forget the settled hash before adopting it.
+      if (!c.nodes.includes(this.holdings.self)) await this.forgetSettledUnless(c.hash);
       this.placement = c;
+      this.settled = false; // recomputed below: no view may say "settled" under c before that (view() reads both)
       this.agreedSince = undefined;
       this.streams.retarget(c, n);
       changed = true;
@@ -329,6 +369,7 @@ export class PartitionRebalancer implements Rebalancer, Lifecycle {
     for (const p of this.deps.replica.unservedPartitions()) this.holdings.own.delete(p); // damaged here: never claimed
     const settled = this.everyReplicaHolds(c, n);
     if (settled !== this.settled) {
+      if (settled) await this.forgetSettledUnless(c.hash); // before any view says "settled" under c
       this.settled = settled;
       changed = true;
       if (settled) this.log.info('rebalance settled', { placement: c.hash, ...this.streams.progress() });
@@ -336,8 +377,24 @@ export class PartitionRebalancer implements Rebalancer, Lifecycle {
     await this.releaseUnreplicated(c, n);
     this.streams.plan(c, n, agreed, this.drainMs());
     this.allSettled = settled && this.agreed(c, true) ? c.hash : undefined;
+    if (this.allSettled !== undefined && this.lastSettled !== c.hash && isStorableHash(c.hash)) {
+      this.lastSettled = c.hash; // saved by the announce below, or by drop's persist before it deletes anything
+      changed = true;
+    }
     if (this.allSettled !== undefined) changed = (await this.drop(c, n)) || changed;
     if (changed) this.announce();
+  }
+
+  /**
+   * Clears `lastSettled` unless it is `hash`, and makes that durable before
+   * resolving (README, "Start"): called before this node may send a view
+   * that says it is settled under `hash` (only such a view can let the nodes
+   * of `hash` drop partitions). Rejects with the save's IO_ERROR (the step
+   * fails and is retried; nothing was announced meanwhile).
+   */
+  private async forgetSettledUnless(hash: string): Promise<void> {
+    if (this.lastSettled !== hash) this.lastSettled = undefined;
+    if (this.savedSettled !== undefined && this.savedSettled !== hash) await this.persist();
   }
 
   /**

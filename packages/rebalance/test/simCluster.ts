@@ -91,10 +91,14 @@ export async function rebalanceCluster(sim: Simulation, options: RebalanceCluste
       sim.crashNode(id);
       nodes.delete(id);
     },
-    /** Restarts crashed `id` over its disk, knowing the members another node knows. */
-    restart: async (id: NodeId): Promise<void> => {
+    /** Restarts crashed `id` over its disk, knowing the members another node knows but those in `omit` (`tell` adds them). */
+    restart: async (id: NodeId, omit: readonly NodeId[] = []): Promise<void> => {
       const other = [...views.keys()].find((x) => x !== id)!;
-      await sim.restartNode(id, () => compose(id, views.get(other)!.members()));
+      const members = views
+        .get(other)!
+        .members()
+        .filter((m) => !omit.includes(m.id));
+      await sim.restartNode(id, () => compose(id, members));
     },
     /** Tells `node` that `joined` joined (after a `join(joined, [node])`). */
     tell: (joined: NodeId, node: NodeId): void => views.get(node)!.add(member(joined)),
