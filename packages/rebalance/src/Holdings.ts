@@ -63,14 +63,15 @@ export class Holdings {
 
   /**
    * Adds to `own` the partitions this node replicates in `c` (its first `n`):
-   * all of them, or with `unheldOnly` those no node is known to hold.
-   * Returns whether any was added.
+   * all of them, or with `unheldOnly` those no node is known to hold, or
+   * those not in `except`. Returns whether any was added.
    */
-  claim(c: Placement, n: number, unheldOnly: boolean): boolean {
+  claim(c: Placement, n: number, unheldOnly: boolean, except?: ReadonlySet<PartitionId>): boolean {
     let added = false;
     for (const { id } of c.partitions) {
       if (this.own.has(id) || !c.preferenceList(id, n).includes(this.self)) continue;
       if (unheldOnly && this.heldByAny(id)) continue;
+      if (except?.has(id) === true) continue;
       this.own.add(id);
       added = true;
     }

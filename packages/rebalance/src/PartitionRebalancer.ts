@@ -76,6 +76,8 @@ export class PartitionRebalancer implements Rebalancer, Lifecycle {
   private ticking = false;
   private tickAgain = false;
   private agreedSince: number | undefined;
+  /** The partitions some node was known to hold when the current agreement began (agreedFor; used by initialise). */
+  private heldAtAgreement: ReadonlySet<PartitionId> | undefined;
   /** The hash of the current placement once every node of it announced it is settled there. */
   private allSettled: string | undefined;
   /**
@@ -363,7 +365,7 @@ export class PartitionRebalancer implements Rebalancer, Lifecycle {
     }
     this.holdings.prune(new Set(this.others()));
     const agreed = this.agreed(c, false);
-    if (!this.initialised && this.agreedFor(agreed) >= this.drainMs()) changed = this.initialise(c, n) || changed;
+    if (!this.initialised && this.agreedFor(agreed, c) >= this.drainMs()) changed = this.initialise(c, n) || changed;
     // A partition no node holds (a fresh cluster: nothing to move) is held by its replicas from now on.
     if (agreed && this.initialised) changed = this.holdings.claim(c, n, true) || changed;
     for (const p of this.deps.replica.unservedPartitions()) this.holdings.own.delete(p); // damaged here: never claimed
@@ -441,14 +443,21 @@ export class PartitionRebalancer implements Rebalancer, Lifecycle {
     return this.options.drainMs ?? 2 * this.deps.config.timeouts.requestMs;
   }
 
-  /** How long every node has routed by the current placement without a break (-1 when they do not). */
-  private agreedFor(agreed: boolean): number {
+  /**
+   * How long every node has routed by the current placement without a break (-1 when they do not). When an
+   * agreement begins, notes which partitions some node was then known to hold (see initialise).
+   */
+  private agreedFor(agreed: boolean, c: Placement): number {
     if (!agreed) {
       this.agreedSince = undefined;
+      this.heldAtAgreement = undefined;
       return -1;
     }
     const now = this.deps.clock.monotonic();
-    this.agreedSince ??= now;
+    if (this.agreedSince === undefined) {
+      this.agreedSince = now;
+      this.heldAtAgreement = new Set(c.partitions.map((p) => p.id).filter((p) => this.holdings.heldByAny(p)));
+    }
     return now - this.agreedSince;
   }
 
@@ -457,11 +466,19 @@ export class PartitionRebalancer implements Rebalancer, Lifecycle {
    * (so nodes booting together settle on one placement first): a node that
    * started with data holds the partitions it replicates there (a restart:
    * what it missed meanwhile comes back through hints and anti-entropy); a
-   * node that started empty holds nothing and streams them in.
+   * node that started empty holds the partitions it replicates that no node
+   * held when this agreement began (a fresh cluster: it has been a replica of
+   * them, receiving their writes, as long as any node has) and streams in
+   * the others. A claim heard since does not count: the node that got there
+   * first knows no more than this one (without this rule, in a fresh cluster
+   * whose nodes initialise at different times the first one's claims left
+   * each partition one holder: reads at R=2 failed until the others streamed
+   * in what they had been sent all along).
    */
   private initialise(c: Placement, n: number): boolean {
     this.initialised = true;
-    return this.hadData && this.holdings.claim(c, n, false);
+    if (this.hadData) return this.holdings.claim(c, n, false);
+    return this.heldAtAgreement !== undefined && this.holdings.claim(c, n, false, this.heldAtAgreement);
   }
 
   /**

@@ -28,6 +28,8 @@ export interface RebalanceClusterOptions {
   readonly partitions?: number;
   readonly n?: number;
   readonly rebalance?: RebalanceOptionsInput;
+  /** Per node: options replacing `rebalance` for that node. */
+  readonly rebalanceOf?: (id: NodeId) => RebalanceOptionsInput | undefined;
   /** 'memory' (default) or 'lsm' (on the simulated disk: its data survives crashNode/restart). */
   readonly engine?: 'memory' | 'lsm';
   /** Options of the lsm engine beyond the defaults here (fsync 'none', 64 KiB memtables). */
@@ -54,7 +56,7 @@ export async function rebalanceCluster(sim: Simulation, options: RebalanceCluste
       ringPartitioner({ partitions: options.partitions ?? 64 }),
       scriptedMembership(view),
       quorumCoordinator(),
-      rebalance(options.rebalance ?? {}),
+      rebalance(options.rebalanceOf?.(id) ?? options.rebalance ?? {}),
     ]);
     await node.start();
     nodes.set(id, node);
