@@ -54,6 +54,17 @@ describe("readFanout 'quorum' (the default)", () => {
     });
   });
 
+  it('a primary later in the preference list reads itself first: still one remote request, to the first primary', async () => {
+    await runSimulation(2006, async (sim) => {
+      const { c, key, coordinator: first, third: last } = await written(sim, { speculativeRetryMs: 50 });
+      const read = await c.run(c.coordinator(last).get(key, {}));
+      expect(read.siblings.map(text)).toEqual(['v1']);
+      await sim.runFor(1000);
+      expect(readsSent(sim, last)).toBe(1);
+      expect(readsSent(sim, last, first)).toBe(1);
+    });
+  });
+
   it('with the asked replica slow, the speculative retry asks the third and the read succeeds before the slow one answers', async () => {
     await runSimulation(2002, async (sim) => {
       const { c, key, coordinator, asked, third } = await written(sim, { speculativeRetryMs: 20 });
