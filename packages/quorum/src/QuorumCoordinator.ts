@@ -43,7 +43,7 @@ import {
 } from '@dynamis/core';
 import { inject, injectable, optional } from 'inversify';
 import type { z } from 'zod';
-import { fanout, quorumNotReached, type Missing } from './fanout';
+import { fanout, quorumNotReached, type Fanout, type Missing } from './fanout';
 import { LocalWriteGate } from './LocalWriteGate';
 import { ReplicaBatcher } from './ReplicaBatcher';
 import {
@@ -63,6 +63,7 @@ import { scanFetcher } from './scanFetcher';
 import { sloppyEnabled, sloppyTargets, storeHint, type WriteTargets } from './sloppy';
 import { SelectiveFanout, type ExtraAsks } from './SelectiveFanout';
 import { SpeculationSweep } from './SpeculationSweep';
+import { DigestRead, type DigestCounts } from './DigestRead';
 
 const OWNER = '@dynamis/quorum';
 
@@ -103,6 +104,8 @@ export interface QuorumStats {
   readSpeculations: number;
   /** readFanout 'quorum': replicas asked because one asked before failed (error, timeout). */
   readFailovers: number;
+  /** readFanout 'quorum': digest replies that differed from the full record (that replica's record fetched in a second round). */
+  readDigestMismatches: number;
   /** Hints a fallback node did not acknowledge (overloaded, timeout, down): missing from their write. */
   hintsFailed: number;
 }
@@ -131,7 +134,10 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
     hintsFailed: 0,
     readSpeculations: 0,
     readFailovers: 0,
+    readDigestMismatches: 0,
   };
+  /** What DigestRead counts. */
+  private readonly digestCounts: DigestCounts = { mismatches: 0 };
   /** What SelectiveFanout counts (copied into the counters by stats()). */
   private readonly extraAsks: ExtraAsks = { speculative: 0, failover: 0 };
   /** The speculative retries of every read of this coordinator: one Clock timer. */
@@ -194,7 +200,12 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
 
   /** A copy of the counters. */
   stats(): QuorumStats {
-    return { ...this.counters, readSpeculations: this.extraAsks.speculative, readFailovers: this.extraAsks.failover };
+    return {
+      ...this.counters,
+      readSpeculations: this.extraAsks.speculative,
+      readFailovers: this.extraAsks.failover,
+      readDigestMismatches: this.digestCounts.mismatches,
+    };
   }
 
   put(key: string, value: Uint8Array, options: WriteOptions): Promise<WriteResult> {
@@ -333,8 +344,9 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
   }
 
   /**
-   * Asks `r` live primaries, self first (readFanout 'quorum': more only when
-   * one fails or is slow; SelectiveFanout) or every live primary ('all');
+   * Asks `r` live primaries, self first, the first for its record and the
+   * others for a digest (readFanout 'quorum': more only when one fails or is
+   * slow; SelectiveFanout, DigestRead) or every live primary for its record ('all');
    * resolves with the reconciliation of the first `r` replies, then repairs
    * the ones asked in the background.
    */
@@ -342,10 +354,13 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
     const { live, down } = this.split(at.prefs);
     const call = this.callOptions(timeoutMs);
     const what = (): string => `read of ${JSON.stringify(key)}`;
-    const read = (node: NodeId): Promise<Sibling[]> => this.batcher.read(node, key, call, at.partition);
-    const replies = this.readAll
-      ? fanout(what, live, down, r, read)
-      : new SelectiveFanout(what, selfFirst(live, this.self), down, r, read, this.speculation, this.extraAsks);
+    let replies: Fanout<Sibling[]>;
+    if (this.readAll) {
+      replies = fanout(what, live, down, r, (node) => this.batcher.read(node, key, call, at.partition));
+    } else {
+      const digests = new DigestRead(this.batcher, key, call, at.partition, r, this.digestCounts);
+      replies = new SelectiveFanout(what, selfFirst(live, this.self), down, r, digests.read, this.speculation, this.extraAsks);
+    }
     const outcome = await replies.quorum;
     void replies.settled.then((all) => this.repair(key, at.partition, all.answered));
     return this.reconcile([...outcome.answered.values()]);

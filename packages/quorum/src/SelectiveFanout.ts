@@ -12,7 +12,9 @@ export interface ExtraAsks {
 
 /**
  * A fanout (see fanout.ts for the outcome's contract) that asks only
- * `required` of `targets` at first, in their order, and asks the next ones
+ * `required` of `targets` at first, in their order (`call(node, index)`,
+ * `index` the node's position in `targets`: below `required` for the first
+ * asks, at or above it for the later ones), and asks the next ones
  * only when needed: at once when an asked one fails, and, when the
  * scheduler's delay passes with the quorum not reached, as many more as it
  * takes for the replies so far plus the calls asked since then to reach
@@ -51,7 +53,7 @@ export class SelectiveFanout<T> implements Fanout<T>, Speculative {
     private readonly targets: readonly NodeId[],
     skipped: readonly Missing[],
     private readonly required: number,
-    private readonly call: (node: NodeId) => Promise<T>,
+    private readonly call: (node: NodeId, index: number) => Promise<T>,
     private readonly scheduler: SpeculationScheduler,
     private readonly extra: ExtraAsks,
   ) {
@@ -86,17 +88,17 @@ export class SelectiveFanout<T> implements Fanout<T>, Speculative {
   private topUp(): number {
     let asked = 0;
     while (!this.done && this.answered.size + this.fresh < this.required && this.next < this.targets.length) {
-      this.ask(this.targets[this.next++]!);
+      this.ask(this.targets[this.next]!, this.next++);
       asked++;
     }
     return asked;
   }
 
-  private ask(node: NodeId): void {
+  private ask(node: NodeId, index: number): void {
     this.pending++;
     this.fresh++;
     const generation = this.generation;
-    this.call(node).then(
+    this.call(node, index).then(
       (reply) => {
         this.settle(generation);
         this.answered.set(node, reply);

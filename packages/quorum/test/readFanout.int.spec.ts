@@ -5,9 +5,10 @@ import { bytes, simCluster, text, type ClusterOptions, type SimCluster } from '.
 
 /*
  * replication.readFanout over a simulated 3-node cluster (N=3, R=2): 'quorum'
- * asks the coordinator itself and the first other primary, and the third only
- * when that one fails or is slow (speculativeRetryMs); 'all' asks every
- * primary. Remote reads are counted in the network trace.
+ * asks the coordinator itself for its record and the first other primary for
+ * a digest, and the third only when that one fails or is slow
+ * (speculativeRetryMs); 'all' asks every primary for its record. Remote reads
+ * (full or digest: both are replica.read) are counted in the network trace.
  */
 let cluster: SimCluster | undefined;
 afterEach(async () => {
@@ -100,7 +101,7 @@ describe("readFanout 'quorum' (the default)", () => {
     });
   });
 
-  it('read repair still fixes a stale replica that was asked', async () => {
+  it('read repair still fixes a stale replica that was asked (its digest differs: a second round fetches its record)', async () => {
     await runSimulation(2004, async (sim) => {
       const c = (cluster = await simCluster(sim));
       const key = 'k';
@@ -114,6 +115,13 @@ describe("readFanout 'quorum' (the default)", () => {
       await sim.runUntil(() => c.coordinator(coordinator).stats().readRepairs >= 1, 10_000);
       expect((await c.stored(asked, key)).map(text)).toEqual(['v1']);
       expect(c.coordinator(coordinator).stats().readRepairs).toBe(1);
+      // the stale replica's digest differed: its record was fetched in a second round (digest, then full read)
+      expect(readsSent(sim, coordinator, asked)).toBe(2);
+      expect(c.coordinator(coordinator).stats().readDigestMismatches).toBe(1);
+      // repaired, the next read matches on the digest: one request, no mismatch
+      await c.run(c.coordinator(coordinator).get(key, {}));
+      expect(readsSent(sim, coordinator, asked)).toBe(3);
+      expect(c.coordinator(coordinator).stats()).toMatchObject({ readDigestMismatches: 1, readRepairs: 1 });
     });
   });
 });
