@@ -13,7 +13,7 @@ describe('parseConfig', () => {
       r: 'quorum',
       sloppyQuorum: false,
       readFanout: 'quorum',
-      speculativeRetryMs: 10,
+      speculativeRetryMs: 50,
     });
     expect(config.tombstones.graceMs).toBe(864_000_000);
     expect(parseConfig(undefined)).toEqual(config);

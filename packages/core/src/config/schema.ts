@@ -5,8 +5,8 @@ const nodeId = z
   .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1–64 characters of [A-Za-z0-9._-]')
   .describe('This node’s stable identity in the cluster.');
 
-/** replication.speculativeRetryMs when not set (packages/quorum README, "Reads": why 10 ms). */
-export const DEFAULT_SPECULATIVE_RETRY_MS = 10;
+/** replication.speculativeRetryMs when not set (packages/quorum README, "Reads": why 50 ms). */
+export const DEFAULT_SPECULATIVE_RETRY_MS = 50;
 
 const consistency = z.union([z.enum(['one', 'quorum', 'all']), z.number().int().positive()]);
 
@@ -60,7 +60,7 @@ export const configSchema = z
           .positive()
           .max(60_000)
           .optional()
-          .describe("With readFanout 'quorum': ask the next replica when one asked has not answered within this (default 10 ms)."),
+          .describe("With readFanout 'quorum': ask the next replica when one asked has not answered within this (default 50 ms)."),
       })
       .strict()
       .refine((r) => r.readFanout !== 'all' || r.speculativeRetryMs === undefined, {
