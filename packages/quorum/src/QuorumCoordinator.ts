@@ -4,6 +4,7 @@ import {
   ClockToken,
   ConfigToken,
   ConflictResolverToken,
+  DEFAULT_SPECULATIVE_RETRY_MS,
   DynamisError,
   HintStoreToken,
   liveValues,
@@ -175,7 +176,7 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
     this.batcher = new ReplicaBatcher(replicas, config.limits.maxBatchOps);
     this.forwardIdPrefix = Math.floor(clock.now()).toString(36);
     this.readAll = config.replication.readFanout === 'all';
-    this.speculation = new SpeculationSweep(clock, config.replication.speculativeRetryMs);
+    this.speculation = new SpeculationSweep(clock, config.replication.speculativeRetryMs ?? DEFAULT_SPECULATIVE_RETRY_MS);
   }
 
   private get self(): NodeId {

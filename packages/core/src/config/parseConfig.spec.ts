@@ -57,7 +57,9 @@ describe('parseConfig', () => {
     expect(paths({ readFanout: 'some' })).toEqual(['replication.readFanout']);
     expect(paths({ speculativeRetryMs: 0 })).toEqual(['replication.speculativeRetryMs']);
     expect(paths({ readFanout: 'all', speculativeRetryMs: 5 })).toEqual(['replication.speculativeRetryMs']);
-    expect(parseConfig({ replication: { readFanout: 'all' } }).replication).toMatchObject({ readFanout: 'all' });
+    const all = parseConfig({ replication: { readFanout: 'all' } });
+    expect(all.replication).toEqual({ n: 3, w: 'quorum', r: 'quorum', sloppyQuorum: false, readFanout: 'all' });
+    expect(parseConfig(all)).toEqual(all); // a parsed config parses again (no default filled that the refinement refuses)
     expect(parseConfig({ replication: { speculativeRetryMs: 25 } }).replication).toMatchObject({
       readFanout: 'quorum',
       speculativeRetryMs: 25,

@@ -67,7 +67,8 @@ export const configSchema = z
         path: ['speculativeRetryMs'],
         message: "only read with readFanout 'quorum' (readFanout 'all' asks every replica at once)",
       })
-      .transform((r) => ({ ...r, speculativeRetryMs: r.speculativeRetryMs ?? DEFAULT_SPECULATIVE_RETRY_MS }))
+      // Filled only where it is read, so that a parsed config parses again unchanged.
+      .transform((r) => (r.readFanout === 'all' ? r : { ...r, speculativeRetryMs: r.speculativeRetryMs ?? DEFAULT_SPECULATIVE_RETRY_MS }))
       .prefault({})
       .describe('Replication and default consistency.'),
     timeouts: z
