@@ -50,6 +50,7 @@ export * from './replica/scanWalk';
 export * from './replica/hintProtocol';
 export * from './replica/checkSiblings';
 export * from './replica/recordCodec';
+export * from './replica/readDigest';
 export * from './replica/keySpace';
 export * from './replica/replicaLayout';
 export * from './replica/ReplicaEvents';

@@ -4,6 +4,9 @@ import { localCoordinator } from '@dynamis/coordinator-local';
 import {
   asVersion,
   encodeRecord,
+  readDigest,
+  READ_DIGEST_BYTES,
+  sameDigest,
   StorageEngineToken,
   ClockToken,
   ConflictResolverToken,
@@ -94,6 +97,42 @@ describe('replica protocol over the simulated network', () => {
     ];
     await expect(run(client.writeBatch('n2', bad))).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', details: { key: 'e' } });
     expect(await run(client.readBatch('n2', ['d', 'e']))).toEqual([[], []]);
+  });
+
+  it('digest reads: the digest of the record a read returns, per key in a batch; an unknown flag is PROTOCOL_ERROR', async () => {
+    const { node, run } = await simCluster(['n1', 'n2']);
+    const n1 = node('n1');
+    const client = n1.resolve(ReplicaClientToken);
+    await run(
+      client.writeBatch('n2', [
+        { key: 'a', siblings: [stamped(n1, 'v-a')] },
+        { key: 'b', siblings: [stamped(n1, 'v-b')] },
+      ]),
+    );
+    const a = await run(client.read('n2', 'a'));
+    const digest = await run(client.readDigest('n2', 'a'));
+    expect(digest).toHaveLength(READ_DIGEST_BYTES);
+    expect(Buffer.from(digest).equals(readDigest(a))).toBe(true);
+    // a missing key has the empty record's digest; a different record, a different digest; self answers too
+    expect(Buffer.from(await run(client.readDigest('n2', 'missing'))).equals(readDigest([]))).toBe(true);
+    expect(Buffer.from(await run(client.readDigest('n1', 'a'))).equals(readDigest([]))).toBe(true);
+    const batch = await run(client.readDigestBatch('n2', ['b', 'missing', 'a']));
+    expect(batch.map((d) => Buffer.from(d).toString('hex'))).toEqual(
+      [readDigest(await run(client.read('n2', 'b'))), readDigest([]), readDigest(a)].map((d) => d.toString('hex')),
+    );
+    expect(sameDigest(batch[0]!, batch[2]!)).toBe(false);
+    // an unknown flag (a newer peer's, or a typo) is refused by the strict schema, never ignored
+    const router = node('n2').resolve(MessageRouterToken);
+    const ok = await router.dispatch('n1', { type: REPLICA_MESSAGE.read, payload: { key: 'a', digest: true } });
+    expect(Buffer.from((ok as { payload: { digest: Uint8Array } }).payload.digest).equals(digest)).toBe(true);
+    for (const payload of [
+      { key: 'a', digests: true },
+      { key: 'a', digest: 'yes' },
+      { keys: ['a'], digest: 1 },
+    ]) {
+      const type = 'keys' in payload ? REPLICA_MESSAGE.readBatch : REPLICA_MESSAGE.read;
+      await expect(router.dispatch('n1', { type, payload })).rejects.toMatchObject({ code: 'PROTOCOL_ERROR' });
+    }
   });
 
   it('validates every incoming version with the resolver: a version from the far future is INVALID_ARGUMENT and not stored', async () => {

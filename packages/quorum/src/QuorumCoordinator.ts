@@ -4,6 +4,7 @@ import {
   ClockToken,
   ConfigToken,
   ConflictResolverToken,
+  DEFAULT_SPECULATIVE_RETRY_MS,
   DynamisError,
   HintStoreToken,
   liveValues,
@@ -43,7 +44,7 @@ import {
 } from '@dynamis/core';
 import { inject, injectable, optional } from 'inversify';
 import type { z } from 'zod';
-import { fanout, quorumNotReached, type Missing } from './fanout';
+import { fanout, quorumNotReached, type Fanout, type Missing } from './fanout';
 import { LocalWriteGate } from './LocalWriteGate';
 import { ReplicaBatcher } from './ReplicaBatcher';
 import {
@@ -61,6 +62,9 @@ import { checkCondition, validateContext } from './conditions';
 import { forwardedOptions, forwardWrite, requestLevel, wireValue, type Write } from './forwardCodec';
 import { scanFetcher } from './scanFetcher';
 import { sloppyEnabled, sloppyTargets, storeHint, type WriteTargets } from './sloppy';
+import { SelectiveFanout, type ExtraAsks } from './SelectiveFanout';
+import { SpeculationSweep } from './SpeculationSweep';
+import { DigestRead, type DigestCounts } from './DigestRead';
 
 const OWNER = '@dynamis/quorum';
 
@@ -97,6 +101,12 @@ export interface QuorumStats {
   duplicateForwards: number;
   /** Sloppy-quorum writes' hints a fallback node acknowledged (durable there, counted toward W). */
   hinted: number;
+  /** readFanout 'quorum': replicas asked because one asked before had not answered within speculativeRetryMs. */
+  readSpeculations: number;
+  /** readFanout 'quorum': replicas asked because one asked before failed (error, timeout). */
+  readFailovers: number;
+  /** readFanout 'quorum': digest replies that differed from the full record (that replica's record fetched in a second round). */
+  readDigestMismatches: number;
   /** Hints a fallback node did not acknowledge (overloaded, timeout, down): missing from their write. */
   hintsFailed: number;
 }
@@ -107,8 +117,10 @@ export interface QuorumStats {
  * node forwards the request once to the first live node of the list.
  * Writes stamp a version on the coordinator's local record, merge it in and
  * send the merged record to every live primary, answering after W acks;
- * reads ask every live primary, answer after R replies with their
- * reconciliation, then repair the replicas that answered something else.
+ * reads ask R live primaries (self first; more when one fails or is slow:
+ * `replication.readFanout` 'quorum') or every live one ('all'), answer after
+ * R replies with their reconciliation, then repair the replicas that
+ * answered something else.
  */
 @injectable()
 export class QuorumCoordinator implements Coordinator, Lifecycle {
@@ -121,7 +133,18 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
     duplicateForwards: 0,
     hinted: 0,
     hintsFailed: 0,
+    readSpeculations: 0,
+    readFailovers: 0,
+    readDigestMismatches: 0,
   };
+  /** What DigestRead counts. */
+  private readonly digestCounts: DigestCounts = { mismatches: 0 };
+  /** What SelectiveFanout counts (copied into the counters by stats()). */
+  private readonly extraAsks: ExtraAsks = { speculative: 0, failover: 0 };
+  /** The speculative retries of every read of this coordinator: one Clock timer. */
+  private readonly speculation: SpeculationSweep;
+  /** True for readFanout 'all' (every live primary asked). */
+  private readonly readAll: boolean;
   private repairsInFlight = 0;
   private unsubscribe: Unsubscribe[] = [];
   private readonly locks = new KeyLocks();
@@ -152,6 +175,8 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
     this.levels = quorumLevels(config, hints !== undefined);
     this.batcher = new ReplicaBatcher(replicas, config.limits.maxBatchOps);
     this.forwardIdPrefix = Math.floor(clock.now()).toString(36);
+    this.readAll = config.replication.readFanout === 'all';
+    this.speculation = new SpeculationSweep(clock, config.replication.speculativeRetryMs ?? DEFAULT_SPECULATIVE_RETRY_MS);
   }
 
   private get self(): NodeId {
@@ -171,11 +196,17 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
   async stop(): Promise<void> {
     for (const off of this.unsubscribe.splice(0)) off();
     this.router.unregister(FORWARD_MESSAGE);
+    this.speculation.stop();
   }
 
   /** A copy of the counters. */
   stats(): QuorumStats {
-    return { ...this.counters };
+    return {
+      ...this.counters,
+      readSpeculations: this.extraAsks.speculative,
+      readFailovers: this.extraAsks.failover,
+      readDigestMismatches: this.digestCounts.mismatches,
+    };
   }
 
   put(key: string, value: Uint8Array, options: WriteOptions): Promise<WriteResult> {
@@ -313,17 +344,24 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
     return { context: this.resolver.context([sibling]), acks: outcome.answered.size };
   }
 
-  /** Asks every live primary; resolves with the reconciliation of the first `r` replies, then repairs in the background. */
+  /**
+   * Asks `r` live primaries, self first, the first for its record and the
+   * others for a digest (readFanout 'quorum': more only when one fails or is
+   * slow; SelectiveFanout, DigestRead) or every live primary for its record ('all');
+   * resolves with the reconciliation of the first `r` replies, then repairs
+   * the ones asked in the background.
+   */
   private async quorumRead(key: string, at: Location, r: number, timeoutMs: number | undefined): Promise<Sibling[]> {
     const { live, down } = this.split(at.prefs);
     const call = this.callOptions(timeoutMs);
-    const replies = fanout(
-      () => `read of ${JSON.stringify(key)}`,
-      live,
-      down,
-      r,
-      (node) => this.batcher.read(node, key, call, at.partition),
-    );
+    const what = (): string => `read of ${JSON.stringify(key)}`;
+    let replies: Fanout<Sibling[]>;
+    if (this.readAll) {
+      replies = fanout(what, live, down, r, (node) => this.batcher.read(node, key, call, at.partition));
+    } else {
+      const digests = new DigestRead(this.batcher, key, call, at.partition, r, this.digestCounts);
+      replies = new SelectiveFanout(what, selfFirst(live, this.self), down, r, digests.read, this.speculation, this.extraAsks);
+    }
     const outcome = await replies.quorum;
     void replies.settled.then((all) => this.repair(key, at.partition, all.answered));
     return this.reconcile([...outcome.answered.values()]);
@@ -478,4 +516,10 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
   private callOptions(timeoutMs: number | undefined): { timeoutMs?: number } {
     return timeoutMs === undefined ? {} : { timeoutMs };
   }
+}
+
+/** `live` with `self` moved to the front when it is there (a local read costs no message); the others keep their order. */
+function selfFirst(live: readonly NodeId[], self: NodeId): readonly NodeId[] {
+  const at = live.indexOf(self);
+  return at <= 0 ? live : [self, ...live.slice(0, at), ...live.slice(at + 1)];
 }

@@ -15,6 +15,7 @@ function fakeReplicas(fail: (kind: string, keys: string[]) => DynamisError | und
     return err === undefined ? Promise.resolve(value) : Promise.reject(err);
   };
   const record = (key: string): Sibling[] => [sib(key.length)];
+  const digestOf = (key: string): Uint8Array => new Uint8Array(16).fill(key.length);
   const client = {
     read: (node: string, key: string, _o: unknown, p?: number) => (partitions.push([p]), answer('read', node, [key], record(key))),
     readBatch: (node: string, keys: readonly string[], _o: unknown, p?: readonly number[]) => (
@@ -24,6 +25,14 @@ function fakeReplicas(fail: (kind: string, keys: string[]) => DynamisError | und
     write: (node: string, key: string, s: readonly Sibling[], _o: unknown, p?: number) => (
       partitions.push([p]),
       answer('write', node, [key], s.length)
+    ),
+    readDigest: (node: string, key: string, _o: unknown, p?: number) => (
+      partitions.push([p]),
+      answer('readDigest', node, [key], digestOf(key))
+    ),
+    readDigestBatch: (node: string, keys: readonly string[], _o: unknown, p?: readonly number[]) => (
+      partitions.push(p),
+      answer('readDigestBatch', node, [...keys], keys.map(digestOf))
     ),
     writeBatch: (node: string, entries: readonly ReplicaEntry[]) =>
       partitions.push(entries.map((e) => e.partition)) &&
@@ -38,6 +47,18 @@ function fakeReplicas(fail: (kind: string, keys: string[]) => DynamisError | und
 }
 
 describe('ReplicaBatcher', () => {
+  it('coalesces the digest reads of one tick to one node into one readBatch with digest: true, apart from the full reads', async () => {
+    const { calls, partitions, client } = fakeReplicas();
+    const b = new ReplicaBatcher(client, 1000);
+    const [full, d1, d2] = await Promise.all([b.read('n2', 'a', {}, 1), b.digest('n2', 'bb', {}, 2), b.digest('n2', 'ccc', {}, 3)]);
+    expect(calls.map((c) => c.kind)).toEqual(['read', 'readDigestBatch']);
+    expect(partitions).toEqual([[1], [2, 3]]);
+    expect(full).toHaveLength(1);
+    expect([d1[0], d2[0]]).toEqual([2, 3]); // each caller gets its own key's digest
+    await b.digest('n3', 'k');
+    expect(calls.at(-1)).toEqual({ kind: 'readDigest', node: 'n3', keys: ['k'] });
+  });
+
   it("carries each key's partition into the batch frames and the single calls", async () => {
     const { calls, partitions, client } = fakeReplicas();
     const b = new ReplicaBatcher(client, 1000);

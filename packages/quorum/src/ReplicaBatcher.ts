@@ -17,8 +17,11 @@ interface Pending<T> {
   reject(err: unknown): void;
 }
 
+/** What a queue's calls are: full reads, digest reads, writes. */
+type Kind = 'read' | 'digest' | 'write';
+
 interface Queue<T> {
-  readonly read: boolean;
+  readonly kind: Kind;
   readonly node: NodeId;
   readonly timeoutMs: number | undefined;
   readonly items: Pending<T>[];
@@ -26,11 +29,12 @@ interface Queue<T> {
 }
 
 /**
- * Coalesces the coordinator's replica calls per destination: the reads (and
- * the writes) addressed to one node with one timeout in the same tick (before
- * the microtask queue drains) travel as one replica.readBatch (writeBatch)
- * frame instead of one frame each, and each caller gets its own key's answer
- * back, exactly what ReplicaClient.read / write would have resolved with.
+ * Coalesces the coordinator's replica calls per destination: the reads (the
+ * digest reads, the writes) addressed to one node with one timeout in the
+ * same tick (before the microtask queue drains) travel as one
+ * replica.readBatch (readBatch with `digest: true`, writeBatch) frame instead
+ * of one frame each, and each caller gets its own key's answer back, exactly
+ * what ReplicaClient.read (readDigest, write) would have resolved with.
  *
  * - Bounds: a batch holds at most MAX_COALESCED_KEYS keys (and never more
  *   than limits.maxBatchOps) and MAX_COALESCED_BYTES of keys, values and
@@ -44,10 +48,11 @@ interface Queue<T> {
  *   only the bad one fails; re-sending a write that did land changes nothing
  *   (merging the same siblings again is idempotent).
  * - Ordering: calls to one node of one kind leave in call order; at the end
- *   of a tick the reads are sent before the writes.
+ *   of a tick the reads are sent first, then the digest reads, then the writes.
  */
 export class ReplicaBatcher {
   private readonly reads = new Map<string, Queue<Sibling[]>>();
+  private readonly digests = new Map<string, Queue<Uint8Array>>();
   private readonly writes = new Map<string, Queue<number>>();
   private scheduled = false;
 
@@ -63,7 +68,12 @@ export class ReplicaBatcher {
 
   /** ReplicaClient.read, coalesced; `partition` (the key's own) travels with the key. */
   read(node: NodeId, key: string, options: ReplicaCallOptions = {}, partition?: PartitionId): Promise<Sibling[]> {
-    return this.enqueue(this.reads, true, node, key, partition, [], 0, options.timeoutMs);
+    return this.enqueue(this.reads, 'read', node, key, partition, [], 0, options.timeoutMs);
+  }
+
+  /** ReplicaClient.readDigest, coalesced; `partition` (the key's own) travels with the key. */
+  digest(node: NodeId, key: string, options: ReplicaCallOptions = {}, partition?: PartitionId): Promise<Uint8Array> {
+    return this.enqueue(this.digests, 'digest', node, key, partition, [], 0, options.timeoutMs);
   }
 
   /** ReplicaClient.write, coalesced; `partition` (the key's own) travels with the key. */
@@ -76,12 +86,12 @@ export class ReplicaBatcher {
   ): Promise<number> {
     let bytes = key.length;
     for (const s of siblings) bytes += s.version.length + (s.value?.length ?? 0);
-    return this.enqueue(this.writes, false, node, key, partition, siblings, bytes, options.timeoutMs);
+    return this.enqueue(this.writes, 'write', node, key, partition, siblings, bytes, options.timeoutMs);
   }
 
   private enqueue<T>(
     queues: Map<string, Queue<T>>,
-    read: boolean,
+    kind: Kind,
     node: NodeId,
     key: string,
     partition: PartitionId | undefined,
@@ -97,7 +107,7 @@ export class ReplicaBatcher {
       queue = undefined;
     }
     if (queue === undefined) {
-      queue = { read, node, timeoutMs, items: [], bytes: 0 };
+      queue = { kind, node, timeoutMs, items: [], bytes: 0 };
       queues.set(id, queue);
     }
     queue.bytes += bytes;
@@ -112,7 +122,7 @@ export class ReplicaBatcher {
 
   private readonly flush = (): void => {
     this.scheduled = false;
-    for (const queues of [this.reads, this.writes] as Map<string, Queue<unknown>>[]) {
+    for (const queues of [this.reads, this.digests, this.writes] as Map<string, Queue<unknown>>[]) {
       for (const queue of queues.values()) this.send(queue);
       queues.clear();
     }
@@ -121,30 +131,40 @@ export class ReplicaBatcher {
   private send<T>(queue: Queue<T>): void {
     const options = queue.timeoutMs === undefined ? {} : { timeoutMs: queue.timeoutMs };
     const items = queue.items;
-    const isRead = queue.read;
+    const kind = queue.kind;
     if (items.length === 1) {
-      this.single(queue.node, items[0]!, isRead, options);
+      this.single(queue.node, items[0]!, kind, options);
       return;
     }
-    const batch: Promise<unknown[]> = isRead
-      ? this.replicas.readBatch(
-          queue.node,
-          items.map((i) => i.key),
-          options,
-          items.every((i) => i.partition !== undefined) ? items.map((i) => i.partition!) : undefined,
-        )
-      : this.replicas.writeBatch(
-          queue.node,
-          items.map((i) => ({ key: i.key, siblings: i.siblings, partition: i.partition })),
-          options,
-        );
+    const partitions = (): PartitionId[] | undefined =>
+      items.every((i) => i.partition !== undefined) ? items.map((i) => i.partition!) : undefined;
+    const batch: Promise<unknown[]> =
+      kind === 'read'
+        ? this.replicas.readBatch(
+            queue.node,
+            items.map((i) => i.key),
+            options,
+            partitions(),
+          )
+        : kind === 'digest'
+          ? this.replicas.readDigestBatch(
+              queue.node,
+              items.map((i) => i.key),
+              options,
+              partitions(),
+            )
+          : this.replicas.writeBatch(
+              queue.node,
+              items.map((i) => ({ key: i.key, siblings: i.siblings, partition: i.partition })),
+              options,
+            );
     batch.then(
       (results) => {
         for (let i = 0; i < items.length; i++) items[i]!.resolve(results[i] as T);
       },
       (err: unknown) => {
         if (err instanceof DynamisError && PER_ENTRY.has(err.code)) {
-          for (const item of items) this.single(queue.node, item, isRead, options);
+          for (const item of items) this.single(queue.node, item, kind, options);
         } else {
           for (const item of items) item.reject(err);
         }
@@ -152,10 +172,13 @@ export class ReplicaBatcher {
     );
   }
 
-  private single<T>(node: NodeId, item: Pending<T>, isRead: boolean, options: ReplicaCallOptions): void {
-    const call = isRead
-      ? this.replicas.read(node, item.key, options, item.partition)
-      : this.replicas.write(node, item.key, item.siblings, options, item.partition);
+  private single<T>(node: NodeId, item: Pending<T>, kind: Kind, options: ReplicaCallOptions): void {
+    const call =
+      kind === 'read'
+        ? this.replicas.read(node, item.key, options, item.partition)
+        : kind === 'digest'
+          ? this.replicas.readDigest(node, item.key, options, item.partition)
+          : this.replicas.write(node, item.key, item.siblings, options, item.partition);
     (call as Promise<T>).then(item.resolve, item.reject);
   }
 }

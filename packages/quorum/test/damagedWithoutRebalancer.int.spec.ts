@@ -13,7 +13,9 @@ import { quorumCoordinator } from '../src';
  * is deleted, and read repair restores what it lost. Three nodes (N=3,
  * W=R=2), engine-lsm on the simulated disk; a byte flipped in n1's newest
  * table. Reads at R=2 stay right throughout; n1's copy is emptied of the
- * damaged range, served again, and repaired by the reads.
+ * damaged range, served again, and repaired by the reads (readFanout 'all':
+ * the test is about reads through n2 repairing n1, which a read asking only
+ * R replicas would not always ask).
  */
 const KEYS = 120;
 const key = (i: number): string => `key-${String(i).padStart(4, '0')}`;
@@ -25,14 +27,17 @@ describe('simulation: damaged data on a node without a Rebalancer', () => {
       const members = ids.map((id) => ({ id, address: id, status: 'up' as const }));
       const nodes = new Map<NodeId, DynamisNode>();
       for (const id of ids) {
-        const node = await createNode({ nodeId: id, dataDir: `/data/${id}`, log: { level: 'silent' }, replication: { n: 3, w: 2, r: 2 } }, [
-          simulatedEnvironment(sim, id),
-          lsmEngine({ fsync: 'none', memtableBytes: 64 * 1024, blockCacheBytes: 0, residentTableBytes: 0, blockBytes: 512 }),
-          lwwResolver(),
-          ringPartitioner({ partitions: 16 }),
-          fixedMembership(new FixedMembership(id, members)),
-          quorumCoordinator(),
-        ]);
+        const node = await createNode(
+          { nodeId: id, dataDir: `/data/${id}`, log: { level: 'silent' }, replication: { n: 3, w: 2, r: 2, readFanout: 'all' } },
+          [
+            simulatedEnvironment(sim, id),
+            lsmEngine({ fsync: 'none', memtableBytes: 64 * 1024, blockCacheBytes: 0, residentTableBytes: 0, blockBytes: 512 }),
+            lwwResolver(),
+            ringPartitioner({ partitions: 16 }),
+            fixedMembership(new FixedMembership(id, members)),
+            quorumCoordinator(),
+          ],
+        );
         await node.start();
         nodes.set(id, node);
       }

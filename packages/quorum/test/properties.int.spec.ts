@@ -152,10 +152,11 @@ describe('quorum properties over many seeds (DYNAMIS_SEED replays one)', () => {
     },
   );
 
+  // readFanout 'all' in this test and the next: they are about one read repairing every replica (a read asking R replicas repairs only those).
   it.each(seeds(4, 500))('LWW: after heal and one quorum read, the highest timestamp wins on every replica (seed %i)', async (seed) => {
     // n1's clock runs 5 s ahead: its write is older in virtual time but carries the highest timestamp.
     await runSimulation({ seed, nodes: ['n1', 'n2', 'n3'], skewMs: { n1: 5000 } }, async (sim) => {
-      const c = (cluster = await simCluster(sim));
+      const c = (cluster = await simCluster(sim, { readFanout: 'all' }));
       sim.network.partition([['n1'], ['n2', 'n3']]);
       await c.run(c.coordinator('n1').put('k', bytes('ahead'), { consistency: 'one', timeoutMs: 1000 }));
       await sim.runFor(100);
@@ -172,7 +173,7 @@ describe('quorum properties over many seeds (DYNAMIS_SEED replays one)', () => {
 
   it.each(seeds(4, 600))('read repair makes all N replicas equal, and is counted (seed %i)', async (seed) => {
     await runSimulation(seed, async (sim) => {
-      const c = (cluster = await simCluster(sim));
+      const c = (cluster = await simCluster(sim, { readFanout: 'all' }));
       const stale = pick(sim, c.ids);
       sim.network.isolate(stale);
       const writer = c.ids.find((id) => id !== stale)!;

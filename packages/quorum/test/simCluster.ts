@@ -19,6 +19,10 @@ export interface ClusterOptions {
   readonly ids?: readonly NodeId[];
   readonly n?: number;
   readonly resolver?: 'lww' | 'vclock';
+  /** replication.readFanout (default: the config's, 'quorum'). */
+  readonly readFanout?: 'quorum' | 'all';
+  /** replication.speculativeRetryMs (default: the config's). */
+  readonly speculativeRetryMs?: number;
 }
 
 /** The seeds a simulation test runs over; DYNAMIS_SEED replays one. */
@@ -46,7 +50,16 @@ export async function simCluster(sim: Simulation, options: ClusterOptions = {}) 
       quorumCoordinator(),
     ];
     const node = await createNode(
-      { nodeId: id, log: { level: 'silent' }, replication: { n: options.n ?? 3, sloppyQuorum: false } },
+      {
+        nodeId: id,
+        log: { level: 'silent' },
+        replication: {
+          n: options.n ?? 3,
+          sloppyQuorum: false,
+          ...(options.readFanout === undefined ? {} : { readFanout: options.readFanout }),
+          ...(options.speculativeRetryMs === undefined ? {} : { speculativeRetryMs: options.speculativeRetryMs }),
+        },
+      },
       plugins,
     );
     await node.start();

@@ -7,7 +7,14 @@ describe('parseConfig', () => {
     const config = parseConfig({});
     expect(config.nodeId).toBe('node-1');
     expect(config.limits).toEqual({ maxKeyBytes: 1024, maxValueBytes: 1024 * 1024, maxBatchOps: 1000 });
-    expect(config.replication).toEqual({ n: 3, w: 'quorum', r: 'quorum', sloppyQuorum: false });
+    expect(config.replication).toEqual({
+      n: 3,
+      w: 'quorum',
+      r: 'quorum',
+      sloppyQuorum: false,
+      readFanout: 'quorum',
+      speculativeRetryMs: 50,
+    });
     expect(config.tombstones.graceMs).toBe(864_000_000);
     expect(parseConfig(undefined)).toEqual(config);
   });
@@ -34,6 +41,29 @@ describe('parseConfig', () => {
     expect(message).toContain('nodeId: must be 1–64 characters');
     expect(message).toContain('limits.maxKeyBytes');
     expect(message).toContain('surprise');
+  });
+
+  it('refuses an unknown replication key, a bad readFanout, and speculativeRetryMs with readFanout all (nothing would read it)', () => {
+    const paths = (input: object): string[] => {
+      try {
+        parseConfig({ replication: input });
+      } catch (err) {
+        expect(isDynamisError(err, 'INVALID_CONFIG')).toBe(true);
+        return (err as { details: { problems: Array<{ path: string }> } }).details.problems.map((p) => p.path);
+      }
+      return [];
+    };
+    expect(paths({ readFanot: 'all' })).toEqual(['replication']);
+    expect(paths({ readFanout: 'some' })).toEqual(['replication.readFanout']);
+    expect(paths({ speculativeRetryMs: 0 })).toEqual(['replication.speculativeRetryMs']);
+    expect(paths({ readFanout: 'all', speculativeRetryMs: 5 })).toEqual(['replication.speculativeRetryMs']);
+    const all = parseConfig({ replication: { readFanout: 'all' } });
+    expect(all.replication).toEqual({ n: 3, w: 'quorum', r: 'quorum', sloppyQuorum: false, readFanout: 'all' });
+    expect(parseConfig(all)).toEqual(all); // a parsed config parses again (no default filled that the refinement refuses)
+    expect(parseConfig({ replication: { speculativeRetryMs: 25 } }).replication).toMatchObject({
+      readFanout: 'quorum',
+      speculativeRetryMs: 25,
+    });
   });
 
   it('rejects a config that is not an object', () => {

@@ -5,6 +5,9 @@ const nodeId = z
   .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1–64 characters of [A-Za-z0-9._-]')
   .describe('This node’s stable identity in the cluster.');
 
+/** replication.speculativeRetryMs when not set (packages/quorum README, "Reads": why 50 ms). */
+export const DEFAULT_SPECULATIVE_RETRY_MS = 50;
+
 const consistency = z.union([z.enum(['one', 'quorum', 'all']), z.number().int().positive()]);
 
 /**
@@ -47,7 +50,25 @@ export const configSchema = z
           .boolean()
           .default(false)
           .describe('Let fallback nodes hold writes for down replicas as hints (needs @dynamis/hinted-handoff).'),
+        readFanout: z
+          .enum(['quorum', 'all'])
+          .default('quorum')
+          .describe("Replicas a read asks: 'quorum' = only R (self first), more when one fails or is slow; 'all' = every live one."),
+        speculativeRetryMs: z
+          .number()
+          .int()
+          .positive()
+          .max(60_000)
+          .optional()
+          .describe("With readFanout 'quorum': ask the next replica when one asked has not answered within this (default 50 ms)."),
       })
+      .strict()
+      .refine((r) => r.readFanout !== 'all' || r.speculativeRetryMs === undefined, {
+        path: ['speculativeRetryMs'],
+        message: "only read with readFanout 'quorum' (readFanout 'all' asks every replica at once)",
+      })
+      // Filled only where it is read, so that a parsed config parses again unchanged.
+      .transform((r) => (r.readFanout === 'all' ? r : { ...r, speculativeRetryMs: r.speculativeRetryMs ?? DEFAULT_SPECULATIVE_RETRY_MS }))
       .prefault({})
       .describe('Replication and default consistency.'),
     timeouts: z

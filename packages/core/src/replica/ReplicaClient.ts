@@ -78,6 +78,45 @@ export class ReplicaClient {
   }
 
   /**
+   * The digest (readDigest.ts) of `key`'s record on `node`, tombstones and
+   * expired siblings included (an empty record has one too), instead of the
+   * record: equal to `readDigest` of what `read` would return. `partition`
+   * as for `read`. A node running a version without digests refuses the
+   * flag: PROTOCOL_ERROR (its schemas are strict).
+   */
+  async readDigest(node: NodeId, key: string, options: ReplicaCallOptions = {}, partition?: PartitionId): Promise<Uint8Array> {
+    const payload = partition === undefined ? { key, digest: true } : { key, partition, digest: true };
+    const reply = await this.rpc.call(
+      node,
+      REPLICA_MESSAGE.read,
+      payload,
+      this.opts(this.schemas.readDigestResult, REPLICA_REPLY.read, options),
+    );
+    return reply.digest;
+  }
+
+  /** The digests of `keys` on `node`, in the order of `keys` (readDigest of each; `partitions` as for `readBatch`). */
+  async readDigestBatch(
+    node: NodeId,
+    keys: readonly string[],
+    options: ReplicaCallOptions = {},
+    partitions?: readonly PartitionId[],
+  ): Promise<Uint8Array[]> {
+    const reply = await this.rpc.call(
+      node,
+      REPLICA_MESSAGE.readBatch,
+      partitions === undefined ? { keys, digest: true } : { keys, partitions, digest: true },
+      this.opts(this.schemas.readDigestBatchResult, REPLICA_REPLY.readBatch, options),
+    );
+    if (reply.digests.length !== keys.length) {
+      throw new DynamisError('PROTOCOL_ERROR', `${node} answered ${reply.digests.length} digests for ${keys.length} keys`, {
+        details: { peer: node },
+      });
+    }
+    return reply.digests;
+  }
+
+  /**
    * Merges `siblings` into `key` on `node`; resolves with how many siblings
    * `node` then holds. `partition`: the key's own, as for `read`.
    */

@@ -6,6 +6,7 @@ import { DynamisError } from '../errors/DynamisError';
 import { checkKey } from '../kernel/requestChecks';
 import type { Lifecycle } from '../ports/Lifecycle';
 import { Replica, ReplicaToken } from './Replica';
+import { readDigest } from './readDigest';
 import { fromWireSibling, REPLICA_MESSAGE, REPLICA_REPLY, replicaSchemas, toWireSibling } from './replicaProtocol';
 
 const OWNER = '@dynamis/core:replica-protocol';
@@ -31,7 +32,9 @@ const OWNER = '@dynamis/core:replica-protocol';
  * outside [0, Q), `partitions` not as long as `keys`, a sibling
  * the replica refuses, among them any version the resolver's `validate`
  * rejects; a batch is checked whole before anything is written), then the
- * engine's errors. A read of a missing key is an empty sibling list.
+ * engine's errors. A read of a missing key is an empty sibling list. A
+ * read or readBatch with `digest: true` answers the record's digest
+ * (readDigest.ts) instead of its siblings (`{ digest }`, `{ digests }`).
  */
 @injectable()
 export class ReplicaService implements Lifecycle {
@@ -54,7 +57,9 @@ export class ReplicaService implements Lifecycle {
       s.read,
       async (_from, m) => {
         checkKey(m.key, limits);
-        return { type: REPLICA_REPLY.read, payload: { siblings: (await this.replica.read(m.key, m.partition)).map(toWireSibling) } };
+        const record = await this.replica.read(m.key, m.partition);
+        const payload = m.digest === true ? { digest: readDigest(record) } : { siblings: record.map(toWireSibling) };
+        return { type: REPLICA_REPLY.read, payload };
       },
       OWNER,
     );
@@ -68,6 +73,11 @@ export class ReplicaService implements Lifecycle {
           throw new DynamisError('INVALID_ARGUMENT', `${partitions.length} partitions for ${m.keys.length} keys`, {
             details: { keys: m.keys.length, partitions: partitions.length },
           });
+        }
+        if (m.digest === true) {
+          const digests = [];
+          for (let i = 0; i < m.keys.length; i++) digests.push(readDigest(await this.replica.read(m.keys[i]!, partitions?.[i])));
+          return { type: REPLICA_REPLY.readBatch, payload: { digests } };
         }
         const records = [];
         for (let i = 0; i < m.keys.length; i++) records.push((await this.replica.read(m.keys[i]!, partitions?.[i])).map(toWireSibling));

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Limits } from '../kernel/requestChecks';
 import type { Sibling } from '../ports/types';
 import { withFastParser } from '../wire/fastParse';
+import { READ_DIGEST_BYTES } from './readDigest';
 import { replicaFastParsers } from './replicaProtocolFast';
 import { REPLICA_SCAN_MAX_BYTES, REPLICA_SCAN_MAX_LIMIT } from './scanPage';
 
@@ -35,6 +36,11 @@ export const REPLICA_MAX_SIBLINGS = 128;
 export const REPLICA_MAX_VERSION_BYTES = 4096;
 
 const bytes = z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'expected bytes');
+/** A read digest (readDigest.ts): exactly READ_DIGEST_BYTES bytes. */
+const digestBytes = z.custom<Uint8Array>(
+  (v) => v instanceof Uint8Array && v.length === READ_DIGEST_BYTES,
+  `expected a ${READ_DIGEST_BYTES}-byte digest`,
+);
 
 /** One sibling as it travels: `expiresAt` absent (never null) when the value does not expire. */
 export const wireSiblingSchema = z
@@ -84,14 +90,17 @@ function buildReplicaSchemas(limits: Limits) {
   const key = z.string().min(1);
   const entry = z.object({ key, siblings: wireSiblingsSchema, partition: partition.optional() }).strict();
   const fast = replicaFastParsers(REPLICA_MAX_SIBLINGS, limits.maxBatchOps);
+  // `digest: true` asks for the record's digest (readDigest.ts) instead of the record.
+  const digest = z.boolean().optional();
   return {
     ...scanSchemas(key),
-    read: withFastParser(z.object({ key, partition: partition.optional() }).strict(), fast.read),
+    read: withFastParser(z.object({ key, partition: partition.optional(), digest }).strict(), fast.read),
     readBatch: withFastParser(
       z
         .object({
           keys: z.array(key).min(1).max(limits.maxBatchOps),
           partitions: z.array(partition).min(1).max(limits.maxBatchOps).optional(),
+          digest,
         })
         .strict(),
       fast.readBatch,
@@ -102,6 +111,13 @@ function buildReplicaSchemas(limits: Limits) {
     readBatchResult: withFastParser(
       z.object({ records: z.array(wireSiblingsSchema).max(limits.maxBatchOps) }).strict(),
       fast.readBatchResult,
+    ),
+    /** The reply (type `replica.read.result`) to a read with `digest: true`. */
+    readDigestResult: withFastParser(z.object({ digest: digestBytes }).strict(), fast.readDigestResult),
+    /** The reply (type `replica.readBatch.result`) to a readBatch with `digest: true`: one digest per key, in order. */
+    readDigestBatchResult: withFastParser(
+      z.object({ digests: z.array(digestBytes).max(limits.maxBatchOps) }).strict(),
+      fast.readDigestBatchResult,
     ),
     writeResult: withFastParser(z.object({ stored: z.number().int().nonnegative() }).strict(), fast.writeResult),
     writeBatchResult: withFastParser(

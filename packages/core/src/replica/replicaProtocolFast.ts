@@ -1,5 +1,6 @@
 import { isBytes, isPlainObject, isZodInt, isZodNumber, onlyKeys, optional } from '../wire/fastChecks';
 import { NOT_FAST, type FastParser } from '../wire/fastParse';
+import { READ_DIGEST_BYTES } from './readDigest';
 
 /*
  * Fast parsers of the replica protocol's messages (replicaProtocol.ts
@@ -10,13 +11,15 @@ import { NOT_FAST, type FastParser } from '../wire/fastParse';
  */
 
 const SIBLING = new Set(['version', 'value', 'writtenAt', 'expiresAt']);
-const KEY = new Set(['key', 'partition']);
-const KEYS = new Set(['keys', 'partitions']);
+const KEY = new Set(['key', 'partition', 'digest']);
+const KEYS = new Set(['keys', 'partitions', 'digest']);
 const ENTRY = new Set(['key', 'siblings', 'partition']);
 const ENTRIES = new Set(['entries']);
 const SIBLINGS = new Set(['siblings']);
 const RECORDS = new Set(['records']);
 const STORED = new Set(['stored']);
+const DIGEST = new Set(['digest']);
+const DIGESTS = new Set(['digests']);
 
 type Check = (v: unknown) => boolean;
 
@@ -45,6 +48,16 @@ function isPartition(v: unknown): boolean {
   return optional(v, isCount);
 }
 
+/** z.boolean().optional() */
+function isFlag(v: unknown): boolean {
+  return v === undefined || typeof v === 'boolean';
+}
+
+/** digestBytes: exactly `READ_DIGEST_BYTES` bytes. */
+function isDigest(v: unknown): boolean {
+  return isBytes(v) && v.length === READ_DIGEST_BYTES;
+}
+
 /** wireSiblingSchema */
 function isWireSibling(s: unknown): boolean {
   return (
@@ -62,18 +75,21 @@ export function replicaFastParsers(maxSiblings: number, maxBatch: number) {
   const siblings: Check = (v) => arrayOf(v, 0, maxSiblings, isWireSibling);
   const entry: Check = (v) => isPlainObject(v) && onlyKeys(v, ENTRY) && isKey(v.key) && siblings(v.siblings) && isPartition(v.partition);
   return {
-    read: parser((v) => isPlainObject(v) && onlyKeys(v, KEY) && isKey(v.key) && isPartition(v.partition)),
+    read: parser((v) => isPlainObject(v) && onlyKeys(v, KEY) && isKey(v.key) && isPartition(v.partition) && isFlag(v.digest)),
     readBatch: parser(
       (v) =>
         isPlainObject(v) &&
         onlyKeys(v, KEYS) &&
         arrayOf(v.keys, 1, maxBatch, isKey) &&
-        (v.partitions === undefined || arrayOf(v.partitions, 1, maxBatch, isCount)),
+        (v.partitions === undefined || arrayOf(v.partitions, 1, maxBatch, isCount)) &&
+        isFlag(v.digest),
     ),
     write: parser(entry),
     writeBatch: parser((v) => isPlainObject(v) && onlyKeys(v, ENTRIES) && arrayOf(v.entries, 1, maxBatch, entry)),
     readResult: parser((v) => isPlainObject(v) && onlyKeys(v, SIBLINGS) && siblings(v.siblings)),
     readBatchResult: parser((v) => isPlainObject(v) && onlyKeys(v, RECORDS) && arrayOf(v.records, 0, maxBatch, siblings)),
+    readDigestResult: parser((v) => isPlainObject(v) && onlyKeys(v, DIGEST) && isDigest(v.digest)),
+    readDigestBatchResult: parser((v) => isPlainObject(v) && onlyKeys(v, DIGESTS) && arrayOf(v.digests, 0, maxBatch, isDigest)),
     writeResult: parser((v) => isPlainObject(v) && onlyKeys(v, STORED) && isCount(v.stored)),
     writeBatchResult: parser((v) => isPlainObject(v) && onlyKeys(v, STORED) && arrayOf(v.stored, 0, maxBatch, isCount)),
   };
