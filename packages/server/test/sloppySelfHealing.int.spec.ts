@@ -34,7 +34,8 @@ const show = (siblings: readonly Sibling[]): string =>
  * every hint store empties, the delivered counters cover them, and n3's own
  * copy holds at least that many of the keys it missed — before any read and
  * with no anti-entropy exchange. Then every acknowledged key reads back at
- * R=2 and its N replicas end up with one and the same record.
+ * R=2 and its N replicas end up with one and the same record (reads ask
+ * every primary, `readFanout: 'all'`, so read repair reaches all of them).
  */
 describe('self-healing with sloppy quorum: 5 real processes, one killed -9 under load, hints delivered on restart', () => {
   const cluster = new ProcessCluster([], {
@@ -42,7 +43,8 @@ describe('self-healing with sloppy quorum: 5 real processes, one killed -9 under
     config: {
       membership: 'gossip',
       membershipOptions: { probeIntervalMs: 500, probeTimeoutMs: 150, minTransitionMs: 500 },
-      replication: { n: N, w: 2, r: 2, sloppyQuorum: true },
+      // Reads ask every primary: the end of the test counts on read repair reaching all N replicas of a key.
+      replication: { n: N, w: 2, r: 2, sloppyQuorum: true, readFanout: 'all' },
       hintedHandoff: true,
       hintedHandoffOptions: { checkIntervalMs: 500 },
       antiEntropy: true,
