@@ -19,13 +19,21 @@ const MAX_WRITER_BYTES = 64;
 const WRITER_BYTE = new Uint8Array(256);
 for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-') WRITER_BYTE[c.charCodeAt(0)] = 1;
 
+/** The writer id last encoded and its UTF-8 bytes (a node stamps with one id: no encoding per version). */
+let lastWriter = '';
+let lastWriterBytes: Uint8Array = new Uint8Array(0);
+
 /** Encodes a version. The caller passes a valid Hlc (physical < 2^48, logical <= MAX_LOGICAL, writer a node id). */
 export function encodeHlc(h: Hlc): Version {
-  const writer = Buffer.from(h.writer, 'utf8');
+  if (h.writer !== lastWriter) {
+    lastWriterBytes = Buffer.from(h.writer, 'utf8');
+    lastWriter = h.writer;
+  }
+  const writer = lastWriterBytes;
   const out = Buffer.allocUnsafe(HLC_HEADER + writer.length);
   out.writeUIntBE(h.physical, 0, 6);
   out.writeUInt16BE(h.logical, 6);
-  writer.copy(out, HLC_HEADER);
+  out.set(writer, HLC_HEADER);
   return asVersion(out);
 }
 

@@ -175,4 +175,15 @@ describe('replica layer', () => {
     expect(read.siblings).toHaveLength(50);
     await node.stop();
   });
+
+  it('update with a partition outside [0, Q) rejects INVALID_ARGUMENT (a rejection, not a throw) and writes nothing', async () => {
+    const { node } = await startNode();
+    const replica = node.resolve(ReplicaToken);
+    const sibling: Sibling = { version: asVersion(Buffer.from('x:1')), value: Buffer.from('alpha'), writtenAt: 10 };
+    let pending: Promise<Sibling[]> | undefined;
+    expect(() => (pending = replica.update('k', () => [sibling], replica.partitionCount))).not.toThrow();
+    await expect(pending).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    expect(await replica.read('k')).toEqual([]);
+    await node.stop();
+  });
 });

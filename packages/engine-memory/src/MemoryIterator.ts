@@ -1,5 +1,6 @@
 import { AbstractEngineIterator, type Entry, type IteratorSpec } from '@dynamis/core';
 import type BTree from 'sorted-btree';
+import type { Cell } from './cell';
 import { copyOut, fromKey, toKey } from './latin1Keys';
 
 /**
@@ -8,17 +9,17 @@ import { copyOut, fromKey, toKey } from './latin1Keys';
  * Yields fresh copies of keys and values.
  */
 export class MemoryIterator extends AbstractEngineIterator {
-  private snapshot: BTree<string, Uint8Array> | undefined;
-  private cursor: Iterator<[string, Uint8Array]> | undefined;
+  private snapshot: BTree<string, Cell> | undefined;
+  private cursor: Iterator<[string, Cell]> | undefined;
   private readonly reverse: boolean;
   /** The bound iteration stops at (upper when forward, lower in reverse). */
   private readonly stop: string | undefined;
   private readonly stopInclusive: boolean;
   /** The exclusive start bound, skipped if present; undefined when none. */
   private skip: string | undefined;
-  private readonly pair: [string, Uint8Array] = ['', new Uint8Array(0)];
+  private readonly pair: [string, Cell] = ['', { value: new Uint8Array(0), generation: 0 }];
 
-  constructor(snapshot: BTree<string, Uint8Array>, spec: IteratorSpec) {
+  constructor(snapshot: BTree<string, Cell>, spec: IteratorSpec) {
     super(spec.limit, spec);
     this.snapshot = snapshot;
     this.reverse = spec.reverse;
@@ -38,7 +39,7 @@ export class MemoryIterator extends AbstractEngineIterator {
 
   protected override _next(): Entry | undefined {
     const pair = this.advance();
-    return pair === undefined ? undefined : [fromKey(pair[0]), copyOut(pair[1])];
+    return pair === undefined ? undefined : [fromKey(pair[0]), copyOut(pair[1].value)];
   }
 
   protected override _nextv(size: number): Entry[] {
@@ -46,7 +47,7 @@ export class MemoryIterator extends AbstractEngineIterator {
     while (out.length < size) {
       const pair = this.advance();
       if (pair === undefined) break;
-      out.push([fromKey(pair[0]), copyOut(pair[1])]);
+      out.push([fromKey(pair[0]), copyOut(pair[1].value)]);
     }
     return out;
   }
@@ -66,7 +67,7 @@ export class MemoryIterator extends AbstractEngineIterator {
   }
 
   /** The next in-range pair (the reused `pair` array), or undefined at the end. */
-  private advance(): [string, Uint8Array] | undefined {
+  private advance(): [string, Cell] | undefined {
     const cursor = this.cursor;
     if (cursor === undefined) return undefined;
     let step = cursor.next();

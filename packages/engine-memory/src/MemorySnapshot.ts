@@ -1,5 +1,6 @@
 import { AbstractEngineSnapshot } from '@dynamis/core';
 import type BTree from 'sorted-btree';
+import type { Cell } from './cell';
 
 const EMPTY_TREE_ERROR = 'snapshot read after release';
 
@@ -10,15 +11,15 @@ const EMPTY_TREE_ERROR = 'snapshot read after release';
  * them); the engine checks release before any read.
  */
 export class MemorySnapshot extends AbstractEngineSnapshot {
-  private clone: BTree<string, Uint8Array> | undefined;
+  private clone: BTree<string, Cell> | undefined;
 
-  constructor(tree: BTree<string, Uint8Array>) {
+  constructor(tree: BTree<string, Cell>) {
     super();
     this.clone = tree;
   }
 
   /** The frozen tree. Throws (a bug: the engine checks release first) once released. */
-  get tree(): BTree<string, Uint8Array> {
+  get tree(): BTree<string, Cell> {
     if (this.clone === undefined) throw new Error(EMPTY_TREE_ERROR);
     return this.clone;
   }

@@ -105,6 +105,31 @@ describe('MemoryStorageEngine', () => {
     await e.close();
   });
 
+  it('overwrites in place only what no snapshot or iterator can see (one clone generation at a time)', async () => {
+    const e = new MemoryStorageEngine({ maxNodeSize: 4 });
+    await e.open();
+    const k = Buffer.from('k');
+    const text = async (snapshot?: ReturnType<typeof e.snapshot>) =>
+      Buffer.from((await e.get(k, snapshot === undefined ? undefined : { snapshot }))!).toString();
+    for (let i = 0; i < 20; i++) await e.put(Buffer.from(`x${i}`), Buffer.from('x'));
+    await e.put(k, Buffer.from('v1'));
+    await e.put(k, Buffer.from('v22')); // same generation: replaced in its cell
+    const first = e.snapshot();
+    await e.put(k, Buffer.from('v333')); // a new cell: first keeps v22
+    await e.put(k, Buffer.from('v4444')); // the new cell, replaced in place
+    const it = e.iterator({ gte: k, lte: k });
+    const second = e.snapshot(); // shares the iterator's clone
+    await e.put(k, Buffer.from('v5'));
+    await e.put(k, Buffer.from('v66'));
+    expect([await text(first), await text(second), await text()]).toEqual(['v22', 'v4444', 'v66']);
+    expect((await it.nextv(2)).map(([, v]) => Buffer.from(v).toString())).toEqual(['v4444']);
+    expect(e.stats().approximateBytes).toBe(10 * 3 + 10 * 4 + 1 + 3); // x0..x9, x10..x19, k = v66
+    await it.close();
+    first.release();
+    second.release();
+    await e.close();
+  });
+
   it('rejects a bad maxNodeSize with INVALID_CONFIG', () => {
     for (const maxNodeSize of [0, 3, 257, 1.5, NaN]) {
       expect(() => new MemoryStorageEngine({ maxNodeSize })).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG' }));

@@ -1,7 +1,6 @@
 import {
   AbstractStorageEngine,
   DynamisError,
-  copyBytes,
   type AbstractEngineIterator,
   type AbstractEngineSnapshot,
   type BatchOp,
@@ -13,6 +12,7 @@ import {
   type RangeBounds,
 } from '@dynamis/core';
 import BTree from 'sorted-btree';
+import type { Cell } from './cell';
 import { compareKeys, copyOut, fromKey, toKey } from './latin1Keys';
 import { MemoryIterator } from './MemoryIterator';
 import { MemorySnapshot } from './MemorySnapshot';
@@ -44,16 +44,24 @@ const SUPPORTS: EngineSupports = Object.freeze({ persistent: false, compactionFi
 export class MemoryStorageEngine extends AbstractStorageEngine {
   readonly supports: EngineSupports = SUPPORTS;
   private readonly maxNodeSize: number;
-  private tree: BTree<string, Uint8Array>;
+  private tree: BTree<string, Cell>;
   /**
    * The live entries again, hashed: point reads of the live data (and a
    * write's look-up of the value it replaces) cost one hash look-up instead
    * of a walk down the tree. Always holds exactly the tree's entries, the
-   * same value objects; snapshots and iterators read their tree clone.
+   * same cell objects; snapshots and iterators read their tree clone.
    */
-  private readonly index = new Map<string, Uint8Array>();
+  private readonly index = new Map<string, Cell>();
   /** A clone shared by iterators created since the last write; dropped on write. */
-  private readView: BTree<string, Uint8Array> | undefined = undefined;
+  private readView: BTree<string, Cell> | undefined = undefined;
+  /**
+   * The clone generation (see Cell): bumped by every clone of the tree, so
+   * an overwrite may replace the value inside a cell of this generation
+   * (no clone can reach it) instead of setting the key in the tree again.
+   */
+  private generation = 0;
+  /** _write copies what it keeps (keys become strings; values one copy, not two). */
+  protected override readonly borrowsWriteBuffers = true;
   private bytes = 0;
   private filterRemoved = 0;
   private filterReplaced = 0;
@@ -77,16 +85,16 @@ export class MemoryStorageEngine extends AbstractStorageEngine {
   }
 
   protected override _get(key: Uint8Array, snapshot: AbstractEngineSnapshot | undefined): Uint8Array | undefined {
-    const value = snapshot === undefined ? this.index.get(toKey(key)) : (snapshot as MemorySnapshot).tree.get(toKey(key));
-    return value === undefined ? undefined : copyOut(value);
+    const cell = snapshot === undefined ? this.index.get(toKey(key)) : (snapshot as MemorySnapshot).tree.get(toKey(key));
+    return cell === undefined ? undefined : copyOut(cell.value);
   }
 
   protected override _deleteRange(start: Uint8Array, end: Uint8Array): void {
     this.readView = undefined;
     let bytes = 0;
     const index = this.index;
-    this.tree.editRange(toKey(start), toKey(end), false, (key, value) => {
-      bytes += key.length + value.length;
+    this.tree.editRange(toKey(start), toKey(end), false, (key, cell) => {
+      bytes += key.length + cell.value.length;
       index.delete(key);
       return { delete: true };
     });
@@ -97,19 +105,31 @@ export class MemoryStorageEngine extends AbstractStorageEngine {
     return new MemorySnapshot(this.sharedClone());
   }
 
+  /**
+   * `ops` are the caller's buffers (borrowsWriteBuffers): the key becomes a
+   * string, the value is copied. An overwrite of a key whose cell is of the
+   * current generation replaces the value in the cell (one hash look-up);
+   * otherwise a new cell goes into the tree and the index.
+   */
   protected override _write(ops: readonly BatchOp[]): void {
     this.readView = undefined;
     const tree = this.tree;
     const index = this.index;
+    const generation = this.generation;
     for (let i = 0; i < ops.length; i++) {
       const op = ops[i] as BatchOp;
       const key = toKey(op.key);
       const old = index.get(key);
-      if (old !== undefined) this.bytes -= key.length + old.length;
+      if (old !== undefined) this.bytes -= key.length + old.value.length;
       if (op.type === 'put') {
-        tree.set(key, op.value);
-        index.set(key, op.value);
-        this.bytes += key.length + op.value.length;
+        const value = copyOut(op.value);
+        if (old !== undefined && old.generation === generation) old.value = value;
+        else {
+          const cell: Cell = { value, generation };
+          tree.set(key, cell);
+          index.set(key, cell);
+        }
+        this.bytes += key.length + value.length;
       } else if (old !== undefined) {
         tree.delete(key);
         index.delete(key);
@@ -122,9 +142,16 @@ export class MemoryStorageEngine extends AbstractStorageEngine {
     return new MemoryIterator(tree, spec);
   }
 
-  /** An O(1) clone of the tree, shared by every reader until the next write. */
-  private sharedClone(): BTree<string, Uint8Array> {
-    if (this.readView === undefined) this.readView = this.tree.clone();
+  /**
+   * An O(1) clone of the tree, shared by every reader until the next write.
+   * A new clone starts a new generation: the cells it shares are never
+   * changed again.
+   */
+  private sharedClone(): BTree<string, Cell> {
+    if (this.readView === undefined) {
+      this.readView = this.tree.clone();
+      this.generation++;
+    }
     return this.readView;
   }
 
@@ -144,7 +171,7 @@ export class MemoryStorageEngine extends AbstractStorageEngine {
     const ops: BatchOp[] = [];
     const lower = bounds.lower === undefined ? undefined : toKey(bounds.lower);
     const upper = bounds.upper === undefined ? undefined : toKey(bounds.upper);
-    for (const [key, value] of this.tree.entries(lower)) {
+    for (const [key, { value }] of this.tree.entries(lower)) {
       if (key === lower && !bounds.lowerInclusive) continue;
       if (upper !== undefined && (key > upper || (key === upper && !bounds.upperInclusive))) break;
       const decision: CompactionDecision = filter(fromKey(key), Buffer.from(value));
@@ -153,7 +180,7 @@ export class MemoryStorageEngine extends AbstractStorageEngine {
       if (note !== undefined && !(note instanceof Uint8Array)) throw badDecision(key);
       if (decision?.action === 'remove') ops.push({ type: 'del', key: fromKey(key) });
       else if (decision?.action === 'replace' && decision.value instanceof Uint8Array) {
-        ops.push({ type: 'put', key: fromKey(key), value: copyBytes(decision.value) });
+        ops.push({ type: 'put', key: fromKey(key), value: copyOut(decision.value) }); // the filter may reuse its buffer
       } else throw badDecision(key);
       purged.push(
         note === undefined ? { key: fromKey(key), action: decision.action } : { key: fromKey(key), action: decision.action, note },
@@ -181,8 +208,8 @@ export class MemoryStorageEngine extends AbstractStorageEngine {
     };
   }
 
-  private emptyTree(): BTree<string, Uint8Array> {
-    return new BTree<string, Uint8Array>(undefined, compareKeys, this.maxNodeSize);
+  private emptyTree(): BTree<string, Cell> {
+    return new BTree<string, Cell>(undefined, compareKeys, this.maxNodeSize);
   }
 }
 

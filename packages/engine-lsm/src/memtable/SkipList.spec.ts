@@ -64,3 +64,36 @@ describe('SkipList sequential-insert splice', () => {
     );
   });
 });
+
+describe('SkipList key order', () => {
+  it('orders keys of 0..20 bytes by memcmp (a proper prefix first), whichever of the 12 hot prefix bytes they differ in (property)', () => {
+    // Shared heads of 0..11 bytes plus short tails of few byte values: keys tie on 4, 8 or 12 prefix bytes,
+    // zero padding meets real zeros, and ties go on past byte 12.
+    const heads = [
+      [],
+      [0x64, 0, 0, 0x75, 0x73, 0x65, 0x72],
+      [0x64, 0, 0, 0x75, 0x73, 0x65, 0x72, 0x31, 0x32],
+      [0, 0, 0, 0, 0, 0, 0, 0],
+      [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff],
+    ];
+    const tail = fc.array(fc.constantFrom(0, 1, 0x80, 0xff), { maxLength: 7 });
+    const key = fc.tuple(fc.constantFrom(...heads), tail).map(([h, t]) => Uint8Array.from([...h, ...t]));
+    fc.assert(
+      fc.property(fc.array(fc.record({ key, seq: fc.nat(3) }), { maxLength: 80 }), (adds) => {
+        const list = new SkipList();
+        const model: E[] = [];
+        for (const { key: k, seq } of adds) {
+          const dup = model.some((e) => e.seq === seq && Buffer.compare(e.key, k) === 0);
+          expect(list.insert(k, seq, 1, new Uint8Array(0))).toBe(!dup);
+          if (!dup) model.push({ key: k, seq, kind: 1 });
+        }
+        model.sort((a, b) => compareInternal(a.key, a.seq, a.kind as 0 | 1, b.key, b.seq, b.kind as 0 | 1));
+        expect(entries(list).map((e) => [Buffer.from(e.key).toString('hex'), e.seq])).toEqual(
+          model.map((e) => [Buffer.from(e.key).toString('hex'), e.seq]),
+        );
+        for (const e of model) expect(list.seqOf(list.seek(e.key, e.seq, 1))).toBe(e.seq);
+      }),
+      { numRuns: 400 },
+    );
+  });
+});

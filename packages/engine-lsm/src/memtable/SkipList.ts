@@ -7,13 +7,19 @@ export const MAX_HEIGHT = 12;
 export const NIL = -1;
 
 // A node is split in two records. Its "hot" record, in `hot` (the node id
-// is its offset there), holds what a search reads: the first 8 key bytes
+// is its offset there), holds what a search reads: the first 12 key bytes
 // and the tower. Its "cold" record, in `cold` at ORD * COLD_FIELDS, holds
-// the rest, read only when the 8-byte prefixes tie or the entry is used.
+// the rest, read only when the 12-byte prefixes tie or the entry is used.
+// 12, not 8: a data key starts with 3 bytes of key space and partition, and
+// user keys often share a prefix ('user...'), so 8 bytes left most steps
+// near the target to the cold record.
 const P0 = 0; // key bytes 0..3, big-endian, top bit flipped (signed order = byte order)
 const P1 = 1; // key bytes 4..7, likewise (zero padded)
-const ORD = 2; // node ordinal: index of the cold record
-const LINKS = 3; // then `height` next-node ids, level 0 first
+const P2 = 2; // key bytes 8..11, likewise (zero padded)
+const ORD = 3; // node ordinal: index of the cold record
+const LINKS = 4; // then `height` next-node ids, level 0 first
+/** Key bytes held in the hot record (P0..P2). */
+const PREFIX_BYTES = 12;
 const KLEN = 0;
 const CHUNK = 1; // arena chunk of key + value
 const OFF = 2; // offset of the key in the chunk; the value follows it
@@ -29,7 +35,7 @@ const HEAD = 0; // the head sentinel (no key), MAX_HEIGHT links
  * ordered by user key ascending, then seq descending, then kind descending.
  * LevelDB's memtable design laid out for V8: nodes are records in two
  * Int32Arrays (no object per entry for the GC); the search reads only the
- * compact "hot" records (first 8 key bytes + tower), so most steps touch one
+ * compact "hot" records (first 12 key bytes + tower), so most steps touch one
  * cache line; key and value bytes live in an Arena.
  *
  * Tower heights come from a fixed-seed xorshift32 (branching 1/4), so the
@@ -83,13 +89,14 @@ export class SkipList {
     const seqLo = seq >>> 0;
     const p0 = prefixWord(key, 0);
     const p1 = prefixWord(key, 4);
+    const p2 = prefixWord(key, 8);
     const last = this.lastInserted;
     let x: number;
     let after: number;
     if (
       last !== NIL &&
-      this.compareNode(last, key, p0, p1, seqHi, seqLo, kind) < 0 &&
-      ((after = this.hot[last + LINKS]!) === NIL || this.compareNode(after, key, p0, p1, seqHi, seqLo, kind) >= 0)
+      this.compareNode(last, key, p0, p1, p2, seqHi, seqLo, kind) < 0 &&
+      ((after = this.hot[last + LINKS]!) === NIL || this.compareNode(after, key, p0, p1, p2, seqHi, seqLo, kind) >= 0)
     ) {
       // The target sorts right after the previous insert: the splice holds
       // its predecessors at every level (each splice node's successor at
@@ -97,10 +104,10 @@ export class SkipList {
       x = last;
       this.sequentialInserts++;
     } else {
-      x = this.descend(key, p0, p1, seqHi, seqLo, kind, true);
+      x = this.descend(key, p0, p1, p2, seqHi, seqLo, kind, true);
       after = this.hot[x + LINKS]!;
     }
-    if (after !== NIL && this.compareNode(after, key, p0, p1, seqHi, seqLo, this.kindOf(after)) === 0) {
+    if (after !== NIL && this.compareNode(after, key, p0, p1, p2, seqHi, seqLo, this.kindOf(after)) === 0) {
       this.lastInserted = NIL; // the splice may now describe this search, not the last insert
       return false;
     }
@@ -113,6 +120,7 @@ export class SkipList {
     const hot = this.hot;
     hot[n + P0] = p0;
     hot[n + P1] = p1;
+    hot[n + P2] = p2;
     const splice = this.splice;
     for (let i = 0; i < h; i++) {
       const p = splice[i]! + LINKS + i;
@@ -196,7 +204,7 @@ export class SkipList {
   private findLess(key: Uint8Array, seq: number, kind: number): number {
     const seqHi = Math.floor(seq / 0x100000000);
     const seqLo = seq >>> 0;
-    return this.descend(key, prefixWord(key, 0), prefixWord(key, 4), seqHi, seqLo, kind, false);
+    return this.descend(key, prefixWord(key, 0), prefixWord(key, 4), prefixWord(key, 8), seqHi, seqLo, kind, false);
   }
 
   /**
@@ -205,7 +213,16 @@ export class SkipList {
    * the first key word inline, and never compares one node twice (LevelDB's
    * "last bigger" trick).
    */
-  private descend(key: Uint8Array, p0: number, p1: number, seqHi: number, seqLo: number, kind: number, record: boolean): number {
+  private descend(
+    key: Uint8Array,
+    p0: number,
+    p1: number,
+    p2: number,
+    seqHi: number,
+    seqLo: number,
+    kind: number,
+    record: boolean,
+  ): number {
     const hot = this.hot;
     let x = HEAD;
     let bigger = NIL;
@@ -214,7 +231,7 @@ export class SkipList {
         const nx = hot[x + LINKS + level]!;
         if (nx === NIL || nx === bigger) break;
         const w = hot[nx + P0]!;
-        if (w > p0 || (w === p0 && this.compareNode(nx, key, p0, p1, seqHi, seqLo, kind) >= 0)) {
+        if (w > p0 || (w === p0 && this.compareNode(nx, key, p0, p1, p2, seqHi, seqLo, kind) >= 0)) {
           bigger = nx;
           break;
         }
@@ -225,19 +242,21 @@ export class SkipList {
     return x;
   }
 
-  /** Node `n` versus the target; p0/p1 are the target's prefix words. */
-  private compareNode(n: number, key: Uint8Array, p0: number, p1: number, seqHi: number, seqLo: number, kind: number): number {
+  /** Node `n` versus the target; p0/p1/p2 are the target's prefix words. */
+  private compareNode(n: number, key: Uint8Array, p0: number, p1: number, p2: number, seqHi: number, seqLo: number, kind: number): number {
     const hot = this.hot;
     let a = hot[n + P0]!;
     if (a !== p0) return a < p0 ? -1 : 1;
     a = hot[n + P1]!;
     if (a !== p1) return a < p1 ? -1 : 1;
+    a = hot[n + P2]!;
+    if (a !== p2) return a < p2 ? -1 : 1;
     const cold = this.cold;
     const c = hot[n + ORD]! * COLD_FIELDS;
     const klen = cold[c + KLEN]!;
-    if (klen > 8 && key.length > 8) {
+    if (klen > PREFIX_BYTES && key.length > PREFIX_BYTES) {
       const off = cold[c + OFF]!;
-      const r = compareRange(this.arena.chunk(cold[c + CHUNK]!), off + 8, off + klen, key, 8, key.length);
+      const r = compareRange(this.arena.chunk(cold[c + CHUNK]!), off + PREFIX_BYTES, off + klen, key, PREFIX_BYTES, key.length);
       if (r !== 0) return r;
     } else if (klen !== key.length) {
       return klen - key.length; // equal zero-padded prefixes: the shorter key is a prefix
