@@ -6,16 +6,6 @@ import type { Counters } from '../Counters';
 const BATCH_BYTES = 32 * 1024;
 /** Most bytes held back in one tick before they are written anyway (the bound on corked bytes). */
 export const MAX_CORKED_BYTES = 16 * 1024;
-/**
- * Most messages held back before they are written anyway. Without it a burst
- * of small frames (64 replies of 100 bytes) left in one write at the end of
- * the iteration, and a pipelining peer on the other end had nothing to work
- * on until then: the two processes took turns instead of overlapping (the
- * single-node bench at 64 in flight ran at about the rate of one process).
- * Writing every 16 frames lets the peer start on the first ones while the
- * rest are produced; 1 KiB frames already left about that often by bytes.
- */
-export const MAX_CORKED_FRAMES = 16;
 /** Frames bigger than this are written as they are, never copied into a batch. */
 const COPY_LIMIT = 8 * 1024;
 /** Bytes of the header of an `n`-byte binary message (RFC 6455 §5.2). */
@@ -62,7 +52,7 @@ function atCheckPhase(b: TickBatch): void {
  * Frames produced by the different I/O callbacks of one iteration (replies
  * to requests that came in on several sockets, engine completions) leave
  * together: they are held until the iteration's check phase (one shared
- * setImmediate), or until MAX_CORKED_BYTES or MAX_CORKED_FRAMES are held. A quiet connection
+ * setImmediate), or until MAX_CORKED_BYTES are held. A quiet connection
  * waits for nothing: when it wrote at most one message in its last active
  * iteration, the first message of the next one leaves at once (a lone
  * request, or a reply at 1 in flight, costs no added latency); only a busy
@@ -94,8 +84,6 @@ export class TickBatch {
   private writesThisLoop = 0;
   /** Two or more messages in the last iteration that wrote any: the next iteration's first message waits too. */
   private busy = false;
-  /** Messages in [start, end). */
-  private held = 0;
 
   constructor(
     private readonly ws: WebSocket,
@@ -133,12 +121,11 @@ export class TickBatch {
     const at = this.header(this.buf, this.end, n);
     message.copy(this.buf, at);
     this.end = at + n;
-    if (++this.held >= MAX_CORKED_FRAMES || this.end - this.start >= MAX_CORKED_BYTES) this.flush();
+    if (this.end - this.start >= MAX_CORKED_BYTES) this.flush();
   }
 
   /** Writes what the batch holds now; drops it if the WebSocket is no longer open (no data after a close frame). */
   flush(): void {
-    this.held = 0;
     if (this.end === this.start) return;
     if (this.ws.readyState !== OPEN) {
       this.start = this.end;
