@@ -6,7 +6,7 @@ import {
   encodeRecord,
   readDigest,
   READ_DIGEST_BYTES,
-  sameDigest,
+  bytesEqual,
   StorageEngineToken,
   ClockToken,
   ConflictResolverToken,
@@ -120,7 +120,7 @@ describe('replica protocol over the simulated network', () => {
     expect(batch.map((d) => Buffer.from(d).toString('hex'))).toEqual(
       [readDigest(await run(client.read('n2', 'b'))), readDigest([]), readDigest(a)].map((d) => d.toString('hex')),
     );
-    expect(sameDigest(batch[0]!, batch[2]!)).toBe(false);
+    expect(bytesEqual(batch[0]!, batch[2]!)).toBe(false);
     // an unknown flag (a newer peer's, or a typo) is refused by the strict schema, never ignored
     const router = node('n2').resolve(MessageRouterToken);
     const ok = await router.dispatch('n1', { type: REPLICA_MESSAGE.read, payload: { key: 'a', digest: true } });

@@ -1,4 +1,4 @@
-import { readDigest, sameDigest, type NodeId, type PartitionId, type ReplicaCallOptions, type Sibling } from '@dynamis/core';
+import { bytesEqual, readDigest, type NodeId, type PartitionId, type ReplicaCallOptions, type Sibling } from '@dynamis/core';
 import type { ReplicaBatcher } from './ReplicaBatcher';
 
 /** What DigestRead counts (the coordinator's stats). */
@@ -80,7 +80,7 @@ export class DigestRead {
   private answer(node: NodeId, digest: Uint8Array): Sibling[] | Promise<Sibling[]> {
     if (this.full !== undefined) {
       this.fullDigest ??= readDigest(this.full);
-      if (sameDigest(digest, this.fullDigest)) return this.full;
+      if (bytesEqual(digest, this.fullDigest)) return this.full;
       this.counts.mismatches++;
     }
     return this.batcher.read(node, this.key, this.options, this.partition);

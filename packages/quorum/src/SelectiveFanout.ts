@@ -1,5 +1,5 @@
 import { DynamisError, type NodeId } from '@dynamis/core';
-import { quorumNotReached, type Fanout, type FanoutOutcome, type Missing } from './fanout';
+import { missingReason, notAskedReason, quorumNotReached, type Fanout, type FanoutOutcome, type Missing } from './fanout';
 import type { Speculative, SpeculationScheduler } from './SpeculationSweep';
 
 /** How many replicas a SelectiveFanout asked beyond the first `required`, and why. */
@@ -66,7 +66,7 @@ export class SelectiveFanout<T> implements Fanout<T>, Speculative {
     this.quorum.catch(() => undefined);
     this.settled = new Promise((resolve) => (this.resolveSettled = resolve));
     if (targets.length < required) {
-      const reason = `not asked: ${targets.length} primaries believed alive, ${required} required`;
+      const reason = notAskedReason(targets.length, required);
       for (const node of targets) this.missing.push({ node, reason });
       this.next = targets.length;
       this.check();
@@ -106,8 +106,7 @@ export class SelectiveFanout<T> implements Fanout<T>, Speculative {
       },
       (err: unknown) => {
         this.settle(generation);
-        const reason = err instanceof DynamisError ? `${err.code}: ${err.message}` : String(err);
-        this.missing.push({ node, reason });
+        this.missing.push({ node, reason: missingReason(err) });
         if (!this.done) this.extra.failover += this.topUp();
         this.check();
       },

@@ -60,7 +60,7 @@ export function fanout<T>(
     };
     // Too few nodes to ask: fail before calling any, so nothing is written.
     if (!called) {
-      const reason = `not asked: ${targets.length} primaries believed alive, ${required} required`;
+      const reason = notAskedReason(targets.length, required);
       for (const node of targets) missing.push({ node, reason });
       check();
       return;
@@ -72,8 +72,7 @@ export function fanout<T>(
           check();
         },
         (err: unknown) => {
-          const reason = err instanceof DynamisError ? `${err.code}: ${err.message}` : String(err);
-          missing.push({ node, reason });
+          missing.push({ node, reason: missingReason(err) });
           check();
         },
       );
@@ -83,6 +82,16 @@ export function fanout<T>(
   // Callers may await other work before `quorum`: a rejection meanwhile is not unhandled.
   quorum.catch(() => undefined);
   return { quorum, settled };
+}
+
+/** The reason a replica call's failure is reported with in `missing`: the error's code and message. */
+export function missingReason(err: unknown): string {
+  return err instanceof DynamisError ? `${err.code}: ${err.message}` : String(err);
+}
+
+/** The reason given for each target when fewer are believed alive than `required` (none is asked). */
+export function notAskedReason(alive: number, required: number): string {
+  return `not asked: ${alive} primaries believed alive, ${required} required`;
 }
 
 /** The QUORUM_NOT_REACHED error of an operation `what` that needed `required` replies and got `outcome`'s. */

@@ -74,14 +74,10 @@ export class ReplicaService implements Lifecycle {
             details: { keys: m.keys.length, partitions: partitions.length },
           });
         }
-        if (m.digest === true) {
-          const digests = [];
-          for (let i = 0; i < m.keys.length; i++) digests.push(readDigest(await this.replica.read(m.keys[i]!, partitions?.[i])));
-          return { type: REPLICA_REPLY.readBatch, payload: { digests } };
-        }
         const records = [];
-        for (let i = 0; i < m.keys.length; i++) records.push((await this.replica.read(m.keys[i]!, partitions?.[i])).map(toWireSibling));
-        return { type: REPLICA_REPLY.readBatch, payload: { records } };
+        for (let i = 0; i < m.keys.length; i++) records.push(await this.replica.read(m.keys[i]!, partitions?.[i]));
+        const payload = m.digest === true ? { digests: records.map(readDigest) } : { records: records.map((r) => r.map(toWireSibling)) };
+        return { type: REPLICA_REPLY.readBatch, payload };
       },
       OWNER,
     );

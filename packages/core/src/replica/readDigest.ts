@@ -24,10 +24,3 @@ export const READ_DIGEST_BYTES = 16;
 export function readDigest(siblings: readonly Sibling[]): Buffer {
   return hash('md5', encodeRecord(siblings), 'buffer');
 }
-
-/** True when two digests hold the same bytes. */
-export function sameDigest(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
