@@ -117,7 +117,8 @@ describe('dynamis bench against a 3-node cluster', () => {
     expect(doc.spec).toMatchObject({ workload: 'E', distribution: 'zipfian', concurrency: 4, load: false });
     expectClean(doc.run, 100);
     expect(doc.run.latencyMs.scan.count).toBeGreaterThan(80);
-    expect(doc.run.latencyMs.scan.count + doc.run.latencyMs.insert.count).toBe(100);
+    // 5% inserts over 100 operations: none at all happens in about 0.6% of runs, and then there is no insert histogram (null).
+    expect(doc.run.latencyMs.scan.count + (doc.run.latencyMs.insert?.count ?? 0)).toBe(100);
     // pages of 1..100 records of a walk over 200+ records: together far more records than scans
     expect(doc.run.scannedRecords).toBeGreaterThan(doc.run.latencyMs.scan.count);
   }, 180_000);
