@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
+import { CLIENT_CORKED_FRAMES } from '../src/conn/TickBatch';
 import { WsClient } from '../src/WsClient';
 import type { WsTransport } from '../src/WsTransport';
 import { clock, quietLogger, startNode, until } from './helpers';
@@ -29,6 +30,26 @@ describe('WsClient', () => {
     await node.stop();
     expect(await pending).toMatchObject({ code: 'UNAVAILABLE' });
     expect(c.stats().inFlight).toBe(0);
+  });
+
+  it(`writes a burst on a client connection in chunks of ${CLIENT_CORKED_FRAMES} frames, both ways`, async () => {
+    const node = await startNode('server', { clientTokens: { app: TOKEN } });
+    nodes.push(node);
+    const c = client(node.address()!);
+    await c.connect();
+    await c.request({ type: 'client.get', payload: 'warm-up' }, { timeoutMs: 5000 }); // nothing else in flight
+    const [cBefore, nBefore] = [c.stats(), node.stats()];
+    const replies = Array.from({ length: 64 }, (_, i) => c.request({ type: 'client.get', payload: i }, { timeoutMs: 5000 }));
+    // The client: the first at once, then one write per 16 held, all before the check phase; the last 15 at it.
+    expect(c.stats().socketWrites - cBefore.socketWrites).toBe(1 + Math.floor(63 / CLIENT_CORKED_FRAMES));
+    await new Promise<void>((r) => setImmediate(r));
+    expect(c.stats().socketWrites - cBefore.socketWrites).toBe(1 + Math.ceil(63 / CLIENT_CORKED_FRAMES));
+    expect((await Promise.all(replies)).map((r) => r.payload)).toEqual(Array.from({ length: 64 }, (_, i) => i));
+    // The node: however the requests arrived, no write carried more than 16 replies (a peer link would hold a
+    // whole iteration's replies: requestResponse.int, 50 requests in 2 writes).
+    const n = node.stats();
+    expect(n.messagesOut - nBefore.messagesOut).toBe(64);
+    expect(n.socketWrites - nBefore.socketWrites).toBeGreaterThanOrEqual(64 / CLIENT_CORKED_FRAMES);
   });
 
   it('cannot connect to nothing, and can abandon a connect', async () => {

@@ -5,6 +5,7 @@ import type { Counters } from '../Counters';
 import { FrameKind, type Frame } from '../wire/frameSchema';
 import { IllFormedTextFrame, type FrameCodec } from '../wire/FrameCodec';
 import { FrameWriter } from './FrameWriter';
+import { CLIENT_CORKED_FRAMES } from './TickBatch';
 import type { NodeBudget } from './NodeBudget';
 import { maxPayloadOf, setMaxPayload } from './payloadLimit';
 
@@ -124,7 +125,18 @@ export class Connection implements CreditSink {
     ws.on('close', this.onWsClose);
     ws.on('error', this.onWsError);
     ws.on('pong', this.onPong);
-    this.writer = new FrameWriter(ws, init.peerId, env.counters, env.highWaterMarkBytes, env.maxQueuedBytes, env.budget, init.outbound);
+    // A client connection writes a burst in chunks of CLIENT_CORKED_FRAMES, so that client and node overlap (see there).
+    const maxFrames = init.role === 'client' ? CLIENT_CORKED_FRAMES : Infinity;
+    this.writer = new FrameWriter(
+      ws,
+      init.peerId,
+      env.counters,
+      env.highWaterMarkBytes,
+      env.maxQueuedBytes,
+      env.budget,
+      init.outbound,
+      maxFrames,
+    );
   }
 
   /** True while frames may be sent without queueing. */

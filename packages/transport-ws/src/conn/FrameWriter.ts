@@ -16,8 +16,8 @@ import { TickBatch } from './TickBatch';
  *
  * Frames leave through a TickBatch: the frames of one event-loop iteration
  * leave together in one socket write at its check phase (at most
- * MAX_CORKED_BYTES held back); a quiet connection writes its first frame at
- * once (lowest latency for a lone request).
+ * MAX_CORKED_BYTES held back, and at most `maxCorkedFrames` frames); a quiet
+ * connection writes its first frame at once (lowest latency for a lone request).
  */
 export class FrameWriter {
   private readonly queue = new ByteQueue();
@@ -35,10 +35,11 @@ export class FrameWriter {
     private readonly maxQueuedBytes: number,
     private readonly budget: NodeBudget,
     masked: boolean,
+    maxCorkedFrames = Infinity,
   ) {
     const socket = (ws as unknown as { _socket?: Socket })._socket;
     if (socket === undefined) throw new DynamisError('UNAVAILABLE', 'WebSocket has no socket yet');
-    this.batch = new TickBatch(ws, socket, masked, counters);
+    this.batch = new TickBatch(ws, socket, masked, counters, maxCorkedFrames);
     socket.on('drain', this.onDrain);
   }
 

@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import type { EventEmitter } from 'node:events';
 import * as wsLib from 'ws';
 import WebSocket from 'ws';
-import { MAX_CORKED_BYTES, TickBatch } from './TickBatch';
+import { CLIENT_CORKED_FRAMES, MAX_CORKED_BYTES, TickBatch } from './TickBatch';
 
 /** A socket stand-in recording each write (copied: the batch buffer may be reused) and how many bytes it holds back. */
 function fakeSocket() {
@@ -33,7 +33,8 @@ function fakeSocket() {
     ws,
     counters,
     syscalls: () => syscalls,
-    batch: (masked: boolean) => new TickBatch(ws as unknown as WebSocket, socket as unknown as Socket, masked, counters),
+    batch: (masked: boolean, maxFrames?: number) =>
+      new TickBatch(ws as unknown as WebSocket, socket as unknown as Socket, masked, counters, maxFrames),
   };
 }
 
@@ -104,6 +105,34 @@ describe('TickBatch', () => {
       if (total % 10 === 0) await nextTick(); // several ticks of one iteration
     }
     await endOfLoop();
+    expect(firstMismatch(received(f.writes, false), sent)).toBe(-1);
+  });
+
+  it(`with a frame bound (a client connection), holds back at most ${CLIENT_CORKED_FRAMES} small messages: a burst leaves in chunks the peer can start on`, async () => {
+    const f = fakeSocket();
+    const b = f.batch(false, CLIENT_CORKED_FRAMES);
+    const sent = Array.from({ length: 64 }, (_, i) => msg(100, i));
+    for (let i = 0; i < sent.length; i++) {
+      b.write(sent[i]!);
+      const out = received(f.writes, false).length;
+      expect(i + 1 - out).toBeLessThanOrEqual(CLIENT_CORKED_FRAMES);
+      expect(i + 1 - out).toBeGreaterThanOrEqual(0);
+    }
+    // 64 messages of 100 bytes (6.5 KB, under the byte bound): the lone first one, then chunks of 16 before the check phase.
+    expect(f.writes).toHaveLength(1 + Math.floor(63 / CLIENT_CORKED_FRAMES));
+    await endOfLoop();
+    expect(f.writes).toHaveLength(1 + Math.ceil(63 / CLIENT_CORKED_FRAMES));
+    expect(firstMismatch(received(f.writes, false), sent)).toBe(-1);
+  });
+
+  it('without a frame bound (a peer link), holds a burst of small messages until the check phase', async () => {
+    const f = fakeSocket();
+    const b = f.batch(false);
+    const sent = Array.from({ length: 64 }, (_, i) => msg(100, i));
+    for (const m of sent) b.write(m);
+    expect(f.writes).toHaveLength(1); // only the lone first one
+    await endOfLoop();
+    expect(f.writes).toHaveLength(2);
     expect(firstMismatch(received(f.writes, false), sent)).toBe(-1);
   });
 
