@@ -1,26 +1,50 @@
 import { hash } from 'node:crypto';
 import type { Sibling } from '../ports/types';
-import { encodeRecord } from './recordCodec';
 
 /** Bytes of a read digest (MD5). */
 export const READ_DIGEST_BYTES = 16;
 
+/** Bytes of a sibling's fixed fields in the digest's input: u32 version length, u8 flags, f64 writtenAt, f64 expiresAt. */
+const SIBLING_FIXED = 4 + 1 + 8 + 8;
+/** Reused input buffer for records whose input fits (one native call per digest, no allocation). */
+const SCRATCH = Buffer.allocUnsafe(4096);
+
 /**
  * The digest a replica answers a `digest: true` read with (docs/protocol.md
- * "Replica protocol"): MD5 over the record's encoding (recordCodec: every
- * sibling's version, value or tombstone, writtenAt and expiresAt, in stored
- * order). Two replicas holding the same siblings in the same order give the
- * same digest; the resolver's merge is deterministic, so the same siblings
- * are stored in the same order everywhere (a different order would only cost
- * the reader a second round). An empty record has a digest too (of its
- * two-byte encoding). Pure.
+ * "Replica protocol"): MD5 over, per sibling in stored order, its version's
+ * length, its flags (bit 0 tombstone, bit 1 has an expiry), writtenAt,
+ * expiresAt (0 when none) and its version bytes. Two replicas holding the
+ * same siblings in the same order give the same digest; the resolver's merge
+ * is deterministic, so the same siblings are stored in the same order
+ * everywhere (a different order would only cost the reader a second round).
+ * An empty record has a digest too (MD5 of nothing). Pure.
+ *
+ * Values are not hashed: a version names one write (the coordinator stamps a
+ * distinct one for every write, and read repair and anti-entropy carry a
+ * sibling's value with its version unchanged), so equal versions mean equal
+ * values, as anti-entropy's record digests assume. Hashing the ~40 bytes of a
+ * sibling's metadata instead of its encoded record (a 1 KiB value copied into
+ * an encoding, then hashed) is what makes a digest read cheaper than sending
+ * the record.
  *
  * Why MD5: one native call, 128 bits, so two different records collide by
  * accident with probability about 2^-128 per comparison; a deliberate
- * collision would need two records whose whole encodings collide, and the
- * versions and writtenAt in them are stamped by the coordinator at write
- * time, not chosen by a client (the same trust as anti-entropy's digests).
+ * collision would need two records whose versions collide, and versions and
+ * writtenAt are stamped by the coordinator at write time, not chosen by a
+ * client (the same trust as anti-entropy's digests).
  */
 export function readDigest(siblings: readonly Sibling[]): Buffer {
-  return hash('md5', encodeRecord(siblings), 'buffer');
+  let size = 0;
+  for (const s of siblings) size += SIBLING_FIXED + s.version.length;
+  const buf = size <= SCRATCH.length ? SCRATCH : Buffer.allocUnsafe(size);
+  let pos = 0;
+  for (const s of siblings) {
+    buf.writeUInt32BE(s.version.length, pos);
+    buf[pos + 4] = (s.value === null ? 1 : 0) | (s.expiresAt === undefined ? 0 : 2);
+    buf.writeDoubleBE(s.writtenAt, pos + 5);
+    buf.writeDoubleBE(s.expiresAt ?? 0, pos + 13);
+    buf.set(s.version, pos + SIBLING_FIXED);
+    pos += SIBLING_FIXED + s.version.length;
+  }
+  return hash('md5', buf.subarray(0, pos), 'buffer');
 }
