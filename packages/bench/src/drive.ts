@@ -61,7 +61,7 @@ export async function drive(op: (seq: number) => Promise<unknown>, options: Driv
         }
       } catch (err) {
         if (measuring) errors++;
-        firstError ??= err instanceof Error ? `${(err as { code?: string }).code ?? err.name}: ${err.message}` : String(err);
+        firstError ??= describeError(err);
         await yieldToLoop();
       }
     }
@@ -111,4 +111,14 @@ export async function runAll(
 /** Resolves after `ms` of wall-clock time. */
 export function sleep(ms: number): Promise<void> {
   return clock.sleep(ms);
+}
+
+/** An error as the report quotes it: code, message and (cut to 600 characters) its details, which name each replica's reason. */
+function describeError(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const { code, details } = err as { code?: string; details?: unknown };
+  const text = `${code ?? err.name}: ${err.message}`;
+  if (details === undefined) return text;
+  const json = JSON.stringify(details);
+  return `${text} ${json.length > 600 ? `${json.slice(0, 600)}…` : json}`;
 }
