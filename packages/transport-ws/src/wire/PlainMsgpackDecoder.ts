@@ -116,7 +116,7 @@ export class PlainMsgpackDecoder {
     if (n < 0 || depth >= this.maxDepth || n > this.src.length - this.pos) return NOT_PLAIN;
     const out = new Array<unknown>(n);
     for (let i = 0; i < n; i++) {
-      const v = this.value(depth + 1);
+      const v = depth === 0 ? this.topElement() : this.value(depth + 1);
       if (v === NOT_PLAIN) return NOT_PLAIN;
       out[i] = v;
     }
@@ -136,6 +136,20 @@ export class PlainMsgpackDecoder {
     return out;
   }
 
+  /**
+   * An element of the top-level array (in a frame: its kind, id, message type
+   * or body), as `value` would decode it. A fixstr (at most 31 bytes) goes
+   * through the key cache: a frame's message type repeats from message to
+   * message like a map key, and is then not built again.
+   */
+  private topElement(): unknown {
+    const t = this.pos < this.src.length ? this.src[this.pos]! : 0;
+    if (t < 0xa0 || t > 0xbf) return this.value(1);
+    if (++this.nodes > this.maxNodes) return NOT_PLAIN;
+    this.pos++;
+    return this.shortKey(t & 0x1f);
+  }
+
   /** A map key: a str, counted as a node. */
   private key(): unknown {
     if (++this.nodes > this.maxNodes || this.pos >= this.src.length) return NOT_PLAIN;
@@ -148,9 +162,10 @@ export class PlainMsgpackDecoder {
   }
 
   /**
-   * A map key of at most 16 bytes. Keys repeat from message to message, so
-   * ASCII ones are looked up in a small cache (compared byte by byte: a hit
-   * is always the exact key) instead of being built again.
+   * A map key of at most 16 bytes, or a top-level str of at most 31 (see
+   * topElement). Keys repeat from message to message, so ASCII ones are
+   * looked up in a small cache (compared byte by byte: a hit is always the
+   * exact key) instead of being built again.
    */
   private shortKey(n: number): unknown {
     if (!this.has(n)) return NOT_PLAIN;
