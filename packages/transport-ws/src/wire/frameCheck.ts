@@ -1,5 +1,8 @@
-import { isWireValue, MAX_WIRE_ERROR_MESSAGE } from '@dynamis/core';
+import * as core from '@dynamis/core';
 import { MAX_CREDIT_GRANT, MAX_ID, MAX_TYPE_LENGTH, PROOF_BYTES, type FrameField } from './frameSchema';
+
+/** Read once at load: every access through @dynamis/core's CommonJS index is a call of a getter that all its re-exports share (a megamorphic load, seen in the client's CPU profile). */
+const { isWireValue, MAX_WIRE_ERROR_MESSAGE } = core;
 
 type Check = (v: unknown) => boolean;
 
