@@ -25,6 +25,14 @@ export const NOT_PLAIN: unique symbol = Symbol('not plain msgpack');
 export class PlainMsgpackDecoder {
   /** After `decode`: some str (or map key) was not well-formed UTF-8. */
   illFormedText = false;
+  /**
+   * After a `decode` that returned a value: some bin lies at depth
+   * `maxDepth` or deeper, where a container would have been refused (the top
+   * value is at depth 0). A bin there is decoded, not refused; this tells a
+   * caller that applies isWireValue's rule (a Uint8Array counts as a nested
+   * object) that it must walk.
+   */
+  deepBin = false;
   private src: Buffer = EMPTY;
   private pos = 0;
   private nodes = 0;
@@ -36,12 +44,18 @@ export class PlainMsgpackDecoder {
     private readonly maxDepth: number,
   ) {}
 
+  /** Values and map keys in the last `decode` (up to where it stopped, if it refused). */
+  get decodedNodes(): number {
+    return this.nodes;
+  }
+
   /** The value, or NOT_PLAIN. Never throws. */
   decode(bytes: Uint8Array): unknown {
     this.src = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.pos = 0;
     this.nodes = 0;
     this.illFormedText = false;
+    this.deepBin = false;
     try {
       const value = this.value(0);
       return value !== NOT_PLAIN && this.pos === this.src.length ? value : NOT_PLAIN;
@@ -67,11 +81,11 @@ export class PlainMsgpackDecoder {
       case 0xc3:
         return true;
       case 0xc4:
-        return this.bin(this.length(1));
+        return this.bin(this.length(1), depth);
       case 0xc5:
-        return this.bin(this.length(2));
+        return this.bin(this.length(2), depth);
       case 0xc6:
-        return this.bin(this.length(4));
+        return this.bin(this.length(4), depth);
       case 0xca:
         return this.has(4) ? s.readFloatBE((this.pos += 4) - 4) : NOT_PLAIN;
       case 0xcb:
@@ -217,8 +231,9 @@ export class PlainMsgpackDecoder {
     return s.toString('utf8', start, end);
   }
 
-  private bin(n: number): unknown {
+  private bin(n: number, depth: number): unknown {
     if (!this.has(n)) return NOT_PLAIN;
+    if (depth >= this.maxDepth) this.deepBin = true;
     return this.src.subarray(this.pos, (this.pos += n));
   }
 
