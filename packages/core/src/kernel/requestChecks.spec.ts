@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { DynamisError } from '../errors/DynamisError';
-import { checkBatch, checkKey, checkValue } from './requestChecks';
+import { checkBatch, checkKey, checkValue, checkWriteOptions } from './requestChecks';
 
 const limits = { maxKeyBytes: 8, maxValueBytes: 16, maxBatchOps: 4 };
 
@@ -39,5 +39,23 @@ describe('checkKey (shared by the Store and the client)', () => {
     expect(() => checkValue(new Uint8Array(17), limits)).toThrow(
       expect.objectContaining({ code: 'VALUE_TOO_LARGE', details: { bytes: 17, max: 16 } }),
     );
+  });
+});
+
+describe('checkWriteOptions', () => {
+  it('takes contexts that are bytes (or absent) and refuses anything else, naming the option', () => {
+    const bytes = new Uint8Array(2);
+    for (const isPut of [true, false]) {
+      expect(codeOf(() => checkWriteOptions({ context: bytes, ifVersion: bytes }, isPut))).toBeUndefined();
+      expect(codeOf(() => checkWriteOptions({ context: undefined, ifVersion: undefined }, isPut))).toBeUndefined();
+      for (const bad of ['ab', [1, 2], {}, null, 0]) {
+        expect(() => checkWriteOptions({ context: bad }, isPut)).toThrow(
+          expect.objectContaining({ code: 'INVALID_ARGUMENT', message: 'context must be a Uint8Array' }),
+        );
+        expect(() => checkWriteOptions({ context: bytes, ifVersion: bad }, isPut)).toThrow(
+          expect.objectContaining({ code: 'INVALID_ARGUMENT', message: 'ifVersion must be a Uint8Array' }),
+        );
+      }
+    }
   });
 });

@@ -56,9 +56,9 @@ export function checkWriteOptions(options: unknown, isPut: boolean): void {
     if (!isPut) throw invalid('ttlMs applies to put only');
     checkTtl(o.ttlMs);
   }
-  for (const name of ['context', 'ifVersion'] as const) {
-    if (o[name] !== undefined && !(o[name] instanceof Uint8Array)) throw invalid(`${name} must be a Uint8Array`);
-  }
+  // Unrolled (no array and iterator per put): both contexts must be bytes.
+  if (o.context !== undefined && !(o.context instanceof Uint8Array)) throw invalid('context must be a Uint8Array');
+  if (o.ifVersion !== undefined && !(o.ifVersion instanceof Uint8Array)) throw invalid('ifVersion must be a Uint8Array');
   if (o.ifAbsent !== undefined && typeof o.ifAbsent !== 'boolean') throw invalid('ifAbsent must be a boolean');
   if (o.ifAbsent === true && o.ifVersion !== undefined) throw invalid('ifAbsent and ifVersion exclude each other');
   checkSloppy(options);

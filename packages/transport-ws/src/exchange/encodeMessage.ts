@@ -1,6 +1,10 @@
-import { checkEnvelope, DynamisError, MAX_MESSAGE_TYPE_LENGTH, type Envelope } from '@dynamis/core';
+import * as core from '@dynamis/core';
+import { checkEnvelope, DynamisError, type Envelope } from '@dynamis/core';
 import type { FrameKind } from '../wire/frameSchema';
 import type { FrameCodec } from '../wire/FrameCodec';
+
+/** Read once at load: every access through @dynamis/core's CommonJS index is a call of a getter that all its re-exports share (a megamorphic load, seen in the client's CPU profile). */
+const { MAX_MESSAGE_TYPE_LENGTH } = core;
 
 /** What encoding a message needs. */
 export interface EncodeEnv {

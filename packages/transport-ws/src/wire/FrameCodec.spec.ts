@@ -1,8 +1,11 @@
+import { MAX_WIRE_DEPTH, MAX_WIRE_NODES } from '@dynamis/core';
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { Packr } from 'msgpackr';
+import { frameFault } from './frameCheck';
 import { FrameCodec, IllFormedTextFrame } from './FrameCodec';
 import { FrameKind, MAX_ID, type Frame } from './frameSchema';
+import { NOT_PLAIN, PlainMsgpackDecoder } from './PlainMsgpackDecoder';
 
 const codec = new FrameCodec();
 const hostile = new Packr({ useRecords: true, moreTypes: true, structuredClone: true });
@@ -75,6 +78,51 @@ describe('FrameCodec', () => {
         }
       }),
     );
+  });
+
+  it('accepts exactly the frames that decoding then walking the whole body (isWireValue) accepts', () => {
+    // The slow path: the same bounded decoder, then frameFault walking every body (no bodyIsWireValue shortcut).
+    const decoder = new PlainMsgpackDecoder(MAX_WIRE_NODES + 8, MAX_WIRE_DEPTH + 1);
+    const slowAccepts = (bytes: Uint8Array): boolean => {
+      const v = decoder.decode(bytes);
+      return v !== NOT_PLAIN && frameFault(v) === undefined;
+    };
+    const agree = (bytes: Uint8Array): void => {
+      const fast = codec.decode(bytes);
+      expect(fast !== undefined).toBe(slowAccepts(bytes));
+    };
+    /** `leaf` under `depth` levels of arrays and maps (the body itself at depth 0). */
+    const nest = (leaf: unknown, depth: number, maps: boolean): unknown => {
+      let v = leaf;
+      for (let i = 0; i < depth; i++) v = maps && i % 2 === 0 ? { k: v } : [v];
+      return v;
+    };
+    const kind = fc.constantFrom(FrameKind.Request, FrameKind.Response, FrameKind.OneWay, FrameKind.StreamOpen, FrameKind.StreamChunk);
+    const leaf = fc.oneof(fc.uint8Array({ maxLength: 4 }), fc.jsonValue({ maxDepth: 2 }), fc.constant([]), fc.constant({}));
+    const depth = fc.oneof(fc.integer({ min: 0, max: 8 }), fc.integer({ min: MAX_WIRE_DEPTH - 3, max: MAX_WIRE_DEPTH + 2 }));
+    fc.assert(
+      fc.property(kind, fc.integer({ min: 0, max: 3 }), leaf, depth, fc.boolean(), (k, id, l, d, maps) => {
+        agree(plain.pack([k, k === FrameKind.OneWay ? 0 : id, k === FrameKind.StreamChunk ? '' : 't', nest(l, d, maps)]));
+      }),
+      { numRuns: 2000 },
+    );
+    // The edges, both sides: a bin at the deepest level a body may nest to (accepted) and one deeper (refused);
+    // a body of exactly MAX_WIRE_NODES values (accepted) and of one more (refused), with or without map keys.
+    const bytes = new Uint8Array(1);
+    for (const [body, ok] of [
+      [nest(bytes, MAX_WIRE_DEPTH - 1, false), true],
+      [nest(bytes, MAX_WIRE_DEPTH, false), false],
+      [nest(bytes, MAX_WIRE_DEPTH, true), false],
+      [nest(0, MAX_WIRE_DEPTH, false), true],
+      [new Array(MAX_WIRE_NODES - 1).fill(0), true],
+      [new Array(MAX_WIRE_NODES).fill(0), false],
+      [{ a: new Array(MAX_WIRE_NODES - 2).fill(0) }, true],
+      [{ a: new Array(MAX_WIRE_NODES - 1).fill(0) }, false],
+    ] as const) {
+      const frame = plain.pack([FrameKind.Request, 1, 't', body]);
+      expect(codec.decode(frame) !== undefined).toBe(ok);
+      agree(frame);
+    }
   });
 
   it('keeps Uint8Array payloads as bytes, nested too', () => {

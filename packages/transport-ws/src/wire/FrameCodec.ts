@@ -4,6 +4,9 @@ import { explainFrame, type Frame, type FrameKind } from './frameSchema';
 import { NOT_PLAIN, PlainMsgpackDecoder } from './PlainMsgpackDecoder';
 import { PlainMsgpackEncoder } from './PlainMsgpackEncoder';
 
+/** Values of a frame that are not its body: the array, kind, id and type. */
+const FRAME_HEAD_NODES = 4;
+
 /**
  * A message that is a well-formed frame except that some string in it is not
  * well-formed UTF-8 (decoding would rewrite it to U+FFFD, so two different
@@ -53,7 +56,7 @@ export class FrameCodec {
     const value = this.decoder.decode(data);
     if (value === NOT_PLAIN) return this.reject(NOT_PLAIN);
     // frameFault accepts exactly what FRAME_SCHEMAS accepts (frameCheck.spec.ts); they only check, so the decoded array is the frame.
-    if (frameFault(value) !== undefined) {
+    if (frameFault(value, this.bodyIsWireValue()) !== undefined) {
       this.rejected = value;
       return undefined;
     }
@@ -76,6 +79,22 @@ export class FrameCodec {
       return new DynamisError('PROTOCOL_ERROR', 'invalid frame: not one plain msgpack value', { details: { field: 'bytes' } });
     const why = explainFrame(value) ?? { field: 'frame', message: 'rejected by the fast path only (a bug: see frameCheck.ts)' };
     return new DynamisError('PROTOCOL_ERROR', `invalid frame: ${why.message}`.slice(0, 1024), { details: { field: why.field } });
+  }
+
+  /**
+   * True when the value just decoded is sure to have a body that isWireValue
+   * accepts, so frameFault need not walk it again. The decoder makes only
+   * plain data (null, booleans, numbers, strings, Buffers, arrays, plain
+   * objects, no shared parts) and refuses a container nested deeper than
+   * isWireValue allows (its depth bound is one more, for the frame array).
+   * What remains of isWireValue's rule: at most MAX_WIRE_NODES values in the
+   * body (the decoder counts the frame's array, kind, id and type, and map
+   * keys too, so its count bounds the body's from above) and no Uint8Array
+   * at the body's depth MAX_WIRE_DEPTH (deepBin). Proven against isWireValue
+   * in FrameCodec.spec.ts.
+   */
+  private bodyIsWireValue(): boolean {
+    return !this.decoder.deepBin && this.decoder.decodedNodes - FRAME_HEAD_NODES <= MAX_WIRE_NODES;
   }
 
   private reject(why: typeof NOT_PLAIN): undefined {

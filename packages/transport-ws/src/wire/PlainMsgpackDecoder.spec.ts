@@ -76,6 +76,38 @@ describe('PlainMsgpackDecoder', () => {
     }
   });
 
+  it("decodes a top-level array's strings (a frame's message type, through the key cache) exactly, whatever the cache holds", () => {
+    const d = new PlainMsgpackDecoder(100_000, 16); // one decoder: its cache sees every type, colliding ones too
+    const text = fc.oneof(
+      fc.string({ unit: fc.constantFrom('a', 'b', '.', 'é', 'z'), maxLength: 40 }),
+      fc.stringMatching(/^[a-z.]{0,31}$/),
+      fc.string({ unit: 'binary', maxLength: 33 }),
+    );
+    const frame = fc.tuple(fc.integer({ min: 0, max: 11 }), fc.nat(), text, fc.oneof(text, fc.jsonValue({ maxDepth: 2 })));
+    fc.assert(
+      fc.property(fc.array(frame, { minLength: 1, maxLength: 20 }), (frames) => {
+        for (const f of frames) {
+          const bytes = plain.pack(f);
+          expect(d.decode(bytes)).toEqual(reference.unpack(bytes));
+          expect(d.illFormedText).toBe(false);
+        }
+      }),
+      { numRuns: 500 },
+    );
+    // Every length of fixstr, twice each (the second one a cache hit), and strings sharing a slot.
+    const types = Array.from({ length: 4000 }, (_, i) => `t${(i * 7919) % 100_003}.result`.padEnd(1 + (i % 31), 'x').slice(0, i % 32));
+    for (let round = 0; round < 2; round++) {
+      for (const t of types) expect(d.decode(plain.pack([2, 1, t, null]))).toEqual([2, 1, t, null]);
+    }
+    // An ill-formed str at the top level is still noticed; a truncated one is refused.
+    expect(classify(patched([2, 1, 'ab', null], 'ab', [0xc3, 0x28]), d)).toBe(ScanResult.illFormedText);
+    expect(classify(Buffer.of(0x94, 2, 1, 0xa5, 0x61), d)).toBe(ScanResult.invalid);
+    expect(classify(Buffer.of(0x91), d)).toBe(ScanResult.invalid);
+    // Each such str counts against the node budget, as any value does.
+    expect(classify(plain.pack(new Array(999).fill('a')), new PlainMsgpackDecoder(1000, 8))).toBe(ScanResult.plain);
+    expect(classify(plain.pack(new Array(1000).fill('a')), new PlainMsgpackDecoder(1000, 8))).toBe(ScanResult.invalid);
+  });
+
   it('passes plain msgpack of every kind', () => {
     fc.assert(
       fc.property(fc.oneof(fc.jsonValue({ maxDepth: 4 }), fc.uint8Array({ maxLength: 70_000 })), (v) => {

@@ -25,6 +25,14 @@ export const NOT_PLAIN: unique symbol = Symbol('not plain msgpack');
 export class PlainMsgpackDecoder {
   /** After `decode`: some str (or map key) was not well-formed UTF-8. */
   illFormedText = false;
+  /**
+   * After a `decode` that returned a value: some bin lies at depth
+   * `maxDepth` or deeper, where a container would have been refused (the top
+   * value is at depth 0). A bin there is decoded, not refused; this tells a
+   * caller that applies isWireValue's rule (a Uint8Array counts as a nested
+   * object) that it must walk.
+   */
+  deepBin = false;
   private src: Buffer = EMPTY;
   private pos = 0;
   private nodes = 0;
@@ -36,12 +44,18 @@ export class PlainMsgpackDecoder {
     private readonly maxDepth: number,
   ) {}
 
+  /** Values and map keys in the last `decode` (up to where it stopped, if it refused). */
+  get decodedNodes(): number {
+    return this.nodes;
+  }
+
   /** The value, or NOT_PLAIN. Never throws. */
   decode(bytes: Uint8Array): unknown {
     this.src = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.pos = 0;
     this.nodes = 0;
     this.illFormedText = false;
+    this.deepBin = false;
     try {
       const value = this.value(0);
       return value !== NOT_PLAIN && this.pos === this.src.length ? value : NOT_PLAIN;
@@ -67,11 +81,11 @@ export class PlainMsgpackDecoder {
       case 0xc3:
         return true;
       case 0xc4:
-        return this.bin(this.length(1));
+        return this.bin(this.length(1), depth);
       case 0xc5:
-        return this.bin(this.length(2));
+        return this.bin(this.length(2), depth);
       case 0xc6:
-        return this.bin(this.length(4));
+        return this.bin(this.length(4), depth);
       case 0xca:
         return this.has(4) ? s.readFloatBE((this.pos += 4) - 4) : NOT_PLAIN;
       case 0xcb:
@@ -116,7 +130,7 @@ export class PlainMsgpackDecoder {
     if (n < 0 || depth >= this.maxDepth || n > this.src.length - this.pos) return NOT_PLAIN;
     const out = new Array<unknown>(n);
     for (let i = 0; i < n; i++) {
-      const v = this.value(depth + 1);
+      const v = depth === 0 ? this.topElement() : this.value(depth + 1);
       if (v === NOT_PLAIN) return NOT_PLAIN;
       out[i] = v;
     }
@@ -136,6 +150,20 @@ export class PlainMsgpackDecoder {
     return out;
   }
 
+  /**
+   * An element of the top-level array (in a frame: its kind, id, message type
+   * or body), as `value` would decode it. A fixstr (at most 31 bytes) goes
+   * through the key cache: a frame's message type repeats from message to
+   * message like a map key, and is then not built again.
+   */
+  private topElement(): unknown {
+    const t = this.pos < this.src.length ? this.src[this.pos]! : 0;
+    if (t < 0xa0 || t > 0xbf) return this.value(1);
+    if (++this.nodes > this.maxNodes) return NOT_PLAIN;
+    this.pos++;
+    return this.shortKey(t & 0x1f);
+  }
+
   /** A map key: a str, counted as a node. */
   private key(): unknown {
     if (++this.nodes > this.maxNodes || this.pos >= this.src.length) return NOT_PLAIN;
@@ -148,9 +176,10 @@ export class PlainMsgpackDecoder {
   }
 
   /**
-   * A map key of at most 16 bytes. Keys repeat from message to message, so
-   * ASCII ones are looked up in a small cache (compared byte by byte: a hit
-   * is always the exact key) instead of being built again.
+   * A map key of at most 16 bytes, or a top-level str of at most 31 (see
+   * topElement). Keys repeat from message to message, so ASCII ones are
+   * looked up in a small cache (compared byte by byte: a hit is always the
+   * exact key) instead of being built again.
    */
   private shortKey(n: number): unknown {
     if (!this.has(n)) return NOT_PLAIN;
@@ -202,8 +231,9 @@ export class PlainMsgpackDecoder {
     return s.toString('utf8', start, end);
   }
 
-  private bin(n: number): unknown {
+  private bin(n: number, depth: number): unknown {
     if (!this.has(n)) return NOT_PLAIN;
+    if (depth >= this.maxDepth) this.deepBin = true;
     return this.src.subarray(this.pos, (this.pos += n));
   }
 

@@ -1,4 +1,8 @@
-import { DynamisError, MAX_WIRE_DEPTH, MAX_WIRE_NODES } from '@dynamis/core';
+import * as core from '@dynamis/core';
+import { DynamisError } from '@dynamis/core';
+
+/** Read once at load: every access through @dynamis/core's CommonJS index is a call of a getter that all its re-exports share (a megamorphic load, seen in the client's CPU profile). */
+const { MAX_WIRE_DEPTH, MAX_WIRE_NODES } = core;
 
 /** Bytes of a fresh slab; frames are written one after another into it. */
 const SLAB_BYTES = 64 * 1024;
