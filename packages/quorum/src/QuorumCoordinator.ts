@@ -301,7 +301,7 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
       }
       const stampedAt = this.clock.now();
       const version = this.resolver.stamp(this.self, options.context ?? options.ifVersion, base, stampedAt);
-      const value = write.value === null ? null : Uint8Array.from(write.value);
+      const value = write.value === null ? null : ownCopy(write.value);
       const sibling: Sibling =
         write.ttlMs === undefined
           ? { version, value, writtenAt: stampedAt }
@@ -516,6 +516,18 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
   private callOptions(timeoutMs: number | undefined): { timeoutMs?: number } {
     return timeoutMs === undefined ? {} : { timeoutMs };
   }
+}
+
+/**
+ * A copy of `value` the caller cannot change later (the replicas' listeners
+ * and a hint may keep the sibling): one memcpy into Node's pooled allocation,
+ * neither Uint8Array.from's walk over the elements nor an ArrayBuffer of its
+ * own per value (off-heap memory the GC tracks one by one).
+ */
+function ownCopy(value: Uint8Array): Uint8Array {
+  const out = Buffer.allocUnsafe(value.length);
+  out.set(value);
+  return out;
 }
 
 /** `live` with `self` moved to the front when it is there (a local read costs no message); the others keep their order. */
