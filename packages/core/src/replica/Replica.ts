@@ -17,6 +17,7 @@ import { ReplicaEvents, type AppliedListener, type PurgedListener } from './Repl
 import { checkPartitionId, partitionOfKey } from '../placement/keyHash';
 import { dataKey, partitionRange, userKeyOf } from './keySpace';
 import { decodeRecordShared, encodeRecord } from './recordCodec';
+import { encodedRecordDigest, readDigest } from './readDigest';
 import { recordCompactionFilter } from './recordCompactionFilter';
 import { readScanPage, type ScanPageRequest, type ScanPageResult } from './scanPage';
 import { checkReplicaLayout } from './replicaLayout';
@@ -178,6 +179,20 @@ export class Replica implements Lifecycle {
     const p = this.partitionOf(key, partition);
     this.damage.check(p);
     return this.readAt(key, dataKey(p, key));
+  }
+
+  /**
+   * readDigest(await read(key, partition)), same errors, without encoding the
+   * record again: the digest of the stored bytes (encodeRecord wrote them),
+   * decoded first so that a corrupt record throws CORRUPTION as read() does.
+   */
+  async readDigest(key: string, partition?: PartitionId): Promise<Buffer> {
+    const p = this.partitionOf(key, partition);
+    this.damage.check(p);
+    const bytes = await this.engine.get(dataKey(p, key));
+    if (bytes === undefined) return readDigest([]);
+    decodeRecordShared(bytes, 'record', key);
+    return encodedRecordDigest(bytes);
   }
 
   /** The record stored under engine key `engineKey` (the data key of `key`). */

@@ -22,5 +22,14 @@ export const READ_DIGEST_BYTES = 16;
  * time, not chosen by a client (the same trust as anti-entropy's digests).
  */
 export function readDigest(siblings: readonly Sibling[]): Buffer {
-  return hash('md5', encodeRecord(siblings), 'buffer');
+  return encodedRecordDigest(encodeRecord(siblings));
+}
+
+/**
+ * readDigest of the record whose encodeRecord bytes are `encoded` (e.g. a
+ * replica's stored record, which encodeRecord wrote), without decoding and
+ * encoding it again. Pure.
+ */
+export function encodedRecordDigest(encoded: Uint8Array): Buffer {
+  return hash('md5', encoded, 'buffer');
 }
