@@ -513,10 +513,13 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
     return { type: FORWARD_REPLY, payload: { context: result.context, acks: result.acks } };
   }
 
-  private callOptions(timeoutMs: number | undefined): { timeoutMs?: number } {
-    return timeoutMs === undefined ? {} : { timeoutMs };
+  private callOptions(timeoutMs: number | undefined): { readonly timeoutMs?: number } {
+    return timeoutMs === undefined ? NO_CALL_OPTIONS : { timeoutMs };
   }
 }
+
+/** The replica call options of a request with no timeout of its own: one shared object, not one per request. */
+const NO_CALL_OPTIONS: { readonly timeoutMs?: number } = Object.freeze({});
 
 /**
  * A copy of `value` the caller cannot change later (the replicas' listeners

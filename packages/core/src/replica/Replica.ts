@@ -228,7 +228,7 @@ export class Replica implements Lifecycle {
       incoming.set(key, before === undefined ? siblings : [...before, ...siblings]);
       if (partition !== undefined) partitions.set(key, partition);
     }
-    return this.applyBatch([...incoming.keys()], () => incoming, partitions);
+    return this.applyUnique([...incoming.keys()], () => incoming, partitions);
   }
 
   /**
@@ -271,9 +271,21 @@ export class Replica implements Lifecycle {
     build: (stored: ReadonlyMap<string, Sibling[]>) => ReadonlyMap<string, readonly Sibling[]>,
     partitions?: ReadonlyMap<string, PartitionId>,
   ): Promise<Map<string, Sibling[]>> {
-    const unique = [...new Set(keys)];
-    const where = unique.map((key) => this.partitionOf(key, partitions?.get(key)));
-    const engineKeys = unique.map((key, i) => dataKey(where[i]!, key));
+    return this.applyUnique([...new Set(keys)], build, partitions);
+  }
+
+  /** applyBatch of keys already free of duplicates (applyMany's come from a Map: no Set and copy again). */
+  private async applyUnique(
+    unique: readonly string[],
+    build: (stored: ReadonlyMap<string, Sibling[]>) => ReadonlyMap<string, readonly Sibling[]>,
+    partitions?: ReadonlyMap<string, PartitionId>,
+  ): Promise<Map<string, Sibling[]>> {
+    const where: PartitionId[] = new Array<PartitionId>(unique.length);
+    const engineKeys: Uint8Array[] = new Array<Uint8Array>(unique.length);
+    for (let i = 0; i < unique.length; i++) {
+      where[i] = this.partitionOf(unique[i]!, partitions?.get(unique[i]!));
+      engineKeys[i] = dataKey(where[i]!, unique[i]!);
+    }
     return this.locks.runAll(unique, async () => {
       const stored = new Map<string, Sibling[]>();
       for (let i = 0; i < unique.length; i++) stored.set(unique[i]!, await this.readAt(unique[i]!, engineKeys[i]!));
