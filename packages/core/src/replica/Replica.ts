@@ -178,7 +178,8 @@ export class Replica implements Lifecycle {
   async read(key: string, partition?: PartitionId): Promise<Sibling[]> {
     const p = this.partitionOf(key, partition);
     this.damage.check(p);
-    return this.readAt(key, dataKey(p, key));
+    // engine.get awaited here rather than through an async helper: one async frame and promise fewer per read.
+    return storedRecord(await this.engine.get(dataKey(p, key)), key);
   }
 
   /**
@@ -193,13 +194,6 @@ export class Replica implements Lifecycle {
     if (bytes === undefined) return readDigest([]);
     decodeRecordShared(bytes, 'record', key);
     return encodedRecordDigest(bytes);
-  }
-
-  /** The record stored under engine key `engineKey` (the data key of `key`). */
-  private async readAt(key: string, engineKey: Uint8Array): Promise<Sibling[]> {
-    const bytes = await this.engine.get(engineKey);
-    // The engine hands its result to the caller: the siblings may share its bytes.
-    return bytes === undefined ? [] : decodeRecordShared(bytes, 'record', key);
   }
 
   /**
@@ -250,9 +244,8 @@ export class Replica implements Lifecycle {
       return Promise.reject(err);
     }
     return this.locks.run(key, async () => {
-      // engine.get awaited here rather than through readAt: one async frame and promise fewer per write.
-      const bytes = await this.engine.get(engineKey);
-      const stored = bytes === undefined ? [] : decodeRecordShared(bytes, 'record', key);
+      // engine.get awaited here rather than through an async helper: one async frame and promise fewer per write.
+      const stored = storedRecord(await this.engine.get(engineKey), key);
       const merged = this.resolver.merge(stored, build(stored));
       await this.group.put(engineKey, encodeRecord(merged));
       this.events.emitApplied(key, merged, p);
@@ -288,7 +281,7 @@ export class Replica implements Lifecycle {
     }
     return this.locks.runAll(unique, async () => {
       const stored = new Map<string, Sibling[]>();
-      for (let i = 0; i < unique.length; i++) stored.set(unique[i]!, await this.readAt(unique[i]!, engineKeys[i]!));
+      for (let i = 0; i < unique.length; i++) stored.set(unique[i]!, storedRecord(await this.engine.get(engineKeys[i]!), unique[i]!));
       const incoming = build(stored);
       const merged = new Map<string, Sibling[]>();
       const ops: BatchOp[] = [];
@@ -418,3 +411,9 @@ export class Replica implements Lifecycle {
 }
 
 export const ReplicaToken: ServiceIdentifier<Replica> = Symbol.for('dynamis.Replica');
+
+/** The siblings of `key` in `bytes`, what StorageEngine.get returned for its data key ([] when absent). */
+function storedRecord(bytes: Uint8Array | undefined, key: string): Sibling[] {
+  // The engine hands its result to the caller: the siblings may share its bytes.
+  return bytes === undefined ? [] : decodeRecordShared(bytes, 'record', key);
+}
