@@ -44,7 +44,7 @@ import {
 } from '@dynamis/core';
 import { inject, injectable, optional } from 'inversify';
 import type { z } from 'zod';
-import { fanout, quorumNotReached, type Fanout, type Missing } from './fanout';
+import { fanout, quorumNotReached, type Fanout, type FanoutOutcome, type Missing } from './fanout';
 import { LocalWriteGate } from './LocalWriteGate';
 import { ReplicaBatcher } from './ReplicaBatcher';
 import {
@@ -335,12 +335,16 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
       await local.write?.catch(() => undefined);
       return { acks, sibling, gate };
     });
-    const outcome = await acks.quorum.catch(async (err: unknown) => {
+    // Awaited in a try, not through .catch(async ...): no closure and promise per write that succeeds.
+    let outcome: FanoutOutcome<number>;
+    try {
+      outcome = await acks.quorum;
+    } catch (err) {
       if (gate.skew !== undefined) throw gate.skew;
       if (!gate.gated) throw err;
       // The local write ran after the remotes failed: report it as the replicas did, once every call settled.
       throw quorumNotReached(() => `write of ${JSON.stringify(key)}`, w, await acks.settled);
-    });
+    }
     return { context: this.resolver.context([sibling]), acks: outcome.answered.size };
   }
 
@@ -364,14 +368,14 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
     }
     const outcome = await replies.quorum;
     void replies.settled.then((all) => this.repair(key, at.partition, all.answered));
-    return this.reconcile([...outcome.answered.values()]);
+    return this.reconcile(outcome.answered.values());
   }
 
   /** Sends the reconciled record to every replica that answered something else. Never throws. */
   private repair(key: string, partition: PartitionId, answered: ReadonlyMap<NodeId, Sibling[]>): void {
     let merged: Sibling[];
     try {
-      merged = this.reconcile([...answered.values()]);
+      merged = this.reconcile(answered.values());
     } catch (err) {
       this.counters.readRepairsFailed++;
       this.logger.debug('read repair failed', { key, error: (err as Error).message });
@@ -398,8 +402,11 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
     }
   }
 
-  private reconcile(records: readonly Sibling[][]): Sibling[] {
-    return records.reduce<Sibling[]>((acc, record) => this.resolver.merge(acc, record), []);
+  /** The merge of `records`, in order (read from the map's values: no array of them, no reduce closure). */
+  private reconcile(records: Iterable<Sibling[]>): Sibling[] {
+    let acc: Sibling[] = [];
+    for (const record of records) acc = this.resolver.merge(acc, record);
+    return acc;
   }
 
   /**
