@@ -431,7 +431,7 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
   private writeTargets(at: Location, sloppy: boolean): WriteTargets {
     if (!sloppy) {
       const { live, down } = this.split(at.write);
-      return { live, skipped: down, hintFor: new Map() };
+      return { live, skipped: down, hintFor: NO_HINTS };
     }
     const fallbacks = at.placement.fallbacks(at.partition, this.levels.n).filter((id) => !at.write.includes(id));
     return sloppyTargets(at.write, fallbacks, (id) => this.membership.isAlive(id), this.self);
@@ -452,7 +452,11 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
   }
 
   /** Primaries believed alive (asked) and those believed down (reported missing, not asked). Self is always alive. */
-  private split(prefs: readonly NodeId[]): { live: NodeId[]; down: Missing[] } {
+  private split(prefs: readonly NodeId[]): { readonly live: readonly NodeId[]; readonly down: readonly Missing[] } {
+    // The usual case, every primary alive: `prefs` itself (its callers only read it) and no new arrays.
+    let alive = 0;
+    while (alive < prefs.length && (prefs[alive] === this.self || this.membership.isAlive(prefs[alive]!))) alive++;
+    if (alive === prefs.length) return { live: prefs, down: NONE_DOWN };
     const live: NodeId[] = [];
     const down: Missing[] = [];
     for (const node of prefs) {
@@ -524,6 +528,10 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
     return timeoutMs === undefined ? NO_CALL_OPTIONS : { timeoutMs };
   }
 }
+
+/** split's `down` when every primary is alive, and writeTargets' `hintFor` without sloppy quorum: shared, never written. */
+const NONE_DOWN: readonly Missing[] = Object.freeze([]);
+const NO_HINTS: ReadonlyMap<NodeId, NodeId> = new Map();
 
 /** The replica call options of a request with no timeout of its own: one shared object, not one per request. */
 const NO_CALL_OPTIONS: { readonly timeoutMs?: number } = Object.freeze({});
