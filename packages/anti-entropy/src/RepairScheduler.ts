@@ -14,10 +14,12 @@ export interface RepairPair {
 export function repairPairs(partitioner: Partitioner, self: NodeId, n: number): RepairPair[] {
   const placement = partitioner.placement();
   const pairs: RepairPair[] = [];
-  for (const { id } of placement.partitions) {
+  const partitions = placement.partitions;
+  for (let i = 0; i < partitions.length; i++) {
+    const id = partitions[i]!.id;
     const prefs = placement.preferenceList(id, n);
     if (!prefs.includes(self)) continue;
-    for (const peer of prefs) if (peer !== self) pairs.push({ partition: id, peer });
+    for (let j = 0; j < prefs.length; j++) if (prefs[j] !== self) pairs.push({ partition: id, peer: prefs[j]! });
   }
   return pairs;
 }
@@ -49,6 +51,9 @@ export class RepairScheduler {
   private timer: Timer | undefined;
   private cursor: number | undefined;
   private running = false;
+  /** The pairs of the placement whose hash is `pairsHash` (currentPairs). */
+  private pairs: RepairPair[] | undefined;
+  private pairsHash: string | undefined;
 
   constructor(private readonly deps: SchedulerDeps) {}
 
@@ -83,7 +88,7 @@ export class RepairScheduler {
   }
 
   private next(): RepairPair | undefined {
-    const pairs = repairPairs(this.deps.partitioner, this.deps.self, this.deps.n);
+    const pairs = this.currentPairs();
     if (pairs.length === 0) return undefined;
     this.cursor ??= this.deps.random.int(pairs.length);
     for (let tried = 0; tried < pairs.length; tried++) {
@@ -92,5 +97,15 @@ export class RepairScheduler {
       if (this.deps.membership === undefined || this.deps.membership.isAlive(pair.peer)) return pair;
     }
     return undefined;
+  }
+
+  /** repairPairs of the current placement, built again only when the placement changed (not on every tick). */
+  private currentPairs(): RepairPair[] {
+    const placement = this.deps.partitioner.placement();
+    if (this.pairs === undefined || this.pairsHash !== placement.hash) {
+      this.pairs = repairPairs(this.deps.partitioner, this.deps.self, this.deps.n);
+      this.pairsHash = placement.hash;
+    }
+    return this.pairs;
   }
 }

@@ -135,6 +135,27 @@ describe('replica protocol over the simulated network', () => {
     }
   });
 
+  it('a digest read is readDigest of the record read() returns: any record shape, local and over RPC; a corrupt one is CORRUPTION', async () => {
+    const { node, run } = await simCluster(['n1', 'n2']);
+    const n1 = node('n1');
+    const client = n1.resolve(ReplicaClientToken);
+    const replica = node('n2').resolve(ReplicaToken);
+    const now = n1.resolve(ClockToken).now();
+    await run(client.write('n2', 'tomb', [stamped(n1, null)]));
+    await run(client.write('n2', 'ttl', [stamped(n1, 'x'.repeat(300), now + 60_000)]));
+    await run(client.write('n2', 'big', [stamped(n1, 'y'.repeat(5000))]));
+    for (const key of ['tomb', 'ttl', 'big', 'missing']) {
+      const record = await replica.read(key);
+      expect((await replica.readDigest(key)).toString('hex')).toBe(readDigest(record).toString('hex'));
+      expect(Buffer.from(await run(client.readDigest('n2', key))).toString('hex')).toBe(readDigest(record).toString('hex'));
+    }
+    await node('n2')
+      .resolve(StorageEngineToken)
+      .put(replica.keyOf('bad'), Buffer.from([1, 1, 4]));
+    await expect(replica.readDigest('bad')).rejects.toMatchObject({ code: 'CORRUPTION' });
+    await expect(run(client.readDigestBatch('n2', ['big', 'bad']))).rejects.toMatchObject({ code: 'CORRUPTION' });
+  });
+
   it('validates every incoming version with the resolver: a version from the far future is INVALID_ARGUMENT and not stored', async () => {
     const { node, run } = await simCluster(['n1', 'n2']);
     const n1 = node('n1');

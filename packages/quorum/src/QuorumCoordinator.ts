@@ -44,7 +44,7 @@ import {
 } from '@dynamis/core';
 import { inject, injectable, optional } from 'inversify';
 import type { z } from 'zod';
-import { fanout, quorumNotReached, type Fanout, type Missing } from './fanout';
+import { fanout, quorumNotReached, type Fanout, type FanoutOutcome, type Missing } from './fanout';
 import { LocalWriteGate } from './LocalWriteGate';
 import { ReplicaBatcher } from './ReplicaBatcher';
 import {
@@ -301,7 +301,7 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
       }
       const stampedAt = this.clock.now();
       const version = this.resolver.stamp(this.self, options.context ?? options.ifVersion, base, stampedAt);
-      const value = write.value === null ? null : Uint8Array.from(write.value);
+      const value = write.value === null ? null : ownCopy(write.value);
       const sibling: Sibling =
         write.ttlMs === undefined
           ? { version, value, writtenAt: stampedAt }
@@ -335,12 +335,16 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
       await local.write?.catch(() => undefined);
       return { acks, sibling, gate };
     });
-    const outcome = await acks.quorum.catch(async (err: unknown) => {
+    // Awaited in a try, not through .catch(async ...): no closure and promise per write that succeeds.
+    let outcome: FanoutOutcome<number>;
+    try {
+      outcome = await acks.quorum;
+    } catch (err) {
       if (gate.skew !== undefined) throw gate.skew;
       if (!gate.gated) throw err;
       // The local write ran after the remotes failed: report it as the replicas did, once every call settled.
       throw quorumNotReached(() => `write of ${JSON.stringify(key)}`, w, await acks.settled);
-    });
+    }
     return { context: this.resolver.context([sibling]), acks: outcome.answered.size };
   }
 
@@ -364,14 +368,14 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
     }
     const outcome = await replies.quorum;
     void replies.settled.then((all) => this.repair(key, at.partition, all.answered));
-    return this.reconcile([...outcome.answered.values()]);
+    return this.reconcile(outcome.answered.values());
   }
 
   /** Sends the reconciled record to every replica that answered something else. Never throws. */
   private repair(key: string, partition: PartitionId, answered: ReadonlyMap<NodeId, Sibling[]>): void {
     let merged: Sibling[];
     try {
-      merged = this.reconcile([...answered.values()]);
+      merged = this.reconcile(answered.values());
     } catch (err) {
       this.counters.readRepairsFailed++;
       this.logger.debug('read repair failed', { key, error: (err as Error).message });
@@ -398,8 +402,11 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
     }
   }
 
-  private reconcile(records: readonly Sibling[][]): Sibling[] {
-    return records.reduce<Sibling[]>((acc, record) => this.resolver.merge(acc, record), []);
+  /** The merge of `records`, in order (read from the map's values: no array of them, no reduce closure). */
+  private reconcile(records: Iterable<Sibling[]>): Sibling[] {
+    let acc: Sibling[] = [];
+    for (const record of records) acc = this.resolver.merge(acc, record);
+    return acc;
   }
 
   /**
@@ -424,7 +431,7 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
   private writeTargets(at: Location, sloppy: boolean): WriteTargets {
     if (!sloppy) {
       const { live, down } = this.split(at.write);
-      return { live, skipped: down, hintFor: new Map() };
+      return { live, skipped: down, hintFor: NO_HINTS };
     }
     const fallbacks = at.placement.fallbacks(at.partition, this.levels.n).filter((id) => !at.write.includes(id));
     return sloppyTargets(at.write, fallbacks, (id) => this.membership.isAlive(id), this.self);
@@ -445,7 +452,11 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
   }
 
   /** Primaries believed alive (asked) and those believed down (reported missing, not asked). Self is always alive. */
-  private split(prefs: readonly NodeId[]): { live: NodeId[]; down: Missing[] } {
+  private split(prefs: readonly NodeId[]): { readonly live: readonly NodeId[]; readonly down: readonly Missing[] } {
+    // The usual case, every primary alive: `prefs` itself (its callers only read it) and no new arrays.
+    let alive = 0;
+    while (alive < prefs.length && (prefs[alive] === this.self || this.membership.isAlive(prefs[alive]!))) alive++;
+    if (alive === prefs.length) return { live: prefs, down: NONE_DOWN };
     const live: NodeId[] = [];
     const down: Missing[] = [];
     for (const node of prefs) {
@@ -513,9 +524,28 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
     return { type: FORWARD_REPLY, payload: { context: result.context, acks: result.acks } };
   }
 
-  private callOptions(timeoutMs: number | undefined): { timeoutMs?: number } {
-    return timeoutMs === undefined ? {} : { timeoutMs };
+  private callOptions(timeoutMs: number | undefined): { readonly timeoutMs?: number } {
+    return timeoutMs === undefined ? NO_CALL_OPTIONS : { timeoutMs };
   }
+}
+
+/** split's `down` when every primary is alive, and writeTargets' `hintFor` without sloppy quorum: shared, never written. */
+const NONE_DOWN: readonly Missing[] = Object.freeze([]);
+const NO_HINTS: ReadonlyMap<NodeId, NodeId> = new Map();
+
+/** The replica call options of a request with no timeout of its own: one shared object, not one per request. */
+const NO_CALL_OPTIONS: { readonly timeoutMs?: number } = Object.freeze({});
+
+/**
+ * A copy of `value` the caller cannot change later (the replicas' listeners
+ * and a hint may keep the sibling): one memcpy into Node's pooled allocation,
+ * neither Uint8Array.from's walk over the elements nor an ArrayBuffer of its
+ * own per value (off-heap memory the GC tracks one by one).
+ */
+function ownCopy(value: Uint8Array): Uint8Array {
+  const out = Buffer.allocUnsafe(value.length);
+  out.set(value);
+  return out;
 }
 
 /** `live` with `self` moved to the front when it is there (a local read costs no message); the others keep their order. */

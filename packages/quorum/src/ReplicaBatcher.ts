@@ -20,6 +20,9 @@ interface Pending<T> {
 /** What a queue's calls are: full reads, digest reads, writes. */
 type Kind = 'read' | 'digest' | 'write';
 
+/** The options of a call with no timeout: shared (ReplicaClient only reads them). */
+const NO_OPTIONS: ReplicaCallOptions = Object.freeze({});
+
 interface Queue<T> {
   readonly kind: Kind;
   readonly node: NodeId;
@@ -122,14 +125,19 @@ export class ReplicaBatcher {
 
   private readonly flush = (): void => {
     this.scheduled = false;
-    for (const queues of [this.reads, this.digests, this.writes] as Map<string, Queue<unknown>>[]) {
-      for (const queue of queues.values()) this.send(queue);
-      queues.clear();
-    }
+    this.sendAll(this.reads);
+    this.sendAll(this.digests);
+    this.sendAll(this.writes);
   };
 
+  private sendAll<T>(queues: Map<string, Queue<T>>): void {
+    if (queues.size === 0) return;
+    for (const queue of queues.values()) this.send(queue);
+    queues.clear();
+  }
+
   private send<T>(queue: Queue<T>): void {
-    const options = queue.timeoutMs === undefined ? {} : { timeoutMs: queue.timeoutMs };
+    const options = queue.timeoutMs === undefined ? NO_OPTIONS : { timeoutMs: queue.timeoutMs };
     const items = queue.items;
     const kind = queue.kind;
     if (items.length === 1) {

@@ -68,7 +68,8 @@ export class Holdings {
    */
   claim(c: Placement, n: number, unheldOnly: boolean, except?: ReadonlySet<PartitionId>): boolean {
     let added = false;
-    for (const { id } of c.partitions) {
+    for (let i = 0; i < c.partitions.length; i++) {
+      const id = c.partitions[i]!.id; // indexed: no iterator result per partition on every tick
       if (this.own.has(id) || !c.preferenceList(id, n).includes(this.self)) continue;
       if (unheldOnly && this.heldByAny(id)) continue;
       if (except?.has(id) === true) continue;

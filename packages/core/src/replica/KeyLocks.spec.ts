@@ -62,4 +62,41 @@ describe('KeyLocks', () => {
     expect(single).toBe(true);
     expect(locks.size).toBe(0);
   });
+  it('runAll takes its keys in sorted order: overlapping batches run one after the other, a queued single run keeps its turn', async () => {
+    const locks = new KeyLocks();
+    const log: string[] = [];
+    const g1 = gate();
+    const g2 = gate();
+    const first = locks.runAll(['b', 'a'], async () => {
+      log.push('first');
+      await g1.promise;
+    });
+    const single = locks.run('b', async () => {
+      log.push('single');
+      await g2.promise;
+    });
+    const second = locks.runAll(['a', 'b', 'c'], async () => void log.push('second'));
+    await settle();
+    expect(log).toEqual(['first']);
+    expect(locks.size).toBe(2); // 'c' is not taken before 'a' and 'b' are
+    g1.open();
+    await settle();
+    expect(log).toEqual(['first', 'single']); // 'b' went to the run queued first; the second batch holds 'a' and waits
+    expect(locks.size).toBe(2);
+    g2.open();
+    await Promise.all([first, single, second]);
+    expect(log).toEqual(['first', 'single', 'second']);
+    expect(locks.size).toBe(0);
+  });
+  it('runAll cannot deadlock with a batch taking the same keys in another order', async () => {
+    const locks = new KeyLocks();
+    const g = gate();
+    const z = locks.run('z', () => g.promise);
+    const one = locks.runAll(['b', 'z', 'a'], async () => 1); // sorted: a, b, then waits for z
+    const two = locks.runAll(['a', 'b'], async () => 2); // waits for a
+    await settle();
+    g.open();
+    await expect(Promise.all([z, one, two])).resolves.toEqual([undefined, 1, 2]);
+    expect(locks.size).toBe(0);
+  });
 });

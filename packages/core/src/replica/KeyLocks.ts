@@ -1,18 +1,18 @@
 /**
  * Per-key mutual exclusion for read-modify-write. Waiters run in arrival
  * order; a key's entry is removed when its last holder leaves, so memory is
- * bounded by the keys in flight. An uncontended key costs one map entry and
- * no extra promise; a waiter is one queued callback.
+ * bounded by the keys in flight. An uncontended key costs one map entry (no
+ * array, no extra promise); a waiter is one queued callback, its queue made
+ * when the first one arrives.
  */
 export class KeyLocks {
-  /** Held keys → the waiters queued behind the holder, in arrival order. */
-  private readonly held = new Map<string, Array<() => void>>();
+  /** Held keys → the waiters queued behind the holder, in arrival order (null: none yet). */
+  private readonly held = new Map<string, Array<() => void> | null>();
 
   /** Runs `fn` once `key` is free, holding it until `fn`'s promise settles (also when it rejects or throws). */
   async run<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    const waiters = this.held.get(key);
-    if (waiters === undefined) this.held.set(key, []);
-    else await new Promise<void>((resolve) => waiters.push(resolve));
+    const wait = this.acquire(key);
+    if (wait !== undefined) await wait;
     try {
       return await fn();
     } finally {
@@ -20,11 +20,22 @@ export class KeyLocks {
     }
   }
 
-  /** Locks every key (in sorted order, so two batches cannot deadlock) and runs `fn`. */
+  /**
+   * Locks every key (in sorted order, so two batches cannot deadlock; one at
+   * a time, each once the previous is held) and runs `fn`, holding them all
+   * until its promise settles; releases them in reverse order.
+   */
   async runAll<T>(keys: readonly string[], fn: () => Promise<T>): Promise<T> {
-    const sorted = [...keys].sort();
-    const step = (i: number): Promise<T> => (i === sorted.length ? fn() : this.run(sorted[i]!, () => step(i + 1)));
-    return step(0);
+    const sorted = keys.length < 2 ? keys : [...keys].sort();
+    for (let i = 0; i < sorted.length; i++) {
+      const wait = this.acquire(sorted[i]!);
+      if (wait !== undefined) await wait;
+    }
+    try {
+      return await fn();
+    } finally {
+      for (let i = sorted.length - 1; i >= 0; i--) this.release(sorted[i]!);
+    }
   }
 
   /** Keys currently locked or awaited (for tests and stats). */
@@ -32,10 +43,22 @@ export class KeyLocks {
     return this.held.size;
   }
 
+  /** Takes `key` if it is free (undefined), else a promise of the turn it was queued for (the key is then held). */
+  private acquire(key: string): Promise<void> | undefined {
+    const waiters = this.held.get(key);
+    if (waiters === undefined) {
+      this.held.set(key, null);
+      return undefined;
+    }
+    return new Promise<void>((resolve) => {
+      if (waiters === null) this.held.set(key, [resolve]);
+      else waiters.push(resolve);
+    });
+  }
+
   /** Hands `key` to its next waiter (it stays held), or frees it. */
   private release(key: string): void {
-    const waiters = this.held.get(key)!;
-    const next = waiters.shift();
+    const next = this.held.get(key)?.shift();
     if (next === undefined) this.held.delete(key);
     else next();
   }

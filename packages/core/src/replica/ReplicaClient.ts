@@ -30,6 +30,8 @@ export interface ReplicaCallOptions {
 @injectable()
 export class ReplicaClient {
   private readonly schemas: ReplicaSchemas;
+  /** The call options of a call with no timeout, one per reply schema (PeerRpc only reads them): no object per call. */
+  private readonly untimed = new Map<unknown, { readonly replySchema: unknown; readonly replyType: string }>();
 
   constructor(
     @inject(PeerRpcToken) private readonly rpc: PeerRpc,
@@ -200,8 +202,18 @@ export class ReplicaClient {
     return { entries, next: reply.next };
   }
 
-  private opts<S>(replySchema: S, replyType: string, options: ReplicaCallOptions) {
-    return options.timeoutMs === undefined ? { replySchema, replyType } : { replySchema, replyType, timeoutMs: options.timeoutMs };
+  private opts<S>(
+    replySchema: S,
+    replyType: string,
+    options: ReplicaCallOptions,
+  ): { readonly replySchema: S; readonly replyType: string; readonly timeoutMs?: number } {
+    if (options.timeoutMs !== undefined) return { replySchema, replyType, timeoutMs: options.timeoutMs };
+    let opts = this.untimed.get(replySchema) as { readonly replySchema: S; readonly replyType: string } | undefined;
+    if (opts === undefined || opts.replyType !== replyType) {
+      opts = Object.freeze({ replySchema, replyType });
+      this.untimed.set(replySchema, opts);
+    }
+    return opts;
   }
 
   private incoming(node: NodeId, key: string, siblings: Sibling[]): Sibling[] {

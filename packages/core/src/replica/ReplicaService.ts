@@ -6,7 +6,6 @@ import { DynamisError } from '../errors/DynamisError';
 import { checkKey } from '../kernel/requestChecks';
 import type { Lifecycle } from '../ports/Lifecycle';
 import { Replica, ReplicaToken } from './Replica';
-import { readDigest } from './readDigest';
 import { fromWireSibling, REPLICA_MESSAGE, REPLICA_REPLY, replicaSchemas, toWireSibling } from './replicaProtocol';
 
 const OWNER = '@dynamis/core:replica-protocol';
@@ -57,9 +56,10 @@ export class ReplicaService implements Lifecycle {
       s.read,
       async (_from, m) => {
         checkKey(m.key, limits);
+        // Replica.readDigest: the stored record decoded as views, its siblings' metadata hashed (no sibling objects for the wire).
+        if (m.digest === true) return { type: REPLICA_REPLY.read, payload: { digest: await this.replica.readDigest(m.key, m.partition) } };
         const record = await this.replica.read(m.key, m.partition);
-        const payload = m.digest === true ? { digest: readDigest(record) } : { siblings: record.map(toWireSibling) };
-        return { type: REPLICA_REPLY.read, payload };
+        return { type: REPLICA_REPLY.read, payload: { siblings: record.map(toWireSibling) } };
       },
       OWNER,
     );
@@ -74,10 +74,14 @@ export class ReplicaService implements Lifecycle {
             details: { keys: m.keys.length, partitions: partitions.length },
           });
         }
+        if (m.digest === true) {
+          const digests: Uint8Array[] = [];
+          for (let i = 0; i < m.keys.length; i++) digests.push(await this.replica.readDigest(m.keys[i]!, partitions?.[i]));
+          return { type: REPLICA_REPLY.readBatch, payload: { digests } };
+        }
         const records = [];
-        for (let i = 0; i < m.keys.length; i++) records.push(await this.replica.read(m.keys[i]!, partitions?.[i]));
-        const payload = m.digest === true ? { digests: records.map(readDigest) } : { records: records.map((r) => r.map(toWireSibling)) };
-        return { type: REPLICA_REPLY.readBatch, payload };
+        for (let i = 0; i < m.keys.length; i++) records.push((await this.replica.read(m.keys[i]!, partitions?.[i])).map(toWireSibling));
+        return { type: REPLICA_REPLY.readBatch, payload: { records } };
       },
       OWNER,
     );

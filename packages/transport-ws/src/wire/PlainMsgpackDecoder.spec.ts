@@ -26,6 +26,16 @@ function patched(template: unknown, marker: string, bytes: number[]): Buffer {
 }
 
 describe('PlainMsgpackDecoder', () => {
+  it('decodes short strings (0–16 bytes, built from scratch arrays) of every length, one after the other, as msgpackr does', () => {
+    const words: string[] = [];
+    for (let n = 0; n <= 17; n++) {
+      words.push('abcdefghijklmnopq'.slice(0, n), 'QRSTUVWXYZ0123456'.slice(0, n), `${'x'.repeat(Math.max(0, n - 2))}é`);
+    }
+    const bytes = plain.pack({ words, again: words.slice().reverse() });
+    expect(decoder.decode(bytes)).toEqual(reference.unpack(bytes));
+    expect(decoder.decode(bytes)).toEqual({ words, again: words.slice().reverse() });
+  });
+
   it('decodes plain msgpack exactly as msgpackr does', () => {
     const value = fc.oneof(
       fc.jsonValue({ maxDepth: 5 }),

@@ -214,14 +214,16 @@ export class PlainMsgpackDecoder {
     const end = start + n;
     this.pos = end;
     if (n <= 16) {
-      let out = '';
-      let i = start;
-      for (; i < end; i++) {
-        const c = s[i]!;
+      // The codes go into a scratch array of exactly n slots and become one string (concatenating
+      // char by char made n strings; a native toString call costs more than it saves at this size).
+      const codes = SHORT_CODES[n]!;
+      let j = 0;
+      for (; j < n; j++) {
+        const c = s[start + j]!;
         if (c >= 0x80) break;
-        out += String.fromCharCode(c);
+        codes[j] = c;
       }
-      if (i === end) return out;
+      if (j === n) return String.fromCharCode.apply(null, codes);
     } else {
       let i = start;
       while (i < end && s[i]! < 0x80) i++;
@@ -252,5 +254,7 @@ export class PlainMsgpackDecoder {
 }
 
 const EMPTY = Buffer.alloc(0);
+/** Per length 0–16, the scratch array text() gathers a short ASCII string's codes in (decode is synchronous: never shared). */
+const SHORT_CODES: number[][] = Array.from({ length: 17 }, (_, n) => new Array<number>(n).fill(0));
 /** Slots of the key cache (a power of two). */
 const KEY_CACHE_SIZE = 512;
