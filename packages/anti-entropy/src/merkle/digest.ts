@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import { partitionOfKey, type PartitionId, type Sibling } from '@dynamis/core';
+import { partitionOfKey, siblingsDigestBytes, writeSiblingsDigestInput, type PartitionId, type Sibling } from '@dynamis/core';
 
 /** Bytes of every tree hash and entry digest (MD5). */
 export const DIGEST_BYTES = 16;
@@ -61,24 +61,14 @@ export function keyPosition(key: string, partitionBits: number, levels: number):
  */
 export function recordDigest(key: string, siblings: readonly Sibling[]): Buffer | undefined {
   if (siblings.length === 0) return undefined;
-  let size = 4 + 3 * key.length; // a UTF-16 code unit is at most 3 UTF-8 bytes
-  for (const s of siblings) size += SIBLING_FIXED + s.version.length;
+  const size = 4 + 3 * key.length + siblingsDigestBytes(siblings); // a UTF-16 code unit is at most 3 UTF-8 bytes
   const buf = size <= SCRATCH.length ? SCRATCH : Buffer.allocUnsafe(size);
-  let pos = 4 + buf.write(key, 4, 'utf8');
+  const pos = 4 + buf.write(key, 4, 'utf8');
   buf.writeUInt32BE(pos - 4, 0);
-  for (const s of siblings) {
-    buf.writeUInt32BE(s.version.length, pos);
-    buf[pos + 4] = (s.value === null ? 1 : 0) | (s.expiresAt === undefined ? 0 : 2);
-    buf.writeDoubleBE(s.writtenAt, pos + 5);
-    buf.writeDoubleBE(s.expiresAt ?? 0, pos + 13);
-    buf.set(s.version, pos + SIBLING_FIXED);
-    pos += SIBLING_FIXED + s.version.length;
-  }
-  return hash('md5', buf.subarray(0, pos), 'buffer');
+  // The siblings' layout is core's (writeSiblingsDigestInput), the one read digests use.
+  return hash('md5', buf.subarray(0, writeSiblingsDigestInput(buf, pos, siblings)), 'buffer');
 }
 
-/** Bytes of a sibling's fixed fields in the digest's input. */
-const SIBLING_FIXED = 4 + 1 + 8 + 8;
 /** recordDigest's scratch (synchronous, so never shared by two calls); bigger records get their own buffer. */
 const SCRATCH = Buffer.alloc(16 * 1024);
 

@@ -4,8 +4,8 @@ import type { Sibling } from '../ports/types';
 /** Bytes of a read digest (MD5). */
 export const READ_DIGEST_BYTES = 16;
 
-/** Bytes of a sibling's fixed fields in the digest's input: u32 version length, u8 flags, f64 writtenAt, f64 expiresAt. */
-const SIBLING_FIXED = 4 + 1 + 8 + 8;
+/** Bytes of a sibling's fixed fields in a digest's input: u32 version length, u8 flags, f64 writtenAt, f64 expiresAt. */
+export const SIBLING_DIGEST_FIXED = 4 + 1 + 8 + 8;
 /** Reused input buffer for records whose input fits (one native call per digest, no allocation). */
 const SCRATCH = Buffer.allocUnsafe(4096);
 
@@ -34,17 +34,33 @@ const SCRATCH = Buffer.allocUnsafe(4096);
  * client (the same trust as anti-entropy's digests).
  */
 export function readDigest(siblings: readonly Sibling[]): Buffer {
-  let size = 0;
-  for (const s of siblings) size += SIBLING_FIXED + s.version.length;
+  const size = siblingsDigestBytes(siblings);
   const buf = size <= SCRATCH.length ? SCRATCH : Buffer.allocUnsafe(size);
-  let pos = 0;
+  return hash('md5', buf.subarray(0, writeSiblingsDigestInput(buf, 0, siblings)), 'buffer');
+}
+
+/** Bytes writeSiblingsDigestInput writes for `siblings`. */
+export function siblingsDigestBytes(siblings: readonly Sibling[]): number {
+  let size = 0;
+  for (const s of siblings) size += SIBLING_DIGEST_FIXED + s.version.length;
+  return size;
+}
+
+/**
+ * Writes the digest input of `siblings` into `buf` at `pos` (per sibling:
+ * u32be version length, u8 flags with bit 0 tombstone and bit 1 has an
+ * expiry, f64be writtenAt, f64be expiresAt or 0, the version bytes) and
+ * returns where it ends. Shared by readDigest and anti-entropy's record
+ * digests, which hash the key before the same layout.
+ */
+export function writeSiblingsDigestInput(buf: Buffer, pos: number, siblings: readonly Sibling[]): number {
   for (const s of siblings) {
     buf.writeUInt32BE(s.version.length, pos);
     buf[pos + 4] = (s.value === null ? 1 : 0) | (s.expiresAt === undefined ? 0 : 2);
     buf.writeDoubleBE(s.writtenAt, pos + 5);
     buf.writeDoubleBE(s.expiresAt ?? 0, pos + 13);
-    buf.set(s.version, pos + SIBLING_FIXED);
-    pos += SIBLING_FIXED + s.version.length;
+    buf.set(s.version, pos + SIBLING_DIGEST_FIXED);
+    pos += SIBLING_DIGEST_FIXED + s.version.length;
   }
-  return hash('md5', buf.subarray(0, pos), 'buffer');
+  return pos;
 }
