@@ -106,6 +106,17 @@ describe('DynamisClient retry policy', () => {
     expect(pending.clock!.sleeps).toEqual([100, 200, 300, 300]);
   });
 
+  it("keeps each node's own error details in its attempt, and none for an error without them", async () => {
+    const missing = [{ node: 'n2', reason: 'TIMEOUT: timed out' }];
+    const cluster = new FakeCluster().on(A, fail('QUORUM_NOT_REACHED', { required: 2, missing })).on(B, fail('UNAVAILABLE'));
+    const client = await connect(cluster, { nodes: [A, B], retries: 1 });
+    const err = (await client.get('k').catch((e: unknown) => e)) as DynamisError;
+    const attempts = err.details.attempts as { node: string; details?: unknown }[];
+    expect(attempts.map((a) => a.node)).toEqual([A, B]);
+    expect(attempts[0]!.details).toEqual({ required: 2, missing });
+    expect('details' in attempts[1]!).toBe(false);
+  });
+
   it('marks an exhausted write as not applied when every attempt proves it', async () => {
     const cluster = new FakeCluster().on(A, () => writeReply('client.put.result'));
     const client = await connect(cluster, { retries: 3 });

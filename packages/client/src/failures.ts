@@ -10,11 +10,15 @@ export interface Failure {
   readonly message: string;
   /** True when the failure proves the request was not applied (never sent, or refused before the store). */
   readonly notApplied: boolean;
+  /** The node's own details of the error (e.g. each replica's reason for a QUORUM_NOT_REACHED), when it gave any. */
+  readonly details?: Readonly<Record<string, unknown>>;
 }
 
 /** The Failure record of `err` from `node`. */
 export function failureOf(node: string, err: DynamisError): Failure {
-  return { node, code: err.code, message: withoutAddress(err.message, node), notApplied: provablyNotApplied(err) };
+  const failure: Failure = { node, code: err.code, message: withoutAddress(err.message, node), notApplied: provablyNotApplied(err) };
+  const details = err.details;
+  return Object.keys(details).length === 0 ? failure : { ...failure, details };
 }
 
 /**

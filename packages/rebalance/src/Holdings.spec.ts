@@ -42,4 +42,27 @@ describe('Holdings.holds and heldByAny', () => {
     ]);
     expect([h.heldByAny(3), h.heldByAny(5), h.heldByAny(4)]).toEqual([true, true, false]);
   });
+
+  it('holdsNothing: true without a view or with an empty bitmap, false once the view holds any partition', () => {
+    const h = new Holdings('n1', Q);
+    const empty = new Uint8Array(bitmapBytes(Q));
+    const last = new Uint8Array(bitmapBytes(Q));
+    last[bitmapBytes(Q) - 1] = 0b0000_1000; // partition 19, in the last byte
+    h.accept('n2', { hash: 'x', partitionCount: Q, holds: empty, settled: false });
+    h.accept('n3', { hash: 'x', partitionCount: Q, holds: last, settled: false });
+    expect([h.holdsNothing('n2'), h.holdsNothing('n3'), h.holdsNothing('n4')]).toEqual([true, false, true]);
+  });
+
+  it('claim puts each partition it adds in `added`, and only those', () => {
+    const placement = {
+      partitionCount: Q,
+      partitions: [...Array(Q).keys()].map((id) => ({ id })),
+      preferenceList: (p: number) => (p % 2 === 0 ? ['n1', 'n2'] : ['n2', 'n3']),
+    } as unknown as Parameters<Holdings['claim']>[0];
+    const h = new Holdings('n1', Q);
+    h.own.add(0);
+    const added = new Set<number>();
+    expect(h.claim(placement, 2, false, new Set([2]), added)).toBe(true);
+    expect([...added].sort((a, b) => a - b)).toEqual([4, 6, 8, 10, 12, 14, 16, 18]);
+  });
 });

@@ -64,19 +64,27 @@ export class Holdings {
   /**
    * Adds to `own` the partitions this node replicates in `c` (its first `n`):
    * all of them, or with `unheldOnly` those no node is known to hold, or
-   * those not in `except`. Returns whether any was added.
+   * those not in `except`. Returns whether any was added; each one added is
+   * also put in `added` when given.
    */
-  claim(c: Placement, n: number, unheldOnly: boolean, except?: ReadonlySet<PartitionId>): boolean {
-    let added = false;
+  claim(c: Placement, n: number, unheldOnly: boolean, except?: ReadonlySet<PartitionId>, added?: Set<PartitionId>): boolean {
+    let any = false;
     for (let i = 0; i < c.partitions.length; i++) {
       const id = c.partitions[i]!.id; // indexed: no iterator result per partition on every tick
       if (this.own.has(id) || !c.preferenceList(id, n).includes(this.self)) continue;
       if (unheldOnly && this.heldByAny(id)) continue;
       if (except?.has(id) === true) continue;
       this.own.add(id);
-      added = true;
+      added?.add(id);
+      any = true;
     }
-    return added;
+    return any;
+  }
+
+  /** Whether `id`'s latest view holds no partition at all (true when there is none): a node that has not initialised yet, or holds nothing. */
+  holdsNothing(id: NodeId): boolean {
+    const v = this.views.get(id);
+    return v === undefined || v.holds.every((b) => b === 0);
   }
 
   /** This node's view for `hash`. */

@@ -78,6 +78,13 @@ export class PartitionRebalancer implements Rebalancer, Lifecycle {
   private agreedSince: number | undefined;
   /** The partitions some node was known to hold when the current agreement began (agreedFor; used by initialise). */
   private heldAtAgreement: ReadonlySet<PartitionId> | undefined;
+  /**
+   * The partitions this node claimed under placement `hash` because no node
+   * held them (a fresh cluster): every replica of them there has been sent
+   * every write and claims them too when it initialises, so route() counts
+   * the replicas that have not announced any holding yet as holders (see route).
+   */
+  private fresh: { readonly hash: string; readonly partitions: Set<PartitionId> } | undefined;
   /** The hash of the current placement once every node of it announced it is settled there. */
   private allSettled: string | undefined;
   /**
@@ -231,6 +238,15 @@ export class PartitionRebalancer implements Rebalancer, Lifecycle {
    * all it replicates there then, and none can have dropped any of it since
    * (a drop under that very placement is of a partition the node does not
    * replicate there).
+   *
+   * A partition this node claimed because no node held it (`fresh`, a fresh
+   * cluster) also counts each replica whose latest view holds nothing as a
+   * holder: one that has not initialised yet. It has been a replica there
+   * all along, sent every write, and claims the partition when it
+   * initialises (initialise); without this, from this node's claim until the
+   * others' claims reached it, the partition had one holder here and every
+   * read at R=2 through this node failed QUORUM_NOT_REACHED (the cluster
+   * bench's burst of failed reads ~10 s after start).
    */
   route(placement: Placement, partition: PartitionId, n: number): PartitionRoute {
     const prefs = placement.preferenceList(partition, n);
@@ -238,6 +254,9 @@ export class PartitionRebalancer implements Rebalancer, Lifecycle {
     const holders = this.holdings.holders(partition);
     if (this.lastSettled === placement.hash) {
       for (const id of prefs) if (id !== this.holdings.self && this.holdings.view(id) === undefined) holders.add(id);
+    }
+    if (this.fresh?.hash === placement.hash && this.fresh.partitions.has(partition)) {
+      for (const id of prefs) if (this.holdings.holdsNothing(id)) holders.add(id);
     }
     return routeFor(prefs, holders, n);
   }
@@ -358,6 +377,7 @@ export class PartitionRebalancer implements Rebalancer, Lifecycle {
       // A placement without this node settles and drops without its say: forget the settled hash before adopting it.
       if (!c.nodes.includes(this.holdings.self)) await this.forgetSettledUnless(c.hash);
       this.placement = c;
+      this.fresh = undefined;
       this.settled = false; // recomputed below: no view may say "settled" under c before that (view() reads both)
       this.agreedSince = undefined;
       this.streams.retarget(c, n);
@@ -367,7 +387,7 @@ export class PartitionRebalancer implements Rebalancer, Lifecycle {
     const agreed = this.agreed(c, false);
     if (!this.initialised && this.agreedFor(agreed, c) >= this.drainMs()) changed = this.initialise(c, n) || changed;
     // A partition no node holds (a fresh cluster: nothing to move) is held by its replicas from now on.
-    if (agreed && this.initialised) changed = this.holdings.claim(c, n, true) || changed;
+    if (agreed && this.initialised) changed = this.holdings.claim(c, n, true, undefined, this.freshFor(c)) || changed;
     for (const p of this.deps.replica.unservedPartitions()) this.holdings.own.delete(p); // damaged here: never claimed
     const settled = this.everyReplicaHolds(c, n);
     if (settled !== this.settled) {
@@ -482,7 +502,13 @@ export class PartitionRebalancer implements Rebalancer, Lifecycle {
   private initialise(c: Placement, n: number): boolean {
     this.initialised = true;
     if (this.hadData) return this.holdings.claim(c, n, false);
-    return this.heldAtAgreement !== undefined && this.holdings.claim(c, n, false, this.heldAtAgreement);
+    return this.heldAtAgreement !== undefined && this.holdings.claim(c, n, false, this.heldAtAgreement, this.freshFor(c));
+  }
+
+  /** The set of this node's fresh claims under `c` (see `fresh`). */
+  private freshFor(c: Placement): Set<PartitionId> {
+    if (this.fresh?.hash !== c.hash) this.fresh = { hash: c.hash, partitions: new Set() };
+    return this.fresh.partitions;
   }
 
   /**

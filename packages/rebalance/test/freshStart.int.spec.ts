@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { isDynamisError } from '@dynamis/core';
-import { runSimulation } from '@dynamis/testkit';
+import { isDynamisError, type Coordinator } from '@dynamis/core';
+import { runSimulation, type Simulation } from '@dynamis/testkit';
 import { rebalanceCluster, seeds } from './simCluster';
 
 /*
@@ -31,15 +31,11 @@ describe('simulation: a fresh cluster whose nodes initialise at different times'
         await sim.runFor(500);
         expect(c.rebalancer('n1').holdings.own.size).toBe(c.placement('n1').partitionCount);
         expect(c.rebalancer('n2').holdings.own.size).toBe(0); // not initialised yet
+        expect(c.rebalancer('n3').holdings.own.size).toBe(0);
+        // n1 holds every partition and knows n2 and n3 hold none yet: its reads still reach R=2.
+        expect(await readAll(sim, c.coordinator('n1'))).toEqual([]);
         await sim.runFor(300); // n2 and n3 initialise, having heard n1's claims
-
-        const failed: string[] = [];
-        for (const key of KEYS) {
-          const read = await sim.settle(c.coordinator('n1').get(key, {})).catch((err: unknown) => err);
-          if (isDynamisError(read)) failed.push(`${key}: ${read.message}`);
-          else expect(Buffer.from((read as { siblings: { value: Uint8Array }[] }).siblings[0]!.value).toString()).toBe(key);
-        }
-        expect(failed).toEqual([]);
+        expect(await readAll(sim, c.coordinator('n1'))).toEqual([]);
         await sim.runUntil(() => c.quiet(['n1', 'n2', 'n3']), 60_000);
         expect(['n1', 'n2', 'n3'].map((id) => c.rebalancer(id).progress().done)).toEqual([0, 0, 0]);
         await c.stop();
@@ -47,3 +43,14 @@ describe('simulation: a fresh cluster whose nodes initialise at different times'
     });
   }
 });
+
+/** Reads every key of KEYS through `coordinator`, checking each value; returns the failed reads. */
+async function readAll(sim: Simulation, coordinator: Coordinator): Promise<string[]> {
+  const failed: string[] = [];
+  for (const key of KEYS) {
+    const read = await sim.settle(coordinator.get(key, {})).catch((err: unknown) => err);
+    if (isDynamisError(read)) failed.push(`${key}: ${read.message}`);
+    else expect(Buffer.from((read as { siblings: { value: Uint8Array }[] }).siblings[0]!.value).toString()).toBe(key);
+  }
+  return failed;
+}
