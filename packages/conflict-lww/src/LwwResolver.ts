@@ -44,6 +44,8 @@ export class LwwResolver implements ConflictResolver {
 
   /** Versions further ahead of `now` than this are refused by validate (the port's maxSkewMs). */
   readonly maxSkewMs: number;
+  /** The HLC never goes backwards: each stamp supersedes every earlier one of this instance (the port's stampsMonotonic). */
+  readonly stampsMonotonic = true;
 
   constructor(private readonly options: LwwOptions) {
     this.maxSkewMs = options.maxSkewMs;

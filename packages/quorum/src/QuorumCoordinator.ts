@@ -291,10 +291,16 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
     const call = this.callOptions(options.timeoutMs);
     // Read, stamp and the local write run under the key's lock: the next write
     // through this node stamps over this one (a distinct dot even if the
-    // resolver's in-memory counter was lost with a restart).
+    // resolver's in-memory counter was lost with a restart). A resolver whose
+    // stamps supersede all its earlier ones (stampsMonotonic: LWW's HLC) needs
+    // the lock only until the stamp, unless the write is conditional (its check
+    // must see the previous write): the local write, which LocalWriteGate may
+    // hold for a remote ack, no longer queues the key's next write behind it.
+    const conditional = options.ifAbsent === true || options.ifVersion !== undefined;
+    const holdForLocalWrite = conditional || this.resolver.stampsMonotonic !== true;
     const { acks, sibling, gate } = await this.locks.run(key, async () => {
       let base = await this.batcher.read(this.self, key, call, partition);
-      if (options.ifAbsent === true || options.ifVersion !== undefined) {
+      if (conditional) {
         const read = await this.quorumRead(key, at, this.levels.r, options.timeoutMs);
         base = this.resolver.merge(base, read);
         checkCondition(this.resolver, key, base, options, this.clock.now());
@@ -332,7 +338,7 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
           return sent;
         },
       );
-      await local.write?.catch(() => undefined);
+      if (holdForLocalWrite) await local.write?.catch(() => undefined);
       return { acks, sibling, gate };
     });
     // Awaited in a try, not through .catch(async ...): no closure and promise per write that succeeds.

@@ -32,6 +32,17 @@ export interface ConflictResolver {
    */
   readonly maxSkewMs?: number;
   /**
+   * True when every version `stamp` returns supersedes (under `merge`) every
+   * version this same instance stamped before, whatever `local` holds: an
+   * HLC that never goes backwards (LWW) has it; vector clocks do not (a dot
+   * comes from `local`). A coordinator then releases a key's lock once the
+   * version is stamped, instead of after its own replica stored the write:
+   * the next write of the key through it supersedes this one without having
+   * read it back (quorum's unconditional writes; conditional ones keep the
+   * lock). The contract suite checks it when set.
+   */
+  readonly stampsMonotonic?: boolean;
+  /**
    * A version for a new write coordinated by `writer`, descending from
    * `context` (what the client read; undefined for a blind write) and from
    * `local`, the coordinator's stored siblings for the key.
