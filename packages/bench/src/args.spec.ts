@@ -29,6 +29,7 @@ describe('parseBenchArgs', () => {
     expect(parseBenchArgs(['-h']).help).toBe(true);
     expect(parseBenchArgs(['--cluster-engine', 'memory']).clusterEngine).toBe('memory');
     expect(parseBenchArgs(['--only', 'profile', '--profile-engine', 'lsm'])).toMatchObject({ sections: ['profile'], profileEngine: 'lsm' });
+    expect(parseBenchArgs(['--only', 'inprocess,cluster']).sections).toEqual(['cluster', 'inprocess']);
   });
 
   it.each([

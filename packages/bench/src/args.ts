@@ -1,8 +1,8 @@
 /** The sections of the bench, each selectable with --only. */
-export const SECTIONS = ['cluster', 'ceiling', 'single', 'redis', 'rebalance', 'profile'] as const;
+export const SECTIONS = ['cluster', 'ceiling', 'single', 'redis', 'rebalance', 'profile', 'inprocess'] as const;
 export type Section = (typeof SECTIONS)[number];
-/** The sections run without --only: all but 'profile' (a tool to see where a node's CPU goes, not a comparison). */
-export const DEFAULT_SECTIONS: readonly Section[] = SECTIONS.filter((s) => s !== 'profile');
+/** The sections run without --only: all but 'profile' and 'inprocess' (tools to see where the CPU goes, not comparisons). */
+export const DEFAULT_SECTIONS: readonly Section[] = SECTIONS.filter((s) => s !== 'profile' && s !== 'inprocess');
 
 /** The YCSB core workloads the cluster section runs (--workloads). */
 export const WORKLOAD_NAMES = ['A', 'B', 'C'] as const;
@@ -27,7 +27,8 @@ export interface BenchArgs {
   readonly clusterEngine: 'lsm' | 'memory';
   /**
    * When set, cluster node n1 and the profile section's node run with `--cpu-prof --cpu-prof-dir <dir>` (a
-   * profile is written when the bench stops the node, and its top frames are printed).
+   * profile is written when the bench stops the node, and its top frames are printed), and the inprocess
+   * section profiles this process's main thread during its workloads (written to <dir>, top frames printed).
    */
   readonly cpuProfDir?: string;
   /** The engine of the profile section's node. */
@@ -47,8 +48,8 @@ export const DEFAULTS = {
 
 export const BENCH_USAGE = `Usage: node packages/bench/dist/main.js [options]   (or: npm run bench -w @dynamis/bench -- [options])
 
-  --only <list>       comma-separated sections: cluster, ceiling, single, redis, rebalance, profile
-                      (default: all but profile)
+  --only <list>       comma-separated sections: cluster, ceiling, single, redis, rebalance, profile, inprocess
+                      (default: all but profile and inprocess)
                         cluster  YCSB A/B/C on 3 node processes (quorum N=3 W=2 R=2, engine-lsm) + the fan-out ceiling
                         ceiling  the bare-ws fan-out ceiling alone (3 echo processes, answer after 2)
                         single   one node (engine-memory) via the client vs the bare-ws round trip, 1 and --inflight in flight
@@ -56,6 +57,10 @@ export const BENCH_USAGE = `Usage: node packages/bench/dist/main.js [options]   
                         rebalance  a node joins a loaded one: MB/s streamed, foreground p99 before and during
                         profile  one node (--profile-engine) under put then get of 100 B at --inflight: CPU µs per op of
                                  the node (and its kernel share) and of the driver; with --cpu-prof, its top frames
+                        inprocess  the cluster's 3 nodes (--cluster-engine) and the driver in this one process, YCSB
+                                 --workloads: CPU µs per op of the whole path; with --cpu-prof, the top frames of this
+                                 process's main thread during the workloads (no other process competes for the CPU,
+                                 so no frame is inflated by preemption as in a node process's profile)
   --workloads <list>  YCSB workloads of the cluster section (default A,B,C)
   --seconds <s>       measured seconds per case (default ${DEFAULTS.seconds})
   --warmup <s>        unmeasured seconds before each case (default ${DEFAULTS.warmupSeconds})
@@ -65,7 +70,8 @@ export const BENCH_USAGE = `Usage: node packages/bench/dist/main.js [options]   
   --cluster-engine <e> lsm (default) or memory: the cluster nodes' engine
   --cpu-prof <dir>    run cluster node n1 and the profile section's node under node --cpu-prof, writing
                       their profiles to <dir> and printing their top frames at the end
-                      (then 'cluster' runs without the ceiling, unless --only names 'ceiling' too)
+                      (then 'cluster' runs without the ceiling, unless --only names 'ceiling' too);
+                      with 'inprocess', profile this process's main thread during its workloads too
   --profile-engine <e> memory (default) or lsm: the profile section's engine (needs --only profile)
   --redis-server <p>  redis-server binary (default ${DEFAULTS.redisServer}); when missing, the redis column is skipped
   -h, --help          this text`;

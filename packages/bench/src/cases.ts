@@ -21,6 +21,7 @@ export async function measure(round: Round, label: string, name: string, run: ()
 }
 
 export const ycsbCase = (w: WorkloadName): string => `ycsb ${w}`;
+export const inProcessCase = (w: WorkloadName): string => `inprocess ycsb ${w}`;
 export const ceilingCase = (cork: boolean): string => `ceiling ${cork ? 'corked' : 'plain'}`;
 export const roundTripCase = (cork: boolean, inflight: number): string => `bare ws rt ${cork ? 'corked' : 'plain'} @${inflight}`;
 export const kvCase = (target: string, op: 'put' | 'get', size: number, inflight: number): string =>
@@ -31,6 +32,7 @@ export const CEILING_BYTES = 1024 + 64;
 /** Message size of the bare round trip compared with the single-node client path (100-byte values). */
 export const ROUND_TRIP_BYTES = 128;
 
+/** The YCSB workloads through `cluster`, each recorded as `name(w)` (ycsbCase; inProcessCase for the in-process cluster, whose driver CPU is the whole path's). */
 export async function clusterCases(
   round: Round,
   label: string,
@@ -38,8 +40,9 @@ export async function clusterCases(
   workloads: readonly WorkloadName[],
   records: number,
   o: DriveOptions,
+  name: (w: WorkloadName) => string = ycsbCase,
 ): Promise<void> {
-  for (const w of workloads) await measure(round, label, ycsbCase(w), () => runWorkload(cluster.clients, w, records, o));
+  for (const w of workloads) await measure(round, label, name(w), () => runWorkload(cluster.clients, w, records, o));
 }
 
 export async function ceilingCases(round: Round, label: string, ports: readonly number[], o: DriveOptions): Promise<void> {

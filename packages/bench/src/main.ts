@@ -12,15 +12,16 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { clock } from './env';
 import { BENCH_USAGE, BenchArgsError, parseBenchArgs, type BenchArgs } from './args';
-import { ceilingCases, clusterCases, kvCases, PROFILE_VALUE_BYTES, profileCases, singleCases, type Round } from './cases';
+import { ceilingCases, clusterCases, inProcessCase, kvCases, PROFILE_VALUE_BYTES, profileCases, singleCases, type Round } from './cases';
 import type { CpuProfile } from './cpuProfile';
 import { profileTable } from './profileTable';
 import { startEchoPeers, type EchoPeers } from './fanout';
 import { dynamisTarget, loadTarget, redisTarget, type KvTarget } from './kvTargets';
-import { startCluster, startSingleNode, type Nodes } from './nodes';
+import { startCluster, startInProcessCluster, startSingleNode, type Nodes } from './nodes';
+import { profileThisThread } from './profileThisThread';
 import { installCleanup, stopAll } from './processes';
 import { REDIS_PERSISTENCES, redisAvailable, startRedis } from './redisServer';
-import { clusterReport, profileReport, redisReport, singleReport } from './report';
+import { clusterReport, inProcessReport, profileReport, redisReport, singleReport } from './report';
 import { loadRecords } from './ycsb';
 import { rebalanceReport, rebalanceRound, type RebalanceResult } from './rebalance';
 
@@ -34,6 +35,10 @@ interface Setup {
   profiled?: KvTarget;
   /** Processes run under --cpu-prof: title → pid (their profile files carry the pid). */
   profiledPids: Map<string, number>;
+  /** The inprocess section's cluster (its nodes run in this process). */
+  inProcess?: Nodes;
+  /** With --cpu-prof: where the inprocess section's profile (of this thread, during its first round) is written. */
+  inProcessProfile?: string;
   stops: (() => Promise<void>)[];
 }
 
@@ -61,6 +66,14 @@ async function setUp(a: BenchArgs): Promise<Setup> {
     say(`loading ${a.records} records of 1 KiB, ${a.inflight} in flight ...`);
     const load = await loadRecords(s.cluster.clients, a.records, a.inflight);
     say(`loaded in ${load.seconds.toFixed(1)} s (${Math.round(load.opsPerSec)} puts/s)`);
+  }
+  if (has('inprocess')) {
+    say(`starting 3 nodes in this process (quorum N=3 W=2 R=2, engine-${a.clusterEngine}) ...`);
+    s.inProcess = await startInProcessCluster(3, a.clusterEngine);
+    s.stops.push(s.inProcess.stop);
+    if (a.cpuProfDir !== undefined) s.inProcessProfile = join(a.cpuProfDir, `inprocess.${process.pid}.${clock.now()}.cpuprofile`);
+    say(`loading ${a.records} records of 1 KiB into them, ${a.inflight} in flight ...`);
+    await loadRecords(s.inProcess.clients, a.records, a.inflight);
   }
   // A profiling run (--cpu-prof) leaves the ceiling out unless asked for, so that the profile has no idle phase after the workloads.
   if (has('ceiling') || (has('cluster') && a.cpuProfDir === undefined)) {
@@ -111,6 +124,11 @@ async function runRounds(a: BenchArgs, s: Setup): Promise<Round[]> {
     if (has('redis')) await kvCases(round, label, s.kvTargets, levels, a.records, o);
     if (s.echo1 !== undefined && s.memory !== undefined) await singleCases(round, label, s.echo1, s.memory, levels, a.records, o);
     if (s.profiled !== undefined) await profileCases(round, label, s.profiled, a.records, o);
+    const inProcess = s.inProcess;
+    if (inProcess !== undefined) {
+      const run = (): Promise<void> => clusterCases(round, label, inProcess, a.workloads, a.records, o, inProcessCase);
+      await (i === 1 && s.inProcessProfile !== undefined ? profileThisThread(s.inProcessProfile, run) : run());
+    }
     rounds.push(round);
   }
   return rounds;
@@ -143,6 +161,12 @@ function report(a: BenchArgs, s: Setup, rounds: Round[], load: string): void {
       '',
       ...profileReport(rounds, s.profiled.name, PROFILE_VALUE_BYTES, a.inflight),
     ]);
+  if (has('inprocess'))
+    out([
+      `## In one process: YCSB on 3 nodes (quorum N=3 W=2 R=2, engine-${a.clusterEngine}) and the driver in the bench process, ${a.inflight} in flight, 1 KiB values (a profiling aid, not a comparison)`,
+      '',
+      ...inProcessReport(rounds, a.workloads),
+    ]);
   if (has('redis'))
     out([
       '## Single node vs redis-server (both from Node, one connection each)',
@@ -160,12 +184,15 @@ function printProfiles(dir: string, pids: ReadonlyMap<string, number>): void {
   const files = readdirSync(dir);
   for (const [title, pid] of pids) {
     const file = files.find((f) => f.endsWith('.cpuprofile') && f.includes(`.${pid}.0.`));
-    const lines =
-      file === undefined
-        ? [`no profile of pid ${pid} in ${dir}`]
-        : [`file: ${join(dir, file)}`, '', ...profileTable(JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile, 20)];
-    process.stdout.write(`${[`## CPU profile of the ${title}, main thread`, '', ...lines].join('\n')}\n\n`);
+    if (file === undefined) process.stdout.write(`## CPU profile of the ${title}, main thread\n\nno profile of pid ${pid} in ${dir}\n\n`);
+    else printProfile(title, join(dir, file));
   }
+}
+
+/** The top frames of the profile in `file`. */
+function printProfile(title: string, file: string): void {
+  const lines = [`file: ${file}`, '', ...profileTable(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, 20)];
+  process.stdout.write(`${[`## CPU profile of the ${title}, main thread`, '', ...lines].join('\n')}\n\n`);
 }
 
 async function main(): Promise<void> {
@@ -199,6 +226,8 @@ async function main(): Promise<void> {
     const load = `${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} (1-min, sampled every 10 s)`;
     report(a, s, rounds, load);
     if (a.cpuProfDir !== undefined) printProfiles(a.cpuProfDir, s.profiledPids);
+    if (s.inProcessProfile !== undefined)
+      printProfile('bench process (inprocess section, round 1: 3 nodes and the driver)', s.inProcessProfile);
     if (rebalanced.length > 0) {
       const title = `## Rebalance: n2 joins n1 (N=2, engine-lsm) holding ${a.records} records of 1 KiB; foreground 50% get / 50% put, ${a.inflight} in flight, through n1`;
       process.stdout.write(`${[title, '', ...rebalanceReport(rebalanced)].join('\n')}\n\n`);

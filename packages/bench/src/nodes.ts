@@ -1,4 +1,5 @@
 import { DynamisClient } from '@dynamis/client';
+import { buildConfig, parseCliArgs, startServer } from '@dynamis/server';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { sleep } from './drive';
@@ -61,6 +62,46 @@ export async function startCluster(size: number, engine: 'lsm' | 'memory', n1Nod
     started.map((s) => s.match[1]!),
     started.map((s) => s.proc),
   );
+  await untilQuorum(nodes);
+  return nodes;
+}
+
+/**
+ * The cluster of startCluster, in this process: `size` nodes started with
+ * @dynamis/server's startServer from the same command line a node process
+ * gets (so the same defaults), each on its own port and temporary data dir,
+ * talking over real ws connections on 127.0.0.1; one client per node, as
+ * there. `procs` is empty: the nodes' CPU is this process's. Resolves once a
+ * put through every node is acknowledged by a quorum, retrying for up to 60 s.
+ */
+export async function startInProcessCluster(size: number, engine: 'lsm' | 'memory'): Promise<Nodes> {
+  const ids = Array.from({ length: size }, (_, i) => `n${i + 1}`);
+  const ports = await Promise.all(ids.map(() => freePort()));
+  const peers = ids.flatMap((id, i) => ['--peer', `${id}@127.0.0.1:${ports[i]}`]);
+  const env = { DYNAMIS_SECRET: SECRET, DYNAMIS_CLIENT_TOKEN: CLIENT_TOKEN };
+  const servers = await Promise.all(
+    ids.map((id, i) => {
+      const args = ['--node-id', id, '--host', '127.0.0.1', '--port', String(ports[i]), '--data-dir', benchTempDir(`inprocess-${id}`)];
+      args.push('--coordinator', 'quorum', '--engine', engine, '--replication', '3,2,2', ...peers, '--log-level', 'warn');
+      return startServer(buildConfig(undefined, parseCliArgs(args)), { env });
+    }),
+  );
+  const nodes = await connectAll(
+    servers.map((s) => s.address),
+    [],
+  );
+  await untilQuorum(nodes);
+  return {
+    ...nodes,
+    stop: async () => {
+      await Promise.all(nodes.clients.map((c) => c.close()));
+      await Promise.all(servers.map((s) => s.stop()));
+    },
+  };
+}
+
+/** Until a put through every node of `nodes` is acknowledged by a quorum (membership has seen the peers), for up to 60 s. */
+async function untilQuorum(nodes: Nodes): Promise<void> {
   const value = new Uint8Array(16);
   const until = clock.monotonic() + 60_000;
   for (const [i, client] of nodes.clients.entries()) {
@@ -76,7 +117,6 @@ export async function startCluster(size: number, engine: 'lsm' | 'memory', n1Nod
       await sleep(100);
     }
   }
-  return nodes;
 }
 
 export function startNode(

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { kvCase, type Round } from './cases';
+import { inProcessCase, kvCase, type Round } from './cases';
 import type { CaseResult } from './drive';
-import { caseMedian, profileReport, rate, ratioMedian, redisReport } from './report';
+import { caseMedian, inProcessReport, profileReport, rate, ratioMedian, redisReport } from './report';
 import { median } from './stats';
 
 const result = (opsPerSec: number, p50 = 1, errors = 0): CaseResult => ({
@@ -101,5 +101,20 @@ describe('profileReport', () => {
     const lines = profileReport(rounds, t, 100, 64);
     expect(lines[2]).toBe('| put | 2 000 | 2.000 | 20.0 | 0 | 400.0 | 100.0 | 200.0 | 600.0 | 6.00 |');
     expect(lines[3]).toBe('| get | 4 000 | 1.000 | 10.0 | 0 | 200.0 | 50.0 | 100.0 | 300.0 | 3.00 |');
+  });
+});
+
+describe('inProcessReport', () => {
+  it("prints each workload with the process's CPU per op (the driver's: nodes and driver are one process), medians of the rounds", () => {
+    const rounds: Round[] = [1, 3, 2].map(
+      (p50) =>
+        new Map([
+          [inProcessCase('A'), result(1000 * p50, p50, 1)],
+          [inProcessCase('C'), result(3000 * p50, p50 / 2)],
+        ]),
+    );
+    const lines = inProcessReport(rounds, ['A', 'C']);
+    expect(lines[2]).toBe('| workload A (50% reads, 50% updates) | 2 000 | 2.000 | 20.0 | 40.0 | 3 | 200 |');
+    expect(lines[3]).toBe('| workload C (100% reads, 0% updates) | 6 000 | 1.000 | 10.0 | 20.0 | 0 | 100 |');
   });
 });

@@ -1,5 +1,5 @@
 import type { WorkloadName } from './args';
-import { ceilingCase, kvCase, roundTripCase, ycsbCase, type Round } from './cases';
+import { ceilingCase, inProcessCase, kvCase, roundTripCase, ycsbCase, type Round } from './cases';
 import { VALUE_SIZES } from './kvTargets';
 import { median } from './stats';
 import { READ_PROPORTION } from './ycsb';
@@ -82,6 +82,21 @@ export function clusterReport(rounds: readonly Round[], workloads: readonly Work
   if (withCluster && workloads.includes('A')) {
     lines.push(`- workload A / corked ceiling: ${ratio(ratioMedian(rounds, ycsbCase('A'), ceilingCase(true)))} — target ≥ 0.6`);
     lines.push(`- workload A / plain ceiling: ${ratio(ratioMedian(rounds, ycsbCase('A'), ceilingCase(false)))}`);
+  }
+  return lines;
+}
+
+/** The inprocess section: each workload through 3 nodes run in the bench process; CPU per op is the whole process's (nodes and driver). */
+export function inProcessReport(rounds: readonly Round[], workloads: readonly WorkloadName[]): string[] {
+  const lines = [
+    '| case | ops/s | p50 ms | p99 ms | p99.9 ms | errors | CPU/op µs (nodes + driver, one process) |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const w of workloads) {
+    const m = caseMedian(rounds, inProcessCase(w));
+    const reads = Math.round(READ_PROPORTION[w] * 100);
+    const cells = [rate(m.opsPerSec), ms(m.p50), ms(m.p99), ms(m.p999), m.errors, us(m.driverUs)];
+    lines.push(`| workload ${w} (${reads}% reads, ${100 - reads}% updates) | ${cells.join(' | ')} |`);
   }
   return lines;
 }

@@ -1,0 +1,25 @@
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+
+/**
+ * Runs `fn` with V8's CPU profiler sampling this thread (the same profile
+ * `node --cpu-prof` writes: a .cpuprofile), writes the profile to `file`
+ * once `fn` settled, and resolves or rejects like `fn`. One at a time: V8
+ * keeps one profiler per thread.
+ */
+export async function profileThisThread<T>(file: string, fn: () => Promise<T>): Promise<T> {
+  const session = new Session();
+  session.connect();
+  try {
+    await session.post('Profiler.enable');
+    await session.post('Profiler.start');
+    try {
+      return await fn();
+    } finally {
+      const { profile } = await session.post('Profiler.stop');
+      writeFileSync(file, JSON.stringify(profile));
+    }
+  } finally {
+    session.disconnect();
+  }
+}
