@@ -362,7 +362,11 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
    * the ones asked in the background.
    */
   private async quorumRead(key: string, at: Location, r: number, timeoutMs: number | undefined): Promise<Sibling[]> {
-    const { live, down } = this.split(at.prefs);
+    const split = this.split(at.prefs);
+    const live = split.live;
+    // Fewer readable replicas than N: say which ones the Rebalancer's route left out, and why (not "believed down").
+    const down =
+      at.prefs.length < this.levels.n && this.rebalancer !== undefined ? [...split.down, ...notHolders(at, this.levels.n)] : split.down;
     const call = this.callOptions(timeoutMs);
     const what = (): string => `read of ${JSON.stringify(key)}`;
     let replies: Fanout<Sibling[]>;
@@ -533,6 +537,17 @@ export class QuorumCoordinator implements Coordinator, Lifecycle {
   private callOptions(timeoutMs: number | undefined): { readonly timeoutMs?: number } {
     return timeoutMs === undefined ? NO_CALL_OPTIONS : { timeoutMs };
   }
+}
+
+/** The reason a replica of the placement that the Rebalancer's read route leaves out is reported with in `missing`. */
+export const NOT_HOLDER_REASON = 'not asked: not known to hold the partition yet (rebalance: streaming it in, or its claim not heard yet)';
+
+/** The placement's replicas of `at`'s partition that its read route leaves out, each reported with NOT_HOLDER_REASON. */
+function notHolders(at: Location, n: number): Missing[] {
+  return at.placement
+    .preferenceList(at.partition, n)
+    .filter((node) => !at.prefs.includes(node))
+    .map((node) => ({ node, reason: NOT_HOLDER_REASON }));
 }
 
 /** split's `down` when every primary is alive, and writeTargets' `hintFor` without sloppy quorum: shared, never written. */

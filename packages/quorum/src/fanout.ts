@@ -89,9 +89,9 @@ export function missingReason(err: unknown): string {
   return err instanceof DynamisError ? `${err.code}: ${err.message}` : String(err);
 }
 
-/** The reason given for each target when fewer are believed alive than `required` (none is asked). */
-export function notAskedReason(alive: number, required: number): string {
-  return `not asked: ${alive} primaries believed alive, ${required} required`;
+/** The reason given for each target when there are fewer than `required` (none is asked): targets are the replicas believed alive that the route lets this request use. */
+export function notAskedReason(targets: number, required: number): string {
+  return `not asked: only ${targets} replicas can be asked (believed alive and, for a read, known to hold the partition), ${required} required`;
 }
 
 /** The QUORUM_NOT_REACHED error of an operation `what` that needed `required` replies and got `outcome`'s. */

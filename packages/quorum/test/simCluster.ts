@@ -4,7 +4,10 @@ import {
   ConflictResolverToken,
   CoordinatorToken,
   createNode,
+  definePlugin,
+  RebalancerToken,
   ReplicaToken,
+  type Rebalancer,
   type DynamisNode,
   type NodeId,
   type Plugin,
@@ -23,6 +26,8 @@ export interface ClusterOptions {
   readonly readFanout?: 'quorum' | 'all';
   /** replication.speculativeRetryMs (default: the config's). */
   readonly speculativeRetryMs?: number;
+  /** A Rebalancer bound on every node (its route decides where requests go); none by default. */
+  readonly rebalancer?: (id: NodeId) => Rebalancer;
 }
 
 /** The seeds a simulation test runs over; DYNAMIS_SEED replays one. */
@@ -49,6 +54,19 @@ export async function simCluster(sim: Simulation, options: ClusterOptions = {}) 
       fixedMembership(view),
       quorumCoordinator(),
     ];
+    const rebalancer = options.rebalancer?.(id);
+    if (rebalancer !== undefined) {
+      plugins.push(
+        definePlugin({
+          name: `test-rebalancer(${id})`,
+          version: '0.1.0',
+          core: '^0.1.0',
+          provides: ['Rebalancer'],
+          needs: [],
+          register: ({ bind }) => void bind(RebalancerToken).toConstantValue(rebalancer),
+        }),
+      );
+    }
     const node = await createNode(
       {
         nodeId: id,
