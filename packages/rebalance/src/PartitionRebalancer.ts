@@ -240,8 +240,9 @@ export class PartitionRebalancer implements Rebalancer, Lifecycle {
    * replicate there).
    *
    * A partition this node claimed because no node held it (`fresh`, a fresh
-   * cluster) also counts each replica whose latest view holds nothing as a
-   * holder: one that has not initialised yet. It has been a replica there
+   * cluster) also counts each other replica whose latest view holds nothing
+   * as a holder: one that has not initialised yet (self is judged by its own
+   * holdings: a partition damaged here left them). It has been a replica there
    * all along, sent every write, and claims the partition when it
    * initialises (initialise); without this, from this node's claim until the
    * others' claims reached it, the partition had one holder here and every
@@ -256,7 +257,7 @@ export class PartitionRebalancer implements Rebalancer, Lifecycle {
       for (const id of prefs) if (id !== this.holdings.self && this.holdings.view(id) === undefined) holders.add(id);
     }
     if (this.fresh?.hash === placement.hash && this.fresh.partitions.has(partition)) {
-      for (const id of prefs) if (this.holdings.holdsNothing(id)) holders.add(id);
+      for (const id of prefs) if (id !== this.holdings.self && this.holdings.holdsNothing(id)) holders.add(id);
     }
     return routeFor(prefs, holders, n);
   }
