@@ -18,7 +18,7 @@ describe('profileThisThread', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it("writes a .cpuprofile of what ran meanwhile, and passes fn's result through", async () => {
-    const file = join(dir, 'ok.cpuprofile');
+    const file = join(dir, 'not', 'made', 'yet', 'ok.cpuprofile');
     const result = await profileThisThread(file, async () => spinForProfile(200));
     expect(result).toBeGreaterThan(0);
     const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
