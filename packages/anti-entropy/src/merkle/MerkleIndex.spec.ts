@@ -129,17 +129,65 @@ describe('MerkleIndex', () => {
       replica.write('one-more', sib('x'));
       expect(sets).toHaveBeenCalledTimes(MAX_PENDING_WRITES + 1);
       sets.mockClear();
-      const big = [{ version: asVersion(Buffer.from('v')), value: Buffer.alloc(MAX_PENDING_WRITE_BYTES / 2 - 16), writtenAt: 1 }];
+      // Values are not kept (a digest does not read them): a value as big as the byte bound makes nothing wait less.
+      replica.write('huge-value', [
+        { version: asVersion(Buffer.from('v')), value: Buffer.alloc(MAX_PENDING_WRITE_BYTES + 1), writtenAt: 1 },
+      ]);
+      expect(sets).not.toHaveBeenCalled();
+      // Versions are kept and counted.
+      const big = [{ version: asVersion(Buffer.alloc(MAX_PENDING_WRITE_BYTES / 2 - 16)), value: Buffer.from('x'), writtenAt: 1 }];
       replica.write('big1', big);
       replica.write('big2', big);
       expect(sets).not.toHaveBeenCalled();
       replica.write('big3', big); // past the byte bound
-      expect(sets).toHaveBeenCalledTimes(3);
+      expect(sets).toHaveBeenCalledTimes(4);
       expect(roots(index)).toEqual(expectedRoots(index, replica.records));
     } finally {
       sets.mockRestore();
       await index.stop();
     }
+  });
+
+  it("reading one partition's tree digests the writes waiting there and no other partition's", async () => {
+    const { replica, index } = setup(0);
+    index.start();
+    await index.whenReady();
+    const keys = Array.from({ length: 40 }, (_, i) => `p${i}`);
+    for (const key of keys) replica.write(key, sib(key));
+    const sets = jest.spyOn(PartitionTree.prototype, 'set');
+    try {
+      const p = partitionOfKey(keys[0]!, 4);
+      index.peek(p);
+      const digested = sets.mock.calls.map(([key]) => key).sort();
+      expect(digested).toEqual(keys.filter((k) => partitionOfKey(k, 4) === p).sort());
+      expect(digested.length).toBeLessThan(keys.length); // the others still wait
+      sets.mockClear();
+      index.peek(p); // nothing left there
+      expect(sets).not.toHaveBeenCalled();
+      const got = roots(index); // every partition read: the rest folded, as if applied at once
+      expect(sets).toHaveBeenCalledTimes(keys.length - digested.length);
+      expect(got).toEqual(expectedRoots(index, replica.records)); // (builds trees of its own: after the count)
+    } finally {
+      sets.mockRestore();
+      await index.stop();
+    }
+  });
+
+  it('a tombstone and an expiry waiting for their digest are digested as written (the value is dropped, its absence is not)', async () => {
+    const { replica, index } = setup(0);
+    index.start();
+    await index.whenReady();
+    const version = asVersion(Buffer.from('pooled-version').subarray(2, 9)); // a view of a larger buffer: copied, not kept
+    replica.write('gone', [{ version, value: null, writtenAt: 5 }]);
+    replica.write('ttl', [{ version: asVersion(Buffer.from('t')), value: Buffer.from('v'), writtenAt: 5, expiresAt: 99 }]);
+    const at = (key: string) => index.peek(partitionOfKey(key, 4)).get(key, index.position(key).leaf);
+    expect(at('gone')).toEqual(recordDigest('gone', [{ version, value: null, writtenAt: 5 }]));
+    expect(at('ttl')).toEqual(
+      recordDigest('ttl', [{ version: asVersion(Buffer.from('t')), value: Buffer.from('v'), writtenAt: 5, expiresAt: 99 }]),
+    );
+    expect(at('ttl')).not.toEqual(recordDigest('ttl', [{ version: asVersion(Buffer.from('t')), value: Buffer.from('v'), writtenAt: 5 }]));
+    expect(at('gone')).not.toEqual(recordDigest('gone', [{ version, value: Buffer.from('x'), writtenAt: 5 }]));
+    await index.stop();
   });
 
   it('a purge re-read begun after a write wins over that write still waiting for its digest', async () => {
