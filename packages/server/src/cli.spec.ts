@@ -42,6 +42,23 @@ describe('dynamis-server flags', () => {
     }
   });
 
+  it('refuses a flag given twice, naming it (only --peer repeats), and accepts each given once', () => {
+    const twice: [string[], string, string[]][] = [
+      [['--replication', '3,2,2', '--replication', '1,1,1'], 'replication', ['--replication', '1,1,1']],
+      [['--host', 'a', '--host', 'b'], 'host', ['--host', 'b']],
+      [['-p', '1', '--port', '2'], 'port', ['-p', '1']],
+      [['--engine', 'memory', '--engine', 'lsm'], 'engine', ['--engine', 'lsm']],
+      [['--node-id', 'a', '--node-id', 'b'], 'node-id', ['--node-id', 'b']],
+    ];
+    for (const [argv, flag, once] of twice) {
+      expect(() => parseCliArgs(argv)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', details: { flag } }));
+      expect(() => parseCliArgs(argv)).toThrow(`--${flag} was given 2 times`);
+      expect(() => parseCliArgs(once)).not.toThrow();
+    }
+    expect(parseCliArgs(['--peer', 'a@h:1', '--peer', 'b@h:2']).peers).toEqual(['a@h:1', 'b@h:2']);
+    expect(parseCliArgs(['--hints', '--no-hints']).hints).toBe(false); // a switch: the last one says
+  });
+
   it('lays the flags over the config file', () => {
     const file = JSON.stringify({ nodeId: 'n1', listen: { host: '127.0.0.1', port: 7070 }, log: { level: 'info' }, secret: 's' });
     const config = buildConfig(file, parseCliArgs(['--port', '0', '--log-level', 'silent', '--engine', 'memory']));
