@@ -48,16 +48,8 @@ export async function startSingleNode(engine: 'memory' | 'lsm', nodeFlags: reado
  * quorum (membership has seen the peers), retrying for up to 60 s.
  */
 export async function startCluster(size: number, engine: 'lsm' | 'memory', n1NodeFlags: readonly string[] = []): Promise<Nodes> {
-  const ids = Array.from({ length: size }, (_, i) => `n${i + 1}`);
-  const ports = await Promise.all(ids.map(() => freePort()));
-  const peers = ids.flatMap((id, i) => ['--peer', `${id}@127.0.0.1:${ports[i]}`]);
-  const started = await Promise.all(
-    ids.map((id, i) => {
-      const args = ['--node-id', id, '--host', '127.0.0.1', '--port', String(ports[i]), '--data-dir', benchTempDir(`cluster-${id}`)];
-      args.push('--coordinator', 'quorum', '--engine', engine, '--replication', '3,2,2', ...peers);
-      return startNode(`cluster node ${id}`, args, i === 0 ? n1NodeFlags : []);
-    }),
-  );
+  const nodeArgs = await clusterArgs(size, engine, 'cluster');
+  const started = await Promise.all(nodeArgs.map((args, i) => startNode(`cluster node n${i + 1}`, args, i === 0 ? n1NodeFlags : [])));
   const nodes = await connectAll(
     started.map((s) => s.match[1]!),
     started.map((s) => s.proc),
@@ -75,16 +67,10 @@ export async function startCluster(size: number, engine: 'lsm' | 'memory', n1Nod
  * put through every node is acknowledged by a quorum, retrying for up to 60 s.
  */
 export async function startInProcessCluster(size: number, engine: 'lsm' | 'memory'): Promise<Nodes> {
-  const ids = Array.from({ length: size }, (_, i) => `n${i + 1}`);
-  const ports = await Promise.all(ids.map(() => freePort()));
-  const peers = ids.flatMap((id, i) => ['--peer', `${id}@127.0.0.1:${ports[i]}`]);
   const env = { DYNAMIS_SECRET: SECRET, DYNAMIS_CLIENT_TOKEN: CLIENT_TOKEN };
+  const nodeArgs = await clusterArgs(size, engine, 'inprocess');
   const servers = await Promise.all(
-    ids.map((id, i) => {
-      const args = ['--node-id', id, '--host', '127.0.0.1', '--port', String(ports[i]), '--data-dir', benchTempDir(`inprocess-${id}`)];
-      args.push('--coordinator', 'quorum', '--engine', engine, '--replication', '3,2,2', ...peers, '--log-level', 'warn');
-      return startServer(buildConfig(undefined, parseCliArgs(args)), { env });
-    }),
+    nodeArgs.map((args) => startServer(buildConfig(undefined, parseCliArgs([...args, '--log-level', 'warn'])), { env })),
   );
   const nodes = await connectAll(
     servers.map((s) => s.address),
@@ -98,6 +84,21 @@ export async function startInProcessCluster(size: number, engine: 'lsm' | 'memor
       await Promise.all(servers.map((s) => s.stop()));
     },
   };
+}
+
+/**
+ * The command line of each node of a `size`-node cluster (ids n1…, free
+ * ports on 127.0.0.1, every member a --peer, a temporary data dir named
+ * after `dirPrefix`): quorum N=3 W=2 R=2 on `engine`.
+ */
+async function clusterArgs(size: number, engine: 'lsm' | 'memory', dirPrefix: string): Promise<string[][]> {
+  const ids = Array.from({ length: size }, (_, i) => `n${i + 1}`);
+  const ports = await Promise.all(ids.map(() => freePort()));
+  const peers = ids.flatMap((id, i) => ['--peer', `${id}@127.0.0.1:${ports[i]}`]);
+  return ids.map((id, i) => [
+    ...['--node-id', id, '--host', '127.0.0.1', '--port', String(ports[i]), '--data-dir', benchTempDir(`${dirPrefix}-${id}`)],
+    ...['--coordinator', 'quorum', '--engine', engine, '--replication', '3,2,2', ...peers],
+  ]);
 }
 
 /** Until a put through every node of `nodes` is acknowledged by a quorum (membership has seen the peers), for up to 60 s. */

@@ -125,32 +125,6 @@ export function cliParser(argv: readonly string[], onFail: (message: string) => 
     .fail((msg, err) => onFail(msg ?? err?.message ?? 'bad arguments'));
 }
 
-/** The flags that take one value (every flag of cliParser but --peer), by their long names. */
-const SINGLE_FLAGS = [
-  'config',
-  'host',
-  'port',
-  'node-id',
-  'data-dir',
-  'engine',
-  'coordinator',
-  'resolver',
-  'membership',
-  'hints',
-  'anti-entropy',
-  'rebalance',
-  'replication',
-  'log-level',
-  'log-format',
-  'clients',
-  'admin',
-  'tls-cert',
-  'tls-key',
-  'tls-ca',
-  'tls-mutual',
-  'help',
-] as const;
-
 /**
  * Parses `argv` (without node and script). Throws INVALID_ARGUMENT naming the
  * bad flag (unknown flag, bad number, bad choice, a flag other than --peer
@@ -158,13 +132,16 @@ const SINGLE_FLAGS = [
  */
 export function parseCliArgs(argv: readonly string[]): CliArgs {
   let failure: string | undefined;
-  const parsed = cliParser(argv, (message) => (failure = message)).parseSync();
+  const parser = cliParser(argv, (message) => (failure = message));
+  const parsed = parser.parseSync();
   if (failure !== undefined) throw new DynamisError('INVALID_ARGUMENT', `${failure}\n\n${USAGE}`);
   // yargs makes a valued flag given twice an array: only --peer may repeat (a second --replication was a TypeError, a second
   // --host a late INVALID_CONFIG). A switch given twice (--hints --no-hints) is not an array: the last one says.
-  for (const name of SINGLE_FLAGS) {
+  // The parser's own option list (getOptions: yargs' untyped view), so a flag added there is checked too.
+  const options = (parser as unknown as { getOptions(): { key: Record<string, boolean>; array: string[] } }).getOptions();
+  for (const name of Object.keys(options.key)) {
     const value: unknown = parsed[name];
-    if (Array.isArray(value)) {
+    if (!options.array.includes(name) && Array.isArray(value)) {
       throw new DynamisError('INVALID_ARGUMENT', `--${name} was given ${value.length} times; give it once (only --peer repeats)`, {
         details: { flag: name },
       });

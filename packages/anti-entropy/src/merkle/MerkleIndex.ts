@@ -164,7 +164,7 @@ export class MerkleIndex {
 
   /** Digests every waiting write into its tree. */
   private flushWrites(): void {
-    for (const partition of [...this.pendingWrites.keys()]) this.flushPartition(partition);
+    for (const partition of this.pendingWrites.keys()) this.flushPartition(partition); // deleting the current entry is safe
   }
 
   /** Digests the writes waiting in `partition` into its tree. */
