@@ -1,5 +1,5 @@
 /** The sections of the bench, each selectable with --only. */
-export const SECTIONS = ['cluster', 'ceiling', 'single', 'redis', 'rebalance', 'profile', 'inprocess'] as const;
+export const SECTIONS = ['cluster', 'ceiling', 'floor', 'single', 'redis', 'rebalance', 'profile', 'inprocess'] as const;
 export type Section = (typeof SECTIONS)[number];
 /** The sections run without --only: all but 'profile' and 'inprocess' (tools to see where the CPU goes, not comparisons). */
 export const DEFAULT_SECTIONS: readonly Section[] = SECTIONS.filter((s) => s !== 'profile' && s !== 'inprocess');
@@ -48,10 +48,14 @@ export const DEFAULTS = {
 
 export const BENCH_USAGE = `Usage: node packages/bench/dist/main.js [options]   (or: npm run bench -w @dynamis/bench -- [options])
 
-  --only <list>       comma-separated sections: cluster, ceiling, single, redis, rebalance, profile, inprocess
+  --only <list>       comma-separated sections: cluster, ceiling, floor, single, redis, rebalance, profile, inprocess
                       (default: all but profile and inprocess)
-                        cluster  YCSB A/B/C on 3 node processes (quorum N=3 W=2 R=2, engine-lsm) + the fan-out ceiling
+                        cluster  YCSB A/B/C on 3 node processes (quorum N=3 W=2 R=2, engine-lsm) + the fan-out
+                                 ceiling + the coordination-free floor
                         ceiling  the bare-ws fan-out ceiling alone (3 echo processes, answer after 2)
+                        floor    the coordination-free floor alone: 3 independent single nodes (--cluster-engine),
+                                 the driver reads each record from 2 of them and puts each update through all 3,
+                                 done after 2 (the cluster's per-replica work without its coordination)
                         single   one node (engine-memory) via the client vs the bare-ws round trip, 1 and --inflight in flight
                         redis    one node (engine-memory, engine-lsm) vs redis-server (no persistence, appendfsync everysec, its defaults)
                         rebalance  a node joins a loaded one: MB/s streamed, foreground p99 before and during
@@ -70,7 +74,7 @@ export const BENCH_USAGE = `Usage: node packages/bench/dist/main.js [options]   
   --cluster-engine <e> lsm (default) or memory: the cluster nodes' engine
   --cpu-prof <dir>    run cluster node n1 and the profile section's node under node --cpu-prof, writing
                       their profiles to <dir> and printing their top frames at the end
-                      (then 'cluster' runs without the ceiling, unless --only names 'ceiling' too);
+                      (then 'cluster' runs without the ceiling and the floor, unless --only names them too);
                       with 'inprocess', profile this process's main thread during its workloads too
   --profile-engine <e> memory (default) or lsm: the profile section's engine (needs --only profile)
   --redis-server <p>  redis-server binary (default ${DEFAULTS.redisServer}); when missing, the redis column is skipped

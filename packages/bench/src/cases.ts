@@ -4,7 +4,7 @@ import { random } from './env';
 import { fanout, type EchoPeers } from './fanout';
 import { randomValues, sizedKey, VALUE_SIZES, type KvTarget } from './kvTargets';
 import type { Nodes } from './nodes';
-import { runWorkload } from './ycsb';
+import { runFloorWorkload, runWorkload } from './ycsb';
 
 /** The results of one round, by case name (see the *Case functions for the names). */
 export type Round = Map<string, CaseResult>;
@@ -21,6 +21,7 @@ export async function measure(round: Round, label: string, name: string, run: ()
 }
 
 export const ycsbCase = (w: WorkloadName): string => `ycsb ${w}`;
+export const floorCase = (w: WorkloadName): string => `floor ycsb ${w}`;
 export const inProcessCase = (w: WorkloadName): string => `inprocess ycsb ${w}`;
 export const ceilingCase = (cork: boolean): string => `ceiling ${cork ? 'corked' : 'plain'}`;
 export const roundTripCase = (cork: boolean, inflight: number): string => `bare ws rt ${cork ? 'corked' : 'plain'} @${inflight}`;
@@ -43,6 +44,18 @@ export async function clusterCases(
   name: (w: WorkloadName) => string = ycsbCase,
 ): Promise<void> {
   for (const w of workloads) await measure(round, label, name(w), () => runWorkload(cluster.clients, w, records, o));
+}
+
+/** The coordination-free floor of each workload (ycsb.ts runFloorWorkload) on the independent nodes of `floor`, as floorCase(w). */
+export async function floorCases(
+  round: Round,
+  label: string,
+  floor: Nodes,
+  workloads: readonly WorkloadName[],
+  records: number,
+  o: DriveOptions,
+): Promise<void> {
+  for (const w of workloads) await measure(round, label, floorCase(w), () => runFloorWorkload(floor.clients, w, records, o));
 }
 
 export async function ceilingCases(round: Round, label: string, ports: readonly number[], o: DriveOptions): Promise<void> {

@@ -12,22 +12,34 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { clock } from './env';
 import { BENCH_USAGE, BenchArgsError, parseBenchArgs, type BenchArgs } from './args';
-import { ceilingCases, clusterCases, inProcessCase, kvCases, PROFILE_VALUE_BYTES, profileCases, singleCases, type Round } from './cases';
+import {
+  ceilingCases,
+  clusterCases,
+  floorCases,
+  inProcessCase,
+  kvCases,
+  PROFILE_VALUE_BYTES,
+  profileCases,
+  singleCases,
+  type Round,
+} from './cases';
 import type { CpuProfile } from './cpuProfile';
 import { profileTable } from './profileTable';
 import { startEchoPeers, type EchoPeers } from './fanout';
 import { dynamisTarget, loadTarget, redisTarget, type KvTarget } from './kvTargets';
-import { startCluster, startInProcessCluster, startSingleNode, type Nodes } from './nodes';
+import { startCluster, startFloorNodes, startInProcessCluster, startSingleNode, type Nodes } from './nodes';
 import { profileThisThread } from './profileThisThread';
 import { installCleanup, stopAll } from './processes';
 import { REDIS_PERSISTENCES, redisAvailable, startRedis } from './redisServer';
 import { clusterReport, inProcessReport, profileReport, redisReport, singleReport } from './report';
-import { loadRecords } from './ycsb';
+import { loadRecords, loadRecordsEverywhere } from './ycsb';
 import { rebalanceReport, rebalanceRound, type RebalanceResult } from './rebalance';
 
 interface Setup {
   cluster?: Nodes;
   echo3?: EchoPeers;
+  /** The floor's independent single nodes (runFloorWorkload). */
+  floor?: Nodes;
   echo1?: EchoPeers;
   memory?: KvTarget;
   kvTargets: KvTarget[];
@@ -75,7 +87,14 @@ async function setUp(a: BenchArgs): Promise<Setup> {
     say(`loading ${a.records} records of 1 KiB into them, ${a.inflight} in flight ...`);
     await loadRecords(s.inProcess.clients, a.records, a.inflight);
   }
-  // A profiling run (--cpu-prof) leaves the ceiling out unless asked for, so that the profile has no idle phase after the workloads.
+  // A profiling run (--cpu-prof) leaves the floor and the ceiling out unless asked for, so that the profile has no idle phase after the workloads.
+  if (has('floor') || (has('cluster') && a.cpuProfDir === undefined)) {
+    say(`starting the floor's 3 independent single nodes (engine-${a.clusterEngine}) ...`);
+    s.floor = await startFloorNodes(3, a.clusterEngine);
+    s.stops.push(s.floor.stop);
+    say(`loading ${a.records} records of 1 KiB into each of them, ${a.inflight} in flight ...`);
+    await loadRecordsEverywhere(s.floor.clients, a.records, a.inflight);
+  }
   if (has('ceiling') || (has('cluster') && a.cpuProfDir === undefined)) {
     s.echo3 = await startEchoPeers(3);
     s.stops.push(s.echo3.stop);
@@ -120,6 +139,7 @@ async function runRounds(a: BenchArgs, s: Setup): Promise<Round[]> {
     const round: Round = new Map();
     const label = `[round ${i}/${a.rounds}]`;
     if (s.cluster !== undefined) await clusterCases(round, label, s.cluster, a.workloads, a.records, { ...o, servers: pidsOf(s.cluster) });
+    if (s.floor !== undefined) await floorCases(round, label, s.floor, a.workloads, a.records, { ...o, servers: pidsOf(s.floor) });
     if (s.echo3 !== undefined) await ceilingCases(round, label, s.echo3.ports, { ...o, servers: s.echo3.pids });
     if (has('redis')) await kvCases(round, label, s.kvTargets, levels, a.records, o);
     if (s.echo1 !== undefined && s.memory !== undefined) await singleCases(round, label, s.echo1, s.memory, levels, a.records, o);
@@ -142,11 +162,11 @@ function report(a: BenchArgs, s: Setup, rounds: Round[], load: string): void {
     `# Dynamis bench — node ${process.version}, ${cpus().length} CPU (${cpus()[0]?.model ?? '?'}), load average ${load}`,
     `${a.rounds} round(s) × ${a.seconds} s per case after ${a.warmupSeconds} s warm-up; figures are medians of the rounds.`,
   ]);
-  if (has('cluster') || has('ceiling')) {
+  if (has('cluster') || has('ceiling') || has('floor')) {
     out([
-      `## Cluster: YCSB on 3 nodes (quorum N=3 W=2 R=2, engine-${a.clusterEngine}), ${a.inflight} in flight, 1 KiB values, scrambled zipfian 0.99 over ${a.records} records; fan-out ceiling, same in flight`,
+      `## Cluster: YCSB on 3 nodes (quorum N=3 W=2 R=2, engine-${a.clusterEngine}), ${a.inflight} in flight, 1 KiB values, scrambled zipfian 0.99 over ${a.records} records; coordination-free floor and fan-out ceiling, same in flight`,
       '',
-      ...clusterReport(rounds, a.workloads, has('cluster')),
+      ...clusterReport(rounds, a.workloads, { cluster: has('cluster'), floor: s.floor !== undefined, ceiling: s.echo3 !== undefined }),
     ]);
   }
   if (has('single'))

@@ -1,6 +1,7 @@
 import { DynamisClient } from '@dynamis/client';
 import { buildConfig, parseCliArgs, startServer } from '@dynamis/server';
 import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { sleep } from './drive';
 import { clock } from './env';
@@ -38,6 +39,34 @@ export async function startSingleNode(engine: 'memory' | 'lsm', nodeFlags: reado
   const args = ['--node-id', 'n1', '--host', '127.0.0.1', '--port', '0', '--data-dir', dir, '--coordinator', 'local', '--engine', engine];
   const { proc, match } = await startNode(`node (${engine})`, args, nodeFlags);
   return connectAll([match[1]!], [proc]);
+}
+
+/** Requests in flight per connection allowed on a floor node (the default, 128, can be exceeded there: see startFloorNodes). */
+export const FLOOR_MAX_REQUESTS_IN_FLIGHT = 256;
+
+/**
+ * Starts `size` independent single nodes for the coordination-free floor
+ * (ycsb.ts runFloorWorkload): `--coordinator local --engine <engine>`, each
+ * on a free port with a temporary data dir, no peers; one client each. Their
+ * config file raises transport.maxRequestsInFlight to
+ * FLOOR_MAX_REQUESTS_IN_FLIGHT: an update completes after 2 of its 3 puts, so
+ * a node running behind holds late puts beside the 64 current requests,
+ * where the cluster's coordinator holds them in its peer links instead.
+ */
+export async function startFloorNodes(size: number, engine: 'lsm' | 'memory'): Promise<Nodes> {
+  const config = join(benchTempDir('floor-config'), 'node.json');
+  writeFileSync(config, JSON.stringify({ transport: { maxRequestsInFlight: FLOOR_MAX_REQUESTS_IN_FLIGHT } }));
+  const started = await Promise.all(
+    Array.from({ length: size }, (_, i) => {
+      const id = `n${i + 1}`;
+      const args = ['--config', config, '--node-id', id, '--host', '127.0.0.1', '--port', '0', '--data-dir', benchTempDir(`floor-${id}`)];
+      return startNode(`floor node ${id}`, [...args, '--coordinator', 'local', '--engine', engine], []);
+    }),
+  );
+  return connectAll(
+    started.map((s) => s.match[1]!),
+    started.map((s) => s.proc),
+  );
 }
 
 /**

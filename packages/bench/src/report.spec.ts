@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { inProcessCase, kvCase, type Round } from './cases';
+import { ceilingCase, floorCase, inProcessCase, kvCase, ycsbCase, type Round } from './cases';
 import type { CaseResult } from './drive';
-import { caseMedian, inProcessReport, profileReport, rate, ratioMedian, redisReport } from './report';
+import { caseMedian, clusterReport, inProcessReport, profileReport, rate, ratioMedian, redisReport } from './report';
 import { median } from './stats';
 
 const result = (opsPerSec: number, p50 = 1, errors = 0): CaseResult => ({
@@ -116,5 +116,50 @@ describe('inProcessReport', () => {
     const lines = inProcessReport(rounds, ['A', 'C']);
     expect(lines[2]).toBe('| workload A (50% reads, 50% updates) | 2 000 | 2.000 | 20.0 | 40.0 | 3 | 200 |');
     expect(lines[3]).toBe('| workload C (100% reads, 0% updates) | 6 000 | 1.000 | 10.0 | 20.0 | 0 | 100 |');
+  });
+});
+
+describe('clusterReport', () => {
+  // Per round: A, its floor and the corked ceiling; the ratios are taken within each round.
+  const rounds: Round[] = [
+    [1000, 2000, 10000],
+    [3000, 4000, 10000],
+    [2000, 5000, 8000],
+  ].map(
+    ([a, floor, corked]) =>
+      new Map([
+        [ycsbCase('A'), result(a!)],
+        [floorCase('A'), result(floor!)],
+        [ceilingCase(true), result(corked!)],
+        [ceilingCase(false), result(corked! / 2)],
+      ]),
+  );
+  const all = { cluster: true, floor: true, ceiling: true };
+
+  it('prints the workload, its floor and the ceilings, then A against the ceiling, the floor against it and A against its floor', () => {
+    const lines = clusterReport(rounds, ['A'], all);
+    expect(lines.slice(2, 6).map((l) => l.split(' | ')[0])).toEqual([
+      '| workload A (50% reads, 50% updates)',
+      '| floor A: 3 independent nodes, the driver coordinates (50% reads, 50% updates)',
+      '| fan-out ceiling, bare ws corked (3 peers, done after 2)',
+      '| fan-out ceiling, bare ws plain (3 peers, done after 2)',
+    ]);
+    expect(lines[3]).toContain('| 4 000 |');
+    expect(lines).toContain('- workload A / corked ceiling: **0.25** (rounds: 0.10, 0.30, 0.25) — target ≥ 0.6');
+    expect(lines).toContain(
+      '- floor A / corked ceiling: **0.40** (rounds: 0.20, 0.40, 0.63) (the per-replica work alone, coordination free)',
+    );
+    expect(lines).toContain('- workload A / floor A: **0.50** (rounds: 0.50, 0.75, 0.40) (what the cluster keeps after coordinating)');
+  });
+
+  it('prints only the rows and ratios whose cases ran', () => {
+    const noFloor = clusterReport(rounds, ['A'], { ...all, floor: false });
+    expect(noFloor.join('\n')).not.toContain('floor');
+    expect(noFloor).toContain('- workload A / corked ceiling: **0.25** (rounds: 0.10, 0.30, 0.25) — target ≥ 0.6');
+    const floorOnly = clusterReport(rounds, ['A'], { cluster: false, floor: true, ceiling: false });
+    expect(floorOnly.slice(2).filter((l) => l.startsWith('|'))).toHaveLength(1);
+    expect(floorOnly.filter((l) => l.startsWith('- '))).toEqual([]);
+    const withoutA = clusterReport(rounds, ['C'], all);
+    expect(withoutA.filter((l) => l.startsWith('- '))).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import type { WorkloadName } from './args';
-import { ceilingCase, inProcessCase, kvCase, roundTripCase, ycsbCase, type Round } from './cases';
+import { ceilingCase, floorCase, inProcessCase, kvCase, roundTripCase, ycsbCase, type Round } from './cases';
 import { VALUE_SIZES } from './kvTargets';
 import { median } from './stats';
 import { READ_PROPORTION } from './ycsb';
@@ -60,7 +60,22 @@ const writes = (n: number): string => (Number.isFinite(n) ? n.toFixed(2) : '–'
 const cell = (m: CaseMedian): string =>
   Number.isFinite(m.opsPerSec) ? `${rate(m.opsPerSec)} (${ms(m.p50)} / ${ms(m.p99)}; ${us(m.serversUs)} µs)` : '–';
 
-export function clusterReport(rounds: readonly Round[], workloads: readonly WorkloadName[], withCluster: boolean): string[] {
+/** Which parts of the cluster table ran: the cluster's workloads, the coordination-free floor, the fan-out ceiling. */
+export interface ClusterParts {
+  readonly cluster: boolean;
+  readonly floor: boolean;
+  readonly ceiling: boolean;
+}
+
+/**
+ * The cluster table: a row per workload (cluster), per workload's floor
+ * (floor) and per ceiling (ceiling), then the ratios whose two sides ran:
+ * workload A against the corked and plain ceilings (the issue's target),
+ * the floor's A against the corked ceiling (the most any coordinator could
+ * reach with today's per-replica work), and workload A against its floor
+ * (what coordination costs).
+ */
+export function clusterReport(rounds: readonly Round[], workloads: readonly WorkloadName[], parts: ClusterParts): string[] {
   const lines = [
     '| case | ops/s | p50 ms | p99 ms | p99.9 ms | errors | CPU/op servers µs | CPU/op driver µs | write calls/op servers |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
@@ -70,19 +85,30 @@ export function clusterReport(rounds: readonly Round[], workloads: readonly Work
     const cells = [rate(m.opsPerSec), ms(m.p50), ms(m.p99), ms(m.p999), m.errors, us(m.serversUs), us(m.driverUs), writes(m.serversWrites)];
     lines.push(`| ${label} | ${cells.join(' | ')} |`);
   };
-  if (withCluster) {
-    for (const w of workloads) {
-      const reads = Math.round(READ_PROPORTION[w] * 100);
-      row(`workload ${w} (${reads}% reads, ${100 - reads}% updates)`, ycsbCase(w));
-    }
+  const mix = (w: WorkloadName): string => {
+    const reads = Math.round(READ_PROPORTION[w] * 100);
+    return `${reads}% reads, ${100 - reads}% updates`;
+  };
+  if (parts.cluster) for (const w of workloads) row(`workload ${w} (${mix(w)})`, ycsbCase(w));
+  if (parts.floor) for (const w of workloads) row(`floor ${w}: 3 independent nodes, the driver coordinates (${mix(w)})`, floorCase(w));
+  if (parts.ceiling) {
+    row('fan-out ceiling, bare ws corked (3 peers, done after 2)', ceilingCase(true));
+    row('fan-out ceiling, bare ws plain (3 peers, done after 2)', ceilingCase(false));
   }
-  row('fan-out ceiling, bare ws corked (3 peers, done after 2)', ceilingCase(true));
-  row('fan-out ceiling, bare ws plain (3 peers, done after 2)', ceilingCase(false));
   lines.push('');
-  if (withCluster && workloads.includes('A')) {
+  const withA = workloads.includes('A');
+  if (parts.cluster && parts.ceiling && withA) {
     lines.push(`- workload A / corked ceiling: ${ratio(ratioMedian(rounds, ycsbCase('A'), ceilingCase(true)))} — target ≥ 0.6`);
     lines.push(`- workload A / plain ceiling: ${ratio(ratioMedian(rounds, ycsbCase('A'), ceilingCase(false)))}`);
   }
+  if (parts.floor && parts.ceiling && withA)
+    lines.push(
+      `- floor A / corked ceiling: ${ratio(ratioMedian(rounds, floorCase('A'), ceilingCase(true)))} (the per-replica work alone, coordination free)`,
+    );
+  if (parts.cluster && parts.floor && withA)
+    lines.push(
+      `- workload A / floor A: ${ratio(ratioMedian(rounds, ycsbCase('A'), floorCase('A')))} (what the cluster keeps after coordinating)`,
+    );
   return lines;
 }
 

@@ -47,16 +47,99 @@ export function runWorkload(
   records: number,
   options: DriveOptions,
 ): Promise<CaseResult> {
+  const draw = workloadDraw(name, records);
+  return drive((seq) => {
+    const client = clients[seq % clients.length]!;
+    const key = draw.key();
+    return draw.isRead() ? readLoaded(client, key) : client.put(key, draw.value(seq));
+  }, options);
+}
+
+/** What each operation of workload `name` over `records` draws: its key (scrambled zipfian), read or update, and an update's value. */
+function workloadDraw(name: WorkloadName, records: number): { key(): string; isRead(): boolean; value(seq: number): Uint8Array } {
   const chooser = new ScrambledZipfian(records, () => random.next());
   const reads = READ_PROPORTION[name];
   const pool = values(64);
-  const read = async (client: DynamisClient, key: string): Promise<void> => {
-    const r = await client.get(key);
-    if (!r.found) throw new Error(`read of loaded record ${key} found nothing`);
+  return {
+    key: () => recordKey(chooser.next()),
+    isRead: () => random.next() < reads,
+    value: (seq) => pool[seq % pool.length]!,
   };
+}
+
+/** A get of a loaded record; rejects if it finds nothing (an error of the case). */
+async function readLoaded(client: DynamisClient, key: string): Promise<void> {
+  const r = await client.get(key);
+  if (!r.found) throw new Error(`read of loaded record ${key} found nothing`);
+}
+
+/**
+ * Settles once `k` of `calls` resolved (resolves) or once `k` can no longer
+ * resolve (rejects with the first failure's error); the others still run and
+ * their outcome is ignored. With fewer than `k` calls, rejects at once.
+ */
+export function firstOf(calls: readonly Promise<unknown>[], k: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    if (calls.length < k) {
+      reject(new Error(`firstOf: ${k} of ${calls.length} calls can never resolve`));
+      return;
+    }
+    let ok = 0;
+    let failed = 0;
+    let firstError: unknown;
+    for (const call of calls) {
+      call.then(
+        () => {
+          if (++ok === k) resolve();
+        },
+        (err: unknown) => {
+          if (failed++ === 0) firstError = err;
+          if (calls.length - failed === k - 1) reject(firstError);
+        },
+      );
+    }
+  });
+}
+
+/** YCSB's load phase on independent nodes: every record is put through every one of `clients`. Rejects on the first failure. */
+export function loadRecordsEverywhere(
+  clients: readonly DynamisClient[],
+  records: number,
+  inflight: number,
+): Promise<{ opsPerSec: number; seconds: number }> {
+  const pool = values(64);
+  return runAll(records, inflight, (i) => Promise.all(clients.map((c) => c.put(recordKey(i), pool[i % pool.length]!))));
+}
+
+/**
+ * Workload `name` as runWorkload draws it, on the independent nodes behind
+ * `clients` (3 single nodes, each its own coordinator, each holding every
+ * record), coordinated by this driver the way the cluster's coordinator does
+ * it at N=3, W=2, R=2 (quorum read fan-out): a read gets the record from 2
+ * of the nodes (clients[seq % n] and the next one; both must find it), an
+ * update puts it through all of them and completes once 2 acknowledged (the
+ * third finishes in the background). The nodes then do the cluster's
+ * per-replica work (messages, engine reads and writes) and no coordination:
+ * no coordinator hop, no peer RPC, no stamping or merging across replicas.
+ */
+export function runFloorWorkload(
+  clients: readonly DynamisClient[],
+  name: WorkloadName,
+  records: number,
+  options: DriveOptions,
+): Promise<CaseResult> {
+  if (clients.length < 2) throw new Error(`the floor needs at least 2 nodes, got ${clients.length}`);
+  const draw = workloadDraw(name, records);
   return drive((seq) => {
-    const client = clients[seq % clients.length]!;
-    const key = recordKey(chooser.next());
-    return random.next() < reads ? read(client, key) : client.put(key, pool[seq % pool.length]!);
+    const key = draw.key();
+    if (draw.isRead()) {
+      const at = seq % clients.length;
+      return firstOf([readLoaded(clients[at]!, key), readLoaded(clients[(at + 1) % clients.length]!, key)], 2);
+    }
+    const value = draw.value(seq);
+    return firstOf(
+      clients.map((c) => c.put(key, value)),
+      2,
+    );
   }, options);
 }
