@@ -30,8 +30,21 @@ export class PinoLogger implements Logger {
     else this.pino.error(fields, msg);
   }
 
-  /** A logger adding `fields` to every line (pino's child: the bindings are serialized once). */
+  /**
+   * A logger adding `fields` to every line (pino's child: the bindings are
+   * serialized once). A field this logger already carries with the same value
+   * (a plugin's child naming the node the root logger names) is left out:
+   * pino would write the key twice in one JSON line.
+   */
   child(fields: Record<string, unknown>): Logger {
-    return new PinoLogger(this.pino.child(fields));
+    const bound = this.pino.bindings();
+    let own: Record<string, unknown> | undefined;
+    for (const [k, v] of Object.entries(fields)) {
+      if (Object.hasOwn(bound, k) && Object.is(bound[k], v)) {
+        own ??= { ...fields };
+        delete own[k];
+      }
+    }
+    return new PinoLogger(this.pino.child(own ?? fields));
   }
 }

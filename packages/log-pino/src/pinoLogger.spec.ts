@@ -23,6 +23,17 @@ describe('@dynamis/log-pino', () => {
     expect(lines()).toHaveLength(3);
   });
 
+  it('a child does not repeat a field its parent carries with the same value (one key per JSON line)', () => {
+    const { log, text, lines } = logger('info');
+    log.child({ component: 'transport-ws', node: 'n7' }).info('listening');
+    log.child({ node: 'n8' }).child({ node: 'n8', c: 1 }).info('other');
+    const [first, second] = text().trim().split('\n');
+    expect(first!.match(/"node":/g)).toHaveLength(1);
+    expect(second!.match(/"node":"n8"/g)).toHaveLength(1);
+    expect(lines()[0]).toEqual({ level: 'info', time: expect.any(Number), node: 'n7', component: 'transport-ws', msg: 'listening' });
+    expect(lines()[1]).toMatchObject({ c: 1, msg: 'other' });
+  });
+
   it.each([
     ['debug', ['debug', 'info', 'warn', 'error']],
     ['info', ['info', 'warn', 'error']],
