@@ -61,10 +61,11 @@ export const BENCH_USAGE = `Usage: node packages/bench/dist/main.js [options]   
                         rebalance  a node joins a loaded one: MB/s streamed, foreground p99 before and during
                         profile  one node (--profile-engine) under put then get of 100 B at --inflight: CPU µs per op of
                                  the node (and its kernel share) and of the driver; with --cpu-prof, its top frames
-                        inprocess  the cluster's 3 nodes (--cluster-engine) and the driver in this one process, YCSB
-                                 --workloads: CPU µs per op of the whole path; with --cpu-prof, the top frames of this
-                                 process's main thread during the workloads (no other process competes for the CPU,
-                                 so no frame is inflated by preemption as in a node process's profile)
+                        inprocess  the cluster's 3 nodes (--cluster-engine) and the floor's 3 independent nodes, with the
+                                 driver, in this one process, YCSB --workloads: CPU µs per op of the whole path; with
+                                 --cpu-prof, the top frames of this process's main thread during the cluster's
+                                 workloads and during the floor's (no other process competes for the CPU, so no
+                                 frame is inflated by preemption as in a node process's profile)
   --workloads <list>  YCSB workloads of the cluster section (default A,B,C)
   --seconds <s>       measured seconds per case (default ${DEFAULTS.seconds})
   --warmup <s>        unmeasured seconds before each case (default ${DEFAULTS.warmupSeconds})

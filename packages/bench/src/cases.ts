@@ -23,6 +23,7 @@ export async function measure(round: Round, label: string, name: string, run: ()
 export const ycsbCase = (w: WorkloadName): string => `ycsb ${w}`;
 export const floorCase = (w: WorkloadName): string => `floor ycsb ${w}`;
 export const inProcessCase = (w: WorkloadName): string => `inprocess ycsb ${w}`;
+export const inProcessFloorCase = (w: WorkloadName): string => `inprocess floor ycsb ${w}`;
 export const ceilingCase = (cork: boolean): string => `ceiling ${cork ? 'corked' : 'plain'}`;
 export const roundTripCase = (cork: boolean, inflight: number): string => `bare ws rt ${cork ? 'corked' : 'plain'} @${inflight}`;
 export const kvCase = (target: string, op: 'put' | 'get', size: number, inflight: number): string =>
@@ -46,7 +47,7 @@ export async function clusterCases(
   for (const w of workloads) await measure(round, label, name(w), () => runWorkload(cluster.clients, w, records, o));
 }
 
-/** The coordination-free floor of each workload (ycsb.ts runFloorWorkload) on the independent nodes of `floor`, as floorCase(w). */
+/** The coordination-free floor of each workload (ycsb.ts runFloorWorkload) on the independent nodes of `floor`, as `name(w)` (floorCase; inProcessFloorCase in process). */
 export async function floorCases(
   round: Round,
   label: string,
@@ -54,8 +55,9 @@ export async function floorCases(
   workloads: readonly WorkloadName[],
   records: number,
   o: DriveOptions,
+  name: (w: WorkloadName) => string = floorCase,
 ): Promise<void> {
-  for (const w of workloads) await measure(round, label, floorCase(w), () => runFloorWorkload(floor.clients, w, records, o));
+  for (const w of workloads) await measure(round, label, name(w), () => runFloorWorkload(floor.clients, w, records, o));
 }
 
 export async function ceilingCases(round: Round, label: string, ports: readonly number[], o: DriveOptions): Promise<void> {

@@ -11,12 +11,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { clock } from './env';
-import { BENCH_USAGE, BenchArgsError, parseBenchArgs, type BenchArgs } from './args';
+import { BENCH_USAGE, BenchArgsError, parseBenchArgs, type BenchArgs, type WorkloadName } from './args';
 import {
   ceilingCases,
   clusterCases,
   floorCases,
   inProcessCase,
+  inProcessFloorCase,
   kvCases,
   PROFILE_VALUE_BYTES,
   profileCases,
@@ -27,11 +28,12 @@ import type { CpuProfile } from './cpuProfile';
 import { profileTable } from './profileTable';
 import { startEchoPeers, type EchoPeers } from './fanout';
 import { dynamisTarget, loadTarget, redisTarget, type KvTarget } from './kvTargets';
-import { startCluster, startFloorNodes, startInProcessCluster, startSingleNode, type Nodes } from './nodes';
+import { startCluster, startFloorNodes, startInProcessCluster, startInProcessFloor, startSingleNode, type Nodes } from './nodes';
 import { profileThisThread } from './profileThisThread';
 import { installCleanup, stopAll } from './processes';
 import { REDIS_PERSISTENCES, redisAvailable, startRedis } from './redisServer';
-import { clusterReport, inProcessReport, profileReport, redisReport, singleReport } from './report';
+import { clusterReport, inProcessReport, profileReport, redisReport, singleReport, weightedDriverUsPerOp } from './report';
+import { profileDiffTable } from './profileDiff';
 import { loadRecords, loadRecordsEverywhere } from './ycsb';
 import { rebalanceReport, rebalanceRound, type RebalanceResult } from './rebalance';
 
@@ -49,8 +51,10 @@ interface Setup {
   profiledPids: Map<string, number>;
   /** The inprocess section's cluster (its nodes run in this process). */
   inProcess?: Nodes;
-  /** With --cpu-prof: where the inprocess section's profile (of this thread, during its first round) is written. */
-  inProcessProfile?: string;
+  /** The inprocess section's floor (its independent nodes run in this process). */
+  inProcessFloor?: Nodes;
+  /** With --cpu-prof: where the inprocess section's profiles (of this thread, during its first round) are written: the cluster's, the floor's. */
+  inProcessProfiles?: { cluster: string; floor: string };
   stops: (() => Promise<void>)[];
 }
 
@@ -83,9 +87,16 @@ async function setUp(a: BenchArgs): Promise<Setup> {
     say(`starting 3 nodes in this process (quorum N=3 W=2 R=2, engine-${a.clusterEngine}) ...`);
     s.inProcess = await startInProcessCluster(3, a.clusterEngine);
     s.stops.push(s.inProcess.stop);
-    if (a.cpuProfDir !== undefined) s.inProcessProfile = join(a.cpuProfDir, `inprocess.${process.pid}.${clock.now()}.cpuprofile`);
-    say(`loading ${a.records} records of 1 KiB into them, ${a.inflight} in flight ...`);
+    say(`starting the floor's 3 independent nodes in this process (engine-${a.clusterEngine}) ...`);
+    s.inProcessFloor = await startInProcessFloor(3, a.clusterEngine);
+    s.stops.push(s.inProcessFloor.stop);
+    if (a.cpuProfDir !== undefined) {
+      const at = `${process.pid}.${clock.now()}.cpuprofile`;
+      s.inProcessProfiles = { cluster: join(a.cpuProfDir, `inprocess.${at}`), floor: join(a.cpuProfDir, `inprocess-floor.${at}`) };
+    }
+    say(`loading ${a.records} records of 1 KiB into the cluster and into each floor node, ${a.inflight} in flight ...`);
     await loadRecords(s.inProcess.clients, a.records, a.inflight);
+    await loadRecordsEverywhere(s.inProcessFloor.clients, a.records, a.inflight);
   }
   // A profiling run (--cpu-prof) leaves the floor and the ceiling out unless asked for, so that the profile has no idle phase after the workloads.
   if (has('floor') || (has('cluster') && a.cpuProfDir === undefined)) {
@@ -144,10 +155,14 @@ async function runRounds(a: BenchArgs, s: Setup): Promise<Round[]> {
     if (has('redis')) await kvCases(round, label, s.kvTargets, levels, a.records, o);
     if (s.echo1 !== undefined && s.memory !== undefined) await singleCases(round, label, s.echo1, s.memory, levels, a.records, o);
     if (s.profiled !== undefined) await profileCases(round, label, s.profiled, a.records, o);
-    const inProcess = s.inProcess;
-    if (inProcess !== undefined) {
-      const run = (): Promise<void> => clusterCases(round, label, inProcess, a.workloads, a.records, o, inProcessCase);
-      await (i === 1 && s.inProcessProfile !== undefined ? profileThisThread(s.inProcessProfile, run) : run());
+    const { inProcess, inProcessFloor } = s;
+    if (inProcess !== undefined && inProcessFloor !== undefined) {
+      const profiled = (file: string | undefined, run: () => Promise<void>): Promise<void> =>
+        i === 1 && file !== undefined ? profileThisThread(file, run) : run();
+      await profiled(s.inProcessProfiles?.cluster, () => clusterCases(round, label, inProcess, a.workloads, a.records, o, inProcessCase));
+      await profiled(s.inProcessProfiles?.floor, () =>
+        floorCases(round, label, inProcessFloor, a.workloads, a.records, o, inProcessFloorCase),
+      );
     }
     rounds.push(round);
   }
@@ -183,7 +198,7 @@ function report(a: BenchArgs, s: Setup, rounds: Round[], load: string): void {
     ]);
   if (has('inprocess'))
     out([
-      `## In one process: YCSB on 3 nodes (quorum N=3 W=2 R=2, engine-${a.clusterEngine}) and the driver in the bench process, ${a.inflight} in flight, 1 KiB values (a profiling aid, not a comparison)`,
+      `## In one process: YCSB on 3 nodes (quorum N=3 W=2 R=2, engine-${a.clusterEngine}) and on the floor's 3 independent nodes, with the driver in the bench process, ${a.inflight} in flight, 1 KiB values (a profiling aid, not a comparison)`,
       '',
       ...inProcessReport(rounds, a.workloads),
     ]);
@@ -207,6 +222,16 @@ function printProfiles(dir: string, pids: ReadonlyMap<string, number>): void {
     if (file === undefined) process.stdout.write(`## CPU profile of the ${title}, main thread\n\nno profile of pid ${pid} in ${dir}\n\n`);
     else printProfile(title, join(dir, file));
   }
+}
+
+/** Where the in-process cluster's CPU per op goes beyond its floor's, from round 1's two profiles (profileDiff). */
+function printProfileDiff(workloads: readonly WorkloadName[], round: Round, files: { cluster: string; floor: string }): void {
+  const read = (file: string): CpuProfile => JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+  const floorUs = weightedDriverUsPerOp(round, workloads.map(inProcessFloorCase));
+  const clusterUs = weightedDriverUsPerOp(round, workloads.map(inProcessCase));
+  const lines = profileDiffTable(read(files.floor), floorUs, read(files.cluster), clusterUs, 30, { a: 'floor', b: 'cluster' });
+  const title = `## Where the cluster's CPU per op goes beyond its floor's (inprocess section, round 1, workloads ${workloads.join(', ')})`;
+  process.stdout.write(`${[title, '', ...lines].join('\n')}\n\n`);
 }
 
 /** The top frames of the profile in `file`. */
@@ -246,8 +271,11 @@ async function main(): Promise<void> {
     const load = `${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} (1-min, sampled every 10 s)`;
     report(a, s, rounds, load);
     if (a.cpuProfDir !== undefined) printProfiles(a.cpuProfDir, s.profiledPids);
-    if (s.inProcessProfile !== undefined)
-      printProfile('bench process (inprocess section, round 1: 3 nodes and the driver)', s.inProcessProfile);
+    if (s.inProcessProfiles !== undefined) {
+      printProfile('bench process (inprocess section, round 1, the cluster: 3 nodes and the driver)', s.inProcessProfiles.cluster);
+      printProfile('bench process (inprocess section, round 1, the floor: 3 independent nodes and the driver)', s.inProcessProfiles.floor);
+      printProfileDiff(a.workloads, rounds[0]!, s.inProcessProfiles);
+    }
     if (rebalanced.length > 0) {
       const title = `## Rebalance: n2 joins n1 (N=2, engine-lsm) holding ${a.records} records of 1 KiB; foreground 50% get / 50% put, ${a.inflight} in flight, through n1`;
       process.stdout.write(`${[title, '', ...rebalanceReport(rebalanced)].join('\n')}\n\n`);

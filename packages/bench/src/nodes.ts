@@ -1,5 +1,5 @@
 import { DynamisClient } from '@dynamis/client';
-import { buildConfig, parseCliArgs, startServer } from '@dynamis/server';
+import { buildConfig, parseCliArgs, startServer, type DynamisServer } from '@dynamis/server';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -44,6 +44,18 @@ export async function startSingleNode(engine: 'memory' | 'lsm', nodeFlags: reado
 /** Requests in flight per connection allowed on a floor node (the default, 128, can be exceeded there: see startFloorNodes). */
 export const FLOOR_MAX_REQUESTS_IN_FLIGHT = 256;
 
+/** The config file of a floor node (see startFloorNodes). */
+const FLOOR_CONFIG = JSON.stringify({ transport: { maxRequestsInFlight: FLOOR_MAX_REQUESTS_IN_FLIGHT } });
+
+/** The command line (config file aside) of each of `size` floor nodes: ids n1…, any free port, a temporary data dir named after `dirPrefix`. */
+function floorArgs(size: number, engine: 'lsm' | 'memory', dirPrefix: string): string[][] {
+  return Array.from({ length: size }, (_, i) => {
+    const id = `n${i + 1}`;
+    const dir = benchTempDir(`${dirPrefix}-${id}`);
+    return ['--node-id', id, '--host', '127.0.0.1', '--port', '0', '--data-dir', dir, '--coordinator', 'local', '--engine', engine];
+  });
+}
+
 /**
  * Starts `size` independent single nodes for the coordination-free floor
  * (ycsb.ts runFloorWorkload): `--coordinator local --engine <engine>`, each
@@ -55,18 +67,22 @@ export const FLOOR_MAX_REQUESTS_IN_FLIGHT = 256;
  */
 export async function startFloorNodes(size: number, engine: 'lsm' | 'memory'): Promise<Nodes> {
   const config = join(benchTempDir('floor-config'), 'node.json');
-  writeFileSync(config, JSON.stringify({ transport: { maxRequestsInFlight: FLOOR_MAX_REQUESTS_IN_FLIGHT } }));
+  writeFileSync(config, FLOOR_CONFIG);
   const started = await Promise.all(
-    Array.from({ length: size }, (_, i) => {
-      const id = `n${i + 1}`;
-      const args = ['--config', config, '--node-id', id, '--host', '127.0.0.1', '--port', '0', '--data-dir', benchTempDir(`floor-${id}`)];
-      return startNode(`floor node ${id}`, [...args, '--coordinator', 'local', '--engine', engine], []);
-    }),
+    floorArgs(size, engine, 'floor').map((args, i) => startNode(`floor node n${i + 1}`, ['--config', config, ...args], [])),
   );
   return connectAll(
     started.map((s) => s.match[1]!),
     started.map((s) => s.proc),
   );
+}
+
+/** The floor of startFloorNodes, in this process (as startInProcessCluster is the cluster's): same command lines and config. */
+export async function startInProcessFloor(size: number, engine: 'lsm' | 'memory'): Promise<Nodes> {
+  const configs = floorArgs(size, engine, 'inprocess-floor').map((args) =>
+    buildConfig(FLOOR_CONFIG, parseCliArgs([...args, '--log-level', 'warn'])),
+  );
+  return inProcess(await Promise.all(configs.map((config) => startServer(config, { env: nodeEnv() }))));
 }
 
 /**
@@ -96,16 +112,26 @@ export async function startCluster(size: number, engine: 'lsm' | 'memory', n1Nod
  * put through every node is acknowledged by a quorum, retrying for up to 60 s.
  */
 export async function startInProcessCluster(size: number, engine: 'lsm' | 'memory'): Promise<Nodes> {
-  const env = { DYNAMIS_SECRET: SECRET, DYNAMIS_CLIENT_TOKEN: CLIENT_TOKEN };
   const nodeArgs = await clusterArgs(size, engine, 'inprocess');
   const servers = await Promise.all(
-    nodeArgs.map((args) => startServer(buildConfig(undefined, parseCliArgs([...args, '--log-level', 'warn'])), { env })),
+    nodeArgs.map((args) => startServer(buildConfig(undefined, parseCliArgs([...args, '--log-level', 'warn'])), { env: nodeEnv() })),
   );
+  const nodes = await inProcess(servers);
+  await untilQuorum(nodes);
+  return nodes;
+}
+
+/** The secrets of this bench run, as a node's environment gives them. */
+function nodeEnv(): Record<string, string> {
+  return { DYNAMIS_SECRET: SECRET, DYNAMIS_CLIENT_TOKEN: CLIENT_TOKEN };
+}
+
+/** One client to each of `servers` (started in this process); stop() closes the clients, then the servers. */
+async function inProcess(servers: readonly DynamisServer[]): Promise<Nodes> {
   const nodes = await connectAll(
     servers.map((s) => s.address),
     [],
   );
-  await untilQuorum(nodes);
   return {
     ...nodes,
     stop: async () => {
@@ -155,7 +181,7 @@ export function startNode(
   nodeFlags: readonly string[],
   logLevel: 'warn' | 'info' = 'warn',
 ): Promise<{ proc: BenchChild; match: RegExpExecArray }> {
-  const env = { ...process.env, DYNAMIS_SECRET: SECRET, DYNAMIS_CLIENT_TOKEN: CLIENT_TOKEN };
+  const env = { ...process.env, ...nodeEnv() };
   return spawnReady(name, process.execPath, [...nodeFlags, SERVER_MAIN, ...args, '--log-level', logLevel], /listening on (ws:\/\/\S+)/, {
     env,
     timeoutMs: 60_000,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { ceilingCase, floorCase, inProcessCase, kvCase, ycsbCase, type Round } from './cases';
+import { ceilingCase, floorCase, inProcessCase, inProcessFloorCase, kvCase, ycsbCase, type Round } from './cases';
 import type { CaseResult } from './drive';
-import { caseMedian, clusterReport, inProcessReport, profileReport, rate, ratioMedian, redisReport } from './report';
+import { caseMedian, clusterReport, inProcessReport, weightedDriverUsPerOp, profileReport, rate, ratioMedian, redisReport } from './report';
 import { median } from './stats';
 
 const result = (opsPerSec: number, p50 = 1, errors = 0): CaseResult => ({
@@ -105,17 +105,27 @@ describe('profileReport', () => {
 });
 
 describe('inProcessReport', () => {
-  it("prints each workload with the process's CPU per op (the driver's: nodes and driver are one process), medians of the rounds", () => {
+  it("prints each workload, then each floor, with the process's CPU per op (nodes and driver are one process), and A against its floor", () => {
     const rounds: Round[] = [1, 3, 2].map(
       (p50) =>
         new Map([
           [inProcessCase('A'), result(1000 * p50, p50, 1)],
           [inProcessCase('C'), result(3000 * p50, p50 / 2)],
+          [inProcessFloorCase('A'), result(4000, p50 / 4)],
+          [inProcessFloorCase('C'), result(8000)],
         ]),
     );
     const lines = inProcessReport(rounds, ['A', 'C']);
     expect(lines[2]).toBe('| workload A (50% reads, 50% updates) | 2 000 | 2.000 | 20.0 | 40.0 | 3 | 200 |');
     expect(lines[3]).toBe('| workload C (100% reads, 0% updates) | 6 000 | 1.000 | 10.0 | 20.0 | 0 | 100 |');
+    expect(lines[4]).toBe(
+      '| floor A: 3 independent nodes, the driver coordinates (50% reads, 50% updates) | 4 000 | 0.500 | 5.000 | 10.0 | 0 | 50 |',
+    );
+    expect(lines[5]).toBe(
+      '| floor C: 3 independent nodes, the driver coordinates (100% reads, 0% updates) | 8 000 | 1.000 | 10.0 | 20.0 | 0 | 100 |',
+    );
+    expect(lines).toContain('- workload A / floor A: **0.50** (rounds: 0.25, 0.75, 0.50)');
+    expect(inProcessReport(rounds, ['C']).filter((l) => l.startsWith('- '))).toEqual([]);
   });
 });
 
@@ -161,5 +171,16 @@ describe('clusterReport', () => {
     expect(floorOnly.filter((l) => l.startsWith('- '))).toEqual([]);
     const withoutA = clusterReport(rounds, ['C'], all);
     expect(withoutA.filter((l) => l.startsWith('- '))).toEqual([]);
+  });
+});
+
+describe('weightedDriverUsPerOp', () => {
+  it("weights each case's driver CPU per op by its operations, skipping cases that did not run", () => {
+    const round: Round = new Map([
+      ['a', result(1000, 1)], // 1 000 ops at 100 µs
+      ['b', result(3000, 2)], // 3 000 ops at 200 µs
+    ]);
+    expect(weightedDriverUsPerOp(round, ['a', 'b', 'missing'])).toBe(175);
+    expect(weightedDriverUsPerOp(round, ['missing'])).toBeNaN();
   });
 });

@@ -1,5 +1,5 @@
 import type { WorkloadName } from './args';
-import { ceilingCase, floorCase, inProcessCase, kvCase, roundTripCase, ycsbCase, type Round } from './cases';
+import { ceilingCase, floorCase, inProcessCase, inProcessFloorCase, kvCase, roundTripCase, ycsbCase, type Round } from './cases';
 import { VALUE_SIZES } from './kvTargets';
 import { median } from './stats';
 import { READ_PROPORTION } from './ycsb';
@@ -60,6 +60,12 @@ const writes = (n: number): string => (Number.isFinite(n) ? n.toFixed(2) : '–'
 const cell = (m: CaseMedian): string =>
   Number.isFinite(m.opsPerSec) ? `${rate(m.opsPerSec)} (${ms(m.p50)} / ${ms(m.p99)}; ${us(m.serversUs)} µs)` : '–';
 
+/** A workload's mix, as the tables label it. */
+function mixOf(w: WorkloadName): string {
+  const reads = Math.round(READ_PROPORTION[w] * 100);
+  return `${reads}% reads, ${100 - reads}% updates`;
+}
+
 /** Which parts of the cluster table ran: the cluster's workloads, the coordination-free floor, the fan-out ceiling. */
 export interface ClusterParts {
   readonly cluster: boolean;
@@ -85,12 +91,8 @@ export function clusterReport(rounds: readonly Round[], workloads: readonly Work
     const cells = [rate(m.opsPerSec), ms(m.p50), ms(m.p99), ms(m.p999), m.errors, us(m.serversUs), us(m.driverUs), writes(m.serversWrites)];
     lines.push(`| ${label} | ${cells.join(' | ')} |`);
   };
-  const mix = (w: WorkloadName): string => {
-    const reads = Math.round(READ_PROPORTION[w] * 100);
-    return `${reads}% reads, ${100 - reads}% updates`;
-  };
-  if (parts.cluster) for (const w of workloads) row(`workload ${w} (${mix(w)})`, ycsbCase(w));
-  if (parts.floor) for (const w of workloads) row(`floor ${w}: 3 independent nodes, the driver coordinates (${mix(w)})`, floorCase(w));
+  if (parts.cluster) for (const w of workloads) row(`workload ${w} (${mixOf(w)})`, ycsbCase(w));
+  if (parts.floor) for (const w of workloads) row(`floor ${w}: 3 independent nodes, the driver coordinates (${mixOf(w)})`, floorCase(w));
   if (parts.ceiling) {
     row('fan-out ceiling, bare ws corked (3 peers, done after 2)', ceilingCase(true));
     row('fan-out ceiling, bare ws plain (3 peers, done after 2)', ceilingCase(false));
@@ -112,17 +114,27 @@ export function clusterReport(rounds: readonly Round[], workloads: readonly Work
   return lines;
 }
 
-/** The inprocess section: each workload through 3 nodes run in the bench process; CPU per op is the whole process's (nodes and driver). */
+/**
+ * The inprocess section: each workload through the 3 cluster nodes, then
+ * through the floor's 3 independent nodes, all run in the bench process; CPU
+ * per op is the whole process's (nodes and driver). Then workload A against
+ * its floor, as in the cluster table.
+ */
 export function inProcessReport(rounds: readonly Round[], workloads: readonly WorkloadName[]): string[] {
   const lines = [
     '| case | ops/s | p50 ms | p99 ms | p99.9 ms | errors | CPU/op µs (nodes + driver, one process) |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
-  for (const w of workloads) {
-    const m = caseMedian(rounds, inProcessCase(w));
-    const reads = Math.round(READ_PROPORTION[w] * 100);
+  const row = (label: string, name: string): void => {
+    const m = caseMedian(rounds, name);
     const cells = [rate(m.opsPerSec), ms(m.p50), ms(m.p99), ms(m.p999), m.errors, us(m.driverUs)];
-    lines.push(`| workload ${w} (${reads}% reads, ${100 - reads}% updates) | ${cells.join(' | ')} |`);
+    lines.push(`| ${label} | ${cells.join(' | ')} |`);
+  };
+  for (const w of workloads) row(`workload ${w} (${mixOf(w)})`, inProcessCase(w));
+  for (const w of workloads) row(`floor ${w}: 3 independent nodes, the driver coordinates (${mixOf(w)})`, inProcessFloorCase(w));
+  if (workloads.includes('A')) {
+    lines.push('');
+    lines.push(`- workload A / floor A: ${ratio(ratioMedian(rounds, inProcessCase('A'), inProcessFloorCase('A')))}`);
   }
   return lines;
 }
@@ -225,4 +237,21 @@ export function profileReport(rounds: readonly Round[], target: string, size: nu
   }
   lines.push('', 'Medians of the rounds. The CPU columns are the steadier figures on a shared machine; rates swing with its load.');
   return lines;
+}
+
+/**
+ * The driver's CPU µs per operation over the cases `names` of one round,
+ * weighted by the operations each completed (NaN if none ran): the CPU per
+ * op of the inprocess section's whole process over a profiled round.
+ */
+export function weightedDriverUsPerOp(round: Round, names: readonly string[]): number {
+  let us = 0;
+  let ops = 0;
+  for (const name of names) {
+    const r = round.get(name);
+    if (r === undefined || !(r.ops > 0)) continue;
+    us += r.cpu.driverUsPerOp * r.ops;
+    ops += r.ops;
+  }
+  return ops === 0 ? NaN : us / ops;
 }
