@@ -76,7 +76,7 @@ export const BENCH_USAGE = `Usage: node packages/bench/dist/main.js [options]   
   --cpu-prof <dir>    run cluster node n1 and the profile section's node under node --cpu-prof, writing
                       their profiles to <dir> and printing their top frames at the end
                       (then 'cluster' runs without the ceiling and the floor, unless --only names them too);
-                      with 'inprocess', profile this process's main thread during its workloads too
+                      with 'inprocess', profile this process's main thread during its last round's workloads too
   --profile-engine <e> memory (default) or lsm: the profile section's engine (needs --only profile)
   --redis-server <p>  redis-server binary (default ${DEFAULTS.redisServer}); when missing, the redis column is skipped
   -h, --help          this text`;

@@ -53,7 +53,7 @@ interface Setup {
   inProcess?: Nodes;
   /** The inprocess section's floor (its independent nodes run in this process). */
   inProcessFloor?: Nodes;
-  /** With --cpu-prof: where the inprocess section's profiles (of this thread, during its first round) are written: the cluster's, the floor's. */
+  /** With --cpu-prof: where the inprocess section's profiles (of this thread, during its last round: round 1 carries the load's compaction and the JIT's warm-up) are written: the cluster's, the floor's. */
   inProcessProfiles?: { cluster: string; floor: string };
   stops: (() => Promise<void>)[];
 }
@@ -158,7 +158,7 @@ async function runRounds(a: BenchArgs, s: Setup): Promise<Round[]> {
     const { inProcess, inProcessFloor } = s;
     if (inProcess !== undefined && inProcessFloor !== undefined) {
       const profiled = (file: string | undefined, run: () => Promise<void>): Promise<void> =>
-        i === 1 && file !== undefined ? profileThisThread(file, run) : run();
+        i === a.rounds && file !== undefined ? profileThisThread(file, run) : run();
       await profiled(s.inProcessProfiles?.cluster, () => clusterCases(round, label, inProcess, a.workloads, a.records, o, inProcessCase));
       await profiled(s.inProcessProfiles?.floor, () =>
         floorCases(round, label, inProcessFloor, a.workloads, a.records, o, inProcessFloorCase),
@@ -224,13 +224,13 @@ function printProfiles(dir: string, pids: ReadonlyMap<string, number>): void {
   }
 }
 
-/** Where the in-process cluster's CPU per op goes beyond its floor's, from round 1's two profiles (profileDiff). */
+/** Where the in-process cluster's CPU per op goes beyond its floor's, from the last round's two profiles (profileDiff). */
 function printProfileDiff(workloads: readonly WorkloadName[], round: Round, files: { cluster: string; floor: string }): void {
   const read = (file: string): CpuProfile => JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const floorUs = weightedDriverUsPerOp(round, workloads.map(inProcessFloorCase));
   const clusterUs = weightedDriverUsPerOp(round, workloads.map(inProcessCase));
   const lines = profileDiffTable(read(files.floor), floorUs, read(files.cluster), clusterUs, 30, { a: 'floor', b: 'cluster' });
-  const title = `## Where the cluster's CPU per op goes beyond its floor's (inprocess section, round 1, workloads ${workloads.join(', ')})`;
+  const title = `## Where the cluster's CPU per op goes beyond its floor's (inprocess section, last round, workloads ${workloads.join(', ')})`;
   process.stdout.write(`${[title, '', ...lines].join('\n')}\n\n`);
 }
 
@@ -272,9 +272,12 @@ async function main(): Promise<void> {
     report(a, s, rounds, load);
     if (a.cpuProfDir !== undefined) printProfiles(a.cpuProfDir, s.profiledPids);
     if (s.inProcessProfiles !== undefined) {
-      printProfile('bench process (inprocess section, round 1, the cluster: 3 nodes and the driver)', s.inProcessProfiles.cluster);
-      printProfile('bench process (inprocess section, round 1, the floor: 3 independent nodes and the driver)', s.inProcessProfiles.floor);
-      printProfileDiff(a.workloads, rounds[0]!, s.inProcessProfiles);
+      printProfile('bench process (inprocess section, last round, the cluster: 3 nodes and the driver)', s.inProcessProfiles.cluster);
+      printProfile(
+        'bench process (inprocess section, last round, the floor: 3 independent nodes and the driver)',
+        s.inProcessProfiles.floor,
+      );
+      printProfileDiff(a.workloads, rounds[rounds.length - 1]!, s.inProcessProfiles);
     }
     if (rebalanced.length > 0) {
       const title = `## Rebalance: n2 joins n1 (N=2, engine-lsm) holding ${a.records} records of 1 KiB; foreground 50% get / 50% put, ${a.inflight} in flight, through n1`;
