@@ -22,7 +22,8 @@ interface Waiting {
  * for a digest only (replica.read `digest: true`), and resolve with
  *
  * - the first full record that arrived, when their digest equals its digest
- *   (the same siblings, up to an MD5 collision): no record crossed the wire;
+ *   (the same siblings; exactly, or up to an MD5 collision for a record
+ *   whose digest is hashed): no record crossed the wire;
  * - else their own record, fetched in a second round (counted in
  *   `mismatches`), which the caller then merges and read-repairs as usual;
  * - their own record too when every full read asked failed (none left).

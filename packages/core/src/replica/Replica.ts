@@ -185,7 +185,7 @@ export class Replica implements Lifecycle {
   /**
    * readDigest(await read(key, partition)), same errors (a corrupt record is
    * CORRUPTION): the record is decoded as views into the engine's bytes and
-   * only its siblings' metadata is hashed (see readDigest).
+   * only its siblings' metadata goes into the digest (see readDigest).
    */
   async readDigest(key: string, partition?: PartitionId): Promise<Buffer> {
     const p = this.partitionOf(key, partition);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { asVersion, type Sibling } from '../ports/types';
-import { READ_DIGEST_BYTES, readDigest } from './readDigest';
+import { createHash } from 'node:crypto';
+import { READ_DIGEST_BYTES, READ_DIGEST_RAW_MAX, readDigest, siblingsDigestBytes, writeSiblingsDigestInput } from './readDigest';
 
 const sibling = (version: number[], value: number[] | null, writtenAt: number, expiresAt?: number): Sibling =>
   expiresAt === undefined
@@ -19,14 +20,48 @@ const arbSibling = fc.record(
 ) as fc.Arbitrary<Sibling>;
 
 describe('readDigest', () => {
-  it('is 16 bytes, also for the empty record, and equal for equal records', () => {
-    expect(readDigest([])).toHaveLength(READ_DIGEST_BYTES);
+  it('is the digest input itself up to READ_DIGEST_RAW_MAX bytes (empty for the empty record), its MD5 beyond, equal for equal records', () => {
+    expect(readDigest([])).toHaveLength(0);
     fc.assert(
       fc.property(fc.array(arbSibling, { maxLength: 4 }), (siblings) => {
         const copy = siblings.map((s) => ({ ...s, version: asVersion(Uint8Array.from(s.version)) }));
-        expect(readDigest(siblings).equals(readDigest(copy))).toBe(true);
+        const d = readDigest(siblings);
+        expect(d.equals(readDigest(copy))).toBe(true);
+        const input = Buffer.alloc(siblingsDigestBytes(siblings));
+        writeSiblingsDigestInput(input, 0, siblings);
+        if (input.length <= READ_DIGEST_RAW_MAX) expect(d.equals(input)).toBe(true);
+        else expect(d.equals(createHash('md5').update(input).digest())).toBe(true);
+        // never 16 bytes unless hashed: the two forms cannot be taken for each other
+        expect(d.length === READ_DIGEST_BYTES).toBe(input.length > READ_DIGEST_RAW_MAX);
       }),
     );
+  });
+
+  it('switches to MD5 exactly past READ_DIGEST_RAW_MAX bytes of input', () => {
+    const fixed = 21;
+    const atMax = [
+      sibling(
+        Array.from({ length: READ_DIGEST_RAW_MAX - fixed }, () => 7),
+        [1],
+        5,
+      ),
+    ];
+    const past = [
+      sibling(
+        Array.from({ length: READ_DIGEST_RAW_MAX - fixed + 1 }, () => 7),
+        [1],
+        5,
+      ),
+    ];
+    expect(readDigest(atMax)).toHaveLength(READ_DIGEST_RAW_MAX);
+    expect(readDigest(past)).toHaveLength(READ_DIGEST_BYTES);
+  });
+
+  it('returns its own bytes, not a view of a buffer the next digest overwrites', () => {
+    const first = readDigest([sibling([1], null, 1)]);
+    const saved = Buffer.from(first);
+    readDigest([sibling([2, 2], [0], 9)]);
+    expect(first.equals(saved)).toBe(true);
   });
 
   it('differs when a version, a tombstone, writtenAt, expiresAt, the order or the sibling count differs', () => {

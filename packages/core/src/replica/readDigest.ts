@@ -1,8 +1,10 @@
 import { hash } from 'node:crypto';
 import type { Sibling } from '../ports/types';
 
-/** Bytes of a read digest (MD5). */
+/** Bytes of a hashed read digest (MD5): the digest of a record whose digest input exceeds READ_DIGEST_RAW_MAX. */
 export const READ_DIGEST_BYTES = 16;
+/** Longest digest input sent as it is rather than hashed; also the longest digest a reply may carry. */
+export const READ_DIGEST_RAW_MAX = 96;
 
 /** Bytes of a sibling's fixed fields in a digest's input: u32 version length, u8 flags, f64 writtenAt, f64 expiresAt. */
 export const SIBLING_DIGEST_FIXED = 4 + 1 + 8 + 8;
@@ -11,32 +13,41 @@ const SCRATCH = Buffer.allocUnsafe(4096);
 
 /**
  * The digest a replica answers a `digest: true` read with (docs/protocol.md
- * "Replica protocol"): MD5 over, per sibling in stored order, its version's
- * length, its flags (bit 0 tombstone, bit 1 has an expiry), writtenAt,
- * expiresAt (0 when none) and its version bytes. Two replicas holding the
- * same siblings in the same order give the same digest; the resolver's merge
- * is deterministic, so the same siblings are stored in the same order
- * everywhere (a different order would only cost the reader a second round).
- * An empty record has a digest too (MD5 of nothing). Pure.
+ * "Replica protocol"). Its input is, per sibling in stored order, its
+ * version's length, its flags (bit 0 tombstone, bit 1 has an expiry),
+ * writtenAt, expiresAt (0 when none) and its version bytes. The digest is
+ * that input itself when it is at most READ_DIGEST_RAW_MAX bytes (the empty
+ * record's is empty; a last-write-wins record of one sibling is 29 bytes
+ * plus its writer's node id), else its MD5 (READ_DIGEST_BYTES). The two cannot be confused: an input is
+ * 0 or at least SIBLING_DIGEST_FIXED (21) bytes long, never 16. Two
+ * replicas holding the same siblings in the same order give the same
+ * digest; the resolver's merge is deterministic, so the same siblings are
+ * stored in the same order everywhere (a different order would only cost
+ * the reader a second round). Pure.
  *
- * Values are not hashed: a version names one write (the coordinator stamps a
- * distinct one for every write, and read repair and anti-entropy carry a
- * sibling's value with its version unchanged), so equal versions mean equal
- * values, as anti-entropy's record digests assume. Hashing the ~40 bytes of a
- * sibling's metadata instead of its encoded record (a 1 KiB value copied into
- * an encoding, then hashed) is what makes a digest read cheaper than sending
- * the record.
+ * Values are not included: a version names one write (the coordinator
+ * stamps a distinct one for every write, and read repair and anti-entropy
+ * carry a sibling's value with its version unchanged), so equal versions
+ * mean equal values, as anti-entropy's record digests assume. Comparing the
+ * ~30–60 bytes of a sibling's metadata instead of its encoded record (a 1 KiB
+ * value copied into an encoding) is what makes a digest read cheaper than
+ * sending the record.
  *
- * Why MD5: one native call, 128 bits, so two different records collide by
- * accident with probability about 2^-128 per comparison; a deliberate
- * collision would need two records whose versions collide, and versions and
- * writtenAt are stamped by the coordinator at write time, not chosen by a
- * client (the same trust as anti-entropy's digests).
+ * Why the input itself when short: comparing it is exact (no collision at
+ * all) and costs no hash; an MD5 through node:crypto costs 1–4 µs, and a
+ * quorum read computed two (the replica's, and the coordinator's of the
+ * record it compares with). Why MD5 beyond: one native call, 128 bits, so
+ * two different records collide by accident with probability about 2^-128
+ * per comparison; a deliberate collision would need two records whose
+ * versions collide, and versions and writtenAt are stamped by the
+ * coordinator at write time, not chosen by a client (the same trust as
+ * anti-entropy's digests).
  */
 export function readDigest(siblings: readonly Sibling[]): Buffer {
   const size = siblingsDigestBytes(siblings);
   const buf = size <= SCRATCH.length ? SCRATCH : Buffer.allocUnsafe(size);
-  return hash('md5', buf.subarray(0, writeSiblingsDigestInput(buf, 0, siblings)), 'buffer');
+  const input = buf.subarray(0, writeSiblingsDigestInput(buf, 0, siblings));
+  return size <= READ_DIGEST_RAW_MAX ? Buffer.from(input) : hash('md5', input, 'buffer');
 }
 
 /** Bytes writeSiblingsDigestInput writes for `siblings`. */

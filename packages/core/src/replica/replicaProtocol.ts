@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Limits } from '../kernel/requestChecks';
 import type { Sibling } from '../ports/types';
 import { withFastParser } from '../wire/fastParse';
-import { READ_DIGEST_BYTES } from './readDigest';
+import { READ_DIGEST_RAW_MAX } from './readDigest';
 import { replicaFastParsers } from './replicaProtocolFast';
 import { REPLICA_SCAN_MAX_BYTES, REPLICA_SCAN_MAX_LIMIT } from './scanPage';
 
@@ -36,10 +36,10 @@ export const REPLICA_MAX_SIBLINGS = 128;
 export const REPLICA_MAX_VERSION_BYTES = 4096;
 
 const bytes = z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'expected bytes');
-/** A read digest (readDigest.ts): exactly READ_DIGEST_BYTES bytes. */
+/** A read digest (readDigest.ts): at most READ_DIGEST_RAW_MAX bytes (its input as it is, or its MD5). */
 const digestBytes = z.custom<Uint8Array>(
-  (v) => v instanceof Uint8Array && v.length === READ_DIGEST_BYTES,
-  `expected a ${READ_DIGEST_BYTES}-byte digest`,
+  (v) => v instanceof Uint8Array && v.length <= READ_DIGEST_RAW_MAX,
+  `expected a digest of at most ${READ_DIGEST_RAW_MAX} bytes`,
 );
 
 /** One sibling as it travels: `expiresAt` absent (never null) when the value does not expire. */

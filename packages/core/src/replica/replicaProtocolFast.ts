@@ -1,6 +1,6 @@
 import { isBytes, isPlainObject, isZodInt, isZodNumber, onlyKeys, optional } from '../wire/fastChecks';
 import { NOT_FAST, type FastParser } from '../wire/fastParse';
-import { READ_DIGEST_BYTES } from './readDigest';
+import { READ_DIGEST_RAW_MAX } from './readDigest';
 
 /*
  * Fast parsers of the replica protocol's messages (replicaProtocol.ts
@@ -53,9 +53,9 @@ function isFlag(v: unknown): boolean {
   return v === undefined || typeof v === 'boolean';
 }
 
-/** digestBytes: exactly `READ_DIGEST_BYTES` bytes. */
+/** digestBytes: at most `READ_DIGEST_RAW_MAX` bytes. */
 function isDigest(v: unknown): boolean {
-  return isBytes(v) && v.length === READ_DIGEST_BYTES;
+  return isBytes(v) && v.length <= READ_DIGEST_RAW_MAX;
 }
 
 /** wireSiblingSchema */
