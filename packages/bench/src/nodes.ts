@@ -117,7 +117,12 @@ export async function startInProcessCluster(size: number, engine: 'lsm' | 'memor
     nodeArgs.map((args) => startServer(buildConfig(undefined, parseCliArgs([...args, '--log-level', 'warn'])), { env: nodeEnv() })),
   );
   const nodes = await inProcess(servers);
-  await untilQuorum(nodes);
+  try {
+    await untilQuorum(nodes);
+  } catch (err) {
+    await nodes.stop(); // in this process: nothing else would stop them, and their handles would keep it alive
+    throw err;
+  }
   return nodes;
 }
 
