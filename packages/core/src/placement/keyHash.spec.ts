@@ -5,6 +5,7 @@ import {
   KEY_HASH_MEMO_KEYS,
   KEY_HASH_MEMO_MAX_KEY,
   keyHash,
+  keyHashDigests,
   keyHashMemoSize,
   MAX_PARTITIONS,
   partitionBits,
@@ -51,7 +52,7 @@ describe('keyHash (docs/format.md "Key hash")', () => {
       for (const key of keys) {
         expect(partitionOfKey(key, q)).toBe(uncached(key, q));
         expect(partitionOfKey(key, q)).toBe(uncached(key, q)); // again: from the memo
-        expect(keyHashMemoSize()).toBeLessThanOrEqual(KEY_HASH_MEMO_KEYS);
+        expect(keyHashMemoSize()).toBeLessThanOrEqual(2 * KEY_HASH_MEMO_KEYS);
       }
     }
     fc.assert(
@@ -59,6 +60,34 @@ describe('keyHash (docs/format.md "Key hash")', () => {
         for (const k of [...ks, ...ks]) expect(partitionOfKey(k, 2 ** bits)).toBe(uncached(k, 2 ** bits));
       }),
     );
+  });
+
+  it('the memo keeps a key used since its last generation turn, and forgets one unused for two turns', () => {
+    const K = KEY_HASH_MEMO_KEYS;
+    let n = 0;
+    const add = (count: number): void => {
+      for (let i = 0; i < count; i++) partitionOfKey(`filler-${n++}`, 256);
+    };
+    const misses = (key: string): number => {
+      const before = keyHashDigests();
+      partitionOfKey(key, 256);
+      return keyHashDigests() - before;
+    };
+    // Add new keys until a generation just turned: the older one full, the current one holding the last key.
+    for (let i = 0; i <= 2 * K && keyHashMemoSize() !== K + 1; i++) add(1);
+    expect(keyHashMemoSize()).toBe(K + 1);
+    expect(misses('hot')).toBe(1);
+    expect(misses('cold')).toBe(1);
+    expect(misses('cold')).toBe(0); // remembered
+    add(K - 3); // the current generation is now full (K keys), no turn yet
+    expect(keyHashMemoSize()).toBe(2 * K);
+    add(1); // turn: hot and cold are in the older generation now
+    expect(keyHashMemoSize()).toBe(K + 1);
+    expect(misses('hot')).toBe(0); // found in the older generation, carried into the current one
+    add(K - 2);
+    add(1); // another turn: the generation holding cold is dropped; hot was carried over
+    expect(misses('hot')).toBe(0);
+    expect(misses('cold')).toBe(1);
   });
 
   it('partition bounds tile [0, 2^64)', () => {
