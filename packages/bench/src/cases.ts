@@ -4,7 +4,7 @@ import { random } from './env';
 import { fanout, type EchoPeers } from './fanout';
 import { randomValues, sizedKey, VALUE_SIZES, type KvTarget } from './kvTargets';
 import type { Nodes } from './nodes';
-import { runFloorWorkload, runWorkload } from './ycsb';
+import type { runWorkload } from './ycsb';
 
 /** The results of one round, by case name (see the *Case functions for the names). */
 export type Round = Map<string, CaseResult>;
@@ -34,30 +34,23 @@ export const CEILING_BYTES = 1024 + 64;
 /** Message size of the bare round trip compared with the single-node client path (100-byte values). */
 export const ROUND_TRIP_BYTES = 128;
 
-/** The YCSB workloads through `cluster`, each recorded as `name(w)` (ycsbCase; inProcessCase for the in-process cluster, whose driver CPU is the whole path's). */
-export async function clusterCases(
+/**
+ * The YCSB workloads through `nodes`, each recorded as `name(w)`: run by
+ * `run`, the cluster's runWorkload (as ycsbCase; inProcessCase for the
+ * in-process cluster, whose driver CPU is the whole path's) or the floor's
+ * runFloorWorkload (as floorCase; inProcessFloorCase in process).
+ */
+export async function workloadCases(
   round: Round,
   label: string,
-  cluster: Nodes,
+  nodes: Nodes,
   workloads: readonly WorkloadName[],
   records: number,
   o: DriveOptions,
-  name: (w: WorkloadName) => string = ycsbCase,
+  name: (w: WorkloadName) => string,
+  run: typeof runWorkload,
 ): Promise<void> {
-  for (const w of workloads) await measure(round, label, name(w), () => runWorkload(cluster.clients, w, records, o));
-}
-
-/** The coordination-free floor of each workload (ycsb.ts runFloorWorkload) on the independent nodes of `floor`, as `name(w)` (floorCase; inProcessFloorCase in process). */
-export async function floorCases(
-  round: Round,
-  label: string,
-  floor: Nodes,
-  workloads: readonly WorkloadName[],
-  records: number,
-  o: DriveOptions,
-  name: (w: WorkloadName) => string = floorCase,
-): Promise<void> {
-  for (const w of workloads) await measure(round, label, name(w), () => runFloorWorkload(floor.clients, w, records, o));
+  for (const w of workloads) await measure(round, label, name(w), () => run(nodes.clients, w, records, o));
 }
 
 export async function ceilingCases(round: Round, label: string, ports: readonly number[], o: DriveOptions): Promise<void> {

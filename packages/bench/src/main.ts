@@ -14,14 +14,15 @@ import { clock } from './env';
 import { BENCH_USAGE, BenchArgsError, parseBenchArgs, type BenchArgs, type WorkloadName } from './args';
 import {
   ceilingCases,
-  clusterCases,
-  floorCases,
+  floorCase,
   inProcessCase,
   inProcessFloorCase,
   kvCases,
   PROFILE_VALUE_BYTES,
   profileCases,
   singleCases,
+  workloadCases,
+  ycsbCase,
   type Round,
 } from './cases';
 import type { CpuProfile } from './cpuProfile';
@@ -34,7 +35,7 @@ import { installCleanup, stopAll } from './processes';
 import { REDIS_PERSISTENCES, redisAvailable, startRedis } from './redisServer';
 import { clusterReport, inProcessReport, profileReport, redisReport, singleReport, weightedDriverUsPerOp } from './report';
 import { profileDiffTable } from './profileDiff';
-import { loadRecords, loadRecordsEverywhere } from './ycsb';
+import { loadRecords, loadRecordsEverywhere, runFloorWorkload, runWorkload } from './ycsb';
 import { rebalanceReport, rebalanceRound, type RebalanceResult } from './rebalance';
 
 interface Setup {
@@ -149,8 +150,10 @@ async function runRounds(a: BenchArgs, s: Setup): Promise<Round[]> {
   for (let i = 1; i <= a.rounds; i++) {
     const round: Round = new Map();
     const label = `[round ${i}/${a.rounds}]`;
-    if (s.cluster !== undefined) await clusterCases(round, label, s.cluster, a.workloads, a.records, { ...o, servers: pidsOf(s.cluster) });
-    if (s.floor !== undefined) await floorCases(round, label, s.floor, a.workloads, a.records, { ...o, servers: pidsOf(s.floor) });
+    if (s.cluster !== undefined)
+      await workloadCases(round, label, s.cluster, a.workloads, a.records, { ...o, servers: pidsOf(s.cluster) }, ycsbCase, runWorkload);
+    if (s.floor !== undefined)
+      await workloadCases(round, label, s.floor, a.workloads, a.records, { ...o, servers: pidsOf(s.floor) }, floorCase, runFloorWorkload);
     if (s.echo3 !== undefined) await ceilingCases(round, label, s.echo3.ports, { ...o, servers: s.echo3.pids });
     if (has('redis')) await kvCases(round, label, s.kvTargets, levels, a.records, o);
     if (s.echo1 !== undefined && s.memory !== undefined) await singleCases(round, label, s.echo1, s.memory, levels, a.records, o);
@@ -159,9 +162,11 @@ async function runRounds(a: BenchArgs, s: Setup): Promise<Round[]> {
     if (inProcess !== undefined && inProcessFloor !== undefined) {
       const profiled = (file: string | undefined, run: () => Promise<void>): Promise<void> =>
         i === a.rounds && file !== undefined ? profileThisThread(file, run) : run();
-      await profiled(s.inProcessProfiles?.cluster, () => clusterCases(round, label, inProcess, a.workloads, a.records, o, inProcessCase));
+      await profiled(s.inProcessProfiles?.cluster, () =>
+        workloadCases(round, label, inProcess, a.workloads, a.records, o, inProcessCase, runWorkload),
+      );
       await profiled(s.inProcessProfiles?.floor, () =>
-        floorCases(round, label, inProcessFloor, a.workloads, a.records, o, inProcessFloorCase),
+        workloadCases(round, label, inProcessFloor, a.workloads, a.records, o, inProcessFloorCase, runFloorWorkload),
       );
     }
     rounds.push(round);

@@ -26,15 +26,10 @@ export function profileDiff(
   const all = Number.MAX_SAFE_INTEGER;
   const sa = summariseProfile(a, all);
   const sb = summariseProfile(b, all);
-  const frames = new Map<string, { frame: string; owner: string; a: number; b: number }>();
-  const owners = new Map<string, { frame: string; owner: string; a: number; b: number }>();
-  const add = (
-    into: Map<string, { frame: string; owner: string; a: number; b: number }>,
-    key: string,
-    owner: string,
-    side: 'a' | 'b',
-    us: number,
-  ): void => {
+  type Sum = { -readonly [K in keyof FrameDiff]: FrameDiff[K] };
+  const frames = new Map<string, Sum>();
+  const owners = new Map<string, Sum>();
+  const add = (into: Map<string, Sum>, key: string, owner: string, side: 'a' | 'b', us: number): void => {
     const d = into.get(key) ?? { frame: key, owner, a: 0, b: 0 };
     d[side] += us;
     into.set(key, d);

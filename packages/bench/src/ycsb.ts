@@ -30,8 +30,26 @@ export function loadRecords(
   records: number,
   inflight: number,
 ): Promise<{ opsPerSec: number; seconds: number }> {
+  return putRecords(records, inflight, (i, key, value) => clients[i % clients.length]!.put(key, value));
+}
+
+/** loadRecords on independent nodes: every record is put through every one of `clients`. Rejects on the first failure. */
+export function loadRecordsEverywhere(
+  clients: readonly DynamisClient[],
+  records: number,
+  inflight: number,
+): Promise<{ opsPerSec: number; seconds: number }> {
+  return putRecords(records, inflight, (_, key, value) => Promise.all(clients.map((c) => c.put(key, value))));
+}
+
+/** Records 0 … records - 1 (1 KiB values from a pool), each through `put`, `inflight` at a time. */
+function putRecords(
+  records: number,
+  inflight: number,
+  put: (i: number, key: string, value: Uint8Array) => Promise<unknown>,
+): Promise<{ opsPerSec: number; seconds: number }> {
   const pool = values(64);
-  return runAll(records, inflight, (i) => clients[i % clients.length]!.put(recordKey(i), pool[i % pool.length]!));
+  return runAll(records, inflight, (i) => put(i, recordKey(i), pool[i % pool.length]!));
 }
 
 /**
@@ -101,16 +119,6 @@ export function firstOf(calls: readonly Promise<unknown>[], k: number): Promise<
   });
 }
 
-/** YCSB's load phase on independent nodes: every record is put through every one of `clients`. Rejects on the first failure. */
-export function loadRecordsEverywhere(
-  clients: readonly DynamisClient[],
-  records: number,
-  inflight: number,
-): Promise<{ opsPerSec: number; seconds: number }> {
-  const pool = values(64);
-  return runAll(records, inflight, (i) => Promise.all(clients.map((c) => c.put(recordKey(i), pool[i % pool.length]!))));
-}
-
 /**
  * Workload `name` as runWorkload draws it, on the independent nodes behind
  * `clients` (3 single nodes, each its own coordinator, each holding every
@@ -134,7 +142,7 @@ export function runFloorWorkload(
     const key = draw.key();
     if (draw.isRead()) {
       const at = seq % clients.length;
-      return firstOf([readLoaded(clients[at]!, key), readLoaded(clients[(at + 1) % clients.length]!, key)], 2);
+      return Promise.all([readLoaded(clients[at]!, key), readLoaded(clients[(at + 1) % clients.length]!, key)]);
     }
     const value = draw.value(seq);
     return firstOf(
