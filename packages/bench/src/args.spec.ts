@@ -3,7 +3,7 @@ import { BenchArgsError, DEFAULT_SECTIONS, DEFAULTS, parseBenchArgs } from './ar
 
 describe('parseBenchArgs', () => {
   it('defaults to every section but profile and every workload, with the documented numbers', () => {
-    expect(DEFAULT_SECTIONS).toEqual(['cluster', 'ceiling', 'floor', 'single', 'redis', 'rebalance']);
+    expect(DEFAULT_SECTIONS).toEqual(['cluster', 'ceiling', 'floor', 'engines', 'single', 'redis', 'rebalance']);
     expect(parseBenchArgs([])).toEqual({
       help: false,
       sections: [...DEFAULT_SECTIONS],

@@ -1,5 +1,5 @@
 /** The sections of the bench, each selectable with --only. */
-export const SECTIONS = ['cluster', 'ceiling', 'floor', 'single', 'redis', 'rebalance', 'profile', 'inprocess'] as const;
+export const SECTIONS = ['cluster', 'ceiling', 'floor', 'engines', 'single', 'redis', 'rebalance', 'profile', 'inprocess'] as const;
 export type Section = (typeof SECTIONS)[number];
 /** The sections run without --only: all but 'profile' and 'inprocess' (tools to see where the CPU goes, not comparisons). */
 export const DEFAULT_SECTIONS: readonly Section[] = SECTIONS.filter((s) => s !== 'profile' && s !== 'inprocess');
@@ -48,14 +48,18 @@ export const DEFAULTS = {
 
 export const BENCH_USAGE = `Usage: node packages/bench/dist/main.js [options]   (or: npm run bench -w @dynamis/bench -- [options])
 
-  --only <list>       comma-separated sections: cluster, ceiling, floor, single, redis, rebalance, profile, inprocess
-                      (default: all but profile and inprocess)
+  --only <list>       comma-separated sections: cluster, ceiling, floor, engines, single, redis, rebalance, profile,
+                      inprocess (default: all but profile and inprocess)
                         cluster  YCSB A/B/C on 3 node processes (quorum N=3 W=2 R=2, engine-lsm) + the fan-out
-                                 ceiling + the coordination-free floor
+                                 ceiling + the coordination-free floor + the replicas' engine calls alone
+                                 (--cluster-engine's) and the CPU budget they leave
                         ceiling  the bare-ws fan-out ceiling alone (3 echo processes, answer after 2)
                         floor    the coordination-free floor alone: 3 independent single nodes (--cluster-engine),
                                  the driver reads each record from 2 of them and puts each update through all 3,
                                  done after 2 (the cluster's per-replica work without its coordination)
+                        engines  the engine calls the replicas make for each YCSB --workloads operation, alone: 3
+                                 engines per kind in this process (engine-lsm, engine-memory, LevelDB via
+                                 classic-level), a read gets at 2, an update gets and puts at all 3: CPU µs per op
                         single   one node (engine-memory) via the client vs the bare-ws round trip, 1 and --inflight in flight
                         redis    one node (engine-memory, engine-lsm) vs redis-server (no persistence, appendfsync everysec, its defaults)
                         rebalance  a node joins a loaded one: MB/s streamed, foreground p99 before and during

@@ -4,7 +4,7 @@ import { random } from './env';
 import { fanout, type EchoPeers } from './fanout';
 import { randomValues, sizedKey, VALUE_SIZES, type KvTarget } from './kvTargets';
 import type { Nodes } from './nodes';
-import type { runWorkload } from './ycsb';
+import { READ_PROPORTION, type runWorkload } from './ycsb';
 
 /** The results of one round, by case name (see the *Case functions for the names). */
 export type Round = Map<string, CaseResult>;
@@ -24,10 +24,24 @@ export const ycsbCase = (w: WorkloadName): string => `ycsb ${w}`;
 export const floorCase = (w: WorkloadName): string => `floor ycsb ${w}`;
 export const inProcessCase = (w: WorkloadName): string => `inprocess ycsb ${w}`;
 export const inProcessFloorCase = (w: WorkloadName): string => `inprocess floor ycsb ${w}`;
+/**
+ * Calls that do nothing (a get answers a stored record at once): the
+ * section's loop, key encoding and draws alone, subtracted from each
+ * engine's CPU per op.
+ */
+export const NO_ENGINE = 'none';
+
+export const engineCase = (engine: string, w: WorkloadName): string => `engines ${engine} ycsb ${w}`;
 export const ceilingCase = (cork: boolean): string => `ceiling ${cork ? 'corked' : 'plain'}`;
 export const roundTripCase = (cork: boolean, inflight: number): string => `bare ws rt ${cork ? 'corked' : 'plain'} @${inflight}`;
 export const kvCase = (target: string, op: 'put' | 'get', size: number, inflight: number): string =>
   `${target} ${op} ${size} B @${inflight}`;
+
+/** Engine calls per operation of workload `name` (runReplicaEngineWorkload): 2 gets per read, 3 gets and 3 puts per update. */
+export function engineCallsPerOp(name: WorkloadName): number {
+  const reads = READ_PROPORTION[name];
+  return reads * 2 + (1 - reads) * 6;
+}
 
 /** Message size of the fan-out ceiling: a 1 KiB record plus a little framing, as a replica write carries. */
 export const CEILING_BYTES = 1024 + 64;

@@ -14,10 +14,13 @@ import { clock } from './env';
 import { BENCH_USAGE, BenchArgsError, parseBenchArgs, type BenchArgs, type WorkloadName } from './args';
 import {
   ceilingCases,
+  engineCase,
   floorCase,
   inProcessCase,
   inProcessFloorCase,
   kvCases,
+  measure,
+  NO_ENGINE,
   PROFILE_VALUE_BYTES,
   profileCases,
   singleCases,
@@ -33,10 +36,18 @@ import { startCluster, startFloorNodes, startInProcessCluster, startInProcessFlo
 import { profileThisThread } from './profileThisThread';
 import { installCleanup, stopAll } from './processes';
 import { REDIS_PERSISTENCES, redisAvailable, startRedis } from './redisServer';
-import { clusterReport, inProcessReport, profileReport, redisReport, singleReport, weightedDriverUsPerOp } from './report';
+import { clusterReport, engineReport, inProcessReport, profileReport, redisReport, singleReport, weightedDriverUsPerOp } from './report';
 import { profileDiffTable } from './profileDiff';
 import { loadRecords, loadRecordsEverywhere, runFloorWorkload, runWorkload } from './ycsb';
 import { rebalanceReport, rebalanceRound, type RebalanceResult } from './rebalance';
+import {
+  loadReplicaEngines,
+  openReplicaEngines,
+  REPLICA_ENGINES,
+  runReplicaEngineWorkload,
+  type ReplicaEngineName,
+} from './replicaEngines';
+import type { DriveOptions } from './drive';
 
 interface Setup {
   cluster?: Nodes;
@@ -44,6 +55,8 @@ interface Setup {
   /** The floor's independent single nodes (runFloorWorkload). */
   floor?: Nodes;
   echo1?: EchoPeers;
+  /** The engines section's kinds: each round opens three engines of each, loads them, runs the workloads, closes them (runReplicaEngineWorkload). */
+  engineKinds: readonly ReplicaEngineName[];
   memory?: KvTarget;
   kvTargets: KvTarget[];
   /** The profile section's node. */
@@ -63,7 +76,7 @@ const pidsOf = (nodes: Nodes): number[] => nodes.procs.map((p) => p.child.pid!);
 const say = (text: string): boolean => process.stderr.write(`${text}\n`);
 
 async function setUp(a: BenchArgs): Promise<Setup> {
-  const s: Setup = { kvTargets: [], stops: [], profiledPids: new Map() };
+  const s: Setup = { kvTargets: [], engineKinds: [], stops: [], profiledPids: new Map() };
   const has = (x: string): boolean => (a.sections as readonly string[]).includes(x);
   const prof = a.cpuProfDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', a.cpuProfDir];
   if (has('profile')) {
@@ -111,6 +124,8 @@ async function setUp(a: BenchArgs): Promise<Setup> {
     s.echo3 = await startEchoPeers(3);
     s.stops.push(s.echo3.stop);
   }
+  if (has('engines') || (has('cluster') && a.cpuProfDir === undefined))
+    s.engineKinds = [NO_ENGINE, ...(has('engines') ? REPLICA_ENGINES : [a.clusterEngine])];
   if (has('single')) {
     s.echo1 = await startEchoPeers(1);
     s.stops.push(s.echo1.stop);
@@ -169,9 +184,30 @@ async function runRounds(a: BenchArgs, s: Setup): Promise<Round[]> {
         workloadCases(round, label, inProcessFloor, a.workloads, a.records, o, inProcessFloorCase, runFloorWorkload),
       );
     }
+    // Last in the round, and closed before the next: the engines run in this process, whose CPU drives the other cases.
+    for (const kind of s.engineKinds) await replicaEngineCases(round, label, kind, a.workloads, a.records, o);
     rounds.push(round);
   }
   return rounds;
+}
+
+/** Opens three engines of `kind` in this process, loads them, runs each workload on them (engineCase), and closes them. */
+async function replicaEngineCases(
+  round: Round,
+  label: string,
+  kind: ReplicaEngineName,
+  workloads: readonly WorkloadName[],
+  records: number,
+  o: DriveOptions,
+): Promise<void> {
+  say(`${label} opening 3 engines of kind ${kind} in this process and loading ${records} records of 1 KiB into each ...`);
+  const engines = await openReplicaEngines(kind);
+  try {
+    await loadReplicaEngines(engines, records, o.inflight);
+    for (const w of workloads) await measure(round, label, engineCase(kind, w), () => runReplicaEngineWorkload(engines, w, records, o));
+  } finally {
+    await engines.stop();
+  }
 }
 
 function report(a: BenchArgs, s: Setup, rounds: Round[], load: string): void {
@@ -186,9 +222,20 @@ function report(a: BenchArgs, s: Setup, rounds: Round[], load: string): void {
     out([
       `## Cluster: YCSB on 3 nodes (quorum N=3 W=2 R=2, engine-${a.clusterEngine}), ${a.inflight} in flight, 1 KiB values, scrambled zipfian 0.99 over ${a.records} records; coordination-free floor and fan-out ceiling, same in flight`,
       '',
-      ...clusterReport(rounds, a.workloads, { cluster: has('cluster'), floor: s.floor !== undefined, ceiling: s.echo3 !== undefined }),
+      ...clusterReport(rounds, a.workloads, {
+        cluster: has('cluster'),
+        floor: s.floor !== undefined,
+        ceiling: s.echo3 !== undefined,
+        ...(s.engineKinds.includes(a.clusterEngine) ? { engine: { name: a.clusterEngine, cores: cpus().length } } : {}),
+      }),
     ]);
   }
+  if (has('engines'))
+    out([
+      `## The replicas' engine calls alone: 3 engines of each kind in this process, YCSB ${a.inflight} in flight, 1 KiB records; a read gets at 2 of them, an update gets and puts at all 3`,
+      '',
+      ...engineReport(rounds, a.workloads, s.engineKinds),
+    ]);
   if (has('single'))
     out([
       '## Single node (engine-memory) through the client vs the bare-ws round trip (128 B)',

@@ -1,7 +1,18 @@
 import { describe, expect, it } from '@jest/globals';
-import { ceilingCase, floorCase, inProcessCase, inProcessFloorCase, kvCase, ycsbCase, type Round } from './cases';
+import { ceilingCase, engineCase, floorCase, inProcessCase, inProcessFloorCase, kvCase, NO_ENGINE, ycsbCase, type Round } from './cases';
 import type { CaseResult } from './drive';
-import { caseMedian, clusterReport, inProcessReport, weightedDriverUsPerOp, profileReport, rate, ratioMedian, redisReport } from './report';
+import {
+  caseMedian,
+  clusterReport,
+  cpuBudget,
+  engineReport,
+  inProcessReport,
+  weightedDriverUsPerOp,
+  profileReport,
+  rate,
+  ratioMedian,
+  redisReport,
+} from './report';
 import { median } from './stats';
 
 const result = (opsPerSec: number, p50 = 1, errors = 0): CaseResult => ({
@@ -171,6 +182,63 @@ describe('clusterReport', () => {
     expect(floorOnly.filter((l) => l.startsWith('- '))).toEqual([]);
     const withoutA = clusterReport(rounds, ['C'], all);
     expect(withoutA.filter((l) => l.startsWith('- '))).toEqual([]);
+  });
+});
+
+describe('cpuBudget', () => {
+  it('gives the CPU per op that the cores allow at the target, and the most an op of messages plus engine calls can reach', () => {
+    // 2 cores, a ceiling of 50 000 ops/s costing 30 µs per op; engine calls of 50 µs per op.
+    const b = cpuBudget(50_000, 30, 50, 2, 0.6);
+    expect(b.allowedUs).toBeCloseTo(66.67, 2); // 2e6 µs/s over 30 000 ops/s
+    expect(b.messagesUs).toBe(30);
+    expect(b.engineUs).toBe(50);
+    expect(b.bound).toBeCloseTo(0.5, 10); // 2e6 / 80 = 25 000 ops/s = 0.5 × the ceiling
+    // Engine calls that fit: the bound passes the target exactly when messages + engine < the allowed CPU.
+    const fits = cpuBudget(50_000, 30, 30, 2, 0.6);
+    expect(fits.messagesUs + fits.engineUs).toBeLessThan(fits.allowedUs);
+    expect(fits.bound).toBeGreaterThan(0.6);
+    expect(b.messagesUs + b.engineUs).toBeGreaterThan(b.allowedUs);
+    expect(b.bound).toBeLessThan(0.6);
+  });
+});
+
+describe('engineReport and the budget lines of clusterReport', () => {
+  // The engine rows' CPU per op is the driver's (this process's): result(x, p50) has driverUsPerOp = p50 * 100.
+  const rounds: Round[] = [1, 2, 3].map(
+    (i) =>
+      new Map([
+        [engineCase(NO_ENGINE, 'A'), result(100_000, 0.04)], // 4 µs: the loop alone
+        [engineCase('lsm', 'A'), result(20_000, 0.4 + 0.01 * i)], // 41, 42, 43 µs
+        [ceilingCase(true), result(50_000, 0.1)], // 10 µs driver + 20 µs servers
+        [ceilingCase(false), result(20_000, 0.2)],
+      ]),
+  );
+
+  it('prints each engine with its CPU per op beyond the loop alone, per op and per call', () => {
+    const lines = engineReport(rounds, ['A'], [NO_ENGINE, 'lsm']);
+    expect(lines[2]).toContain('| none (calls that do nothing: the loop alone) | A (50% reads, 50% updates) | 100 000 |');
+    expect(lines[2]).toMatch(/\| 4 \| 4 \| 0 \| 0\.0 \|$/);
+    expect(lines[3]).toMatch(/^\| lsm \| A .*\| 4 \| 42 \| 38 \| 9\.5 \|$/);
+  });
+
+  it('prints the budget of workload A when the corked ceiling and the engine ran, from their medians', () => {
+    const lines = clusterReport(rounds, ['A'], { cluster: false, floor: false, ceiling: true, engine: { name: 'lsm', cores: 2 } });
+    const budget = lines.filter((l) => l.startsWith('- CPU budget'));
+    expect(budget).toHaveLength(1);
+    // 2e6 / (0.6 × 50 000) = 67 µs allowed; messages 30 + engine 38 = 68 µs; bound 2e6 / 68 / 50 000 = 0.59.
+    expect(budget[0]).toContain('at 30 000 ops/s allow 67 µs of CPU per op');
+    expect(budget[0]).toContain('cost 30 µs per op (servers + driver)');
+    expect(budget[0]).toContain("engine-lsm's 4 calls per op, alone (engines section, beyond its loop), 38 µs: 68 µs");
+    expect(budget[0]).toContain('≤ **0.59** × the corked ceiling');
+  });
+
+  it('prints no budget without the engine, the ceiling or workload A', () => {
+    const none = (parts: Parameters<typeof clusterReport>[2], w: 'A' | 'C' = 'A'): string[] =>
+      clusterReport(rounds, [w], parts).filter((l) => l.startsWith('- CPU budget'));
+    expect(none({ cluster: false, floor: false, ceiling: true })).toEqual([]);
+    expect(none({ cluster: false, floor: false, ceiling: false, engine: { name: 'lsm', cores: 2 } })).toEqual([]);
+    expect(none({ cluster: false, floor: false, ceiling: true, engine: { name: 'lsm', cores: 2 } }, 'C')).toEqual([]);
+    expect(none({ cluster: false, floor: false, ceiling: true, engine: { name: 'memory', cores: 2 } })).toEqual([]);
   });
 });
 

@@ -1,5 +1,17 @@
 import type { WorkloadName } from './args';
-import { ceilingCase, floorCase, inProcessCase, inProcessFloorCase, kvCase, roundTripCase, ycsbCase, type Round } from './cases';
+import {
+  ceilingCase,
+  engineCallsPerOp,
+  engineCase,
+  floorCase,
+  inProcessCase,
+  inProcessFloorCase,
+  kvCase,
+  NO_ENGINE,
+  roundTripCase,
+  ycsbCase,
+  type Round,
+} from './cases';
 import { VALUE_SIZES } from './kvTargets';
 import { median } from './stats';
 import { READ_PROPORTION } from './ycsb';
@@ -66,11 +78,49 @@ function mixOf(w: WorkloadName): string {
   return `${reads}% reads, ${100 - reads}% updates`;
 }
 
-/** Which parts of the cluster table ran: the cluster's workloads, the coordination-free floor, the fan-out ceiling. */
+/**
+ * Which parts of the cluster table ran: the cluster's workloads, the
+ * coordination-free floor, the fan-out ceiling; and `engine`, when the
+ * cluster engine's calls were measured alone (engineCase), that engine and
+ * the machine's cores, for the CPU budget (cpuBudget).
+ */
 export interface ClusterParts {
   readonly cluster: boolean;
   readonly floor: boolean;
   readonly ceiling: boolean;
+  readonly engine?: { readonly name: string; readonly cores: number };
+}
+
+/** The issue's target for workload A, as a share of the corked fan-out ceiling's rate. */
+export const CLUSTER_TARGET = 0.6;
+
+/** What a rate target leaves of the CPU per operation (cpuBudget). */
+export interface CpuBudget {
+  /** CPU µs per operation that `cores` fully busy allow at `target` × the ceiling's rate. */
+  readonly allowedUs: number;
+  /** The ceiling's CPU µs per operation (its servers and driver): the same messages, sent by bare ws, corked. */
+  readonly messagesUs: number;
+  /** The engines' CPU µs per operation, alone. */
+  readonly engineUs: number;
+  /** The highest share of the ceiling's rate an operation costing messagesUs + engineUs could reach on `cores`. */
+  readonly bound: number;
+}
+
+/**
+ * The CPU budget of a cluster operation: at `target` × the ceiling's rate
+ * (`ceilingOps` ops/s), `cores` fully busy allow `allowedUs` µs of CPU per
+ * operation. An operation sends the ceiling's messages (at least the
+ * ceiling's `ceilingUs`, which sends them with nothing else) and makes its
+ * engine calls (`engineUs`, measured alone), so it reaches at most `bound`
+ * × the ceiling even if nothing else costs anything. Pure.
+ */
+export function cpuBudget(ceilingOps: number, ceilingUs: number, engineUs: number, cores: number, target = CLUSTER_TARGET): CpuBudget {
+  return {
+    allowedUs: (cores * 1e6) / (target * ceilingOps),
+    messagesUs: ceilingUs,
+    engineUs,
+    bound: (cores * 1e6) / (ceilingUs + engineUs) / ceilingOps,
+  };
 }
 
 /**
@@ -111,6 +161,60 @@ export function clusterReport(rounds: readonly Round[], workloads: readonly Work
     lines.push(
       `- workload A / floor A: ${ratio(ratioMedian(rounds, ycsbCase('A'), floorCase('A')))} (what the cluster keeps after coordinating)`,
     );
+  if (parts.ceiling && parts.engine !== undefined && withA) lines.push(...budgetLines(rounds, parts.engine));
+  return lines;
+}
+
+/** cpuBudget of workload A from the medians of the corked ceiling and of the engine's calls alone; nothing if either did not run. */
+function budgetLines(rounds: readonly Round[], engine: { readonly name: string; readonly cores: number }): string[] {
+  const ceiling = caseMedian(rounds, ceilingCase(true));
+  const engineUs = engineUsBeyondLoop(rounds, engine.name, 'A');
+  const b = cpuBudget(ceiling.opsPerSec, ceiling.serversUs + ceiling.driverUs, engineUs, engine.cores);
+  if (!Number.isFinite(b.allowedUs + b.bound)) return [];
+  return [
+    `- CPU budget of workload A at ${CLUSTER_TARGET} × the corked ceiling (medians): ${engine.cores} cores fully busy at ${rate(CLUSTER_TARGET * ceiling.opsPerSec)} ops/s allow ${us(b.allowedUs)} µs of CPU per op. ` +
+      `The ceiling's messages cost ${us(b.messagesUs)} µs per op (servers + driver) and engine-${engine.name}'s ${engineCallsPerOp('A')} calls per op, alone (engines section, beyond its loop), ${us(b.engineUs)} µs: ` +
+      `${us(b.messagesUs + b.engineUs)} µs, so workload A stays ≤ **${b.bound.toFixed(2)}** × the corked ceiling even if the client, the nodes' request path, the replica layer and coordination cost nothing more`,
+  ];
+}
+
+/** CPU µs per op of engine kind `engine`'s calls for workload `w` beyond the section's loop alone (its NO_ENGINE row): medians. */
+function engineUsBeyondLoop(rounds: readonly Round[], engine: string, w: WorkloadName): number {
+  return caseMedian(rounds, engineCase(engine, w)).driverUs - caseMedian(rounds, engineCase(NO_ENGINE, w)).driverUs;
+}
+
+/**
+ * The engines section: per engine kind and workload, the rate and CPU per
+ * operation of the replicas' engine calls alone (runReplicaEngineWorkload),
+ * then that CPU beyond the loop's own (the NO_ENGINE row), per op and per
+ * engine call.
+ */
+export function engineReport(rounds: readonly Round[], workloads: readonly WorkloadName[], engines: readonly string[]): string[] {
+  const lines = [
+    '| engines (3 of the kind, one per replica) | workload | ops/s | p50 ms | p99 ms | errors | engine calls per op | CPU µs per op | beyond the loop: per op | per call |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const e of engines)
+    for (const w of workloads) {
+      const m = caseMedian(rounds, engineCase(e, w));
+      const calls = engineCallsPerOp(w);
+      const beyond = engineUsBeyondLoop(rounds, e, w);
+      const cells = [
+        rate(m.opsPerSec),
+        ms(m.p50),
+        ms(m.p99),
+        m.errors,
+        calls,
+        us(m.driverUs),
+        us(beyond),
+        Number.isFinite(beyond) ? (beyond / calls).toFixed(1) : '–',
+      ];
+      lines.push(`| ${e === NO_ENGINE ? 'none (calls that do nothing: the loop alone)' : e} | ${w} (${mixOf(w)}) | ${cells.join(' | ')} |`);
+    }
+  lines.push(
+    '',
+    "CPU is this process's, the engines' threads included. An update's 3 gets and 3 puts are the replicas' read-before-write; a read gets at 2 replicas (R=2).",
+  );
   return lines;
 }
 
