@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { dataKey, encodeRecord, NodeFileSystem, partitionOfKey, SystemClock, type StorageEngine, type Version } from '@dynamis/core';
 import { LsmStorageEngine } from '@dynamis/engine-lsm';
 import { MemoryStorageEngine } from '@dynamis/engine-memory';
@@ -123,8 +122,6 @@ export function replicaEngineOp(r: ReplicaEngines, name: WorkloadName, records: 
     await e.put(key, value);
   };
   return async (seq) => {
-    // engine-memory settles its calls in microtasks: without a turn of the event loop now and then, the loops would starve drive's timers.
-    if (seq % YIELD_EVERY === 0) await yieldToLoop();
     const key = engineKey(recordKey(chooser.next()));
     if (random.next() < reads) {
       const [x, y] = pairs[seq % 3]!;
@@ -150,6 +147,3 @@ export function runReplicaEngineWorkload(
 ): Promise<CaseResult> {
   return drive(replicaEngineOp(r, name, records), options);
 }
-
-/** Operations between two turns of the event loop that replicaEngineOp gives the timers. */
-const YIELD_EVERY = 64;
