@@ -42,8 +42,8 @@ const TURN_EVERY = 64;
  * unique within the case. A failed operation is counted in `errors`; after
  * it the loop yields to the event loop once, so that an operation failing
  * synchronously cannot starve the timers; after every TURN_EVERY of its
- * operations a loop yields once too, so that operations which settle in microtasks
- * cannot either. Resolves once every loop stopped.
+ * operations a loop yields once too, so that operations which settle in
+ * microtasks cannot either. Resolves once every loop stopped.
  * Latency is closed-loop (a slow reply delays the next request of its loop:
  * no coordinated-omission correction).
  */
