@@ -53,7 +53,8 @@ export const BENCH_USAGE = `Usage: node packages/bench/dist/main.js [options]   
                         cluster  YCSB A/B/C on 3 node processes (quorum N=3 W=2 R=2, engine-lsm) + the fan-out
                                  ceiling + the coordination-free floor + the replicas' engine calls alone
                                  (--cluster-engine's) and the CPU budget they leave
-                        ceiling  the bare-ws fan-out ceiling alone (3 echo processes, answer after 2)
+                        ceiling  the bare-ws fan-out ceiling alone (3 echo processes, answer after 2): corked, plain,
+                                 and corked with workload A's message sizes (the messages' cost in the CPU budget)
                         floor    the coordination-free floor alone: 3 independent single nodes (--cluster-engine),
                                  the driver reads each record from 2 of them and puts each update through all 3,
                                  done after 2 (the cluster's per-replica work without its coordination)

@@ -1,7 +1,7 @@
 import type { WorkloadName } from './args';
 import { drive, type CaseResult, type DriveOptions } from './drive';
 import { random } from './env';
-import { fanout, type EchoPeers } from './fanout';
+import { fanout, type EchoPeers, type FanoutShape } from './fanout';
 import { randomValues, sizedKey, VALUE_SIZES, type KvTarget } from './kvTargets';
 import type { Nodes } from './nodes';
 import { READ_PROPORTION, type runWorkload } from './ycsb';
@@ -33,6 +33,8 @@ export const NO_ENGINE = 'none';
 
 export const engineCase = (engine: string, w: WorkloadName): string => `engines ${engine} ycsb ${w}`;
 export const ceilingCase = (cork: boolean): string => `ceiling ${cork ? 'corked' : 'plain'}`;
+/** The corked fan-out ceiling with workload A's message sizes (A_SHAPE). */
+export const SHAPED_CEILING_CASE = "ceiling corked, workload A's bytes";
 export const roundTripCase = (cork: boolean, inflight: number): string => `bare ws rt ${cork ? 'corked' : 'plain'} @${inflight}`;
 export const kvCase = (target: string, op: 'put' | 'get', size: number, inflight: number): string =>
   `${target} ${op} ${size} B @${inflight}`;
@@ -45,6 +47,12 @@ export function engineCallsPerOp(name: WorkloadName): number {
 
 /** Message size of the fan-out ceiling: a 1 KiB record plus a little framing, as a replica write carries. */
 export const CEILING_BYTES = 1024 + 64;
+/** Size of a fan-out message that carries no record: a request for one, an acknowledgement, a digest. */
+export const SMALL_MESSAGE_BYTES = 64;
+
+/** Workload A's bytes in the fan-out's shape (FanoutShape): half updates (the record out, acks back), half reads (small requests, one record back). */
+export const A_SHAPE: FanoutShape = { readProportion: READ_PROPORTION.A, recordBytes: CEILING_BYTES, smallBytes: SMALL_MESSAGE_BYTES };
+
 /** Message size of the bare round trip compared with the single-node client path (100-byte values). */
 export const ROUND_TRIP_BYTES = 128;
 
@@ -67,8 +75,10 @@ export async function workloadCases(
   for (const w of workloads) await measure(round, label, name(w), () => run(nodes.clients, w, records, o));
 }
 
+/** The fan-out ceiling corked and plain, then corked with workload A's message sizes (what the CPU budget counts as the messages' cost). */
 export async function ceilingCases(round: Round, label: string, ports: readonly number[], o: DriveOptions): Promise<void> {
   for (const cork of [true, false]) await measure(round, label, ceilingCase(cork), () => fanout(ports, 2, CEILING_BYTES, cork, o));
+  await measure(round, label, SHAPED_CEILING_CASE, () => fanout(ports, 2, CEILING_BYTES, true, o, A_SHAPE));
 }
 
 /** Every put and get of `targets`, for each value size and in-flight level, targets side by side for each shape. */

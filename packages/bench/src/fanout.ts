@@ -1,5 +1,7 @@
 import { WebSocket } from 'ws';
 import { drive, type CaseResult, type DriveOptions } from './drive';
+import { ECHO_HEADER_BYTES, echoRequest } from './echoReply';
+import { random } from './env';
 import { spawnReady, type BenchChild } from './processes';
 import { wsSender } from './wsSender';
 
@@ -32,12 +34,31 @@ interface Pending {
 }
 
 /**
+ * Message sizes of a fan-out that carries a YCSB workload's bytes instead of
+ * `bytes` both ways: an operation is a read with probability
+ * `readProportion`. An update sends `recordBytes` to every peer, each
+ * answering `smallBytes` (an acknowledgement); a read sends `smallBytes` to
+ * every peer, one of them (in turn) answering `recordBytes` (the record)
+ * and the others `smallBytes` (digests). This is the cluster's traffic per
+ * operation in bytes (an update: the record to the coordinator and to 2
+ * replicas, 3 small acks; a read: 3 small requests, the record twice, one
+ * digest) within one message of its count.
+ */
+export interface FanoutShape {
+  readonly readProportion: number;
+  readonly recordBytes: number;
+  readonly smallBytes: number;
+}
+
+/**
  * The transport's fan-out ceiling, with bare `ws` and no Dynamis code: each
- * operation sends one `bytes`-byte binary message (a 4-byte operation id,
- * then filler) to every peer in `ports` over one connection each, and
- * completes when `quorum` of them echoed it; the later echoes are read and
- * dropped. With one peer and quorum 1 it is the plain round trip. `cork`:
- * both sides cork per tick (wsSender). Driven by `drive` (closed loops).
+ * operation sends one binary message (an 8-byte header: the operation id
+ * and the reply length it asks for; then filler) to every peer in `ports`
+ * over one connection each, and completes when `quorum` of them answered;
+ * the later answers are read and dropped. Without `shape`, every message
+ * and answer has `bytes` bytes (with one peer and quorum 1 it is the plain
+ * round trip); with it, their sizes follow FanoutShape. `cork`: both sides
+ * cork per tick (wsSender). Driven by `drive` (closed loops).
  */
 export async function fanout(
   ports: readonly number[],
@@ -45,7 +66,10 @@ export async function fanout(
   bytes: number,
   cork: boolean,
   options: DriveOptions,
+  shape?: FanoutShape,
 ): Promise<CaseResult> {
+  if (bytes < ECHO_HEADER_BYTES || (shape !== undefined && Math.min(shape.recordBytes, shape.smallBytes) < ECHO_HEADER_BYTES))
+    throw new RangeError(`fan-out messages need at least ${ECHO_HEADER_BYTES} bytes`);
   const path = cork ? '/cork' : '/plain';
   const sockets = await Promise.all(ports.map((port) => open(`ws://127.0.0.1:${port}${path}`)));
   const sends = sockets.map((ws) => wsSender(ws, cork));
@@ -60,17 +84,22 @@ export async function fanout(
     if (p.replies === peers) pending.delete(id);
   };
   for (const ws of sockets) ws.on('message', onReply);
-  const filler = Buffer.alloc(bytes, 0x5a);
   try {
     return await drive(
       (seq) =>
         new Promise<void>((resolve) => {
           const id = seq >>> 0;
-          const msg = Buffer.allocUnsafe(bytes);
-          filler.copy(msg);
-          msg.writeUInt32LE(id, 0);
           pending.set(id, { replies: 0, resolve });
-          for (const send of sends) send(msg);
+          if (shape === undefined) {
+            const msg = echoRequest(id, bytes, bytes);
+            for (const send of sends) send(msg);
+          } else if (random.next() < shape.readProportion) {
+            for (let i = 0; i < peers; i++)
+              sends[i]!(echoRequest(id, shape.smallBytes, i === seq % peers ? shape.recordBytes : shape.smallBytes));
+          } else {
+            const msg = echoRequest(id, shape.recordBytes, shape.smallBytes);
+            for (const send of sends) send(msg);
+          }
         }),
       options,
     );

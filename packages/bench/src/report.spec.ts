@@ -1,5 +1,16 @@
 import { describe, expect, it } from '@jest/globals';
-import { ceilingCase, engineCase, floorCase, inProcessCase, inProcessFloorCase, kvCase, NO_ENGINE, ycsbCase, type Round } from './cases';
+import {
+  ceilingCase,
+  engineCase,
+  floorCase,
+  inProcessCase,
+  inProcessFloorCase,
+  kvCase,
+  NO_ENGINE,
+  SHAPED_CEILING_CASE,
+  ycsbCase,
+  type Round,
+} from './cases';
 import type { CaseResult } from './drive';
 import {
   caseMedian,
@@ -211,6 +222,7 @@ describe('engineReport and the budget lines of clusterReport', () => {
         [engineCase('lsm', 'A'), result(20_000, 0.4 + 0.01 * i)], // 41, 42, 43 µs
         [ceilingCase(true), result(50_000, 0.1)], // 10 µs driver + 20 µs servers
         [ceilingCase(false), result(20_000, 0.2)],
+        [SHAPED_CEILING_CASE, result(60_000, 0.08)], // 8 µs driver + 16 µs servers: the messages with A's sizes
       ]),
   );
 
@@ -221,24 +233,30 @@ describe('engineReport and the budget lines of clusterReport', () => {
     expect(lines[3]).toMatch(/^\| lsm \| A .*\| 4 \| 42 \| 38 \| 9\.5 \|$/);
   });
 
-  it('prints the budget of workload A when the corked ceiling and the engine ran, from their medians', () => {
+  it("prints the budget of workload A from the medians: the corked ceiling's rate, the messages with A's sizes, the engine alone", () => {
     const lines = clusterReport(rounds, ['A'], { cluster: false, floor: false, ceiling: true, engine: { name: 'lsm', cores: 2 } });
+    expect(lines.filter((l) => l.startsWith("| fan-out ceiling, bare ws corked, workload A's bytes"))).toHaveLength(1);
     const budget = lines.filter((l) => l.startsWith('- CPU budget'));
     expect(budget).toHaveLength(1);
-    // 2e6 / (0.6 × 50 000) = 67 µs allowed; messages 30 + engine 38 = 68 µs; bound 2e6 / 68 / 50 000 = 0.59.
+    // 2e6 / (0.6 × 50 000) = 67 µs allowed; messages 24 (the shaped fan-out, not the ceiling's 30) + engine 38 = 62 µs;
+    // bound 2e6 / 62 / 50 000 = 0.65.
     expect(budget[0]).toContain('at 30 000 ops/s allow 67 µs of CPU per op');
-    expect(budget[0]).toContain('cost 30 µs per op (servers + driver)');
-    expect(budget[0]).toContain("engine-lsm's 4 calls per op, alone (engines section, beyond its loop), 38 µs: 68 µs");
-    expect(budget[0]).toContain('≤ **0.59** × the corked ceiling');
+    expect(budget[0]).toContain("with workload A's sizes (bare ws, corked), cost 24 µs (servers + driver)");
+    expect(budget[0]).toContain("engine-lsm's 4 calls per op, alone (engines section, beyond its loop), 38 µs: 62 µs");
+    expect(budget[0]).toContain('coordination together may cost at most **5 µs** per op'); // 67 - 62
+    expect(budget[0]).toContain('could reach 0.65 × the corked ceiling');
   });
 
-  it('prints no budget without the engine, the ceiling or workload A', () => {
+  it("prints no budget without the engine, the ceiling, the fan-out with A's sizes or workload A", () => {
     const none = (parts: Parameters<typeof clusterReport>[2], w: 'A' | 'C' = 'A'): string[] =>
       clusterReport(rounds, [w], parts).filter((l) => l.startsWith('- CPU budget'));
     expect(none({ cluster: false, floor: false, ceiling: true })).toEqual([]);
     expect(none({ cluster: false, floor: false, ceiling: false, engine: { name: 'lsm', cores: 2 } })).toEqual([]);
     expect(none({ cluster: false, floor: false, ceiling: true, engine: { name: 'lsm', cores: 2 } }, 'C')).toEqual([]);
     expect(none({ cluster: false, floor: false, ceiling: true, engine: { name: 'memory', cores: 2 } })).toEqual([]);
+    const withoutShaped = rounds.map((r) => new Map([...r].filter(([name]) => name !== SHAPED_CEILING_CASE)));
+    const parts = { cluster: false, floor: false, ceiling: true, engine: { name: 'lsm', cores: 2 } };
+    expect(clusterReport(withoutShaped, ['A'], parts).filter((l) => l.startsWith('- CPU budget'))).toEqual([]);
   });
 });
 

@@ -1,6 +1,7 @@
 import type { WorkloadName } from './args';
 import {
   ceilingCase,
+  SHAPED_CEILING_CASE,
   engineCallsPerOp,
   engineCase,
   floorCase,
@@ -98,7 +99,7 @@ export const CLUSTER_TARGET = 0.6;
 export interface CpuBudget {
   /** CPU µs per operation that `cores` fully busy allow at `target` × the ceiling's rate. */
   readonly allowedUs: number;
-  /** The ceiling's CPU µs per operation (its servers and driver): the same messages, sent by bare ws, corked. */
+  /** The messages' CPU µs per operation: the fan-out with the workload's message sizes, bare ws, corked (servers and driver). */
   readonly messagesUs: number;
   /** The engines' CPU µs per operation, alone. */
   readonly engineUs: number;
@@ -109,17 +110,17 @@ export interface CpuBudget {
 /**
  * The CPU budget of a cluster operation: at `target` × the ceiling's rate
  * (`ceilingOps` ops/s), `cores` fully busy allow `allowedUs` µs of CPU per
- * operation. An operation sends the ceiling's messages (at least the
- * ceiling's `ceilingUs`, which sends them with nothing else) and makes its
- * engine calls (`engineUs`, measured alone), so it reaches at most `bound`
- * × the ceiling even if nothing else costs anything. Pure.
+ * operation. An operation sends its messages (at least `messagesUs`, what
+ * bare ws spends sending messages of their sizes with nothing else) and
+ * makes its engine calls (`engineUs`, measured alone), so it reaches at most
+ * `bound` × the ceiling even if nothing else costs anything. Pure.
  */
-export function cpuBudget(ceilingOps: number, ceilingUs: number, engineUs: number, cores: number, target = CLUSTER_TARGET): CpuBudget {
+export function cpuBudget(ceilingOps: number, messagesUs: number, engineUs: number, cores: number, target = CLUSTER_TARGET): CpuBudget {
   return {
     allowedUs: (cores * 1e6) / (target * ceilingOps),
-    messagesUs: ceilingUs,
+    messagesUs,
     engineUs,
-    bound: (cores * 1e6) / (ceilingUs + engineUs) / ceilingOps,
+    bound: (cores * 1e6) / (messagesUs + engineUs) / ceilingOps,
   };
 }
 
@@ -146,6 +147,10 @@ export function clusterReport(rounds: readonly Round[], workloads: readonly Work
   if (parts.ceiling) {
     row('fan-out ceiling, bare ws corked (3 peers, done after 2)', ceilingCase(true));
     row('fan-out ceiling, bare ws plain (3 peers, done after 2)', ceilingCase(false));
+    row(
+      "fan-out ceiling, bare ws corked, workload A's bytes (updates: 1 KiB out, 64 B back; reads: 64 B out, one 1 KiB back)",
+      SHAPED_CEILING_CASE,
+    );
   }
   lines.push('');
   const withA = workloads.includes('A');
@@ -165,16 +170,22 @@ export function clusterReport(rounds: readonly Round[], workloads: readonly Work
   return lines;
 }
 
-/** cpuBudget of workload A from the medians of the corked ceiling and of the engine's calls alone; nothing if either did not run. */
+/**
+ * cpuBudget of workload A from the medians: the corked ceiling's rate, the
+ * CPU per op of the corked fan-out with workload A's message sizes (the
+ * messages' cost) and of the engine's calls alone; nothing if one did not run.
+ */
 function budgetLines(rounds: readonly Round[], engine: { readonly name: string; readonly cores: number }): string[] {
   const ceiling = caseMedian(rounds, ceilingCase(true));
+  const shaped = caseMedian(rounds, SHAPED_CEILING_CASE);
   const engineUs = engineUsBeyondLoop(rounds, engine.name, 'A');
-  const b = cpuBudget(ceiling.opsPerSec, ceiling.serversUs + ceiling.driverUs, engineUs, engine.cores);
+  const b = cpuBudget(ceiling.opsPerSec, shaped.serversUs + shaped.driverUs, engineUs, engine.cores);
   if (!Number.isFinite(b.allowedUs + b.bound)) return [];
   return [
     `- CPU budget of workload A at ${CLUSTER_TARGET} × the corked ceiling (medians): ${engine.cores} cores fully busy at ${rate(CLUSTER_TARGET * ceiling.opsPerSec)} ops/s allow ${us(b.allowedUs)} µs of CPU per op. ` +
-      `The ceiling's messages cost ${us(b.messagesUs)} µs per op (servers + driver) and engine-${engine.name}'s ${engineCallsPerOp('A')} calls per op, alone (engines section, beyond its loop), ${us(b.engineUs)} µs: ` +
-      `${us(b.messagesUs + b.engineUs)} µs, so workload A stays ≤ **${b.bound.toFixed(2)}** × the corked ceiling even if the client, the nodes' request path, the replica layer and coordination cost nothing more`,
+      `The messages of an op, with workload A's sizes (bare ws, corked), cost ${us(b.messagesUs)} µs (servers + driver) and engine-${engine.name}'s ${engineCallsPerOp('A')} calls per op, alone (engines section, beyond its loop), ${us(b.engineUs)} µs: ` +
+      `${us(b.messagesUs + b.engineUs)} µs. At the target, the client, the nodes' request path, the replica layer and coordination together may cost at most **${us(b.allowedUs - b.messagesUs - b.engineUs)} µs** per op; ` +
+      `with nothing of them, workload A could reach ${b.bound.toFixed(2)} × the corked ceiling`,
   ];
 }
 
