@@ -39,10 +39,11 @@ interface Pending {
  * `readProportion`. An update sends `recordBytes` to every peer, each
  * answering `smallBytes` (an acknowledgement); a read sends `smallBytes` to
  * every peer, one of them (in turn) answering `recordBytes` (the record)
- * and the others `smallBytes` (digests). This is the cluster's traffic per
- * operation in bytes (an update: the record to the coordinator and to 2
- * replicas, 3 small acks; a read: 3 small requests, the record twice, one
- * digest) within one message of its count.
+ * and the others `smallBytes` (digests). An update is the cluster's update
+ * exactly (the record to the coordinator and to 2 replicas, 3 small acks);
+ * a read has 2 small messages more than the cluster's (a small request to
+ * the coordinator and one to a replica, a digest back, the record to the
+ * client: the coordinator reads its own copy).
  */
 export interface FanoutShape {
   readonly readProportion: number;
