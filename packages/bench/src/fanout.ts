@@ -95,8 +95,9 @@ export async function fanout(
             const msg = echoRequest(id, bytes, bytes);
             for (const send of sends) send(msg);
           } else if (random.next() < shape.readProportion) {
-            for (let i = 0; i < peers; i++)
-              sends[i]!(echoRequest(id, shape.smallBytes, i === seq % peers ? shape.recordBytes : shape.smallBytes));
+            const full = seq % peers;
+            const digest = echoRequest(id, shape.smallBytes, shape.smallBytes);
+            for (let i = 0; i < peers; i++) sends[i]!(i === full ? echoRequest(id, shape.smallBytes, shape.recordBytes) : digest);
           } else {
             const msg = echoRequest(id, shape.recordBytes, shape.smallBytes);
             for (const send of sends) send(msg);

@@ -9,7 +9,7 @@ import type { WorkloadName } from './args';
 import { NO_ENGINE } from './cases';
 import { drive, runAll, type CaseResult, type DriveOptions } from './drive';
 import { random } from './env';
-import { READ_PROPORTION, RECORD_BYTES } from './ycsb';
+import { READ_PROPORTION, values } from './ycsb';
 import { recordKey, ScrambledZipfian } from '@dynamis/workload';
 
 /** The engines the engine section measures: the cluster's two, and LevelDB (classic-level) for reference. */
@@ -81,14 +81,11 @@ function engineKey(key: string): Uint8Array {
   return dataKey(partitionOfKey(key, PARTITIONS), key);
 }
 
-/** What a replica stores for an update: the record codec's bytes of one sibling with a 1 KiB value. */
+/** What a replica stores for an update: the record codec's bytes of one sibling with a 1 KiB value (ycsb's values). */
 function storedRecords(count: number): Uint8Array[] {
-  return Array.from({ length: count }, (_, i) => {
-    const value = new Uint8Array(RECORD_BYTES);
-    for (let j = 0; j < value.length; j++) value[j] = random.int(256);
-    const version = new Uint8Array(21).fill(i) as Version;
-    return encodeRecord([{ version, value, writtenAt: 1_700_000_000_000 + i }]);
-  });
+  return values(count).map((value, i) =>
+    encodeRecord([{ version: new Uint8Array(21).fill(i) as Version, value, writtenAt: 1_700_000_000_000 + i }]),
+  );
 }
 
 /** Loads records 0 … records - 1 into each of the three engines. */

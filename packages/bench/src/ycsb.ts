@@ -15,8 +15,8 @@ export const READ_PROPORTION: Readonly<Record<WorkloadName, number>> = {
 /** YCSB's default record: 10 fields of 100 bytes; here one value of 1 KiB. */
 export const RECORD_BYTES = 1024;
 
-/** Distinct random values, used in turn, so that no two consecutive writes carry the same bytes. */
-function values(count: number): Uint8Array[] {
+/** Distinct random values of RECORD_BYTES, used in turn, so that no two consecutive writes carry the same bytes. */
+export function values(count: number): Uint8Array[] {
   return Array.from({ length: count }, () => new Uint8Array(randomBytes(RECORD_BYTES)));
 }
 
